@@ -1,0 +1,52 @@
+# SafePassage. `make demo` sets up and serves invented data; `make test`
+# runs the whole suite. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+DEMO_ENV := SAFEPASSAGE_PASSPHRASE_FILE=var/demo-passphrase DJANGO_SETTINGS_MODULE=config.settings.local
+
+.PHONY: install demo serve test test-fast lint typecheck contracts bench messages clean
+
+$(VENV)/.installed: pyproject.toml uv.lock scripts/install-system-packages.sh
+	./scripts/install-system-packages.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	$(UV) sync --frozen --inexact --python $(PY) --quiet
+	touch $@
+
+install: $(VENV)/.installed messages
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+demo: install
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input --verbosity 0
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000 --insecure --noreload
+
+test: install
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+test-fast: install
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not slow and not browser"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy safepassage config
+
+contracts: install
+	$(VENV)/bin/lint-imports
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/test .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,288 @@
+"""Settings shared by every environment.
+
+Secrets and addresses come from the environment; `production.py` only
+turns security up. Nothing here reads another setting at import time of
+an app module.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+# Where the product keeps its state on this machine: database, key ring,
+# encrypted media. One directory so that an operator can put it on an
+# encrypted volume and back it up as one.
+VAR_DIR = Path(env("SAFEPASSAGE_VAR_DIR", str(BASE_DIR / "var")) or "var")
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", "") or ""
+DEBUG = False
+ALLOWED_HOSTS = [h for h in (env("DJANGO_ALLOWED_HOSTS", "") or "").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "safepassage.core",
+    "safepassage.vault",
+    "safepassage.audit",
+    "safepassage.language",
+    "safepassage.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "safepassage.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safepassage.accounts.middleware.SessionGuardMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "safepassage.accounts.middleware.SecondFactorRequiredMiddleware",
+    "safepassage.vault.middleware.VaultLockedMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+# SQLite (one laptop, zero set-up) unless DATABASE_URL names PostgreSQL.
+# The pragmas are deliberate:
+#   journal_mode=WAL    readers never block the writer;
+#   synchronous=FULL    a committed transaction survives power loss (an
+#                       accepted contact or an audit event is never lost);
+#   secure_delete=ON    freed pages are zeroed, so a shredded key does not
+#                       linger in the file's free list;
+#   foreign_keys=ON     the schema's references are enforced;
+#   busy_timeout=5000   writers queue for 5 s instead of failing at once;
+#   temp_store=MEMORY   sort and temp tables never touch the disk.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=FULL;"
+    "PRAGMA secure_delete=ON;"
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA busy_timeout=5000;"
+    "PRAGMA temp_store=MEMORY;"
+)
+
+
+def database_from_env(sqlite_path: Path) -> dict[str, object]:
+    url = env("DATABASE_URL")
+    if url:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config.setdefault("OPTIONS", {})
+        return config
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(sqlite_path),
+        "OPTIONS": {
+            "init_command": SQLITE_PRAGMAS,
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+
+
+DATABASES = {"default": database_from_env(VAR_DIR / "safepassage.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and authentication --------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "safepassage.accounts.hashers.SafePassageArgon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sessions: short and idle-bounded. The idle timeout is enforced by
+# SessionGuardMiddleware; the cookie itself dies with the browser.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SAFEPASSAGE_IDLE_TIMEOUT", 15 * 60)
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+
+# django-axes: lock the username (not the IP: staff share connections)
+# after repeated failures; the lock-out page never says whether the
+# account exists.
+AXES_FAILURE_LIMIT = env_int("SAFEPASSAGE_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "safepassage.accounts.views.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_token"]
+
+OTP_TOTP_ISSUER = "SafePassage"
+OTP_WEBAUTHN_RP_NAME = "SafePassage"
+OTP_WEBAUTHN_RP_ID = env("SAFEPASSAGE_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    o
+    for o in (env("SAFEPASSAGE_WEBAUTHN_ORIGINS", "http://localhost:8000") or "").split(",")
+    if o
+]
+
+# --- Security headers -------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- Internationalisation ---------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("my", _("Burmese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Yangon"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Encrypted files live here; nothing in it is readable without the vault.
+VAULT_MEDIA_ROOT = VAR_DIR / "vault-media"
+
+# --- Vault ------------------------------------------------------------------
+# The key ring file: root key wrapped by Argon2id(passphrase). The
+# passphrase comes from SAFEPASSAGE_PASSPHRASE_FILE (a credential handed
+# over by the service manager) or from the unlock page.
+VAULT_KEYRING_PATH = Path(
+    env("SAFEPASSAGE_KEYRING", str(VAR_DIR / "keyring.json")) or "keyring.json"
+)
+# Under systemd, LoadCredential=safepassage-passphrase:... is found in
+# $CREDENTIALS_DIRECTORY without naming it here.
+VAULT_PASSPHRASE_FILE = env("SAFEPASSAGE_PASSPHRASE_FILE") or None
+# Argon2id cost for unwrapping the root key. See docs/security.md.
+VAULT_ARGON2_TIME_COST = 3
+VAULT_ARGON2_MEMORY_KIB = 256 * 1024
+VAULT_ARGON2_PARALLELISM = 2
+
+# --- Background tasks -------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+    }
+}
+
+# --- Logging: never personal data ------------------------------------------
+# Request bodies, query strings and template contexts are not logged.
+# Exception reports to the console carry the type and location only.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "scrub": {"()": "safepassage.core.logging.ScrubPersonalDataFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.db.backends": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+DEFAULT_EXCEPTION_REPORTER_FILTER = "safepassage.core.logging.NothingPersonalReporterFilter"
