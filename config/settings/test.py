@@ -1,13 +1,17 @@
 """Test settings: the same code paths, cheaper key derivation."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, SQLITE_PRAGMAS, database_from_env, env
+from .base import BASE_DIR, SQLITE_PRAGMAS, database_from_env
 
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
-_test_var = BASE_DIR / "var" / "test"
+# One directory per test process (xdist workers and parallel runs never
+# share a database file or key ring).
+_test_var = BASE_DIR / "var" / "test" / f"p{os.getpid()}"
 VAR_DIR = _test_var
 DATABASES = {"default": database_from_env(_test_var / "test.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -35,4 +39,3 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-_ = env
