@@ -1,1 +1,44 @@
 """Shared fixtures for every app's tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+TEST_PASSPHRASE = "test passphrase not for use"  # noqa: S105
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _vault_keyring() -> Iterator[None]:
+    """A fresh key ring per test process, unlocked for the whole session.
+
+    Tests that need a locked vault use the `locked_vault` fixture.
+    """
+    from safepassage.vault import keyring
+
+    path = settings.VAULT_KEYRING_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    keyring.keyring_create(TEST_PASSPHRASE, path=path)
+    keyring.unlock(TEST_PASSPHRASE, path=path)
+    yield
+    keyring.lock()
+    shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def locked_vault() -> Iterator[None]:
+    """The vault locked for one test, unlocked again afterwards."""
+    from safepassage.vault import keyring
+
+    keyring.lock()
+    keyring._state.auto_unlock_tried = True  # no passphrase file in tests
+    try:
+        yield
+    finally:
+        keyring._state.auto_unlock_tried = False
+        keyring.unlock(TEST_PASSPHRASE, path=settings.VAULT_KEYRING_PATH)

@@ -1,0 +1,480 @@
+"""The key ring: the root key, wrapped by a passphrase, and system secrets.
+
+The key ring is a small JSON file (settings.VAULT_KEYRING_PATH) kept
+apart from the database. It holds:
+
+- one or two root keys, each wrapped with AES-256-GCM under a key derived
+  from the operator's passphrase with Argon2id (salt and cost parameters
+  stored beside it). Two only while a root rotation is under way;
+- system secrets (blind-index master, audit anchor, sealing key), each
+  wrapped under the active root key. They stay the same across root
+  rotations, so that blind indexes and the audit chain survive them.
+
+Nothing in the file is usable without the passphrase. The unwrapped keys
+live only in this process's memory, from `unlock` until `lock` or exit.
+A process that forks after unlocking (gunicorn with preload) hands them
+to its workers.
+
+Invariant: the file is replaced atomically (write, fsync, rename), never
+edited in place, and never overwritten by `keyring_create`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from django.conf import settings
+
+from . import crypto
+from .exceptions import KeyRingError, VaultLocked, WrongPassphrase
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "safepassage-keyring"
+FORMAT_VERSION = 1
+SYSTEM_SECRETS = ("blind-index", "audit-anchor", "seal")
+MIN_PASSPHRASE_CHARS = 12
+CREDENTIAL_NAME = "safepassage-passphrase"
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+    salt: bytes
+    kek_id: uuid.UUID
+
+    @classmethod
+    def fresh(cls) -> KdfParams:
+        return cls(
+            time_cost=int(settings.VAULT_ARGON2_TIME_COST),
+            memory_kib=int(settings.VAULT_ARGON2_MEMORY_KIB),
+            parallelism=int(settings.VAULT_ARGON2_PARALLELISM),
+            salt=os.urandom(16),
+            kek_id=crypto.new_key_id(),
+        )
+
+    def derive(self, passphrase: str) -> bytes:
+        return hash_secret_raw(
+            secret=passphrase.encode("utf-8"),
+            salt=self.salt,
+            time_cost=self.time_cost,
+            memory_cost=self.memory_kib,
+            parallelism=self.parallelism,
+            hash_len=crypto.KEY_BYTES,
+            type=Type.ID,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "algorithm": "argon2id",
+            "time_cost": self.time_cost,
+            "memory_kib": self.memory_kib,
+            "parallelism": self.parallelism,
+            "salt": _b64(self.salt),
+            "kek_id": str(self.kek_id),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KdfParams:
+        if data.get("algorithm") != "argon2id":
+            raise KeyRingError("The key ring names an unknown key-derivation function.")
+        params = cls(
+            time_cost=int(data["time_cost"]),
+            memory_kib=int(data["memory_kib"]),
+            parallelism=int(data["parallelism"]),
+            salt=_unb64(data["salt"]),
+            kek_id=uuid.UUID(data["kek_id"]),
+        )
+        if params.time_cost < 1 or params.memory_kib < 8 * params.parallelism:
+            raise KeyRingError("The key ring's key-derivation parameters are invalid.")
+        return params
+
+
+@dataclass
+class _Unlocked:
+    active_root_id: uuid.UUID
+    roots: dict[uuid.UUID, bytes]
+    secrets: dict[str, bytes]
+
+
+@dataclass
+class _State:
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    unlocked: _Unlocked | None = None
+    auto_unlock_tried: bool = False
+    last_error: str | None = None
+
+
+_state = _State()
+
+
+# --- file format ------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (ValueError, TypeError) as exc:
+        raise KeyRingError("The key ring file is corrupted.") from exc
+
+
+def keyring_path() -> Path:
+    return Path(settings.VAULT_KEYRING_PATH)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise KeyRingError(
+            "No key ring at the configured path. Create one with "
+            "`manage.py vault_init` or restore it from a backup."
+        ) from None
+    except OSError as exc:
+        raise KeyRingError(f"The key ring file cannot be read ({exc.strerror}).") from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise KeyRingError("The key ring file is corrupted (not valid JSON).") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise KeyRingError("The file at the key ring path is not a SafePassage key ring.")
+    if data.get("version") != FORMAT_VERSION:
+        raise KeyRingError("The key ring file has an unknown version.")
+    for key in ("kdf", "roots", "secrets"):
+        if key not in data:
+            raise KeyRingError("The key ring file is corrupted (missing sections).")
+    return data
+
+
+def _write_file(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    payload = json.dumps(data, indent=2, sort_keys=True).encode("utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _root_purpose(root_id: uuid.UUID) -> str:
+    return f"keyring/root/{root_id}"
+
+
+def _secret_purpose(name: str) -> str:
+    return f"keyring/secret/{name}"
+
+
+def _unwrap_all(data: dict[str, Any], passphrase: str) -> _Unlocked:
+    kdf = KdfParams.from_json(data["kdf"])
+    kek = kdf.derive(passphrase)
+    roots: dict[uuid.UUID, bytes] = {}
+    active: uuid.UUID | None = None
+    try:
+        for entry in data["roots"]:
+            root_id = uuid.UUID(entry["id"])
+            try:
+                roots[root_id] = crypto.decrypt(kek, _unb64(entry["wrapped"]), _root_purpose(root_id))
+            except crypto.DecryptionError:
+                raise WrongPassphrase() from None
+            if entry.get("state") == "active":
+                active = root_id
+        if active is None:
+            raise KeyRingError("The key ring has no active root key.")
+        secrets: dict[str, bytes] = {}
+        for name, entry in data["secrets"].items():
+            root_id = uuid.UUID(entry["root_id"])
+            if root_id not in roots:
+                raise KeyRingError("A system secret is wrapped under an unknown root key.")
+            try:
+                secrets[name] = crypto.decrypt(
+                    roots[root_id], _unb64(entry["wrapped"]), _secret_purpose(name)
+                )
+            except crypto.DecryptionError:
+                raise KeyRingError("The key ring file is corrupted (a secret fails).") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise KeyRingError("The key ring file is corrupted (malformed entries).") from exc
+    return _Unlocked(active_root_id=active, roots=roots, secrets=secrets)
+
+
+def _serialise(kdf: KdfParams, kek: bytes, unlocked: _Unlocked) -> dict[str, Any]:
+    roots = []
+    for root_id, key in unlocked.roots.items():
+        roots.append(
+            {
+                "id": str(root_id),
+                "state": "active" if root_id == unlocked.active_root_id else "retiring",
+                "wrapped": _b64(crypto.encrypt(kek, kdf.kek_id, key, _root_purpose(root_id))),
+            }
+        )
+    active_key = unlocked.roots[unlocked.active_root_id]
+    secrets = {
+        name: {
+            "root_id": str(unlocked.active_root_id),
+            "wrapped": _b64(
+                crypto.encrypt(
+                    active_key, unlocked.active_root_id, value, _secret_purpose(name)
+                )
+            ),
+        }
+        for name, value in sorted(unlocked.secrets.items())
+    }
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "written_at": datetime.now(UTC).isoformat(),
+        "kdf": kdf.to_json(),
+        "roots": roots,
+        "secrets": secrets,
+    }
+
+
+def _check_passphrase_strength(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE_CHARS:
+        raise KeyRingError(
+            f"The passphrase must have at least {MIN_PASSPHRASE_CHARS} characters."
+        )
+
+
+# --- lifecycle --------------------------------------------------------------
+
+
+def keyring_create(passphrase: str, *, path: Path | None = None) -> Path:
+    """Write a new key ring; refuses to replace an existing one."""
+    _check_passphrase_strength(passphrase)
+    path = path or keyring_path()
+    if path.exists():
+        raise KeyRingError(
+            "A key ring already exists at that path; refusing to overwrite it "
+            "(its loss would make every stored value unreadable)."
+        )
+    kdf = KdfParams.fresh()
+    root_id = crypto.new_key_id()
+    unlocked = _Unlocked(
+        active_root_id=root_id,
+        roots={root_id: crypto.new_key()},
+        secrets={name: crypto.new_key() for name in SYSTEM_SECRETS},
+    )
+    _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
+    return path
+
+
+def unlock(passphrase: str, *, path: Path | None = None) -> None:
+    """Open the key ring for this process. Raises WrongPassphrase or KeyRingError."""
+    data = _read_file(path or keyring_path())
+    unlocked = _unwrap_all(data, passphrase)
+    missing = [name for name in SYSTEM_SECRETS if name not in unlocked.secrets]
+    if missing:
+        raise KeyRingError("The key ring lacks a system secret: " + ", ".join(missing))
+    with _state.lock:
+        _state.unlocked = unlocked
+        _state.last_error = None
+    _forget_derived_keys()
+
+
+def lock() -> None:
+    """Forget every key this process holds."""
+    with _state.lock:
+        _state.unlocked = None
+        _state.auto_unlock_tried = False
+    _forget_derived_keys()
+
+
+def _forget_derived_keys() -> None:
+    from . import keys
+
+    keys.clear_caches()
+
+
+def passphrase_from_environment() -> str | None:
+    """The passphrase handed over by the service manager, if any.
+
+    Looked for in settings.VAULT_PASSPHRASE_FILE, then in systemd's
+    $CREDENTIALS_DIRECTORY/safepassage-passphrase. Trailing newlines are
+    not part of it.
+    """
+    candidates: list[Path] = []
+    if settings.VAULT_PASSPHRASE_FILE:
+        candidates.append(Path(settings.VAULT_PASSPHRASE_FILE))
+    cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+    if cred_dir:
+        candidates.append(Path(cred_dir) / CREDENTIAL_NAME)
+    for candidate in candidates:
+        try:
+            return candidate.read_text(encoding="utf-8").rstrip("\r\n")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError):
+            raise KeyRingError("The passphrase file cannot be read.") from None
+    return None
+
+
+def try_unlock_from_environment() -> bool:
+    """Unlock from the handed-over passphrase, once per process.
+
+    A failed attempt is remembered (not retried on every request: each try
+    costs a full Argon2id derivation) and its reason kept for the locked
+    page and `vault_status`.
+    """
+    with _state.lock:
+        if _state.unlocked is not None:
+            return True
+        if _state.auto_unlock_tried:
+            return False
+        _state.auto_unlock_tried = True
+        try:
+            passphrase = passphrase_from_environment()
+            if passphrase is None:
+                _state.last_error = "No passphrase was handed over at start."
+                return False
+            unlock(passphrase)
+        except KeyRingError as exc:
+            _state.last_error = str(exc)
+            logger.error("vault: automatic unlock failed: %s", type(exc).__name__)
+            return False
+        return True
+
+
+def is_unlocked() -> bool:
+    return _state.unlocked is not None
+
+
+def last_error() -> str | None:
+    return _state.last_error
+
+
+def _require() -> _Unlocked:
+    unlocked = _state.unlocked
+    if unlocked is None and try_unlock_from_environment():
+        unlocked = _state.unlocked
+    if unlocked is None:
+        raise VaultLocked()
+    return unlocked
+
+
+def ensure_unlocked() -> None:
+    _require()
+
+
+def root_key(root_id: uuid.UUID) -> bytes:
+    unlocked = _require()
+    try:
+        return unlocked.roots[root_id]
+    except KeyError:
+        raise crypto.DecryptionError("A key is wrapped under a retired root key.") from None
+
+
+def active_root() -> tuple[uuid.UUID, bytes]:
+    unlocked = _require()
+    return unlocked.active_root_id, unlocked.roots[unlocked.active_root_id]
+
+
+def system_secret(name: str) -> bytes:
+    """A 32-byte secret that survives root rotations. Raises VaultLocked."""
+    if name not in SYSTEM_SECRETS:
+        raise KeyError(name)
+    return _require().secrets[name]
+
+
+def root_ids() -> list[uuid.UUID]:
+    return list(_require().roots)
+
+
+# --- changes to the file ------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def change_passphrase(old: str, new: str, *, path: Path | None = None) -> None:
+    """Rewrap the root keys under a new passphrase (new salt, new KEK)."""
+    _check_passphrase_strength(new)
+    path = path or keyring_path()
+    with _file_lock(path):
+        unlocked = _unwrap_all(_read_file(path), old)
+        kdf = KdfParams.fresh()
+        _write_file(path, _serialise(kdf, kdf.derive(new), unlocked))
+
+
+def root_rotation_begin(passphrase: str, *, path: Path | None = None) -> uuid.UUID:
+    """Add a new active root beside the old one (both kept in the file).
+
+    Step one of three: afterwards the database's unit keys are rewrapped
+    (`keys.unit_keys_rewrap`), then `root_rotation_finish` drops the old
+    root. A crash in between leaves a key ring that still opens everything.
+    """
+    path = path or keyring_path()
+    with _file_lock(path):
+        unlocked = _unwrap_all(_read_file(path), passphrase)
+        new_id = crypto.new_key_id()
+        unlocked.roots[new_id] = crypto.new_key()
+        unlocked.active_root_id = new_id
+        kdf = KdfParams.fresh()
+        _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
+    unlock(passphrase, path=path)
+    return new_id
+
+
+def root_rotation_finish(passphrase: str, *, path: Path | None = None) -> list[uuid.UUID]:
+    """Drop every root but the active one; returns the retired ids."""
+    path = path or keyring_path()
+    with _file_lock(path):
+        unlocked = _unwrap_all(_read_file(path), passphrase)
+        retired = [rid for rid in unlocked.roots if rid != unlocked.active_root_id]
+        unlocked.roots = {unlocked.active_root_id: unlocked.roots[unlocked.active_root_id]}
+        kdf = KdfParams.fresh()
+        _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
+    unlock(passphrase, path=path)
+    return retired
+
+
+def keyring_describe(*, path: Path | None = None) -> dict[str, Any]:
+    """What the file says about itself (no secrets): for `vault_status`."""
+    data = _read_file(path or keyring_path())
+    return {
+        "kdf": {k: v for k, v in data["kdf"].items() if k not in {"salt"}},
+        "roots": [{"id": r["id"], "state": r.get("state")} for r in data["roots"]],
+        "secrets": sorted(data["secrets"]),
+        "written_at": data.get("written_at"),
+    }

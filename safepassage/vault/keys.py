@@ -1,0 +1,240 @@
+"""Unit keys and data keys: creation, unwrapping, moving, shredding, rotation.
+
+Hierarchy: root key (key ring) → unit key (one per scope) → data key (one
+per owning record) → field values. Unwrapped unit and data keys are
+cached in this process's memory (bounded LRU) and dropped on `lock`.
+
+A data key is only ever used after its row has been read: a shredded key
+(row with `wrapped` NULL) is refused even if another process still holds
+it in its cache, because the caller presents the row it just read.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import crypto, keyring
+from .exceptions import KeyShredded, UnknownKey
+from .models import DataKey, UnitKey
+
+SYSTEM_SCOPE = "system"
+_CACHE_LIMIT = 50_000
+
+
+class _LRU:
+    def __init__(self, limit: int) -> None:
+        self._data: OrderedDict[uuid.UUID, bytes] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key: uuid.UUID) -> bytes | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: uuid.UUID, value: bytes) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._limit:
+                self._data.popitem(last=False)
+
+    def drop(self, key: uuid.UUID) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_unit_cache = _LRU(1_000)
+_data_cache = _LRU(_CACHE_LIMIT)
+
+
+def clear_caches() -> None:
+    _unit_cache.clear()
+    _data_cache.clear()
+
+
+def scope_for_unit(unit_id: int) -> str:
+    return f"unit:{unit_id}"
+
+
+def _unit_purpose(unit_key_id: uuid.UUID, scope: str) -> str:
+    return f"vault/unit-key/{unit_key_id}/{scope}"
+
+
+def _data_purpose(data_key_id: uuid.UUID) -> str:
+    return f"vault/data-key/{data_key_id}"
+
+
+# --- unit keys --------------------------------------------------------------
+
+
+def unit_key_get_or_create(*, scope: str) -> UnitKey:
+    """The scope's unit key, made under the active root on first use."""
+    existing = UnitKey.objects.filter(scope=scope).first()
+    if existing is not None:
+        return existing
+    root_id, root = keyring.active_root()
+    key_id = crypto.new_key_id()
+    with transaction.atomic():
+        unit_key, created = UnitKey.objects.get_or_create(
+            scope=scope,
+            defaults={
+                "id": key_id,
+                "root_id": root_id,
+                "wrapped": crypto.encrypt(
+                    root, root_id, crypto.new_key(), _unit_purpose(key_id, scope)
+                ),
+            },
+        )
+    return unit_key
+
+
+def unit_key_bytes(unit_key: UnitKey) -> bytes:
+    cached = _unit_cache.get(unit_key.id)
+    if cached is not None:
+        return cached
+    root = keyring.root_key(unit_key.root_id)
+    key = crypto.decrypt(
+        root, bytes(unit_key.wrapped), _unit_purpose(unit_key.id, unit_key.scope)
+    )
+    if crypto.envelope_key_id(bytes(unit_key.wrapped)) != unit_key.root_id:
+        raise crypto.DecryptionError("A unit key names the wrong root key.")
+    _unit_cache.put(unit_key.id, key)
+    return key
+
+
+# --- data keys --------------------------------------------------------------
+
+
+def data_key_create(*, scope: str, owner: str) -> DataKey:
+    """A fresh data key for one owning record, wrapped under the scope's unit key."""
+    unit_key = unit_key_get_or_create(scope=scope)
+    key_id = crypto.new_key_id()
+    key = crypto.new_key()
+    wrapped = crypto.encrypt(unit_key_bytes(unit_key), unit_key.id, key, _data_purpose(key_id))
+    data_key = DataKey.objects.create(id=key_id, unit_key=unit_key, wrapped=wrapped, owner=owner)
+    _data_cache.put(key_id, key)
+    return data_key
+
+
+def data_key_bytes(data_key: DataKey) -> bytes:
+    """The usable key of a data-key row the caller has just read."""
+    if data_key.wrapped is None:
+        _data_cache.drop(data_key.id)
+        raise KeyShredded("This record's key has been destroyed; its data is gone.")
+    cached = _data_cache.get(data_key.id)
+    if cached is not None:
+        return cached
+    wrapped = bytes(data_key.wrapped)
+    unit_key = data_key.unit_key
+    if crypto.envelope_key_id(wrapped) != unit_key.id:
+        raise crypto.DecryptionError("A data key names the wrong unit key.")
+    key = crypto.decrypt(unit_key_bytes(unit_key), wrapped, _data_purpose(data_key.id))
+    _data_cache.put(data_key.id, key)
+    return key
+
+
+def data_key_get(key_id: uuid.UUID) -> DataKey:
+    try:
+        return DataKey.objects.select_related("unit_key").get(id=key_id)
+    except DataKey.DoesNotExist:
+        raise UnknownKey("A stored value names a key this vault does not hold.") from None
+
+
+@transaction.atomic
+def data_key_shred(*, data_key: DataKey) -> None:
+    """Destroy a data key. Every value under it is unreadable from now on.
+
+    With SQLite's secure_delete the old page content is zeroed; PostgreSQL
+    leaves dead tuples until VACUUM (docs/security.md says what to run).
+    """
+    DataKey.objects.filter(id=data_key.id).update(wrapped=None, shredded_at=timezone.now())
+    data_key.wrapped = None
+    data_key.shredded_at = timezone.now()
+    _data_cache.drop(data_key.id)
+
+
+@transaction.atomic
+def data_key_move(*, data_key: DataKey, scope: str) -> None:
+    """Rewrap a data key under another scope's unit key (a case changes unit)."""
+    locked = DataKey.objects.select_for_update().select_related("unit_key").get(id=data_key.id)
+    key = data_key_bytes(locked)
+    target = unit_key_get_or_create(scope=scope)
+    locked.unit_key = target
+    locked.wrapped = crypto.encrypt(
+        unit_key_bytes(target), target.id, key, _data_purpose(locked.id)
+    )
+    locked.save(update_fields=["unit_key", "wrapped"])
+    data_key.unit_key = target
+    data_key.wrapped = locked.wrapped
+
+
+# --- rotation ---------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_keys_rewrap_under_active_root() -> int:
+    """Rewrap every unit key under the active root key. Returns the count."""
+    root_id, root = keyring.active_root()
+    count = 0
+    for unit_key in UnitKey.objects.select_for_update().order_by("scope"):
+        if unit_key.root_id == root_id:
+            continue
+        key = unit_key_bytes(unit_key)
+        unit_key.wrapped = crypto.encrypt(
+            root, root_id, key, _unit_purpose(unit_key.id, unit_key.scope)
+        )
+        unit_key.root_id = root_id
+        unit_key.save(update_fields=["wrapped", "root_id"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def unit_key_rotate(*, scope: str) -> tuple[uuid.UUID, uuid.UUID, int]:
+    """Replace a scope's unit key; rewrap its data keys; delete the old one.
+
+    Returns (old id, new id, data keys rewrapped). Holds row locks on the
+    old unit key and its data keys for the whole transaction.
+    """
+    old = UnitKey.objects.select_for_update().get(scope=scope)
+    old_key = unit_key_bytes(old)
+    root_id, root = keyring.active_root()
+    new_id = crypto.new_key_id()
+    new_key = crypto.new_key()
+    # The scope is unique: park the old row under a temporary scope first.
+    UnitKey.objects.filter(id=old.id).update(scope=f"retiring:{old.id}")
+    new = UnitKey.objects.create(
+        id=new_id,
+        scope=scope,
+        root_id=root_id,
+        wrapped=crypto.encrypt(root, root_id, new_key, _unit_purpose(new_id, scope)),
+    )
+    _unit_cache.put(new_id, new_key)
+    count = 0
+    for data_key in DataKey.objects.select_for_update().filter(unit_key_id=old.id):
+        if data_key.wrapped is not None:
+            key = crypto.decrypt(old_key, bytes(data_key.wrapped), _data_purpose(data_key.id))
+            data_key.wrapped = crypto.encrypt(new_key, new_id, key, _data_purpose(data_key.id))
+        data_key.unit_key = new
+        data_key.save(update_fields=["wrapped", "unit_key"])
+        count += 1
+    UnitKey.objects.filter(id=old.id).delete()
+    _unit_cache.drop(old.id)
+    return old.id, new_id, count
+
+
+def scopes() -> Iterable[str]:
+    return UnitKey.objects.order_by("scope").values_list("scope", flat=True)
