@@ -38,7 +38,7 @@ from argon2.low_level import Type, hash_secret_raw
 from django.conf import settings
 
 from . import crypto
-from .exceptions import KeyRingError, VaultLocked, WrongPassphrase
+from .exceptions import DecryptionError, KeyRingError, VaultLocked, WrongPassphrase
 
 logger = logging.getLogger(__name__)
 
@@ -203,8 +203,10 @@ def _unwrap_all(data: dict[str, Any], passphrase: str) -> _Unlocked:
         for entry in data["roots"]:
             root_id = uuid.UUID(entry["id"])
             try:
-                roots[root_id] = crypto.decrypt(kek, _unb64(entry["wrapped"]), _root_purpose(root_id))
-            except crypto.DecryptionError:
+                roots[root_id] = crypto.decrypt(
+                    kek, _unb64(entry["wrapped"]), _root_purpose(root_id)
+                )
+            except DecryptionError:
                 raise WrongPassphrase() from None
             if entry.get("state") == "active":
                 active = root_id
@@ -219,7 +221,7 @@ def _unwrap_all(data: dict[str, Any], passphrase: str) -> _Unlocked:
                 secrets[name] = crypto.decrypt(
                     roots[root_id], _unb64(entry["wrapped"]), _secret_purpose(name)
                 )
-            except crypto.DecryptionError:
+            except DecryptionError:
                 raise KeyRingError("The key ring file is corrupted (a secret fails).") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise KeyRingError("The key ring file is corrupted (malformed entries).") from exc
@@ -241,9 +243,7 @@ def _serialise(kdf: KdfParams, kek: bytes, unlocked: _Unlocked) -> dict[str, Any
         name: {
             "root_id": str(unlocked.active_root_id),
             "wrapped": _b64(
-                crypto.encrypt(
-                    active_key, unlocked.active_root_id, value, _secret_purpose(name)
-                )
+                crypto.encrypt(active_key, unlocked.active_root_id, value, _secret_purpose(name))
             ),
         }
         for name, value in sorted(unlocked.secrets.items())
@@ -260,9 +260,7 @@ def _serialise(kdf: KdfParams, kek: bytes, unlocked: _Unlocked) -> dict[str, Any
 
 def _check_passphrase_strength(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise KeyRingError(
-            f"The passphrase must have at least {MIN_PASSPHRASE_CHARS} characters."
-        )
+        raise KeyRingError(f"The passphrase must have at least {MIN_PASSPHRASE_CHARS} characters.")
 
 
 # --- lifecycle --------------------------------------------------------------
@@ -390,7 +388,7 @@ def root_key(root_id: uuid.UUID) -> bytes:
     try:
         return unlocked.roots[root_id]
     except KeyError:
-        raise crypto.DecryptionError("A key is wrapped under a retired root key.") from None
+        raise DecryptionError("A key is wrapped under a retired root key.") from None
 
 
 def active_root() -> tuple[uuid.UUID, bytes]:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import crypto, keyring
-from .exceptions import KeyShredded, UnknownKey
+from .exceptions import DecryptionError, KeyShredded, UnknownKey
 from .models import DataKey, UnitKey
 
 SYSTEM_SCOPE = "system"
@@ -88,7 +88,7 @@ def unit_key_get_or_create(*, scope: str) -> UnitKey:
     root_id, root = keyring.active_root()
     key_id = crypto.new_key_id()
     with transaction.atomic():
-        unit_key, created = UnitKey.objects.get_or_create(
+        unit_key, _created = UnitKey.objects.get_or_create(
             scope=scope,
             defaults={
                 "id": key_id,
@@ -106,11 +106,9 @@ def unit_key_bytes(unit_key: UnitKey) -> bytes:
     if cached is not None:
         return cached
     root = keyring.root_key(unit_key.root_id)
-    key = crypto.decrypt(
-        root, bytes(unit_key.wrapped), _unit_purpose(unit_key.id, unit_key.scope)
-    )
+    key = crypto.decrypt(root, bytes(unit_key.wrapped), _unit_purpose(unit_key.id, unit_key.scope))
     if crypto.envelope_key_id(bytes(unit_key.wrapped)) != unit_key.root_id:
-        raise crypto.DecryptionError("A unit key names the wrong root key.")
+        raise DecryptionError("A unit key names the wrong root key.")
     _unit_cache.put(unit_key.id, key)
     return key
 
@@ -140,7 +138,7 @@ def data_key_bytes(data_key: DataKey) -> bytes:
     wrapped = bytes(data_key.wrapped)
     unit_key = data_key.unit_key
     if crypto.envelope_key_id(wrapped) != unit_key.id:
-        raise crypto.DecryptionError("A data key names the wrong unit key.")
+        raise DecryptionError("A data key names the wrong unit key.")
     key = crypto.decrypt(unit_key_bytes(unit_key), wrapped, _data_purpose(data_key.id))
     _data_cache.put(data_key.id, key)
     return key
