@@ -76,7 +76,7 @@ class VaultedModel(models.Model):
         return keys.SYSTEM_SCOPE
 
     def vault_ensure_data_key(self) -> None:
-        if self.data_key_id is None:  # type: ignore[attr-defined]
+        if self.data_key_id is None:
             self.data_key = keys.data_key_create(
                 scope=self.vault_scope(), owner=self._meta.label_lower
             )
@@ -130,6 +130,10 @@ class _DecryptingAttribute(DeferredAttribute):
         cache[self.field.attname] = (raw, value)
         return value
 
+    def __set__(self, instance: Any, value: Any) -> None:
+        # A data descriptor, so that reads always pass through __get__.
+        instance.__dict__[self.field.attname] = value
+
 
 # --- encrypted fields -------------------------------------------------------
 
@@ -166,7 +170,7 @@ class EncryptedField(models.BinaryField):  # type: ignore[type-arg]
 
     def _key_for(self, instance: VaultedModel, envelope: bytes) -> bytes:
         key_id = crypto.envelope_key_id(envelope)
-        if instance.data_key_id != key_id:  # type: ignore[attr-defined]
+        if instance.data_key_id != key_id:
             raise DecryptionError(
                 "A stored value is encrypted under another record's key (moved or swapped)."
             )
@@ -187,7 +191,7 @@ class EncryptedField(models.BinaryField):  # type: ignore[type-arg]
         key = keys.data_key_bytes(instance.data_key)
         return crypto.encrypt(
             key,
-            instance.data_key_id,  # type: ignore[attr-defined]
+            instance.data_key_id,
             self.encode(value),
             self.purpose(instance),
         )
@@ -519,7 +523,7 @@ class EncryptedFileField(EncryptedJSONField):
         key = keys.data_key_bytes(vaulted.data_key)
         envelope = crypto.encrypt(
             key,
-            vaulted.data_key_id,  # type: ignore[attr-defined]
+            vaulted.data_key_id,
             content,
             self._file_purpose(vaulted, storage_name),
         )

@@ -99,8 +99,9 @@ def key_census() -> KeyCensus:
     census = KeyCensus()
     for unit_key in UnitKey.objects.all():
         census.roots_in_use.add(crypto.envelope_key_id(bytes(unit_key.wrapped)))
-    for wrapped in DataKey.objects.filter(wrapped__isnull=False).values_list("wrapped", flat=True):
-        census.unit_keys_in_use.add(crypto.envelope_key_id(bytes(wrapped)))
+    for data_key in DataKey.objects.filter(wrapped__isnull=False).only("id", "wrapped"):
+        if data_key.wrapped is not None:
+            census.unit_keys_in_use.add(crypto.envelope_key_id(bytes(data_key.wrapped)))
     for model in vaulted_models():
         for f in encrypted_fields(model):
             values = model._base_manager.filter(**{f"{f.attname}__isnull": False})
