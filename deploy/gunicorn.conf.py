@@ -1,0 +1,40 @@
+"""gunicorn for SafePassage: the master unlocks the key ring, workers inherit it.
+
+    gunicorn -c deploy/gunicorn.conf.py config.wsgi
+
+The passphrase comes from SAFEPASSAGE_PASSPHRASE_FILE or systemd's
+credential; failing both, the master asks on its terminal (no echo).
+Unlocking once in the master means one Argon2id derivation, not one per
+worker, and the keys reach workers by fork, never through a file.
+"""
+
+import getpass
+import os
+import sys
+
+bind = os.environ.get("SAFEPASSAGE_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("SAFEPASSAGE_WORKERS", "2"))
+preload_app = True
+# No request line logging: paths can carry case codes.
+accesslog = None
+errorlog = "-"
+limit_request_line = 4094
+limit_request_fields = 60
+timeout = 30
+
+
+def when_ready(server):  # noqa: ARG001 - gunicorn's hook signature
+    from safepassage.vault import keyring
+    from safepassage.vault.exceptions import KeyRingError
+
+    if keyring.try_unlock_from_environment():
+        server.log.info("vault: unlocked from the handed-over passphrase")
+        return
+    if sys.stdin and sys.stdin.isatty():
+        try:
+            keyring.unlock(getpass.getpass("SafePassage key ring passphrase: "))
+            server.log.info("vault: unlocked")
+            return
+        except KeyRingError as exc:
+            server.log.error("vault: %s", exc)
+    server.log.warning("vault: locked; every page will say so until restarted with the passphrase")
