@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "safepassage.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything that may need keys (session guards audit; views decrypt).
+    "safepassage.vault.middleware.VaultLockedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -75,7 +77,6 @@ MIDDLEWARE = [
     "safepassage.accounts.middleware.SessionGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "safepassage.accounts.middleware.SecondFactorRequiredMiddleware",
-    "safepassage.vault.middleware.VaultLockedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
