@@ -24,6 +24,7 @@ messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 demo: install
+	$(DEMO_ENV) $(PY) manage.py vault_init --if-missing --generate-into var/demo-passphrase
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "safepassage.audit",
     "safepassage.language",
     "safepassage.accounts",
+    "safepassage.demo",
 ]
 
 MIDDLEWARE = [
