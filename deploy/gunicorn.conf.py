@@ -23,13 +23,15 @@ limit_request_fields = 60
 timeout = 30
 
 
-def when_ready(server):  # noqa: ARG001 - gunicorn's hook signature
+def when_ready(server):
     from safepassage.vault import keyring
     from safepassage.vault.exceptions import KeyRingError
 
     if keyring.try_unlock_from_environment():
         server.log.info("vault: unlocked from the handed-over passphrase")
         return
+    if keyring.last_error():
+        server.log.error("vault: %s", keyring.last_error())
     if sys.stdin and sys.stdin.isatty():
         try:
             keyring.unlock(getpass.getpass("SafePassage key ring passphrase: "))

@@ -11,6 +11,8 @@ from ._passphrase import read_passphrase
 
 
 class Command(BaseCommand):
+    # Key operations must work even when the rest of the configuration does not.
+    requires_system_checks: list[str] = []
     help = (
         "Rotate keys: a new root key and new unit keys (data keys rewrapped); "
         "with --data-keys also new data keys, re-encrypting every value."

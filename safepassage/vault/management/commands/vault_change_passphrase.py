@@ -11,6 +11,8 @@ from ._passphrase import read_passphrase
 
 
 class Command(BaseCommand):
+    # Key operations must work even when the rest of the configuration does not.
+    requires_system_checks: list[str] = []
     help = "Rewrap the root key under a new passphrase."
 
     def add_arguments(self, parser: CommandParser) -> None:

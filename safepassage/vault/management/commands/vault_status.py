@@ -12,6 +12,8 @@ from ._passphrase import read_passphrase
 
 
 class Command(BaseCommand):
+    # Key operations must work even when the rest of the configuration does not.
+    requires_system_checks: list[str] = []
     help = "Describe the key ring (no secrets) and, with --check, test the passphrase."
 
     def add_arguments(self, parser: CommandParser) -> None:
