@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
+
+from safepassage.core.permissions import public
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("safepassage.accounts.urls")),
+    path("accounts/webauthn/", include("safepassage.accounts.webauthn")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
     path("", include("safepassage.core.urls")),
 ]
+
+handler400 = "safepassage.core.views.bad_request"
+handler403 = "safepassage.core.views.permission_denied"
+handler404 = "safepassage.core.views.page_not_found"
+handler500 = "safepassage.core.views.server_error"

@@ -42,7 +42,9 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in (env("DJANGO_ALLOWED_HOSTS", "") or "").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, bound to the admin site that needs a verified
+    # administrator (safepassage.accounts.admin_site).
+    "safepassage.accounts.admin_apps.SafePassageAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -177,26 +179,46 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "safepassage.core.views.csrf_failure"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Strict"
 
-# django-axes: lock the username (not the IP: staff share connections)
-# after repeated failures; the lock-out page never says whether the
-# account exists.
+# django-axes (see safepassage/accounts/lockout.py). Failures of the
+# password and of the second factor are counted per username from any
+# address (AXES_FAILURE_LIMIT) and per address for any username (a higher
+# limit, because staff at headquarters share one address). Locking the
+# username from anywhere lets someone who knows a username keep it locked
+# for the cool-off time; the alternative (username+address) gives an
+# attacker with many addresses (Tor) unlimited guesses, which is worse
+# here. An administrator unlocks with `manage.py axes_reset_username`.
+# The counts are cleared only after a successful second factor. Every
+# failure and the lock-out show the same page with the same status.
 AXES_FAILURE_LIMIT = env_int("SAFEPASSAGE_LOCKOUT_FAILURES", 5)
+SAFEPASSAGE_LOCKOUT_IP_FAILURES = env_int("SAFEPASSAGE_LOCKOUT_IP_FAILURES", 30)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "safepassage.accounts.lockout.TieredLimitDatabaseHandler"
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "safepassage.accounts.views.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_token"]
+AXES_CLIENT_IP_CALLABLE = "safepassage.accounts.lockout.client_ip_address"
+# Reverse proxies in front of the product that append to X-Forwarded-For
+# (0: REMOTE_ADDR is the client). Wrong here means the address limit
+# counts the proxy, or trusts a forged header.
+SAFEPASSAGE_TRUSTED_PROXY_COUNT = env_int("SAFEPASSAGE_TRUSTED_PROXY_COUNT", 0)
 
-OTP_TOTP_ISSUER = "SafePassage"
+# Shown in the authenticator app on the phone; a deployment may choose a
+# name that does not reveal the programme if the phone is seized.
+OTP_TOTP_ISSUER = env("SAFEPASSAGE_TOTP_ISSUER", "SafePassage")
+# Passkeys are a second factor only: the password is always needed.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_RP_NAME = "SafePassage"
 OTP_WEBAUTHN_RP_ID = env("SAFEPASSAGE_WEBAUTHN_RP_ID", "localhost")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [
-    o
-    for o in (env("SAFEPASSAGE_WEBAUTHN_ORIGINS", "http://localhost:8000") or "").split(",")
-    if o
+    o for o in (env("SAFEPASSAGE_WEBAUTHN_ORIGINS", "http://localhost:8000") or "").split(",") if o
 ]
 
 # --- Security headers -------------------------------------------------------

@@ -1,17 +1,124 @@
+"""Session limits and the second-factor gate.
+
+Order in MIDDLEWARE matters: both run after AuthenticationMiddleware and
+django-otp's OTPMiddleware (so `request.user.is_verified()` exists);
+SessionGuardMiddleware runs before LoginRequiredMiddleware so that a
+session it ends is treated as signed out at once.
+"""
+
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from safepassage.core.permissions import get_access_policy, is_verified, refuse
+
+from . import auditing
+
+SESSION_EPOCH_KEY = "safepassage_session_epoch"
+SESSION_LAST_SEEN_KEY = "safepassage_last_seen"
+
+
+def session_start(request: HttpRequest, user: Any) -> None:
+    """Stamp a freshly signed-in session with the user's epoch and the time."""
+    request.session[SESSION_EPOCH_KEY] = user.session_epoch
+    request.session[SESSION_LAST_SEEN_KEY] = int(time.time())
+
+
+def _end_session(request: HttpRequest, reason: str) -> None:
+    user = request.user
+    auditing.record(
+        "session_terminated",
+        actor=None,
+        target=user if user.pk is not None else None,  # type: ignore[arg-type]
+        details={"reason": reason, "user_id": user.pk},
+        request=request,
+    )
+    logout(request)
 
 
 class SessionGuardMiddleware:
+    """End sessions that went idle or whose user's access changed.
+
+    - idle: no request for SESSION_IDLE_TIMEOUT_SECONDS;
+    - epoch: the user's `session_epoch` moved on (deactivated, roles
+      changed, sessions ended by an administrator);
+    - a signed-in session without the stamps (made outside the login view)
+      is not trusted either.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            self._guard(request, user)
+        return self.get_response(request)
+
+    def _guard(self, request: HttpRequest, user: Any) -> None:
+        session = request.session
+        now = int(time.time())
+        epoch = session.get(SESSION_EPOCH_KEY)
+        last_seen = session.get(SESSION_LAST_SEEN_KEY)
+        if epoch != user.session_epoch:
+            _end_session(request, "epoch")
+            return
+        timeout = int(settings.SESSION_IDLE_TIMEOUT_SECONDS)
+        if not isinstance(last_seen, int) or now - last_seen > timeout:
+            _end_session(request, "idle")
+            return
+        session[SESSION_LAST_SEEN_KEY] = now
+
+
+def _next_query(request: HttpRequest) -> str:
+    if request.method != "GET":
+        return ""
+    return "?" + urlencode({"next": request.get_full_path()})
+
+
+class SecondFactorRequiredMiddleware:
+    """Refuse undeclared views; send unverified users to verify or enrol.
+
+    A view that declares no access policy is refused to everyone (403),
+    so that forgetting a declaration fails closed. A view that needs a
+    verified user, reached by a user who has only given a password,
+    redirects to the verification page, or to enrolment if the user has no
+    authenticator yet.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        policy = get_access_policy(view_func)
+        if policy is None:
+            raise refuse(request, None, "undeclared")
+        if not policy.needs_second_factor:
+            return None
+        user = request.user
+        if not user.is_authenticated or is_verified(user):
+            return None
+        from .selectors import user_has_confirmed_totp
 
-class SecondFactorRequiredMiddleware(SessionGuardMiddleware):
-    pass
+        if user_has_confirmed_totp(user=user):  # type: ignore[arg-type]
+            target = reverse("accounts:verify")
+        else:
+            target = reverse("accounts:enrol_totp")
+        return HttpResponseRedirect(target + _next_query(request))

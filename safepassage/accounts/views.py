@@ -1,5 +1,270 @@
-from django.http import HttpResponse
+"""Sign-in, second factor, enrolment, backup codes, account page.
+
+Flow: /accounts/login/ (password) -> /accounts/verify/ (authenticator or
+backup code; or a passkey) -> the page asked for. A user without an
+authenticator goes to /accounts/enrol/ instead of verify.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+
+from safepassage.core.permissions import is_verified, public, second_factor_step, staff_view
+
+from . import auditing, selectors, services
+from .forms import SIGN_IN_FAILED, LoginForm, SecondFactorForm, TOTPConfirmForm
+from .middleware import session_start
+from .models import User
+from .roles import Role
 
 
-def lockout_response(request, credentials=None, *args, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("Sign-in failed.", status=403)
+def _safe_next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if len(candidate) > 2000:
+        return ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _user_for_username(username: object) -> User | None:
+    if not isinstance(username, str) or not username or len(username) > 150:
+        return None
+    return User.objects.filter(username=username).first()
+
+
+def sign_in_failed(request: HttpRequest) -> HttpResponse:
+    """The one page shown for every failed or refused sign-in."""
+    context = {"form": LoginForm(request), "failed": True, "failure_message": SIGN_IN_FAILED}
+    return render(request, "accounts/login.html", context, status=403)
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: identical to a failed sign-in; ends a half session."""
+    username = (credentials or {}).get("username")
+    if username is None:
+        username = request.POST.get("username")
+    target = _user_for_username(username)
+    auditing.record(
+        "locked_out",
+        target=target,
+        unit=target.unit if target else None,
+        details={"step": "password" if not request.user.is_authenticated else "second_factor"},
+        request=request,
+    )
+    if request.user.is_authenticated:
+        logout(request)
+    return sign_in_failed(request)
+
+
+@public
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    if request.method != "POST":
+        return render(
+            request, "accounts/login.html", {"form": LoginForm(request), "next": next_url}
+        )
+    form = LoginForm(request, data=request.POST)
+    if not form.is_valid():
+        target = _user_for_username(request.POST.get("username"))
+        auditing.record(
+            "login_failed",
+            target=target,
+            unit=target.unit if target else None,
+            details={"step": "password"},
+            request=request,
+        )
+        return sign_in_failed(request)
+    user = form.get_user()
+    login(request, user)
+    session_start(request, user)
+    auditing.record("password_accepted", actor=user, target=user, unit=user.unit, request=request)
+    if selectors.user_has_confirmed_totp(user=user):
+        return HttpResponseRedirect(_with_next(reverse("accounts:verify"), next_url))
+    return HttpResponseRedirect(_with_next(reverse("accounts:enrol_totp"), next_url))
+
+
+def _second_factor_passed(request: HttpRequest, user: User, device: Any, method: str) -> None:
+    """Mark the session verified, rotate its key, clear the failure count."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    AxesProxyHandler.reset_attempts(username=user.get_username())
+    auditing.record(
+        "login_succeeded",
+        actor=user,
+        target=user,
+        unit=user.unit,
+        details={"method": method},
+        request=request,
+    )
+
+
+def _second_factor_failed(request: HttpRequest, user: User, method: str) -> None:
+    """Count the failure towards the lock-out, like a wrong password."""
+    auditing.record(
+        "second_factor_failed",
+        actor=user,
+        target=user,
+        unit=user.unit,
+        details={"method": method},
+        request=request,
+    )
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.get_username()}, request=request
+    )
+
+
+def second_factor_locked(request: HttpRequest, user: User) -> bool:
+    return AxesProxyHandler.is_locked(request, {"username": user.get_username()})
+
+
+@second_factor_step
+@sensitive_post_parameters("otp_token")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    next_url = _safe_next(request)
+    if is_verified(user):
+        return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    if not selectors.user_has_confirmed_totp(user=user):
+        return HttpResponseRedirect(_with_next(reverse("accounts:enrol_totp"), next_url))
+    if second_factor_locked(request, user):
+        return lockout_response(request, None, {"username": user.get_username()})
+    form = SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        device = None
+        if form.is_valid():
+            device = services.second_factor_check(user=user, token=form.cleaned_data["otp_token"])
+        if device is not None:
+            method = "backup_code" if isinstance(device, StaticDevice) else "totp"
+            _second_factor_passed(request, user, device, method)
+            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+        _second_factor_failed(request, user, "code")
+        form = SecondFactorForm()
+        status = 403
+    context = {
+        "form": form,
+        "next": next_url,
+        "failed": status == 403,
+        "has_passkeys": bool(selectors.user_devices(user=user).passkeys),
+    }
+    return render(request, "accounts/verify.html", context, status=status)
+
+
+@second_factor_step
+@sensitive_post_parameters("otp_token")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol_totp_view(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app.
+
+    Open to a user with no authenticator (right after the password), or
+    to a verified user replacing theirs. A user who has one but has not
+    verified is sent to verify: the password alone never adds a device.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    next_url = _safe_next(request)
+    has_totp = selectors.user_has_confirmed_totp(user=user)
+    if has_totp and not is_verified(user):
+        return HttpResponseRedirect(_with_next(reverse("accounts:verify"), next_url))
+    device = services.totp_device_start(user=user)
+    form = TOTPConfirmForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and services.totp_device_confirm(
+            user=user, device=device, token=form.cleaned_data["otp_token"].strip()
+        ):
+            if not is_verified(user):
+                _second_factor_passed(request, user, device, "totp_enrolment")
+            return HttpResponseRedirect(reverse("accounts:backup_codes"))
+        form = TOTPConfirmForm()
+        status = 400
+    uri = selectors.totp_provisioning_uri(device=device)
+    context = {
+        "form": form,
+        "next": next_url,
+        "failed": status != 200,
+        "replacing": has_totp,
+        "qr_data_uri": segno.make(uri, error="m").svg_data_uri(scale=5, border=2),
+        "secret": selectors.totp_secret_text(device=device),
+    }
+    return render(request, "accounts/enrol_totp.html", context, status=status)
+
+
+@staff_view
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def backup_codes_view(request: HttpRequest) -> HttpResponse:
+    """Show how many codes are left; on POST, replace them and show them once."""
+    user: User = request.user  # type: ignore[assignment]
+    codes = services.backup_codes_regenerate(user=user) if request.method == "POST" else None
+    context = {"codes": codes, "remaining": selectors.backup_codes_remaining(user=user)}
+    return render(request, "accounts/backup_codes.html", context)
+
+
+@staff_view
+@never_cache
+@require_http_methods(["GET"])
+def account_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context = {
+        "devices": selectors.user_devices(user=user),
+        "roles": sorted(selectors.user_roles(user=user), key=lambda r: r.label),
+        "is_administrator": user.has_any_role([Role.ADMINISTRATOR]),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@staff_view
+@never_cache
+@require_http_methods(["GET"])
+def passkeys_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, "accounts/passkeys.html", {"devices": selectors.user_devices(user=user)})
+
+
+@second_factor_step
+@csrf_protect
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    auditing.record("logged_out", actor=user, target=user, request=request)  # type: ignore[arg-type]
+    logout(request)
+    return HttpResponseRedirect(reverse("accounts:login"))

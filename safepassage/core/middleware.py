@@ -8,14 +8,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+NO_STORE = "no-store, no-cache, must-revalidate, private"
+
 
 class SecurityHeadersMiddleware:
-    """Permissions-Policy everywhere; `no-store` wherever a user is signed in.
+    """Permissions-Policy and CORP everywhere; `no-store` on every page.
 
     Django's SecurityMiddleware and XFrameOptionsMiddleware set the rest
     (nosniff, referrer policy, COOP, frame denial); django-csp sets CSP.
-    A page shown to a signed-in user may carry personal data, so no cache
-    -- browser, proxy or Tor exit -- may keep it.
+    A page shown to a signed-in user may carry personal data, and even the
+    sign-in page carries a CSRF token and what was typed, so no cache --
+    browser, proxy or Tor exit -- may keep any page. Static files alone
+    are cacheable.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -24,10 +28,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith(
-            settings.STATIC_URL
-        ):
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if not request.path.startswith(settings.STATIC_URL):
             add_never_cache_headers(response)
-            response.headers["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
+            response.headers["Cache-Control"] = NO_STORE
+            response.headers["Pragma"] = "no-cache"
         return response

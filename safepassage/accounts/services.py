@@ -1,0 +1,288 @@
+"""Every write to users, units, roles and second-factor devices.
+
+Each service runs in one transaction with its audit event. Services that
+withdraw access (deactivation, role changes) bump the user's
+`session_epoch`, which ends every session of that user at its next request
+(see SessionGuardMiddleware).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import auditing
+from .models import Unit, UnitKind, User
+from .roles import Role
+
+BACKUP_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "authenticator"
+BACKUP_DEVICE_NAME = "backup codes"
+
+
+# --- Units ------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    is_active: bool = True,
+) -> Unit:
+    """Create a unit; `is_headquarters` follows from `kind`."""
+    unit = Unit(
+        name=name,
+        kind=kind,
+        parent=parent,
+        is_headquarters=(kind == UnitKind.HEADQUARTERS),
+        is_active=is_active,
+    )
+    unit.full_clean()
+    unit.save()
+    auditing.record("unit_created", actor=actor, target=unit, unit=unit, details={"kind": kind})
+    return unit
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    actor: User | None,
+    unit: Unit,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    is_active: bool,
+) -> Unit:
+    """Change a unit; `is_headquarters` follows from `kind`."""
+    unit.name = name
+    unit.kind = kind
+    unit.parent = parent
+    unit.is_headquarters = kind == UnitKind.HEADQUARTERS
+    unit.is_active = is_active
+    unit.full_clean()
+    unit.save()
+    auditing.record("unit_changed", actor=actor, target=unit, unit=unit, details={"kind": kind})
+    return unit
+
+
+@transaction.atomic
+def unit_set_active(*, actor: User | None, unit: Unit, is_active: bool) -> Unit:
+    unit.is_active = is_active
+    unit.save(update_fields=["is_active"])
+    auditing.record(
+        "unit_activated" if is_active else "unit_deactivated",
+        actor=actor,
+        target=unit,
+        unit=unit,
+    )
+    return unit
+
+
+# --- Users ------------------------------------------------------------------
+
+
+def _role_groups(roles: Iterable[str]) -> list[Group]:
+    wanted = sorted({Role(r).value for r in roles})
+    groups = list(Group.objects.filter(name__in=wanted))
+    if len(groups) != len(wanted):
+        missing = set(wanted) - {g.name for g in groups}
+        raise ValidationError(
+            _("Unknown role: %(roles)s"), params={"roles": ", ".join(sorted(missing))}
+        )
+    return groups
+
+
+def _bump_session_epoch(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    unit: Unit,
+    roles: Iterable[str] = (),
+    password: str | None = None,
+) -> User:
+    """Create an active member of staff in `unit` holding `roles`.
+
+    Without a password the account cannot sign in until one is set.
+    Raises ValidationError for an unknown role, a weak password or an
+    inactive unit.
+    """
+    if not unit.is_active:
+        raise ValidationError(_("The unit is not active."))
+    user = User(username=username, unit=unit)
+    user.full_clean(exclude=["password"])
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    groups = _role_groups(roles)
+    user.groups.set(groups)
+    auditing.record(
+        "user_created",
+        actor=actor,
+        target=user,
+        unit=unit,
+        details={"roles": sorted(g.name for g in groups)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> User:
+    """Deactivate `user` and end all of their sessions at once."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _bump_session_epoch(user)
+    auditing.record("user_deactivated", actor=actor, target=user, unit=user.unit)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, actor: User | None, user: User, roles: Iterable[str]) -> User:
+    """Replace `user`'s roles; their open sessions end (to sign in again)."""
+    groups = _role_groups(roles)
+    before = sorted(r.value for r in user.role_set())
+    user.groups.remove(*Group.objects.filter(name__in=Role.values))
+    user.groups.add(*groups)
+    if hasattr(user, "_role_cache"):
+        del user._role_cache
+    _bump_session_epoch(user)
+    auditing.record(
+        "roles_changed",
+        actor=actor,
+        target=user,
+        unit=user.unit,
+        details={"before": before, "after": sorted(g.name for g in groups)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_end_sessions(*, actor: User | None, user: User, reason: str) -> None:
+    """End every session of `user` (for example after a lost phone)."""
+    _bump_session_epoch(user)
+    auditing.record(
+        "sessions_ended", actor=actor, target=user, unit=user.unit, details={"reason": reason}
+    )
+
+
+@transaction.atomic
+def user_set_password(*, actor: User | None, user: User, password: str) -> User:
+    """Set a validated password. Other sessions end (Django's session hash)."""
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    auditing.record("password_set", actor=actor, target=user, unit=user.unit)
+    return user
+
+
+# --- Second factor ----------------------------------------------------------
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """The user's pending (unconfirmed) authenticator, made if missing.
+
+    Kept across page loads so that a code scanned once stays valid.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
+    """Confirm `device` with a code from the authenticator app.
+
+    On success the device becomes the user's only authenticator: older
+    authenticators and other pending ones are deleted.
+    """
+    if device.user_id != user.pk or device.confirmed:
+        return False
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    auditing.record("totp_enrolled", actor=user, target=user, unit=user.unit)
+    return True
+
+
+@transaction.atomic
+def totp_device_provision(*, actor: User | None, user: User) -> TOTPDevice:
+    """A confirmed authenticator made by an administrator, handed over in person.
+
+    Replaces any authenticator the user had.
+    """
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+    auditing.record("totp_provisioned", actor=actor, target=user, unit=user.unit)
+    return device
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user: User) -> list[str]:
+    """Replace the user's backup codes with fresh ones and return them.
+
+    The codes are shown once; only django-otp's copies remain, each
+    usable once.
+    """
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": BACKUP_DEVICE_NAME, "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    auditing.record(
+        "backup_codes_generated",
+        actor=user,
+        target=user,
+        unit=user.unit,
+        details={"count": len(codes)},
+    )
+    return codes
+
+
+def normalise_token(token: str) -> str:
+    """Codes as people type them: spaces and dashes removed, lower case."""
+    return "".join(ch for ch in token if ch not in " -\t").lower()
+
+
+@transaction.atomic
+def second_factor_check(*, user: User, token: str) -> Any:
+    """The confirmed TOTP or backup-code device that accepts `token`, or None.
+
+    A matching backup code is consumed. Counting failures towards the
+    lock-out is the caller's job (it needs the request).
+    """
+    token = normalise_token(token)
+    if not token or len(token) > 16:
+        return None
+    candidates: list[Any] = []
+    if token.isdigit():
+        candidates.extend(TOTPDevice.objects.filter(user=user, confirmed=True))
+    candidates.extend(StaticDevice.objects.filter(user=user, confirmed=True))
+    for device in candidates:
+        if device.verify_is_allowed()[0] and device.verify_token(token):
+            return device
+    return None

@@ -1,0 +1,38 @@
+"""Receivers that turn framework events into audit events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from safepassage.core.permissions import AccessPolicy, access_refused
+
+from . import auditing
+
+
+def on_access_refused(
+    sender: Any,
+    *,
+    request: HttpRequest,
+    policy: AccessPolicy | None,
+    reason: str,
+    **kwargs: Any,
+) -> None:
+    user: Any = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    auditing.record(
+        "permission_denied",
+        actor=user,
+        unit=getattr(user, "unit", None) if user is not None and user.is_authenticated else None,
+        details={
+            "view": match.view_name if match else "",
+            "policy": policy.describe() if policy else "undeclared",
+            "reason": reason,
+        },
+        request=request,
+    )
+
+
+def connect() -> None:
+    access_refused.connect(on_access_refused, dispatch_uid="accounts.audit_access_refused")

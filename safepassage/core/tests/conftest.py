@@ -1,0 +1,1 @@
+from safepassage.accounts.tests.fixtures import *  # noqa: F403
