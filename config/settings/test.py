@@ -5,7 +5,7 @@ import os
 from .base import *  # noqa: F403
 from .base import BASE_DIR, SQLITE_PRAGMAS, database_from_env
 
-INSTALLED_APPS = [*INSTALLED_APPS, "safepassage.vault.tests.probe"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "safepassage.vault.tests.probe"]
 
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
 DEBUG = False

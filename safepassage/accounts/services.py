@@ -94,7 +94,11 @@ def unit_set_active(*, actor: User | None, unit: Unit, is_active: bool) -> Unit:
 
 
 def _role_groups(roles: Iterable[str]) -> list[Group]:
-    wanted = sorted({Role(r).value for r in roles})
+    names = {str(r) for r in roles}
+    unknown = names - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Unknown role."), code="unknown_role")
+    wanted = sorted(names)
     groups = list(Group.objects.filter(name__in=wanted))
     if len(groups) != len(wanted):
         missing = set(wanted) - {g.name for g in groups}
