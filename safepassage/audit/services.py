@@ -1,0 +1,347 @@
+"""Appending to the audit chain: the only write path for audit events.
+
+`audit_record` is the stable interface every app calls inside its own
+service transaction. Invariants:
+- it joins the caller's transaction (`atomic(savepoint=False)`): the
+  event and the caller's work commit together or not at all, and a
+  failure here (locked vault, invalid details) dooms the caller's
+  transaction even if the caller catches the exception;
+- it holds the row lock on the single `AuditChainState` row from the
+  append to the end of the caller's transaction: appends are serialised,
+  so call it last in a service to keep that window short;
+- nothing personal is stored: ids, a namespaced action, identifier-like
+  details, and the request's route name; never an address or user agent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from safepassage.vault import api as vault
+
+from . import chain
+from .models import ActorKind, AuditChainState, AuditEvent
+
+__all__ = [
+    "ActorRef",
+    "AuditChainCorrupt",
+    "audit_read",
+    "audit_record",
+    "channel_actor",
+    "validate_action",
+    "validate_details",
+]
+
+STATE_CONTEXT = "audit/chain-state"
+ANCHOR_SECRET_NAME = "audit-anchor"  # noqa: S105 - a name, not a secret
+ANCHOR_PURPOSE = "chain-v1"
+
+ACTION_RE = re.compile(r"[a-z][a-z0-9_]{0,29}\.[a-z][a-z0-9_]{0,48}", re.ASCII)
+DETAIL_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
+DETAIL_TEXT_RE = re.compile(r"[A-Za-z0-9_.:/-]{0,80}", re.ASCII)
+# Long digit runs are phone, NRC and service numbers far more often than
+# identifiers; ids belong in int values. A canonical UUID is allowed.
+_DIGIT_RUN_RE = re.compile(r"[0-9]{7,}", re.ASCII)
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+# Key words that announce personal data; a key containing one as a
+# `_`-separated word is refused whatever its value.
+_PERSONAL_KEY_WORDS = frozenset(
+    {
+        "name",
+        "names",
+        "username",
+        "phone",
+        "mobile",
+        "email",
+        "address",
+        "ip",
+        "agent",
+        "password",
+        "passphrase",
+        "secret",
+        "token",
+        "code",
+        "otp",
+        "dob",
+        "birth",
+        "nrc",
+        "note",
+        "notes",
+        "message",
+        "text",
+        "body",
+        "comment",
+        "location",
+        "gps",
+    }
+)
+MAX_DETAIL_KEYS = 16
+MAX_LIST_ITEMS = 32
+MAX_INT = 2**53  # exact in every JSON reader
+MAX_DETAILS_BYTES = 2048
+
+
+class AuditChainCorrupt(Exception):
+    """The chain state cannot be trusted; appends stop until an operator acts."""
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """A non-user actor: a channel (bot, page, web form) by id, or the system."""
+
+    kind: ActorKind
+    id: int | None = None
+
+
+def channel_actor(channel_id: int) -> ActorRef:
+    return ActorRef(kind=ActorKind.CHANNEL, id=channel_id)
+
+
+# --- validation -------------------------------------------------------------
+
+
+def validate_action(action: str) -> str:
+    if not isinstance(action, str) or not ACTION_RE.fullmatch(action):
+        raise ValueError("An audit action is 'app.verb' in lower case, e.g. 'cases.opened'.")
+    return action
+
+
+def _validate_text(value: str) -> str:
+    if not DETAIL_TEXT_RE.fullmatch(value):
+        raise ValueError(
+            "Audit detail strings are identifiers only ([A-Za-z0-9_.:/-], at most 80)."
+        )
+    if _DIGIT_RUN_RE.search(value) and not _UUID_RE.fullmatch(value):
+        raise ValueError("Audit detail strings must not carry long digit runs; use an int id.")
+    return value
+
+
+def _validate_scalar(value: object) -> bool | int | str | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -MAX_INT <= value <= MAX_INT:
+            raise ValueError("Audit detail integers must fit in 53 bits.")
+        return int(value)
+    if isinstance(value, str):
+        return _validate_text(value)
+    raise ValueError(
+        f"Audit detail values are ints, bools, None or identifiers, not {type(value).__name__}."
+    )
+
+
+def _validate_key(key: object) -> str:
+    if not isinstance(key, str) or not DETAIL_KEY_RE.fullmatch(key):
+        raise ValueError("Audit detail keys are lower-case identifiers (at most 40).")
+    if _PERSONAL_KEY_WORDS.intersection(key.split("_")):
+        raise ValueError(f"Audit detail key {key!r} names personal data.")
+    return key
+
+
+def validate_details(details: Mapping[str, object] | None) -> dict[str, Any]:
+    """A copy of `details` that can hold no personal data, or ValueError.
+
+    Allowed: up to 16 keys, each a lower-case identifier that does not
+    name personal data; values int (53 bits), bool, None, an identifier
+    string, or a flat list of up to 32 of those. No floats (their text
+    form is not canonical), no nesting, no free text.
+    """
+    if details is None:
+        return {}
+    if not isinstance(details, Mapping):
+        raise ValueError("Audit details must be a dict.")
+    if len(details) > MAX_DETAIL_KEYS:
+        raise ValueError(f"Audit details hold at most {MAX_DETAIL_KEYS} keys.")
+    clean: dict[str, Any] = {}
+    for key, value in details.items():
+        name = _validate_key(key)
+        if isinstance(value, list | tuple):
+            if len(value) > MAX_LIST_ITEMS:
+                raise ValueError(f"Audit detail lists hold at most {MAX_LIST_ITEMS} items.")
+            clean[name] = [_validate_scalar(item) for item in value]
+        else:
+            clean[name] = _validate_scalar(value)
+    if len(repr(clean)) > MAX_DETAILS_BYTES:
+        raise ValueError("Audit details are too large.")
+    return clean
+
+
+def _resolve_actor(actor: object) -> tuple[str, int | None]:
+    if actor is None:
+        return ActorKind.SYSTEM, None
+    if isinstance(actor, ActorRef):
+        if actor.kind not in ActorKind.values:
+            raise ValueError("Unknown actor kind.")
+        if actor.kind == ActorKind.USER and actor.id is None:
+            raise ValueError("A user actor needs an id.")
+        return actor.kind, actor.id
+    if getattr(actor, "is_anonymous", False) is True:
+        return ActorKind.ANONYMOUS, None
+    if isinstance(actor, get_user_model()):
+        if not isinstance(actor.pk, int):
+            raise ValueError("An audit actor must be a saved user.")
+        return ActorKind.USER, actor.pk
+    raise TypeError("An audit actor is a user, an ActorRef, or None (the system).")
+
+
+def _resolve_target(target: models.Model | None) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if not isinstance(target, models.Model):
+        raise TypeError("An audit target is a model instance or None.")
+    if target.pk is None:
+        raise ValueError("An audit target must be saved (it has no primary key).")
+    pk = str(target.pk)
+    if len(pk) > 64:
+        raise ValueError("An audit target's primary key is too long.")
+    return target._meta.label_lower, pk
+
+
+def _resolve_unit(unit: models.Model | int | None) -> int | None:
+    if unit is None:
+        return None
+    if isinstance(unit, bool):
+        raise TypeError("An audit unit is a unit, its id, or None.")
+    if isinstance(unit, int):
+        return unit
+    if isinstance(unit, models.Model) and isinstance(unit.pk, int):
+        return unit.pk
+    raise TypeError("An audit unit is a saved unit, its id, or None.")
+
+
+def _route(request: HttpRequest | None) -> str:
+    """The URL pattern's name: says which page, never who or from where."""
+    if request is None:
+        return ""
+    match = getattr(request, "resolver_match", None)
+    name = getattr(match, "view_name", "") or ""
+    if not isinstance(name, str) or not DETAIL_TEXT_RE.fullmatch(name):
+        return ""
+    return name[:100]
+
+
+# --- the chain --------------------------------------------------------------
+
+
+def anchor_key() -> bytes:
+    """K_0. Raises VaultLocked."""
+    return vault.derive_key(ANCHOR_SECRET_NAME, ANCHOR_PURPOSE)
+
+
+def read_head(state: AuditChainState, anchor: bytes) -> chain.ChainHead | None:
+    """The unsealed head, or None before the first event. Raises AuditChainCorrupt."""
+    if state.sealed is None:
+        return None
+    try:
+        raw = vault.unseal(bytes(state.sealed), context=STATE_CONTEXT)
+        return chain.ChainHead.from_bytes(raw)
+    except (vault.DecryptionError, ValueError):
+        raise AuditChainCorrupt(
+            "The audit chain state does not open: run `manage.py audit_verify`."
+        ) from None
+
+
+def _locked_state() -> AuditChainState:
+    """The state row, locked until the end of the current transaction."""
+    state = AuditChainState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        # Created by migration 0002; recreated here after a test flush.
+        AuditChainState.objects.get_or_create(pk=1)
+        state = AuditChainState.objects.select_for_update().get(pk=1)
+    return state
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    unit: models.Model | int | None = None,
+    details: Mapping[str, object] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction.
+
+    Raises ValueError/TypeError on invalid input (before touching the
+    database), VaultLocked when the key ring is locked, and
+    AuditChainCorrupt when the stored head does not open; each of these
+    dooms the caller's transaction, so no audited work commits unaudited.
+    """
+    actor_kind, actor_id = _resolve_actor(actor)
+    action = validate_action(action)
+    clean_details = validate_details(details)
+    target_type, target_id = _resolve_target(target)
+    unit_id = _resolve_unit(unit)
+    route = _route(request)
+
+    with transaction.atomic(savepoint=False):
+        anchor = anchor_key()
+        state = _locked_state()
+        head = read_head(state, anchor)
+        if head is None:
+            if AuditEvent.objects.exists():
+                raise AuditChainCorrupt(
+                    "Audit events exist but the chain state is empty: run `manage.py audit_verify`."
+                )
+            head = chain.ChainHead.genesis(anchor)
+        now = timezone.now()
+        event = AuditEvent(
+            sequence=head.sequence + 1,
+            created_at=now,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            unit_id=unit_id,
+            route=route,
+            details=clean_details,
+        )
+        event.mac = chain.compute_mac(head.key, event, head.mac)
+        event.save()
+        new_head = head.advanced(event.mac)
+        AuditChainState.objects.filter(pk=1).update(
+            sealed=vault.seal(new_head.to_bytes(), context=STATE_CONTEXT), updated_at=now
+        )
+    return event
+
+
+def audit_read(
+    *,
+    actor: Any,
+    target: models.Model,
+    fields: Sequence[str],
+    purpose: str = "",
+    unit: models.Model | int | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Record that `actor` was shown the decrypted `fields` (names only) of `target`.
+
+    The action is `<target's app>.viewed`. Call it in the same request
+    that decrypts, before the response is rendered: a view whose audit
+    fails must not show the data.
+    """
+    if not isinstance(target, models.Model):
+        raise TypeError("audit_read needs a model instance as target.")
+    names = sorted({str(f) for f in fields})
+    if not names:
+        raise ValueError("audit_read needs at least one field name.")
+    details: dict[str, object] = {"fields": names}
+    if purpose:
+        details["purpose"] = purpose
+    return audit_record(
+        actor=actor,
+        action=f"{target._meta.app_label}.viewed",
+        target=target,
+        unit=unit,
+        details=details,
+        request=request,
+    )
