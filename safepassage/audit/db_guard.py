@@ -1,0 +1,136 @@
+"""Database triggers that refuse UPDATE and DELETE of audit rows.
+
+They stop application code and hand-typed SQL, not an attacker who owns
+the database: SQLite has no privileges at all, and a PostgreSQL owner
+can drop a trigger. The chain's MACs are what catch that attacker.
+
+PostgreSQL: row triggers refuse UPDATE and DELETE of events and DELETE
+of the state row. TRUNCATE is not refused, because Django's `flush`
+(and every transactional test's teardown) truncates all tables; deny
+the application's role TRUNCATE instead (docs/security.md, Audit).
+
+SQLite: the same, except that DELETE is let through while Django's
+`flush` runs on this connection. The triggers call
+`safepassage_audit_flushing()`, a function that only Django
+connections define; any other client (the sqlite3 shell, a script)
+gets "no such function" and its DELETE fails too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+SQLITE_FLUSH_FUNCTION = "safepassage_audit_flushing"
+_FLAG = "_safepassage_audit_flushing"
+
+EVENT_TABLE = "audit_auditevent"
+STATE_TABLE = "audit_auditchainstate"
+
+SQLITE_TRIGGERS = {
+    "audit_event_no_update": (
+        f"CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON {EVENT_TABLE} "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END"
+    ),
+    "audit_event_no_delete": (
+        f"CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON {EVENT_TABLE} "
+        f"WHEN {SQLITE_FLUSH_FUNCTION}() IS NOT 1 "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END"
+    ),
+    "audit_state_no_delete": (
+        f"CREATE TRIGGER audit_state_no_delete BEFORE DELETE ON {STATE_TABLE} "
+        f"WHEN {SQLITE_FLUSH_FUNCTION}() IS NOT 1 "
+        "BEGIN SELECT RAISE(ABORT, 'the audit chain state cannot be deleted'); END"
+    ),
+}
+
+POSTGRES_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit rows are append-only: % on % refused', TG_OP, TG_TABLE_NAME; "
+    "END $$"
+)
+POSTGRES_TRIGGERS = {
+    "audit_event_no_change": (
+        f"CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON {EVENT_TABLE} "
+        "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"
+    ),
+    "audit_state_no_delete": (
+        f"CREATE TRIGGER audit_state_no_delete BEFORE DELETE ON {STATE_TABLE} "
+        "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"
+    ),
+}
+
+
+def create_sql(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return list(SQLITE_TRIGGERS.values())
+    if vendor == "postgresql":
+        return [POSTGRES_FUNCTION, *POSTGRES_TRIGGERS.values()]
+    raise NotImplementedError(f"No audit triggers for {vendor}; only SQLite and PostgreSQL.")
+
+
+def drop_sql(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
+    if vendor == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS audit_event_no_change ON audit_auditevent",
+            "DROP TRIGGER IF EXISTS audit_state_no_delete ON audit_auditchainstate",
+            "DROP FUNCTION IF EXISTS audit_refuse_change()",
+        ]
+    raise NotImplementedError(vendor)
+
+
+def expected_triggers(vendor: str) -> set[str]:
+    if vendor == "sqlite":
+        return set(SQLITE_TRIGGERS)
+    if vendor == "postgresql":
+        return set(POSTGRES_TRIGGERS)
+    return set()
+
+
+def present_triggers(connection: BaseDatabaseWrapper) -> set[str]:
+    """Names of the audit triggers installed (SQLite drops them when it rebuilds a table)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+                [EVENT_TABLE, STATE_TABLE],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
+                "AND tgrelid IN (%s::regclass, %s::regclass)",
+                [EVENT_TABLE, STATE_TABLE],
+            )
+        else:
+            return set()
+        return {row[0] for row in cursor.fetchall()}
+
+
+def install_sqlite_guard(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """On each new SQLite connection: define the flush flag function; mark flushes."""
+    if connection.vendor != "sqlite":
+        return
+
+    def flushing() -> int:
+        return 1 if getattr(connection, _FLAG, False) else 0
+
+    connection.connection.create_function(SQLITE_FLUSH_FUNCTION, 0, flushing)
+    ops: Any = connection.ops
+    if getattr(ops, _FLAG + "_wrapped", False):
+        return
+    original: Callable[[list[str]], None] = ops.execute_sql_flush
+
+    def execute_sql_flush(sql_list: list[str]) -> None:
+        setattr(connection, _FLAG, True)
+        try:
+            original(sql_list)
+        finally:
+            setattr(connection, _FLAG, False)
+
+    ops.execute_sql_flush = execute_sql_flush
+    setattr(ops, _FLAG + "_wrapped", True)
