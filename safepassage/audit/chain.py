@@ -19,7 +19,7 @@ import enum
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -161,12 +161,13 @@ class StateUnreadable:
 
 
 STATE_UNREADABLE = StateUnreadable()
+ExpectedHead = ChainHead | StateUnreadable | None
 
 
 def chain_verify(
     events: Iterable[ChainRecord],
     anchor: bytes,
-    expected_head: ChainHead | StateUnreadable | None,
+    expected_head: ExpectedHead | Callable[[], ExpectedHead],
     *,
     external_head: tuple[int, str] | None = None,
 ) -> VerificationResult:
@@ -222,6 +223,8 @@ def chain_verify(
         checked += 1
 
     last = expected_seq - 1
+    if callable(expected_head):
+        expected_head = expected_head()
     if isinstance(expected_head, StateUnreadable):
         return fail(
             Problem.STATE_MISMATCH, last + 1, "the chain state cannot be unsealed (tampered?)"

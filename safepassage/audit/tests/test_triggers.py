@@ -42,7 +42,7 @@ def test_raw_sql_update_of_every_event_is_refused(event: AuditEvent) -> None:
 
 
 def test_raw_sql_delete_of_an_event_is_refused(event: AuditEvent) -> None:
-    with pytest.raises(DatabaseError, match="append-only|refused"):
+    with pytest.raises(DatabaseError, match=r"append-only|refused"):
         _raw("DELETE FROM audit_auditevent WHERE sequence = %s", [event.sequence])
     assert AuditEvent.objects.filter(sequence=event.sequence).exists()
 
