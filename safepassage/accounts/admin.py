@@ -65,7 +65,7 @@ class UserAdmin(admin.ModelAdmin[User]):
     list_filter = ["is_active", "unit"]
     search_fields = ["username"]
     fields = ["username", "unit", "is_active", "last_login", "date_joined"]
-    readonly_fields = fields
+    readonly_fields = ["username", "unit", "is_active", "last_login", "date_joined"]
     actions = ["deactivate", "end_sessions"]
 
     @admin.display(description=_("roles"))

@@ -24,19 +24,15 @@ def record(
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> None:
-    """Append an `accounts.*` event inside the current (or a new) transaction."""
+    """Append an `accounts.*` event inside the current (or a new) transaction.
+
+    `actor` is a user (signed in or anonymous) or None for the system.
+    Raises what audit_record raises, which dooms the transaction.
+    """
     # Imported here: accounts sits above audit in the layers, and audit's
     # module imports models at load time.
-    try:
-        from safepassage.audit.services import audit_record
-    except ModuleNotFoundError as exc:  # TEMPORARY until audit lands
-        if exc.name != "safepassage.audit.services":
-            raise
-        logger.warning("audit unavailable; dropped %s", action)
-        return
+    from safepassage.audit.services import audit_record
 
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -46,3 +42,16 @@ def record(
             details=details or {},
             request=request,
         )
+
+
+def record_or_log(action: str, **kwargs: Any) -> None:
+    """`record`, for events that must not block what follows them.
+
+    Used where the event reports a refusal or the end of a session: if the
+    chain cannot be written (vault locked, chain corrupt) the refusal or
+    sign-out still happens, and the failure is logged without details.
+    """
+    try:
+        record(action, **kwargs)
+    except Exception as exc:
+        logger.error("audit: could not record accounts.%s [%s]", action, type(exc).__name__)

@@ -30,7 +30,7 @@ def _limit_for(parameter: str | list[str], base_limit: int) -> int:
     return base_limit
 
 
-class TieredLimitDatabaseHandler(AxesDatabaseHandler):
+class TieredLimitDatabaseHandler(AxesDatabaseHandler):  # type: ignore[misc]
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         """The worst count among the parameters, scaled to AXES_FAILURE_LIMIT."""
         base_limit = get_failure_limit(request, credentials)
@@ -50,11 +50,12 @@ def client_ip_address(request: Any) -> str | None:
     right of X-Forwarded-For is the one the outermost trusted proxy saw;
     anything left of it was written by the client and is ignored.
     """
-    remote = request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
     count = int(getattr(settings, "SAFEPASSAGE_TRUSTED_PROXY_COUNT", 0))
     if count <= 0:
         return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
     if len(hops) < count:
         return remote
     return hops[-count][:64]

@@ -33,15 +33,16 @@ def session_start(request: HttpRequest, user: Any) -> None:
 
 
 def _end_session(request: HttpRequest, reason: str) -> None:
-    user = request.user
-    auditing.record(
+    user: Any = request.user
+    logout(request)
+    auditing.record_or_log(
         "session_terminated",
         actor=None,
-        target=user if user.pk is not None else None,  # type: ignore[arg-type]
-        details={"reason": reason, "user_id": user.pk},
+        target=user,
+        unit=user.unit_id,
+        details={"reason": reason},
         request=request,
     )
-    logout(request)
 
 
 class SessionGuardMiddleware:
@@ -117,7 +118,7 @@ class SecondFactorRequiredMiddleware:
             return None
         from .selectors import user_has_confirmed_totp
 
-        if user_has_confirmed_totp(user=user):  # type: ignore[arg-type]
+        if user_has_confirmed_totp(user=user):
             target = reverse("accounts:verify")
         else:
             target = reverse("accounts:enrol_totp")

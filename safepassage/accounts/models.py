@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -91,8 +91,6 @@ class User(AbstractUser):
     session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
     REQUIRED_FIELDS = ["unit"]
-
-    objects = UserManager()
 
     def role_set(self) -> frozenset[Role]:
         """The user's roles, read once per request-bound instance."""

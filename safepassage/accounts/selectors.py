@@ -33,11 +33,11 @@ def unit_headquarters() -> Unit | None:
 
 
 def user_has_confirmed_totp(*, user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def backup_codes_remaining(*, user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def user_devices(*, user: User) -> DeviceSummary:
 
 
 def user_has_backup_codes_device(*, user: User) -> bool:
-    return StaticDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(StaticDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def totp_secret_text(*, device: TOTPDevice) -> str:

@@ -182,7 +182,10 @@ def user_set_roles(*, actor: User | None, user: User, roles: Iterable[str]) -> U
 
 @transaction.atomic
 def user_end_sessions(*, actor: User | None, user: User, reason: str) -> None:
-    """End every session of `user` (for example after a lost phone)."""
+    """End every session of `user` (for example after a lost phone).
+
+    `reason` is an identifier such as "lost_phone" (it goes to the audit).
+    """
     _bump_session_epoch(user)
     auditing.record(
         "sessions_ended", actor=actor, target=user, unit=user.unit, details={"reason": reason}

@@ -20,13 +20,12 @@ def on_access_refused(
     **kwargs: Any,
 ) -> None:
     user: Any = getattr(request, "user", None)
-    match = getattr(request, "resolver_match", None)
-    auditing.record(
+    signed_in = user is not None and user.is_authenticated
+    auditing.record_or_log(
         "permission_denied",
-        actor=user,
-        unit=getattr(user, "unit", None) if user is not None and user.is_authenticated else None,
+        actor=user if signed_in else None,
+        unit=getattr(user, "unit_id", None) if signed_in else None,
         details={
-            "view": match.view_name if match else "",
             "policy": policy.describe() if policy else "undeclared",
             "reason": reason,
         },

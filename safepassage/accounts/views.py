@@ -73,6 +73,7 @@ def lockout_response(
     target = _user_for_username(username)
     auditing.record(
         "locked_out",
+        actor=request.user,
         target=target,
         unit=target.unit if target else None,
         details={"step": "password" if not request.user.is_authenticated else "second_factor"},
@@ -101,6 +102,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         target = _user_for_username(request.POST.get("username"))
         auditing.record(
             "login_failed",
+            actor=request.user,
             target=target,
             unit=target.unit if target else None,
             details={"step": "password"},
@@ -147,7 +149,7 @@ def _second_factor_failed(request: HttpRequest, user: User, method: str) -> None
 
 
 def second_factor_locked(request: HttpRequest, user: User) -> bool:
-    return AxesProxyHandler.is_locked(request, {"username": user.get_username()})
+    return bool(AxesProxyHandler.is_locked(request, {"username": user.get_username()}))
 
 
 @second_factor_step

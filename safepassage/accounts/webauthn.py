@@ -29,26 +29,26 @@ from .views import _second_factor_failed, _second_factor_passed, second_factor_l
 
 
 @staff_view
-class BeginRegistrationView(webauthn_views.BeginCredentialRegistrationView):
+class BeginRegistrationView(webauthn_views.BeginCredentialRegistrationView):  # type: ignore[misc]
     pass
 
 
 @staff_view
-class CompleteRegistrationView(webauthn_views.CompleteCredentialRegistrationView):
+class CompleteRegistrationView(webauthn_views.CompleteCredentialRegistrationView):  # type: ignore[misc]
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().post(*args, **kwargs)
+        response: HttpResponse = super().post(*args, **kwargs)
         user = self.request.user
         auditing.record(
             "passkey_registered",
             actor=user,
-            target=user,  # type: ignore[arg-type]
+            target=user,
             request=self.request,
         )
         return response
 
 
 @second_factor_step
-class BeginAuthenticationView(webauthn_views.BeginCredentialAuthenticationView):
+class BeginAuthenticationView(webauthn_views.BeginCredentialAuthenticationView):  # type: ignore[misc]
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if second_factor_locked(request, request.user):
@@ -56,7 +56,7 @@ class BeginAuthenticationView(webauthn_views.BeginCredentialAuthenticationView):
 
 
 @second_factor_step
-class CompleteAuthenticationView(webauthn_views.CompleteCredentialAuthenticationView):
+class CompleteAuthenticationView(webauthn_views.CompleteCredentialAuthenticationView):  # type: ignore[misc]
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if second_factor_locked(request, request.user):
@@ -68,17 +68,18 @@ class CompleteAuthenticationView(webauthn_views.CompleteCredentialAuthentication
             raise exceptions.CredentialNotFound()
 
     def complete_auth(self, device: Any) -> Any:
-        _second_factor_passed(self.request, self.request.user, device, "passkey")  # type: ignore[arg-type]
+        _second_factor_passed(self.request, self.request.user, device, "passkey")
         return self.request.user
 
     def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, exceptions.OTPWebAuthnApiError):
             user = self.request.user
             if user.is_authenticated:
-                _second_factor_failed(self.request, user, "passkey")  # type: ignore[arg-type]
+                _second_factor_failed(self.request, user, "passkey")
             # One answer for every refusal: no detail about why.
             return JsonResponse({"detail": "", "code": "refused"}, status=403)
-        return super().handle_exception(exc)
+        response: HttpResponse = super().handle_exception(exc)
+        return response
 
 
 javascript_catalog = second_factor_step(JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]))

@@ -28,7 +28,7 @@ class ScrubPersonalDataFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if hasattr(record, "request"):
-            record.request = None  # type: ignore[attr-defined]
+            record.request = None
         if record.exc_info and record.exc_info[1] is not None:
             exc_type = record.exc_info[0]
             name = exc_type.__name__ if exc_type else "Exception"
@@ -51,8 +51,8 @@ class NothingPersonalReporterFilter(SafeExceptionReporterFilter):
             return {}
         return dict.fromkeys(request.POST, _REDACTED)
 
-    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[tuple[str, str]]:
-        return [(name, _REDACTED) for name in tb_frame.f_locals]
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> Any:
+        return dict.fromkeys(tb_frame.f_locals, _REDACTED).items()
 
     def get_safe_settings(self) -> dict[str, str]:
         return {}

@@ -65,7 +65,7 @@ class AccessPolicy:
 
     def describe(self) -> str:
         if self.access is Access.ROLES:
-            return "roles:" + ",".join(sorted(self.roles))
+            return "roles:" + "/".join(sorted(self.roles))
         return str(self.access)
 
 

@@ -6,8 +6,6 @@ import *`.
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,19 +35,9 @@ class AuditSpy:
 @pytest.fixture
 def audit_spy(monkeypatch: pytest.MonkeyPatch) -> AuditSpy:
     """Records every audit_record call, then lets the real one run."""
-    try:
-        import safepassage.audit.services as audit_services
+    import safepassage.audit.services as audit_services
 
-        real = audit_services.audit_record
-    except ModuleNotFoundError:  # TEMPORARY until audit lands
-        audit_services = types.ModuleType("safepassage.audit.services")
-        monkeypatch.setitem(sys.modules, "safepassage.audit.services", audit_services)
-
-        def real(**kwargs: Any) -> None:
-            return None
-
-        audit_services.audit_record = real  # type: ignore[attr-defined]
-
+    real = audit_services.audit_record
     spy = AuditSpy()
 
     def spying(**kwargs: Any) -> Any:

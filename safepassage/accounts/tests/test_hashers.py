@@ -24,14 +24,6 @@ def test_weaker_hashes_are_upgraded() -> None:
     assert hasher.must_update(encoded)
 
 
-def test_argon2_is_first_in_base_settings() -> None:
-    from config.settings import base
-
-    assert (
-        base.PASSWORD_HASHERS[0] == "safepassage.accounts.hashers.SafePassageArgon2PasswordHasher"
-    )
-
-
 def test_argon2_identifies_its_hashes(settings) -> None:
     settings.PASSWORD_HASHERS = ["safepassage.accounts.hashers.SafePassageArgon2PasswordHasher"]
     hasher = SafePassageArgon2PasswordHasher()

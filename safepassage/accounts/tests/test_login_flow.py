@@ -375,3 +375,28 @@ def test_wrong_shapes_of_post_never_error(client: Client) -> None:
     assert client.post(
         VERIFY, b"\xff\xff", content_type="multipart/form-data; boundary=x"
     ).status_code in (400, 403)
+
+
+def test_sign_in_events_reach_the_audit_chain_without_names(client: Client) -> None:
+    from safepassage.audit.models import AuditEvent
+
+    user = UserFactory(username="ko.aung.handler")
+    device = TOTPDeviceFactory(user=user)
+    _password(Client(), user.username, "wrong password 123")
+    _password(Client(), "no-such-user", "wrong password 123")
+    _password(client, user.username)
+    client.post(VERIFY, {"otp_token": totp_code(device)})
+    events = list(AuditEvent.objects.order_by("sequence"))
+    actions = [e.action for e in events]
+    assert actions == [
+        "accounts.login_failed",
+        "accounts.login_failed",
+        "accounts.password_accepted",
+        "accounts.login_succeeded",
+    ]
+    assert events[0].target_id == str(user.pk)
+    assert events[1].target_id == ""
+    assert events[3].actor_id == user.pk
+    for event in events:
+        assert "ko.aung" not in repr(event.details)
+        assert "no-such-user" not in repr(event.details)

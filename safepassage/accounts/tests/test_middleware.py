@@ -74,7 +74,7 @@ def test_a_role_change_ends_the_session(client: Client, audit_spy) -> None:
 def test_ending_sessions_leaves_a_new_sign_in_working(client: Client) -> None:
     user = UserFactory()
     sign_in(client, user)
-    services.user_end_sessions(actor=None, user=user, reason="lost phone")
+    services.user_end_sessions(actor=None, user=user, reason="lost_phone")
     assert client.get(HOME).status_code == 302
     user.refresh_from_db()
     sign_in(client, user)

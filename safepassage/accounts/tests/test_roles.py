@@ -36,7 +36,8 @@ def test_administrator_group_holds_its_model_permissions() -> None:
 
 def test_every_role_and_unit_kind_has_a_label() -> None:
     for role in Role:
-        assert str(role.label) and str(role.label) != role.value
+        assert str(role.label)
+        assert str(role.label) != role.value
     for kind in UnitKind:
         assert str(kind.label)
 

@@ -1,1 +1,0 @@
-from safepassage.accounts.tests.fixtures import *  # noqa: F403

@@ -1,0 +1,193 @@
+"""The access matrix: (URL, arguments) x role x unit -> expected status.
+
+Each app adds its rows in `safepassage/<app>/tests/access_rows.py`, which
+`load_rows()` imports; tests/test_access_matrix.py runs every row for
+every principal. A row says who is allowed; everyone else must get 403
+(or a redirect to sign-in or verification). Adding a view means adding a
+row -- and tests/test_url_permissions.py fails on any view with no
+declared access, so the two together leave no URL untested by design.
+
+Example, in safepassage/cases/tests/access_rows.py:
+
+    from tests.access_matrix import MATRIX, in_own_unit, roles, world_builder
+    from safepassage.accounts.roles import Role
+
+    @world_builder
+    def cases(world):
+        world.objects["case_a"] = CaseFactory(unit=world.units["unit_a"])
+
+    MATRIX.row(
+        "cases:detail",
+        kwargs=lambda world: {"code": world.objects["case_a"].code},
+        allow=in_own_unit("unit_a", Role.UNIT_HANDLER) | roles(Role.SCREENING_OFFICER),
+    )
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+
+from safepassage.accounts.roles import Role
+
+UNIT_KEYS = ("hq", "unit_a")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who makes the request. `role` is None for anonymous."""
+
+    key: str
+    role: Role | None = None
+    unit: str | None = None
+    verified: bool = True
+
+    @property
+    def anonymous(self) -> bool:
+        return self.role is None
+
+
+def principals() -> list[Principal]:
+    """Anonymous, password-only, and every role in headquarters and in a unit."""
+    result = [
+        Principal("anonymous"),
+        Principal("unverified-administrator@hq", Role.ADMINISTRATOR, "hq", verified=False),
+    ]
+    for role in Role:
+        for unit in UNIT_KEYS:
+            result.append(Principal(f"{role.value}@{unit}", role, unit))
+    return result
+
+
+@dataclass
+class World:
+    """Objects the rows refer to: units and whatever apps' builders add."""
+
+    units: dict[str, Any]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+class Allow:
+    """A predicate over (principal, world), combinable with `|` and `&`."""
+
+    def __init__(self, test: Callable[[Principal, World], bool], text: str) -> None:
+        self.test = test
+        self.text = text
+
+    def __call__(self, principal: Principal, world: World) -> bool:
+        return not principal.anonymous and self.test(principal, world)
+
+    def __or__(self, other: Allow) -> Allow:
+        return Allow(lambda p, w: self(p, w) or other(p, w), f"({self.text} | {other.text})")
+
+    def __and__(self, other: Allow) -> Allow:
+        return Allow(lambda p, w: self(p, w) and other(p, w), f"({self.text} & {other.text})")
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+ANY_STAFF = Allow(lambda p, w: True, "any staff")
+NOBODY = Allow(lambda p, w: False, "nobody")
+
+
+def roles(*wanted: Role) -> Allow:
+    return Allow(lambda p, w: p.role in wanted, "roles " + ",".join(r.value for r in wanted))
+
+
+def in_unit(*unit_keys: str) -> Allow:
+    return Allow(lambda p, w: p.unit in unit_keys, "unit " + ",".join(unit_keys))
+
+
+def in_own_unit(unit_key: str, *wanted: Role) -> Allow:
+    return roles(*wanted) & in_unit(unit_key)
+
+
+@dataclass(frozen=True)
+class Row:
+    url_name: str
+    allow: Allow
+    kwargs: Mapping[str, Any] | Callable[[World], Mapping[str, Any]] = field(default_factory=dict)
+    method: str = "get"
+    data: Mapping[str, Any] | None = None
+    ok_status: int = 200
+    denied_status: int = 403
+    # Status for anonymous and for password-only users; None means the
+    # usual redirect to sign-in or to verification.
+    anonymous: int | None = None
+    unverified: int | None = None
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.label or f"{self.method.upper()} {self.url_name}"
+
+    def resolve_kwargs(self, world: World) -> Mapping[str, Any]:
+        return self.kwargs(world) if callable(self.kwargs) else self.kwargs
+
+    def expected(self, principal: Principal) -> tuple[int, str | None]:
+        """(status, redirect target name or None) for this principal."""
+        if principal.anonymous:
+            return (302, "accounts:login") if self.anonymous is None else (self.anonymous, None)
+        if not principal.verified:
+            if self.unverified is None:
+                return 302, "accounts:verify"
+            return self.unverified, None
+        return (self.ok_status, None) if self._allowed(principal) else (self.denied_status, None)
+
+    def _allowed(self, principal: Principal) -> bool:
+        return self.allow(principal, _CURRENT_WORLD[0]) if _CURRENT_WORLD else False
+
+
+_CURRENT_WORLD: list[World] = []
+
+
+class AccessMatrix:
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.world_builders: list[Callable[[World], None]] = []
+
+    def row(self, url_name: str, *, allow: Allow, **options: Any) -> Row:
+        row = Row(url_name=url_name, allow=allow, **options)
+        if any(r.id == row.id for r in self.rows):
+            raise ValueError(f"duplicate access matrix row {row.id}")
+        self.rows.append(row)
+        return row
+
+    def build_world(self, units: dict[str, Any]) -> World:
+        world = World(units=units)
+        for builder in self.world_builders:
+            builder(world)
+        _CURRENT_WORLD[:] = [world]
+        return world
+
+
+MATRIX = AccessMatrix()
+
+
+def world_builder(function: Callable[[World], None]) -> Callable[[World], None]:
+    MATRIX.world_builders.append(function)
+    return function
+
+
+# The shared kernel's views (core cannot import accounts, so its rows
+# live here rather than in safepassage/core/tests).
+MATRIX.row("core:home", allow=ANY_STAFF)
+
+
+def load_rows() -> AccessMatrix:
+    """Import every installed safepassage app's `tests.access_rows`."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("safepassage."):
+            continue
+        module = f"{config.name}.tests.access_rows"
+        if importlib.util.find_spec(f"{config.name}.tests") is None:
+            continue
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+    return MATRIX

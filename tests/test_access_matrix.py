@@ -1,0 +1,37 @@
+"""Every row of the access matrix, for every principal. See access_matrix.py."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from safepassage.accounts.tests.factories import UserFactory, sign_in
+
+from .access_matrix import Principal, Row, load_rows, principals
+
+MATRIX = load_rows()
+CASES = [(row, p) for row in MATRIX.rows for p in principals()]
+
+
+def test_the_matrix_has_rows_for_the_views_that_exist() -> None:
+    names = {row.url_name for row in MATRIX.rows}
+    assert {"core:home", "accounts:account", "admin:index"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "principal"), CASES, ids=[f"{r.id}|{p.key}" for r, p in CASES])
+def test_access(row: Row, principal: Principal, client: Client, hq, unit_a, unit_b) -> None:
+    world = MATRIX.build_world({"hq": hq, "unit_a": unit_a, "unit_b": unit_b})
+    if not principal.anonymous:
+        user = UserFactory(unit=world.units[principal.unit], roles=[principal.role])
+        sign_in(client, user, verified=principal.verified)
+    url = reverse(row.url_name, kwargs=row.resolve_kwargs(world))
+    response = getattr(client, row.method)(url, row.data or {})
+    status, redirect_to = row.expected(principal)
+    assert response.status_code == status, (row.id, principal.key, row.allow)
+    if redirect_to is not None:
+        assert response["Location"].split("?")[0] in (
+            reverse(redirect_to),
+            reverse("admin:login"),  # the admin's login_url, which redirects on
+        )
