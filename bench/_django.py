@@ -28,11 +28,10 @@ def create_test_database() -> str:
 
 
 def destroy_test_database(name: str) -> None:
-    from django.db import connection
-
     import shutil
 
     from django.conf import settings
+    from django.db import connection
 
     connection.creation.destroy_test_db(name, verbosity=0)
     shutil.rmtree(settings.VAR_DIR, ignore_errors=True)

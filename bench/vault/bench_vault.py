@@ -2,7 +2,8 @@
 a blind index, and the Argon2id unlock with production parameters.
 
     .venv/bin/python bench/vault/bench_vault.py [--rows 20000]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/vault/bench_vault.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/vault/bench_vault.py
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from bench._django import create_test_database, destroy_test_database, setup_django  # noqa: E402
+from bench._django import create_test_database, destroy_test_database, setup_django
 
 
 def per_call_us(func, n: int) -> float:
@@ -46,10 +47,14 @@ def main() -> None:
     key, key_id = crypto.new_key(), uuid.uuid4()
     value = "မောင်အောင်ကျော်ဇင် Maung Aung Kyaw Zin".encode()
     envelope = crypto.encrypt(key, key_id, value, "field/t/c/row")
-    print(f"AES-256-GCM encrypt, {len(value)}-byte value: "
-          f"{per_call_us(lambda: crypto.encrypt(key, key_id, value, 'field/t/c/row'), 20000):.2f} µs")
-    print(f"AES-256-GCM decrypt, same value:              "
-          f"{per_call_us(lambda: crypto.decrypt(key, envelope, 'field/t/c/row'), 20000):.2f} µs")
+    print(
+        f"AES-256-GCM encrypt, {len(value)}-byte value: "
+        f"{per_call_us(lambda: crypto.encrypt(key, key_id, value, 'field/t/c/row'), 20000):.2f} µs"
+    )
+    print(
+        f"AES-256-GCM decrypt, same value:              "
+        f"{per_call_us(lambda: crypto.decrypt(key, envelope, 'field/t/c/row'), 20000):.2f} µs"
+    )
     print(f"ciphertext overhead: {len(envelope) - len(value)} bytes per value")
 
     # Argon2id unlock with the production parameters (base settings).
@@ -97,17 +102,21 @@ def main() -> None:
             _ = (probe.text, probe.born, probe.extra, probe.phone)
         read = time.perf_counter() - start
         start = time.perf_counter()
-        for probe in Probe.objects.iterator(2000):
+        for _probe in Probe.objects.iterator(2000):
             pass
         read_sealed = time.perf_counter() - start
         field = Probe._meta.get_field("phone_index")
         print(f"rows: {n}, 4 encrypted fields + 1 blind index each")
         print(f"insert with encryption: {n / insert:,.0f} rows/s ({insert / n * 1e6:.0f} µs/row)")
-        print(f"read + decrypt 4 fields: {n / read:,.0f} rows/s ({read / n * 1e6:.0f} µs/row); "
-              f"read without decrypting: {read_sealed / n * 1e6:.0f} µs/row; "
-              f"decryption ≈ {(read - read_sealed) / n / 4 * 1e6:.1f} µs per field")
-        print(f"blind index of one phone number: "
-              f"{per_call_us(lambda: field.index_of('+959420000123'), 5000):.1f} µs")
+        print(
+            f"read + decrypt 4 fields: {n / read:,.0f} rows/s ({read / n * 1e6:.0f} µs/row); "
+            f"read without decrypting: {read_sealed / n * 1e6:.0f} µs/row; "
+            f"decryption ≈ {(read - read_sealed) / n / 4 * 1e6:.1f} µs per field"
+        )
+        print(
+            f"blind index of one phone number: "
+            f"{per_call_us(lambda: field.index_of('+959420000123'), 5000):.1f} µs"
+        )
     finally:
         destroy_test_database(db_name)
 

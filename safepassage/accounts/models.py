@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +75,19 @@ class Unit(models.Model):
         return self.name
 
 
+class StaffUserManager(UserManager["User"]):
+    """Django's manager without an e-mail address (staff accounts hold none)."""
+
+    def _create_user_object(
+        self, username: str, email: Any, password: str | None, **extra_fields: Any
+    ) -> User:
+        if not username:
+            raise ValueError("The given username must be set")
+        user = self.model(username=self.model.normalize_username(username), **extra_fields)
+        user.password = make_password(password)
+        return user
+
+
 class User(AbstractUser):
     """A member of staff. Belongs to exactly one unit.
 
@@ -90,7 +105,21 @@ class User(AbstractUser):
     )
     session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
+    # Staff are at risk too: the account holds a call sign (the username),
+    # never a name or an address that could identify the person behind it.
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = None  # type: ignore[assignment]
+
+    EMAIL_FIELD = ""
+    objects: ClassVar[StaffUserManager] = StaffUserManager()
     REQUIRED_FIELDS = ["unit"]
+
+    def get_full_name(self) -> str:
+        return self.username
+
+    def get_short_name(self) -> str:
+        return self.username
 
     def role_set(self) -> frozenset[Role]:
         """The user's roles, read once per request-bound instance."""

@@ -31,17 +31,34 @@ DEMO_UNITS: list[tuple[str, str, str]] = [
 
 # Which roles exist in which kind of unit for the demo: every role in at
 # least two units.
-HQ_ROLES = [Role.INTAKE_OPERATOR, Role.SCREENING_OFFICER, Role.PROTECTION_OFFICER,
-            Role.REWARD_OFFICER, Role.REWARD_APPROVER, Role.CASEWORKER, Role.ANALYST,
-            Role.ADMINISTRATOR]
-UNIT_ROLES = [Role.UNIT_HANDLER, Role.SCREENING_OFFICER, Role.PROTECTION_OFFICER,
-              Role.REWARD_OFFICER, Role.REWARD_APPROVER, Role.CASEWORKER]
+HQ_ROLES = [
+    Role.INTAKE_OPERATOR,
+    Role.SCREENING_OFFICER,
+    Role.PROTECTION_OFFICER,
+    Role.REWARD_OFFICER,
+    Role.REWARD_APPROVER,
+    Role.CASEWORKER,
+    Role.ANALYST,
+    Role.ADMINISTRATOR,
+]
+UNIT_ROLES = [
+    Role.UNIT_HANDLER,
+    Role.SCREENING_OFFICER,
+    Role.PROTECTION_OFFICER,
+    Role.REWARD_OFFICER,
+    Role.REWARD_APPROVER,
+    Role.CASEWORKER,
+]
 SECOND_UNIT_EXTRA = [Role.INTAKE_OPERATOR, Role.ANALYST, Role.ADMINISTRATOR]
 ROLE_SHORT = {
-    Role.INTAKE_OPERATOR: "intake", Role.UNIT_HANDLER: "handler",
-    Role.SCREENING_OFFICER: "screening", Role.PROTECTION_OFFICER: "protection",
-    Role.REWARD_OFFICER: "reward", Role.REWARD_APPROVER: "approver",
-    Role.CASEWORKER: "caseworker", Role.ANALYST: "analyst",
+    Role.INTAKE_OPERATOR: "intake",
+    Role.UNIT_HANDLER: "handler",
+    Role.SCREENING_OFFICER: "screening",
+    Role.PROTECTION_OFFICER: "protection",
+    Role.REWARD_OFFICER: "reward",
+    Role.REWARD_APPROVER: "approver",
+    Role.CASEWORKER: "caseworker",
+    Role.ANALYST: "analyst",
     Role.ADMINISTRATOR: "admin",
 }
 
@@ -59,8 +76,20 @@ def demo_password() -> str:
     path = Path(settings.VAR_DIR) / "demo-password"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        words = ["river", "tamarind", "lantern", "monsoon", "bridge", "harbour", "pagoda",
-                 "orchid", "compass", "meadow", "ember", "falcon"]
+        words = [
+            "river",
+            "tamarind",
+            "lantern",
+            "monsoon",
+            "bridge",
+            "harbour",
+            "pagoda",
+            "orchid",
+            "compass",
+            "meadow",
+            "ember",
+            "falcon",
+        ]
         word_a, word_b = secrets.choice(words), secrets.choice(words)
         path.touch(mode=0o600)
         path.write_text(f"{word_a}-{word_b}-{secrets.randbelow(10**6):06d}\n")
@@ -82,7 +111,7 @@ def _ensure_user(username: str, unit: Unit, role: Role, password: str) -> DemoLo
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = accounts.totp_device_provision(actor=None, user=user)
-    return DemoLogin(username, unit.name, role.label, _b32(device))
+    return DemoLogin(username, unit.name, str(role.label), _b32(device))
 
 
 @transaction.atomic
@@ -101,11 +130,7 @@ def seed_demo_accounts() -> list[DemoLogin]:
     for code in ("b1", "b2"):
         roles = UNIT_ROLES + (SECOND_UNIT_EXTRA if code == "b2" else [])
         for role in roles:
-            logins.append(
-                _ensure_user(f"{code}.{ROLE_SHORT[role]}", units[code], role, password)
-            )
+            logins.append(_ensure_user(f"{code}.{ROLE_SHORT[role]}", units[code], role, password))
     for code in ("t1", "a1", "s1", "e1"):
-        logins.append(
-            _ensure_user(f"{code}.handler", units[code], Role.UNIT_HANDLER, password)
-        )
+        logins.append(_ensure_user(f"{code}.handler", units[code], Role.UNIT_HANDLER, password))
     return logins

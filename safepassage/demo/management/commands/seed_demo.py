@@ -36,6 +36,7 @@ class Command(BaseCommand):
         out.write("")
         out.write(f"{'username':<18} {'role':<22} {'unit':<42} TOTP secret")
         for login in logins:
-            out.write(f"{login.username:<18} {login.role!s:<22} {login.unit:<42} "
-                      f"{login.totp_secret_b32}")
+            out.write(
+                f"{login.username:<18} {login.role!s:<22} {login.unit:<42} {login.totp_secret_b32}"
+            )
         out.write("")
