@@ -50,7 +50,13 @@ def _with_next(url: str, next_url: str) -> str:
 
 
 def _user_for_username(username: object) -> User | None:
+    """The account a failed attempt named, for the audit event, or None.
+
+    NUL cannot be in a username, and PostgreSQL refuses it in a query.
+    """
     if not isinstance(username, str) or not username or len(username) > 150:
+        return None
+    if "\x00" in username:
         return None
     return User.objects.filter(username=username).first()
 
