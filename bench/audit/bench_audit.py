@@ -50,8 +50,10 @@ def main() -> None:
         print(f"database: {connection.vendor}; events: {2 * half}")
         print(f"append, one transaction each: {half / single:,.0f} events/s")
         print(f"append, {half} in one transaction: {half / batched:,.0f} events/s")
-        print(f"verify all: {verify:.2f} s ({verify / (2 * half) * 1e5:.2f} s per 100k); "
-              f"result: {result}")
+        print(
+            f"verify all: {verify:.2f} s ({verify / (2 * half) * 1e5:.2f} s per 100k); "
+            f"result: {result}"
+        )
     finally:
         destroy_test_database(db_name)
 
