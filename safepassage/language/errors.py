@@ -9,13 +9,16 @@ of personal data even when an error escapes.
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class InvalidInputError(ValueError):
     """Base of every parse error in `safepassage.language`."""
 
-    def __init__(self, code: str, message: Promise) -> None:
+    def __init__(self, code: str, message: _StrPromise) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
