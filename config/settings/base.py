@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "safepassage.audit",
     "safepassage.language",
     "safepassage.accounts",
+    "safepassage.cases",
     "safepassage.demo",
 ]
 

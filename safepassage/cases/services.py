@@ -1,0 +1,281 @@
+"""Every write to a case. Keyword-only, atomic, audited in the same transaction.
+
+Locking: services that change a case take a row lock on it
+(`select_for_update`) and compare `expected_version` with the stored
+version, so two people editing the same case cannot overwrite each other
+unnoticed (the later one gets StaleCase). `audit_record` is called last,
+because it serialises writers until the transaction commits.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.accounts.models import Unit, User
+from safepassage.audit.services import audit_record
+from safepassage.vault import keys
+
+from .codes import case_code_generate
+from .models import (
+    Case,
+    CaseEvent,
+    CaseTransfer,
+    Category,
+    EventKind,
+    Priority,
+    ServiceRecord,
+    TransferStatus,
+)
+from .policies import user_may_act_on_case
+from .workflow import TRANSFERABLE, Status, move_for
+
+
+class StaleCase(Exception):
+    """The case changed since the form was loaded."""
+
+    message = _("Someone else changed this case meanwhile. Reload it and try again.")
+
+
+class IllegalTransition(Exception):
+    """The move is not in the workflow table, or not for this user."""
+
+    message = _("This change of status is not allowed.")
+
+
+_CODE_ATTEMPTS = 8
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleCase()
+    return locked
+
+
+def _bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User | None,
+    unit: Unit,
+    category: str = "",
+    priority: int = Priority.NORMAL,
+    summary: str = "",
+) -> Case:
+    """A new case in `unit`, with its own data key and an empty service record."""
+    if not unit.is_active:
+        raise ValidationError(_("The unit is not active."))
+    if category and category not in Category.values:
+        raise ValidationError(_("Unknown category."))
+    if priority not in Priority.values:
+        raise ValidationError(_("Unknown priority."))
+    data_key = keys.data_key_create(scope=keys.scope_for_unit(unit.pk), owner="cases.case")
+    for _attempt in range(_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    code=case_code_generate(),
+                    unit=unit,
+                    priority=priority,
+                    summary=summary,
+                    data_key=data_key,
+                )
+            break
+        except IntegrityError:
+            continue  # a code collision (one in 34 billion); draw again
+    else:
+        raise IntegrityError("Could not draw an unused case code.")
+    ServiceRecord.objects.create(case=case, data_key=data_key, category=category)
+    CaseEvent.objects.create(
+        case=case,
+        data_key=data_key,
+        kind=EventKind.OPENED,
+        actor=actor,
+        to_status=case.status,
+        body="",
+    )
+    audit_record(
+        actor=actor,
+        action="cases.opened",
+        target=case,
+        unit=unit,
+        details={"category": category or None},
+    )
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor: User,
+    case: Case,
+    target: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Move a case along one row of the workflow table.
+
+    Raises IllegalTransition (no such move, not this user's move, or the
+    user may not act on this case), StaleCase, or ValidationError (a reason
+    is required and missing).
+    """
+    locked = _lock(case, expected_version)
+    if target not in Status.values:
+        raise IllegalTransition()
+    move = move_for(locked.status, target)
+    if move is None or not user_may_act_on_case(actor, locked):
+        raise IllegalTransition()
+    if not actor.has_any_role(move.roles):
+        raise IllegalTransition()
+    reason = (reason or "").strip()
+    if move.needs_reason and not reason:
+        raise ValidationError(_("Give a reason for this change."))
+    source = locked.status
+    locked.status = target
+    _bump(locked, "status")
+    CaseEvent.objects.create(
+        case=locked,
+        data_key=locked.data_key,
+        kind=EventKind.STATUS,
+        actor=actor,
+        from_status=source,
+        to_status=target,
+        body=reason,
+    )
+    audit_record(
+        actor=actor,
+        action="cases.transitioned",
+        target=locked,
+        unit=locked.unit,
+        details={"from": source, "to": target},
+    )
+    case.status, case.version = locked.status, locked.version
+    return locked
+
+
+@transaction.atomic
+def case_note_add(
+    *, actor: User, case: Case, body: str, expected_version: int | None = None
+) -> CaseEvent:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("The note is empty."))
+    locked = _lock(case, expected_version)
+    if not user_may_act_on_case(actor, locked):
+        raise PermissionDenied
+    _bump(locked)
+    event = CaseEvent.objects.create(
+        case=locked, data_key=locked.data_key, kind=EventKind.NOTE, actor=actor, body=body
+    )
+    audit_record(actor=actor, action="cases.note_added", target=locked, unit=locked.unit)
+    case.version = locked.version
+    return event
+
+
+@transaction.atomic
+def case_transfer_request(
+    *, actor: User, case: Case, to_unit: Unit, expected_version: int | None = None
+) -> CaseTransfer:
+    """Offer a case to another unit. The case stays where it is until accepted."""
+    locked = _lock(case, expected_version)
+    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(
+        {"unit_handler", "intake_operator"}
+    ):
+        raise PermissionDenied
+    if locked.status not in TRANSFERABLE:
+        raise ValidationError(_("A case can be transferred only before the person is received."))
+    if to_unit.pk == locked.unit_id or not to_unit.is_active:
+        raise ValidationError(_("Choose another, active unit."))
+    if CaseTransfer.objects.filter(case=locked, status=TransferStatus.PENDING).exists():
+        raise ValidationError(_("A transfer of this case is already waiting for an answer."))
+    transfer = CaseTransfer.objects.create(
+        case=locked, from_unit_id=locked.unit_id, to_unit=to_unit, requested_by=actor
+    )
+    _bump(locked)
+    CaseEvent.objects.create(
+        case=locked,
+        data_key=locked.data_key,
+        kind=EventKind.TRANSFER_REQUESTED,
+        actor=actor,
+        body="",
+    )
+    audit_record(
+        actor=actor,
+        action="cases.transfer_requested",
+        target=locked,
+        unit=locked.unit,
+        details={"to_unit": to_unit.pk},
+    )
+    case.version = locked.version
+    return transfer
+
+
+def _decide(actor: User, transfer: CaseTransfer) -> tuple[CaseTransfer, Case]:
+    locked = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if locked.status != TransferStatus.PENDING:
+        raise ValidationError(_("This transfer has already been answered."))
+    if actor.unit_id != locked.to_unit_id or not actor.has_any_role({"unit_handler"}):
+        raise PermissionDenied
+    case = Case.objects.select_for_update().get(pk=locked.case_id)
+    return locked, case
+
+
+@transaction.atomic
+def case_transfer_accept(*, actor: User, transfer: CaseTransfer) -> Case:
+    """The receiving unit takes the case: ownership and the data key move to it."""
+    locked, case = _decide(actor, transfer)
+    from_unit_id = case.unit_id
+    locked.status = TransferStatus.ACCEPTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    case.unit_id = locked.to_unit_id
+    keys.data_key_move(data_key=case.data_key, scope=keys.scope_for_unit(locked.to_unit_id))
+    _bump(case, "unit")
+    case.assigned.clear()
+    CaseEvent.objects.create(
+        case=case,
+        data_key=case.data_key,
+        kind=EventKind.TRANSFER_ACCEPTED,
+        actor=actor,
+        body="",
+    )
+    audit_record(
+        actor=actor,
+        action="cases.transfer_accepted",
+        target=case,
+        unit=case.unit,
+        details={"from_unit": from_unit_id},
+    )
+    return case
+
+
+@transaction.atomic
+def case_transfer_decline(*, actor: User, transfer: CaseTransfer, reason: str = "") -> None:
+    locked, case = _decide(actor, transfer)
+    locked.status = TransferStatus.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _bump(case)
+    CaseEvent.objects.create(
+        case=case,
+        data_key=case.data_key,
+        kind=EventKind.TRANSFER_DECLINED,
+        actor=actor,
+        body=(reason or "").strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="cases.transfer_declined",
+        target=case,
+        unit=case.unit,
+        details={"to_unit": locked.to_unit_id},
+    )

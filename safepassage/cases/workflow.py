@@ -1,0 +1,112 @@
+"""The case workflow as a table: which move, by which role.
+
+Only `services.case_transition` assigns `Case.status`, and only along a
+row of TRANSITIONS held by one of that row's roles. Tests walk every pair
+of statuses and every role against this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.accounts.roles import Role
+
+
+class Status(models.TextChoices):
+    CONTACTED = "contacted", _("Contacted")
+    PLANNING = "planning", _("Planning")
+    IN_TRANSIT = "in_transit", _("In transit")
+    RECEIVED = "received", _("Received")
+    SCREENING = "screening", _("Screening")
+    CLEARED = "cleared", _("Cleared")
+    REJECTED = "rejected", _("Rejected")
+    JOINED_FORCE = "joined_force", _("Joined a force")
+    REINTEGRATING = "reintegrating", _("Reintegrating")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DID_NOT_ARRIVE = "did_not_arrive", _("Did not arrive")
+    CLOSED = "closed", _("Closed")
+
+
+TERMINAL = frozenset({Status.CLOSED})
+# Statuses a case can be transferred in: before the person is received.
+TRANSFERABLE = frozenset({Status.CONTACTED, Status.PLANNING, Status.LOST_CONTACT})
+
+
+@dataclass(frozen=True)
+class Move:
+    source: Status
+    target: Status
+    roles: frozenset[Role]
+    label: str | Promise
+    needs_reason: bool = False
+
+
+def _move(
+    source: Status, target: Status, roles: set[Role], label: str | Promise, **kw: bool
+) -> Move:
+    return Move(source, target, frozenset(roles), label, **kw)
+
+
+_HANDLING = {Role.UNIT_HANDLER, Role.INTAKE_OPERATOR}
+_SCREENING = {Role.SCREENING_OFFICER}
+_PATHWAY = {Role.UNIT_HANDLER, Role.CASEWORKER}
+
+TRANSITIONS: tuple[Move, ...] = (
+    _move(Status.CONTACTED, Status.PLANNING, _HANDLING, _("Start planning")),
+    _move(
+        Status.CONTACTED, Status.LOST_CONTACT, _HANDLING, _("Mark contact lost"), needs_reason=True
+    ),
+    _move(Status.CONTACTED, Status.WITHDRAWN, _HANDLING, _("Mark withdrawn"), needs_reason=True),
+    _move(Status.PLANNING, Status.IN_TRANSIT, {Role.UNIT_HANDLER}, _("Mark in transit")),
+    _move(
+        Status.PLANNING, Status.LOST_CONTACT, _HANDLING, _("Mark contact lost"), needs_reason=True
+    ),
+    _move(Status.PLANNING, Status.WITHDRAWN, _HANDLING, _("Mark withdrawn"), needs_reason=True),
+    _move(Status.IN_TRANSIT, Status.RECEIVED, {Role.UNIT_HANDLER}, _("Record arrival")),
+    _move(
+        Status.IN_TRANSIT,
+        Status.DID_NOT_ARRIVE,
+        {Role.UNIT_HANDLER},
+        _("Did not arrive"),
+        needs_reason=True,
+    ),
+    _move(
+        Status.RECEIVED,
+        Status.SCREENING,
+        {Role.UNIT_HANDLER, Role.SCREENING_OFFICER},
+        _("Send to screening"),
+    ),
+    _move(Status.SCREENING, Status.CLEARED, _SCREENING, _("Clear"), needs_reason=True),
+    _move(Status.SCREENING, Status.REJECTED, _SCREENING, _("Reject"), needs_reason=True),
+    _move(Status.CLEARED, Status.JOINED_FORCE, _PATHWAY, _("Joined a force")),
+    _move(Status.CLEARED, Status.REINTEGRATING, _PATHWAY, _("Start reintegration")),
+    _move(Status.JOINED_FORCE, Status.CLOSED, _PATHWAY, _("Close"), needs_reason=True),
+    _move(Status.REINTEGRATING, Status.CLOSED, {Role.CASEWORKER}, _("Close"), needs_reason=True),
+    _move(
+        Status.REJECTED,
+        Status.CLOSED,
+        _SCREENING | {Role.UNIT_HANDLER},
+        _("Close"),
+        needs_reason=True,
+    ),
+    _move(Status.LOST_CONTACT, Status.CONTACTED, _HANDLING, _("Contact resumed")),
+    _move(Status.LOST_CONTACT, Status.CLOSED, _HANDLING, _("Close"), needs_reason=True),
+    _move(Status.WITHDRAWN, Status.CLOSED, _HANDLING, _("Close"), needs_reason=True),
+    _move(Status.DID_NOT_ARRIVE, Status.PLANNING, {Role.UNIT_HANDLER}, _("Plan again")),
+    _move(Status.DID_NOT_ARRIVE, Status.CLOSED, _HANDLING, _("Close"), needs_reason=True),
+)
+
+_BY_PAIR = {(m.source, m.target): m for m in TRANSITIONS}
+
+
+def move_for(source: str, target: str) -> Move | None:
+    return _BY_PAIR.get((Status(source), Status(target)))
+
+
+def moves_from(source: str) -> list[Move]:
+    return [m for m in TRANSITIONS if m.source == source]
