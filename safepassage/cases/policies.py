@@ -37,3 +37,9 @@ def user_holds_case_role(user: Any) -> bool:
 
 def user_may_act_on_case(user: Any, case: Any) -> bool:
     return user_holds_case_role(user) and user.unit_id == case.unit_id
+
+
+# Who may create and edit the person record of a case in their unit.
+PERSON_EDITORS: frozenset[str] = frozenset(
+    {Role.INTAKE_OPERATOR, Role.UNIT_HANDLER, Role.SCREENING_OFFICER, Role.CASEWORKER}
+)

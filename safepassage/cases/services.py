@@ -9,6 +9,8 @@ because it serialises writers until the transaction commits.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,11 +27,13 @@ from .models import (
     CaseTransfer,
     Category,
     EventKind,
+    Person,
+    PersonPhone,
     Priority,
     ServiceRecord,
     TransferStatus,
 )
-from .policies import user_may_act_on_case
+from .policies import PERSON_EDITORS, user_may_act_on_case
 from .workflow import TRANSFERABLE, Status, move_for
 
 
@@ -279,3 +283,66 @@ def case_transfer_decline(*, actor: User, transfer: CaseTransfer, reason: str = 
         unit=case.unit,
         details={"to_unit": locked.to_unit_id},
     )
+
+
+PERSON_FIELDS = (
+    "honorific",
+    "name_my",
+    "name_latin",
+    "aliases",
+    "sex",
+    "birth",
+    "father_name",
+    "nrc",
+    "home_township",
+)
+
+
+@transaction.atomic
+def person_save(
+    *,
+    actor: User,
+    case: Case,
+    data: dict[str, Any],
+    phones: list[str],
+    expected_version: int | None = None,
+) -> Person:
+    """Create or update the case's person from cleaned form data (PersonForm).
+
+    Values arrive normalised (Unicode Burmese, canonical NRC, E.164 phones).
+    The audit event names the fields that changed, never their values.
+    """
+    locked = _lock(case, expected_version)
+    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(PERSON_EDITORS):
+        raise PermissionDenied
+    person = Person.objects.filter(case=locked).first() or Person(
+        case=locked, data_key=locked.data_key
+    )
+    changed = [
+        name
+        for name in PERSON_FIELDS
+        if getattr(person, name) != (data.get(name) if data.get(name) != "" else None)
+    ]
+    for name in PERSON_FIELDS:
+        value = data.get(name)
+        setattr(person, name, value if value not in ("", []) else None)
+    person.save()
+    existing = {p.number: p for p in person.phones.all()} if person.pk else {}
+    for number, phone in existing.items():
+        if number not in phones:
+            phone.delete()
+    for number in phones:
+        if number not in existing:
+            PersonPhone.objects.create(person=person, data_key=locked.data_key, number=number)
+    if set(existing) != set(phones):
+        changed.append("phones")
+    _bump(locked)
+    audit_record(
+        actor=actor,
+        action="cases.person_saved",
+        target=locked,
+        unit=locked.unit,
+        details={"fields": sorted(changed)},
+    )
+    case.version = locked.version
+    return person

@@ -147,3 +147,61 @@ def test_transfer_refusals():
     received.refresh_from_db()
     with pytest.raises(ValidationError):
         services.case_transfer_request(actor=handler, case=received, to_unit=receiver)
+
+
+def test_person_save_creates_then_updates_and_audits_field_names_only():
+    from safepassage.cases.forms import PersonForm
+    from safepassage.cases.models import Person
+
+    unit = UnitFactory()
+    case = case_create(unit=unit)
+    handler = handler_in(unit)
+    f = PersonForm(
+        data={
+            "name_my": "ေမာင္ေဇာ္",
+            "nrc": "12/MaYaKa(N)123456",
+            "phones": "09420000123",
+            "expected_version": case.version,
+        }
+    )
+    assert f.is_valid(), f.errors
+    services.person_save(
+        actor=handler,
+        case=case,
+        data=f.cleaned_data,
+        phones=f.cleaned_data["phones"],
+        expected_version=f.cleaned_data["expected_version"],
+    )
+    person = Person.objects.get(case=case)
+    assert person.name_my == "မောင်ဇော်"
+    assert [p.number for p in person.phones.all()] == ["+959420000123"]
+    event = AuditEvent.objects.filter(action="cases.person_saved").get()
+    assert "name_my" in event.details["fields"]
+    assert "ေမာင္" not in str(event.details)
+    assert "မောင်" not in str(event.details)
+    with pytest.raises(services.StaleCase):
+        services.person_save(
+            actor=handler,
+            case=case,
+            data={},
+            phones=[],
+            expected_version=f.cleaned_data["expected_version"],
+        )
+    services.person_save(
+        actor=handler,
+        case=case,
+        data={"name_my": "မောင်ဇော်"},
+        phones=[],
+        expected_version=case.version,
+    )
+    assert not Person.objects.get(case=case).phones.exists()
+
+
+def test_person_save_refuses_other_units_and_roles_without_writing():
+    from safepassage.cases.models import Person
+
+    case = case_create(unit=UnitFactory())
+    for outsider in (handler_in(UnitFactory()), handler_in(case.unit, Role.REWARD_OFFICER)):
+        with pytest.raises(PermissionDenied):
+            services.person_save(actor=outsider, case=case, data={"name_my": "x"}, phones=[])
+    assert not Person.objects.exists()

@@ -1,0 +1,145 @@
+"""Input boundary for people: Burmese normalised once, numbers canonical, dates sane."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.language.digits import digits_to_ascii
+from safepassage.language.errors import PhoneNumberError
+from safepassage.language.fields import BurmeseCharField, NRCField
+from safepassage.language.phone import normalize_phone
+
+MAX_PHONES = 5
+EARLIEST_BIRTH_YEAR = 1930
+
+
+class Sex(forms.ChoiceField):
+    CHOICES = [
+        ("", _("Not given")),
+        ("male", _("Male")),
+        ("female", _("Female")),
+        ("other", _("Other")),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=self.CHOICES, required=False, **kwargs)
+
+
+class BirthPrecision:
+    UNKNOWN = ""
+    DAY = "day"
+    YEAR = "year"
+    APPROXIMATE = "approximate"
+    CHOICES = [
+        (UNKNOWN, _("Not known")),
+        (DAY, _("Full date")),
+        (YEAR, _("Year only")),
+        (APPROXIMATE, _("Approximate year")),
+    ]
+
+
+class PersonForm(forms.Form):
+    honorific = BurmeseCharField(label=_("Honorific"), max_length=40, required=False)
+    name_my = BurmeseCharField(label=_("Name in Burmese"), max_length=200, required=False)
+    name_latin = forms.CharField(label=_("Name in Latin letters"), max_length=200, required=False)
+    aliases = BurmeseCharField(
+        label=_("Aliases and noms de guerre"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    sex = Sex(label=_("Sex"))
+    birth_precision = forms.ChoiceField(
+        label=_("Date of birth is"), choices=BirthPrecision.CHOICES, required=False
+    )
+    birth_date = forms.CharField(
+        label=_("Date of birth"),
+        required=False,
+        max_length=20,
+        help_text=_("Year-month-day, e.g. 2001-04-23."),
+    )
+    birth_year = forms.CharField(label=_("Year of birth"), required=False, max_length=8)
+    father_name = BurmeseCharField(label=_("Father's name"), max_length=200, required=False)
+    nrc = NRCField(label=_("NRC number"), required=False)
+    phones = forms.CharField(
+        label=_("Phone numbers"),
+        required=False,
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    home_township = forms.CharField(label=_("Home township"), max_length=20, required=False)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean_aliases(self) -> list[str]:
+        text = self.cleaned_data.get("aliases") or ""
+        aliases = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(aliases) > 20:
+            raise forms.ValidationError(_("At most 20 aliases."))
+        return aliases
+
+    def clean_phones(self) -> list[str]:
+        lines = [ln.strip() for ln in (self.cleaned_data.get("phones") or "").splitlines()]
+        lines = [ln for ln in lines if ln]
+        if len(lines) > MAX_PHONES:
+            raise forms.ValidationError(
+                _("At most %(count)d phone numbers."), params={"count": MAX_PHONES}
+            )
+        numbers: list[str] = []
+        for line in lines:
+            try:
+                number = normalize_phone(line)
+            except PhoneNumberError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+            if number not in numbers:
+                numbers.append(number)
+        return numbers
+
+    def _year(self, text: str) -> int | None:
+        try:
+            year = int(digits_to_ascii(text).strip())
+        except ValueError:
+            self.add_error("birth_year", _("Enter the year as four digits."))
+            return None
+        if not EARLIEST_BIRTH_YEAR <= year <= timezone.localdate().year:
+            self.add_error("birth_year", _("This year of birth is not possible."))
+            return None
+        return year
+
+    def _date(self, text: str) -> dt.date | None:
+        try:
+            born = dt.date.fromisoformat(digits_to_ascii(text).strip())
+        except ValueError:
+            self.add_error("birth_date", _("This date does not exist. Use year-month-day."))
+            return None
+        if not dt.date(EARLIEST_BIRTH_YEAR, 1, 1) <= born <= timezone.localdate():
+            self.add_error("birth_date", _("This date of birth is not possible."))
+            return None
+        return born
+
+    def clean(self) -> dict[str, Any]:
+        """Builds `birth`: None, or {"precision", "date"} / {"precision", "year"}."""
+        data = super().clean() or {}
+        precision = data.get("birth_precision") or ""
+        raw_date = (data.get("birth_date") or "").strip()
+        raw_year = (data.get("birth_year") or "").strip()
+        data["birth"] = None
+        if precision == BirthPrecision.DAY:
+            born = self._date(raw_date)
+            if born is not None:
+                data["birth"] = {"precision": precision, "date": born.isoformat()}
+        elif precision in (BirthPrecision.YEAR, BirthPrecision.APPROXIMATE):
+            year = self._year(raw_year)
+            if year is not None:
+                data["birth"] = {"precision": precision, "year": year}
+        elif raw_date or raw_year:
+            self.add_error(
+                "birth_precision", _("Say whether the date is full, a year, or approximate.")
+            )
+        return data
