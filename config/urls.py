@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("safepassage.accounts.urls")),
     path("accounts/webauthn/", include("safepassage.accounts.webauthn")),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    path("cases/", include("safepassage.cases.urls")),
     path("", include("safepassage.core.urls")),
 ]
 

@@ -122,6 +122,10 @@ class Row:
     anonymous: int | None = None
     unverified: int | None = None
     label: str = ""
+    # For rows whose refusal differs by principal (a case of another unit
+    # answers 404, a user without a case role 403): the status for a
+    # verified principal, overriding allow/ok_status/denied_status.
+    expect: Callable[[Principal, World], int] | None = None
 
     @property
     def id(self) -> str:
@@ -138,6 +142,8 @@ class Row:
             if self.unverified is None:
                 return 302, "accounts:verify"
             return self.unverified, None
+        if self.expect is not None and _CURRENT_WORLD:
+            return self.expect(principal, _CURRENT_WORLD[0]), None
         return (self.ok_status, None) if self._allowed(principal) else (self.denied_status, None)
 
     def _allowed(self, principal: Principal) -> bool:

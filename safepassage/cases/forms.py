@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.accounts.models import Unit
 from safepassage.language.digits import digits_to_ascii
 from safepassage.language.errors import PhoneNumberError
 from safepassage.language.fields import BurmeseCharField, NRCField
 from safepassage.language.phone import normalize_phone
+
+from .models import Category, Priority
+from .workflow import Status
 
 MAX_PHONES = 5
 EARLIEST_BIRTH_YEAR = 1930
@@ -143,3 +147,89 @@ class PersonForm(forms.Form):
                 "birth_precision", _("Say whether the date is full, a year, or approximate.")
             )
         return data
+
+
+class CaseOpenForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("Not known yet")), *Category.choices],
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    summary = BurmeseCharField(
+        label=_("Summary"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only what the team needs to plan. It is encrypted."),
+    )
+
+
+class VersionedForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class TransitionForm(VersionedForm):
+    target = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+    reason = BurmeseCharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(VersionedForm):
+    body = BurmeseCharField(
+        label=_("Note"), max_length=8000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TransferForm(VersionedForm):
+    to_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast("forms.ModelChoiceField[Unit]", self.fields["to_unit"])
+        field.queryset = (
+            Unit.objects.filter(is_active=True).exclude(pk=user.unit_id).order_by("name")
+        )
+
+
+class SearchForm(forms.Form):
+    """One box: a case code, phone, NRC or service number, or a name."""
+
+    q = BurmeseCharField(label=_("Search"), max_length=100, min_length=2)
+    kind = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["kind"] = detect_query_kind(data.get("q") or "")
+        return data
+
+
+def detect_query_kind(query: str) -> str:
+    """ "code", "phone", "nrc", "service_number" or "name", from the shape alone."""
+    from safepassage.language.errors import InvalidInputError
+    from safepassage.language.nrc import parse_nrc
+
+    from .codes import InvalidCaseCode, case_code_normalize
+
+    text = query.strip()
+    try:
+        case_code_normalize(text)
+        return "code"
+    except InvalidCaseCode:
+        pass
+    if "/" in text and "(" in text:
+        try:
+            parse_nrc(text)
+            return "nrc"
+        except InvalidInputError:
+            pass
+    ascii_text = digits_to_ascii(text)
+    digits = sum(ch.isdigit() for ch in ascii_text)
+    if digits >= 7 and all(ch.isdigit() or ch in "+-. ()" for ch in ascii_text):
+        return "phone"
+    if digits >= 3:
+        return "service_number"
+    return "name"

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from safepassage.audit.services import audit_record
-from safepassage.vault.fields import blind_index_filter
+from safepassage.language import normalize_text
+from safepassage.vault.fields import blind_index_filter, default_normalizer
 
 from .codes import InvalidCaseCode, case_code_normalize
-from .models import Case, CaseTransfer, Person, PersonPhone, ServiceRecord, TransferStatus
-from .policies import user_holds_case_role
+from .models import (
+    Case,
+    CaseTransfer,
+    Person,
+    PersonPhone,
+    ServiceRecord,
+    Task,
+    TransferStatus,
+)
+from .policies import PERSON_EDITORS, user_holds_case_role, user_may_act_on_case
+from .workflow import TRANSFERABLE, Status, moves_from
 
 
 class CaseNotFound(Exception):
@@ -89,3 +102,181 @@ def transfers_incoming_for(user: Any) -> QuerySet[CaseTransfer]:
     return CaseTransfer.objects.filter(
         to_unit_id=user.unit_id, status=TransferStatus.PENDING
     ).select_related("case", "from_unit")
+
+
+PAGE_SIZE = 50
+NAME_SCAN_LIMIT = 20_000
+NAME_MATCH_THRESHOLD = 85
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[Case]
+    status: str
+    next_before: int | None
+
+
+def case_page(*, user: Any, status: str = "", before: str | int = "") -> CasePage:
+    """One page of the unit's cases, newest first, by keyset (id < before).
+
+    Reads no encrypted field: the list decrypts nothing.
+    """
+    qs = cases_visible_to(user)
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    try:
+        before_id = int(before) if before not in ("", None) else None
+    except (TypeError, ValueError):
+        before_id = None
+    if before_id is not None:
+        qs = qs.filter(id__lt=before_id)
+    rows = list(
+        qs.order_by("-id").only("id", "code", "status", "priority", "updated_at", "unit_id")[
+            : PAGE_SIZE + 1
+        ]
+    )
+    next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    return CasePage(rows=rows[:PAGE_SIZE], status=status, next_before=next_before)
+
+
+def unit_dashboard(*, user: Any) -> dict[str, Any]:
+    """Counts by status, tasks due within a week, transfers waiting. No personal data."""
+    visible = cases_visible_to(user)
+    counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
+    soon = timezone.localdate() + dt.timedelta(days=7)
+    tasks = (
+        Task.objects.filter(case__in=visible, done_at__isnull=True, due_on__lte=soon)
+        .select_related("case")
+        .only("id", "due_on", "case__code", "case__id")
+        .order_by("due_on")[:20]
+    )
+    return {
+        "status_counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+        "total": sum(counts.values()),
+        "tasks_due": list(tasks),
+        "today": timezone.localdate(),
+        "incoming": list(transfers_incoming_for(user)),
+    }
+
+
+def _names_match(query: str, person: Person) -> bool:
+    from rapidfuzz import fuzz
+
+    wanted = default_normalizer(normalize_text(query))
+    candidates = [person.name_my, person.name_latin, *(person.aliases or [])]
+    return any(
+        fuzz.WRatio(wanted, default_normalizer(str(c))) >= NAME_MATCH_THRESHOLD
+        for c in candidates
+        if c
+    )
+
+
+def cases_search(*, user: Any, query: str, request: Any = None) -> list[Case]:
+    """Search the user's cases by code, phone, NRC, service number or name.
+
+    Exact kinds go through blind indexes. A name search decrypts the names
+    of the unit's people (at most NAME_SCAN_LIMIT) in memory. Every search
+    is audited with its kind and the number of results, never the query.
+    """
+    from .forms import detect_query_kind
+
+    kind = detect_query_kind(query)
+    if kind == "code":
+        try:
+            results = [case_get_for_user(user=user, code=query, request=request)]
+        except CaseNotFound:
+            results = []
+    elif kind == "phone":
+        results = cases_find_by_phone(user=user, phone=query)
+    elif kind == "nrc":
+        results = cases_find_by_nrc(user=user, nrc=query)
+    elif kind == "service_number":
+        results = cases_find_by_service_number(user=user, service_number=query)
+    else:
+        people = (
+            Person.objects.filter(case__in=cases_visible_to(user))
+            .select_related("case", "data_key__unit_key")
+            .order_by("-case_id")[:NAME_SCAN_LIMIT]
+        )
+        results = [p.case for p in people if _names_match(query, p)]
+    if user_holds_case_role(user):
+        audit_record(
+            actor=user,
+            action="cases.searched",
+            unit=user.unit_id,
+            request=request,
+            details={"kind": kind, "results": len(results)},
+        )
+    return results
+
+
+PERSON_DISPLAY_FIELDS = (
+    "honorific",
+    "name_my",
+    "name_latin",
+    "aliases",
+    "sex",
+    "birth",
+    "father_name",
+    "nrc",
+    "home_township",
+    "phones",
+    "family",
+)
+
+
+def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
+    """What the detail page shows; `fields_shown` names the decrypted fields."""
+    person = Person.objects.filter(case=case).select_related("data_key__unit_key").first()
+    fields_shown = ["summary", "timeline"]
+    if person is not None:
+        fields_shown += list(PERSON_DISPLAY_FIELDS)
+    service = ServiceRecord.objects.filter(case=case).first()
+    if service is not None:
+        fields_shown += ["rank", "unit_left", "service_number"]
+    moves = [
+        m
+        for m in moves_from(case.status)
+        if user_may_act_on_case(user, case) and user.has_any_role(m.roles)
+    ]
+    return {
+        "case": case,
+        "person": person,
+        "phones": list(person.phones.all()) if person else [],
+        "family": list(person.family.all()) if person else [],
+        "service": service,
+        "events": list(case.events.select_related("actor")[:100]),
+        "tasks": list(case.tasks.filter(done_at__isnull=True).order_by("due_on")),
+        "moves": moves,
+        "pending_transfer": case.transfers.filter(status=TransferStatus.PENDING)
+        .select_related("to_unit")
+        .first(),
+        "may_transfer": case.status in TRANSFERABLE
+        and user.has_any_role({"unit_handler", "intake_operator"}),
+        "may_edit_person": user.has_any_role(PERSON_EDITORS),
+        "fields_shown": fields_shown,
+    }
+
+
+def person_initial(*, case: Case) -> dict[str, Any]:
+    """The person's values as PersonForm initial data (decrypts every field)."""
+    person = Person.objects.filter(case=case).first()
+    if person is None:
+        return {}
+    birth = person.birth or {}
+    return {
+        "honorific": person.honorific or "",
+        "name_my": person.name_my or "",
+        "name_latin": person.name_latin or "",
+        "aliases": "\n".join(person.aliases or []),
+        "sex": person.sex or "",
+        "birth_precision": birth.get("precision", ""),
+        "birth_date": birth.get("date", ""),
+        "birth_year": birth.get("year", ""),
+        "father_name": person.father_name or "",
+        "nrc": person.nrc or "",
+        "phones": "\n".join(p.number for p in person.phones.all()),
+        "home_township": person.home_township or "",
+    }

@@ -1,0 +1,78 @@
+"""Case pages in the access matrix (see tests/access_matrix.py).
+
+A case of unit_a: its unit's case roles may open it (200, or 302 after a
+POST); case roles elsewhere get 404 (existence is not revealed); roles
+without case access get 403 from the view's declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from safepassage.accounts.roles import Role
+from safepassage.accounts.tests.factories import UserFactory
+from safepassage.cases import services
+from safepassage.cases.policies import CASE_ROLES, PERSON_EDITORS
+from tests.access_matrix import MATRIX, Principal, World, roles, world_builder
+
+CASE_ROLE_LIST = [Role(r) for r in CASE_ROLES]
+
+
+@world_builder
+def _cases(world: World) -> None:
+    case = services.case_open(actor=None, unit=world.units["unit_a"], summary="matrix")
+    world.objects["case_a"] = case
+    offered = services.case_open(actor=None, unit=world.units["unit_b"])
+    sender = UserFactory(unit=world.units["unit_b"], roles=[Role.UNIT_HANDLER])
+    world.objects["transfer_to_a"] = services.case_transfer_request(
+        actor=sender, case=offered, to_unit=world.units["unit_a"]
+    )
+
+
+def _case_page(allowed_roles: frozenset[str], ok: int) -> Callable[[Principal, World], int]:
+    def expect(principal: Principal, world: World) -> int:
+        if principal.role not in allowed_roles:
+            return 403
+        return ok if principal.unit == "unit_a" else 404
+
+    return expect
+
+
+def _code(world: World) -> dict[str, str]:
+    return {"code": world.objects["case_a"].code}
+
+
+for name in ("cases:dashboard", "cases:list", "cases:search", "cases:new"):
+    MATRIX.row(name, allow=roles(*CASE_ROLE_LIST))
+
+MATRIX.row(
+    "cases:detail", allow=roles(*CASE_ROLE_LIST), kwargs=_code, expect=_case_page(CASE_ROLES, 200)
+)
+MATRIX.row(
+    "cases:person_edit",
+    allow=roles(*CASE_ROLE_LIST),
+    kwargs=_code,
+    expect=_case_page(PERSON_EDITORS, 200),
+)
+for name, data in (
+    ("cases:transition", {"target": "planning", "expected_version": "0"}),
+    ("cases:note", {"body": "matrix note", "expected_version": "0"}),
+    ("cases:transfer", {"to_unit": "0", "expected_version": "0"}),
+):
+    MATRIX.row(
+        name,
+        allow=roles(*CASE_ROLE_LIST),
+        kwargs=_code,
+        method="post",
+        data=data,
+        expect=_case_page(CASE_ROLES, 302),
+        anonymous=302,
+    )
+MATRIX.row(
+    "cases:transfer_answer",
+    allow=roles(*CASE_ROLE_LIST),
+    method="post",
+    kwargs=lambda world: {"transfer_id": world.objects["transfer_to_a"].pk},
+    data={"answer": "decline"},
+    expect=_case_page(CASE_ROLES, 302),
+)

@@ -1,0 +1,183 @@
+"""Case pages end to end through the test client: rendering, search, moves, refusals."""
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from safepassage.accounts.roles import Role
+from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_in
+from safepassage.audit.models import AuditEvent
+from safepassage.cases import services
+from safepassage.cases.models import Case
+from safepassage.cases.tests.factories import case_create, person_create, phone_add
+from safepassage.cases.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit():
+    return UnitFactory()
+
+
+@pytest.fixture
+def handler(client, unit):
+    user = UserFactory(unit=unit, roles=[Role.UNIT_HANDLER])
+    sign_in(client, user)
+    return user
+
+
+def test_detail_shows_decrypted_person_and_audits_the_read(client, unit, handler):
+    case = case_create(unit=unit, summary="meet at the bridge")
+    person = person_create(case, name_latin="Maung Zaw Win")
+    phone_add(person, "+959420000123")
+    response = client.get(reverse("cases:detail", kwargs={"code": case.code}))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Maung Zaw Win" in body
+    assert "+959420000123" in body
+    assert response["Cache-Control"].startswith("no-store")
+    event = AuditEvent.objects.get(action="cases.viewed")
+    assert "name_my" in event.details["fields"]
+
+
+def test_another_units_case_is_not_found_and_the_attempt_audited(client, handler):
+    other = case_create(unit=UnitFactory())
+    response = client.get(reverse("cases:detail", kwargs={"code": other.code}))
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="cases.access_refused", target_id=str(other.pk)
+    ).exists()
+
+
+def test_list_pages_by_keyset_and_filters_by_status(client, unit, handler):
+    cases = [case_create(unit=unit) for _ in range(55)]
+    Case.objects.filter(pk=cases[0].pk).update(status=Status.PLANNING)
+    first = client.get(reverse("cases:list"))
+    assert first.status_code == 200
+    page = first.context["page"]
+    assert len(page.rows) == 50
+    assert page.rows[0].pk == cases[-1].pk
+    second = client.get(reverse("cases:list"), {"before": page.next_before})
+    assert [c.pk for c in second.context["page"].rows] == [c.pk for c in reversed(cases[:5])]
+    planning = client.get(reverse("cases:list"), {"status": "planning"})
+    assert [c.pk for c in planning.context["page"].rows] == [cases[0].pk]
+    for junk in ("x", "-1", "9" * 40, "1.5"):
+        assert (
+            client.get(reverse("cases:list"), {"before": junk, "status": junk}).status_code == 200
+        )
+
+
+def test_search_by_code_phone_and_name(client, unit, handler):
+    case = case_create(unit=unit)
+    person = person_create(case, name_latin="Maung Zaw Win", name_my="မောင်ဇော်ဝင်း")
+    phone_add(person, "+959420000123")
+    url = reverse("cases:search")
+    by_code = client.get(url, {"q": case.code.lower()})
+    assert by_code.status_code == 302
+    by_phone = client.get(url, {"q": "09 420 000 123"})
+    assert by_phone.status_code == 302
+    by_name = client.get(url, {"q": "ေမာင္ေဇာ္ဝင္း"})  # Zawgyi
+    assert by_name.status_code == 200
+    assert by_name.context["results"] == [case]
+    assert AuditEvent.objects.filter(action="cases.searched").count() == 3
+
+
+def test_workflow_buttons_and_a_posted_move(client, unit, handler):
+    case = case_create(unit=unit)
+    detail = client.get(reverse("cases:detail", kwargs={"code": case.code}))
+    targets = {m.target for m in detail.context["moves"]}
+    assert targets == {Status.PLANNING, Status.LOST_CONTACT, Status.WITHDRAWN}
+    url = reverse("cases:transition", kwargs={"code": case.code})
+    response = client.post(url, {"target": "planning", "expected_version": case.version})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == Status.PLANNING
+
+
+def test_a_stale_move_is_refused_with_a_message(client, unit, handler):
+    case = case_create(unit=unit)
+    old_version = case.version
+    services.case_note_add(actor=handler, case=case, body="meanwhile")
+    url = reverse("cases:transition", kwargs={"code": case.code})
+    response = client.post(
+        url, {"target": "planning", "expected_version": old_version}, follow=True
+    )
+    assert "Someone else changed this case" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == Status.CONTACTED
+
+
+def test_person_form_round_trip_with_zawgyi(client, unit, handler):
+    case = case_create(unit=unit)
+    url = reverse("cases:person_edit", kwargs={"code": case.code})
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "name_my": "ေမာင္ေဇာ္",
+            "nrc": "12/MaYaKa(N)123456",
+            "phones": "09420000123",
+            "birth_precision": "year",
+            "birth_year": "2001",
+            "expected_version": case.version,
+        },
+    )
+    assert response.status_code == 302
+    person = Case.objects.get(pk=case.pk).person
+    assert person.name_my == "မောင်ဇော်"
+    bad = client.post(
+        url,
+        {
+            "birth_precision": "day",
+            "birth_date": "1990-02-31",
+            "expected_version": Case.objects.get(pk=case.pk).version,
+        },
+    )
+    assert bad.status_code == 200
+    assert "This date does not exist" in bad.content.decode()
+
+
+def test_new_case_page(client, unit, handler):
+    response = client.post(
+        reverse("cases:new"), {"category": "conscript", "priority": "3", "summary": "ဇော်ဂျီ"}
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.unit == unit
+    assert case.priority == 3
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.dictionaries(
+        st.sampled_from(
+            [
+                "target",
+                "reason",
+                "expected_version",
+                "body",
+                "to_unit",
+                "answer",
+                "name_my",
+                "nrc",
+                "phones",
+                "birth_precision",
+                "birth_date",
+                "category",
+                "priority",
+                "summary",
+            ]
+        ),
+        st.text(max_size=200),
+    )
+)
+def test_hostile_posts_never_error(client, unit, handler, data):
+    case = case_create(unit=unit)
+    for name in ("cases:transition", "cases:note", "cases:transfer", "cases:person_edit"):
+        response = client.post(reverse(name, kwargs={"code": case.code}), data)
+        assert response.status_code in (200, 302), (name, response.status_code)
+    assert client.post(reverse("cases:new"), data).status_code in (200, 302)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("list/", views.case_list, name="list"),
+    path("search/", views.search, name="search"),
+    path("new/", views.case_new, name="new"),
+    path("transfers/<int:transfer_id>/answer/", views.transfer_answer, name="transfer_answer"),
+    path("<str:code>/", views.case_detail, name="detail"),
+    path("<str:code>/person/", views.person_edit, name="person_edit"),
+    path("<str:code>/transition/", views.transition, name="transition"),
+    path("<str:code>/note/", views.note_add, name="note"),
+    path("<str:code>/transfer/", views.transfer_request, name="transfer"),
+]

@@ -1,0 +1,238 @@
+"""Case pages. Thin: load through a selector, validate a form, call one service.
+
+Every page that decrypts personal fields records an audited read naming
+the fields shown (`audit_read`).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safepassage.accounts.models import User
+from safepassage.audit.services import audit_read
+from safepassage.core.permissions import requires_role
+
+from . import selectors, services
+from .forms import CaseOpenForm, NoteForm, PersonForm, SearchForm, TransferForm, TransitionForm
+from .models import Case
+from .policies import CASE_ROLES, PERSON_EDITORS
+from .workflow import Status
+
+case_view = requires_role(*CASE_ROLES)
+
+
+def _staff(request: HttpRequest) -> User:
+    """The signed-in, verified user: every view here declares a case role."""
+    return cast(User, request.user)
+
+
+def _case_or_404(request: HttpRequest, code: str) -> Case:
+    try:
+        return selectors.case_get_for_user(user=_staff(request), code=code, request=request)
+    except selectors.CaseNotFound:
+        raise Http404 from None
+
+
+def _to_detail(case: Case) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("cases:detail", kwargs={"code": case.code}))
+
+
+@case_view
+@require_http_methods(["GET"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = selectors.unit_dashboard(user=_staff(request))
+    return render(request, "cases/dashboard.html", context)
+
+
+@case_view
+@require_http_methods(["GET"])
+def case_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.case_page(
+        user=_staff(request),
+        status=request.GET.get("status", ""),
+        before=request.GET.get("before", ""),
+    )
+    return render(request, "cases/list.html", {"page": page, "statuses": Status.choices})
+
+
+@case_view
+@require_http_methods(["GET"])
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results: list[Case] | None = None
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        results = selectors.cases_search(user=_staff(request), query=query, request=request)
+        if len(results) == 1 and form.cleaned_data["kind"] != "name":
+            return _to_detail(results[0])
+    return render(request, "cases/search.html", {"form": form, "results": results})
+
+
+@case_view
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(
+                actor=_staff(request), unit=_staff(request).unit, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _to_detail(case)
+    return render(request, "cases/new.html", {"form": form})
+
+
+@case_view
+@require_http_methods(["GET"])
+def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    context = selectors.case_detail_context(user=_staff(request), case=case)
+    audit_read(
+        actor=_staff(request),
+        target=case,
+        fields=context["fields_shown"],
+        purpose="case_detail",
+        unit=case.unit_id,
+        request=request,
+    )
+    context.update(
+        transition_form=TransitionForm(initial={"expected_version": case.version}),
+        note_form=NoteForm(initial={"expected_version": case.version}),
+        transfer_form=TransferForm(
+            user=_staff(request), initial={"expected_version": case.version}
+        ),
+    )
+    return render(request, "cases/detail.html", context)
+
+
+@requires_role(*PERSON_EDITORS)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        if form.is_valid():
+            try:
+                services.person_save(
+                    actor=_staff(request),
+                    case=case,
+                    data=form.cleaned_data,
+                    phones=form.cleaned_data["phones"],
+                    expected_version=form.cleaned_data["expected_version"],
+                )
+            except services.StaleCase as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Saved."))
+                return _to_detail(case)
+    else:
+        initial = selectors.person_initial(case=case)
+        if initial:  # nothing decrypted for a case without a person yet
+            audit_read(
+                actor=_staff(request),
+                target=case,
+                fields=sorted(initial),
+                purpose="person_edit",
+                unit=case.unit_id,
+                request=request,
+            )
+        form = PersonForm(initial={**initial, "expected_version": case.version})
+    return render(request, "cases/person_form.html", {"case": case, "form": form})
+
+
+@case_view
+@require_POST
+def transition(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_transition(
+                actor=_staff(request),
+                case=case,
+                target=form.cleaned_data["target"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+            messages.success(request, _("Status changed."))
+        except (services.StaleCase, services.IllegalTransition) as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("The change could not be made. Check the form."))
+    return _to_detail(case)
+
+
+@case_view
+@require_POST
+def note_add(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_note_add(
+                actor=_staff(request),
+                case=case,
+                body=form.cleaned_data["body"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+            messages.success(request, _("Note added."))
+        except services.StaleCase as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("The note is empty or too long."))
+    return _to_detail(case)
+
+
+@case_view
+@require_POST
+def transfer_request(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    form = TransferForm(request.POST, user=_staff(request))
+    if form.is_valid():
+        try:
+            services.case_transfer_request(
+                actor=_staff(request),
+                case=case,
+                to_unit=form.cleaned_data["to_unit"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+            messages.success(request, _("Transfer offered. The other unit must accept it."))
+        except services.StaleCase as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied:
+            messages.error(request, _("You may not transfer this case."))
+    else:
+        messages.error(request, _("Choose a unit."))
+    return _to_detail(case)
+
+
+@case_view
+@require_POST
+def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    transfer = selectors.transfers_incoming_for(_staff(request)).filter(pk=transfer_id).first()
+    if transfer is None:
+        raise Http404
+    try:
+        if request.POST.get("answer") == "accept":
+            case = services.case_transfer_accept(actor=_staff(request), transfer=transfer)
+            messages.success(request, _("Case accepted."))
+            return _to_detail(case)
+        services.case_transfer_decline(actor=_staff(request), transfer=transfer)
+        messages.success(request, _("Transfer declined."))
+    except (ValidationError, PermissionDenied):
+        messages.error(request, _("This transfer cannot be answered."))
+    return HttpResponseRedirect(reverse("cases:dashboard"))
