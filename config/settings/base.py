@@ -62,8 +62,10 @@ INSTALLED_APPS = [
     "safepassage.vault",
     "safepassage.audit",
     "safepassage.language",
+    "safepassage.geo",
     "safepassage.accounts",
     "safepassage.cases",
+    "safepassage.forces",
     "safepassage.demo",
 ]
 
@@ -224,7 +226,9 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [
 
 # --- Security headers -------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "no-referrer"
+# Not "no-referrer": with it, browsers send "Origin: null" on same-site form
+# posts and Django's CSRF origin check refuses every sign-in (docs/adr/0004).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PERMISSIONS_POLICY = (
