@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "safepassage.geo",
     "safepassage.accounts",
     "safepassage.cases",
-    "safepassage.forces",
     "safepassage.demo",
 ]
 
