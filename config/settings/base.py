@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "safepassage.geo",
     "safepassage.accounts",
     "safepassage.cases",
+    "safepassage.forces",
     "safepassage.demo",
 ]
 

@@ -1,0 +1,81 @@
+"""The unit directory in the admin: base township and coverage per unit.
+
+A separate page rather than an inline on the accounts Unit admin: inline
+formsets save rows themselves, which would bypass the audited services,
+and replacing another app's ModelAdmin depends on import order. Every
+save goes through `services`; only administrators see the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.accounts.roles import Role
+
+from . import services
+from .forms import UnitDirectoryForm
+from .models import UnitProfile
+
+
+@admin.register(UnitProfile)
+class UnitDirectoryAdmin(admin.ModelAdmin[UnitProfile]):
+    form = UnitDirectoryForm
+    list_display = ["unit", "base_township", "coverage_count", "unit_active"]
+    list_select_related = ["unit", "base_township"]
+    list_filter = ["unit__is_active", "unit__kind"]
+    search_fields = ["unit__name", "base_township__name_en", "base_township__name_my"]
+    actions = None
+
+    def _administrator(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return self.admin_site.has_permission(request) and bool(
+            user.has_any_role([Role.ADMINISTRATOR])
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._administrator(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._administrator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._administrator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._administrator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Clear the base township instead: the audit keeps who did it.
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["unit"] if obj is not None else []
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UnitProfile]:
+        return super().get_queryset(request).annotate(coverage_total=Count("unit__coverage"))
+
+    @admin.display(description=_("townships covered"), ordering="coverage_total")
+    def coverage_count(self, obj: Any) -> int:
+        return int(obj.coverage_total)
+
+    @admin.display(description=_("active"), boolean=True, ordering="unit__is_active")
+    def unit_active(self, obj: UnitProfile) -> bool:
+        return obj.unit.is_active
+
+    def save_model(self, request: HttpRequest, obj: UnitProfile, form: Any, change: bool) -> None:
+        actor: Any = request.user
+        services.unit_profile_set(
+            actor=actor, unit=obj.unit, base_township=form.cleaned_data.get("base_township")
+        )
+        services.unit_coverage_set(
+            actor=actor, unit=obj.unit, townships=form.cleaned_data.get("coverage") or []
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Coverage was saved by the service in save_model.
+        return None
