@@ -220,8 +220,8 @@ class CaseEvent(VaultedModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(max_length=20, blank=True, choices=Status.choices)
+    to_status = models.CharField(max_length=20, blank=True, choices=Status.choices)
     body = EncryptedTextField(_("note"), max_length=8000)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,109 @@
+"""The whole staff path in a real browser.
+
+Sign in with the second factor, switch to Burmese, create a person and a
+case, move it through the workflow, search by phone, and show that a
+user of another unit cannot open it (refused and audited).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from safepassage.accounts.roles import Role
+from safepassage.accounts.tests.factories import (
+    DEFAULT_PASSWORD,
+    TOTPDeviceFactory,
+    UnitFactory,
+    UserFactory,
+    totp_code,
+)
+from safepassage.audit.models import AuditEvent
+from safepassage.cases.models import Case
+from safepassage.cases.workflow import Status
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, base: str, user, device) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/verify/**")
+    page.fill("input[name=otp_token]", totp_code(device))
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def move(page, label: str, reason: str = "") -> None:
+    form = page.locator("form.move", has=page.get_by_role("button", name=label))
+    if reason:
+        form.locator("input[name=reason]").fill(reason)
+    form.get_by_role("button", name=label).click()
+    page.wait_for_load_state()
+
+
+def test_staff_path_through_a_case(browser, live_server, screenshot):
+    base = live_server.url
+    unit = UnitFactory(name="Battalion Browser (test)")
+    handler = UserFactory(unit=unit, roles=[Role.UNIT_HANDLER])
+    device = TOTPDeviceFactory(user=handler)
+    context = browser.new_context(viewport={"width": 412, "height": 900})
+    page = context.new_page()
+
+    sign_in(page, base, handler, device)
+    screenshot(page, "1-home")
+
+    # Open a case (in English), then fill in the person.
+    page.goto(f"{base}/cases/new/")
+    page.select_option("select[name=category]", "conscript")
+    page.fill("textarea[name=summary]", "Can leave after the passing-out parade.")
+    page.get_by_role("button", name="Open the case").click()
+    page.wait_for_url("**/cases/SP-*/")
+    code = page.url.rstrip("/").rsplit("/", 1)[1]
+    case = Case.objects.get(code=code)
+
+    page.click("text=Edit person")
+    page.fill("input[name=name_my]", "ေမာင္ေဇာ္ဝင္း")  # typed in Zawgyi
+    page.fill("input[name=name_latin]", "Maung Zaw Win")
+    page.fill("textarea[name=phones]", "09 420 000 777")
+    page.select_option("select[name=birth_precision]", "year")
+    page.fill("input[name=birth_year]", "၂၀၀၂")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/cases/{code}/")
+    assert "မောင်ဇော်ဝင်း" in page.content()  # stored and shown as Unicode
+    screenshot(page, "2-detail")
+
+    # Walk the workflow through the buttons this user is offered.
+    move(page, "Start planning")
+    move(page, "Mark in transit")
+    move(page, "Record arrival")
+    move(page, "Send to screening")
+    case.refresh_from_db()
+    assert case.status == Status.SCREENING
+    assert page.locator("form.move").count() == 0  # screening decisions are not a handler's
+
+    # Switch to Burmese: the page is served in Burmese from now on.
+    page.click("button[lang=my]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "my"
+    screenshot(page, "3-burmese")
+
+    # Search by phone, typed another way: straight to the case.
+    page.fill("input[name=q]", "+959420000777")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url(f"**/cases/{code}/")
+
+    # Someone of another unit cannot open it; the attempt is audited.
+    other = UserFactory(unit=UnitFactory(), roles=[Role.UNIT_HANDLER])
+    other_device = TOTPDeviceFactory(user=other)
+    intruder = browser.new_context().new_page()
+    sign_in(intruder, base, other, other_device)
+    response = intruder.goto(f"{base}/cases/{code}/")
+    assert response.status == 404
+    assert "Maung Zaw Win" not in intruder.content()
+    screenshot(intruder, "4-refused")
+    assert AuditEvent.objects.filter(
+        action="cases.access_refused", actor_id=other.pk, target_id=str(case.pk)
+    ).exists()
+    context.close()
