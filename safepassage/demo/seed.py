@@ -1,7 +1,8 @@
 """Invented units and staff for the demo. No real person, unit or place.
 
-Unit names are invented call signs; staff usernames name a role and a
-unit, never a person. Re-running is safe: what exists is kept.
+Unit names are invented call signs, with a compass direction standing in
+for a region; staff usernames name a role and a unit, never a person.
+Re-running is safe: what exists is kept. Cases: `cases.py`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,53 @@ DEMO_UNITS: list[tuple[str, str, str]] = [
     ("a1", "Administration Team Myay-Lat (demo)", UnitKind.ADMINISTRATION_TEAM),
     ("s1", "Security Team Tay-Zar (demo)", UnitKind.SECURITY_TEAM),
     ("e1", "Resistance Organisation Shwe-Taung (demo)", UnitKind.ETHNIC_RESISTANCE_ORGANISATION),
+    # Units without demo logins, so that lists, transfers and reports look
+    # like a programme's: invented names, a compass direction for a region.
+    ("b3", "Battalion Ngwe-Yi (demo, north)", UnitKind.PDF_BATTALION),
+    ("b4", "Battalion Moe-Kyo (demo, north)", UnitKind.PDF_BATTALION),
+    ("b5", "Battalion Zay-Ya (demo, north-west)", UnitKind.PDF_BATTALION),
+    ("b6", "Battalion Lay-Pyay (demo, north-west)", UnitKind.PDF_BATTALION),
+    ("b7", "Battalion Kyar-Nyo (demo, west)", UnitKind.PDF_BATTALION),
+    ("b8", "Battalion Yin-Mar (demo, central)", UnitKind.PDF_BATTALION),
+    ("b9", "Battalion Sein-Lay (demo, central)", UnitKind.PDF_BATTALION),
+    ("b10", "Battalion Kha-Yay (demo, central)", UnitKind.PDF_BATTALION),
+    ("b11", "Battalion Pan-Ei (demo, east)", UnitKind.PDF_BATTALION),
+    ("b12", "Battalion Nay-Wun (demo, south-east)", UnitKind.PDF_BATTALION),
+    ("b13", "Battalion Zin-Yaw (demo, south)", UnitKind.PDF_BATTALION),
+    ("b14", "Battalion Taung-Pyo (demo, south)", UnitKind.PDF_BATTALION),
+    ("t2", "Defence Team Ngu-War (demo, north)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("t3", "Defence Team Thit-Kyar (demo, north-west)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("t4", "Defence Team Moe-Nat (demo, west)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("t5", "Defence Team Lin-Yone (demo, central)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("t6", "Defence Team Kyay-Ni (demo, central)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("t7", "Defence Team Aung-Zay (demo, east)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("t8", "Defence Team Hnin-Si (demo, south-east)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("t9", "Defence Team Ta-Gu (demo, south)", UnitKind.PEOPLES_DEFENCE_TEAM),
+    ("a2", "Administration Team Kaung-Kin (demo, north-west)", UnitKind.ADMINISTRATION_TEAM),
+    ("a3", "Administration Team Pyi-Thit (demo, central)", UnitKind.ADMINISTRATION_TEAM),
+    ("a4", "Administration Team Mya-Zin (demo, east)", UnitKind.ADMINISTRATION_TEAM),
+    ("a5", "Administration Team Shwe-Pyi (demo, south)", UnitKind.ADMINISTRATION_TEAM),
+    ("a6", "Administration Team Yadana-Lay (demo, west)", UnitKind.ADMINISTRATION_TEAM),
+    ("s2", "Security Team Myint-Mo (demo, north)", UnitKind.SECURITY_TEAM),
+    ("s3", "Security Team Nan-Daw (demo, central)", UnitKind.SECURITY_TEAM),
+    ("s4", "Security Team Zeya-Thu (demo, east)", UnitKind.SECURITY_TEAM),
+    ("s5", "Security Team Ko-Hnit (demo, south-east)", UnitKind.SECURITY_TEAM),
+    ("s6", "Security Team Lwin-Pyin (demo, west)", UnitKind.SECURITY_TEAM),
+    (
+        "e2",
+        "Resistance Organisation Ngwe-Pan (demo, east)",
+        UnitKind.ETHNIC_RESISTANCE_ORGANISATION,
+    ),
+    (
+        "e3",
+        "Resistance Organisation Taung-Yoe (demo, north)",
+        UnitKind.ETHNIC_RESISTANCE_ORGANISATION,
+    ),
+    (
+        "e4",
+        "Resistance Organisation Kyauk-Sein (demo, south-east)",
+        UnitKind.ETHNIC_RESISTANCE_ORGANISATION,
+    ),
 ]
 
 # Which roles exist in which kind of unit for the demo: every role in at
