@@ -50,8 +50,10 @@ def unit_profile_set(*, actor: Any, unit: Unit, base_township: Township | None) 
         action="forces.unit_profile_set",
         target=unit,
         unit=unit,
+        # Not the township itself: the chain is permanent, and a unit's past
+        # locations are exactly what an adversary would want from it.
         details={
-            "base_township": base_township.pk if base_township is not None else None,
+            "has_base_township": base_township is not None,
             "created": created,
             "changed": previous != profile.base_township_id,
         },

@@ -28,12 +28,12 @@ def test_profile_set_creates_then_changes_and_is_audited(administrator, audit_sp
     assert event["target"] == unit
     assert event["unit"] == unit
     assert event["actor"] == administrator
-    assert event["details"] == {"base_township": "MMR007001", "created": True, "changed": True}
+    assert event["details"] == {"has_base_township": True, "created": True, "changed": True}
 
     unit_profile_set(actor=administrator, unit=unit, base_township=None)
     assert UnitProfile.objects.get(unit=unit).base_township is None
     assert audit_spy.last("forces.unit_profile_set")["details"] == {
-        "base_township": None,
+        "has_base_township": False,
         "created": False,
         "changed": True,
     }
