@@ -39,10 +39,12 @@ from safepassage.cases.models import (
     Task,
     TransferStatus,
 )
+from safepassage.geo.models import Township
 from safepassage.vault import keys
 from safepassage.vault.models import DataKey
 
-from .plan import CasePlan, Staff, case_plan, units_and_statuses
+from .plan import CasePlan, Staff, Townships, case_plan, units_and_statuses
+from .records import NRC_STATE_PCODES
 from .seed import DEMO_UNITS
 
 DEFAULT_CASES = 300
@@ -78,6 +80,19 @@ def demo_units() -> list[Unit]:
     if missing:
         raise LookupError(f"Demo units missing: {', '.join(missing[:3])}…")
     return [by_name[name] for _, name, _ in DEMO_UNITS]
+
+
+def _townships() -> Townships:
+    """Township place codes by NRC state number, in a stable order."""
+    by_region: dict[str, list[str]] = defaultdict(list)
+    for pcode, region in Township.objects.order_by("pcode").values_list(
+        "pcode", "district__state_id"
+    ):
+        by_region[region].append(pcode)
+    return {
+        state: [pcode for region in regions for pcode in by_region[region]]
+        for state, regions in NRC_STATE_PCODES.items()
+    }
 
 
 @contextmanager
@@ -253,6 +268,7 @@ def demo_cases_seed(
         return SeedResult(SeedCounts(), existing, skipped=bool(existing and not add and count))
     now = now or timezone.now()
     hq = next((u for u in units if u.is_headquarters), None)
+    townships = _townships()
     staff = Staff(list(User.objects.filter(unit__in=units).prefetch_related("groups")), hq)
     # Two generators, so that the batch size does not change what is drawn.
     seeded = f"safepassage-demo:{seed}:{existing}"
@@ -268,7 +284,15 @@ def demo_cases_seed(
         while total.cases < count:
             chosen = list(islice(placement, min(batch_size, count - total.cases)))
             plans = [
-                case_plan(rng, unit=unit, status=status, staff=staff, units=units, now=now)
+                case_plan(
+                    rng,
+                    unit=unit,
+                    status=status,
+                    staff=staff,
+                    units=units,
+                    townships=townships,
+                    now=now,
+                )
                 for unit, status in chosen
             ]
             with transaction.atomic():

@@ -94,6 +94,7 @@ KO = ("ကို", "Ko")
 U = ("ဦး", "U")
 MA = ("မ", "Ma")
 DAW = ("ဒေါ်", "Daw")
+HONORIFICS = (MAUNG, KO, U, MA, DAW)
 
 # Noms de guerre: nicknames in common use, none tied to anyone.
 NICKNAMES: tuple[str, ...] = ("ကျား", "မိုးကြိုး", "ငယ်", "ဖိုးသား", "ကြယ်", "သံ", "လေ")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -42,6 +42,8 @@ STATUS_WEIGHTS: dict[Status, int] = {
 # Units with demo logins get this many times the cases of the others.
 STAFFED_UNIT_WEIGHT = 4
 PENDING_TRANSFER_SHARE = 0.08
+# NRC state number -> township place codes in it (empty without geo data).
+Townships = Mapping[int, Sequence[str]]
 MAX_PATH = 9
 MAX_AGE_DAYS = 540
 
@@ -163,7 +165,7 @@ def _times(rng: random.Random, start: dt.datetime, end: dt.datetime, n: int) -> 
 
 
 def _person(
-    rng: random.Random, category: str, *, today: dt.date
+    rng: random.Random, category: str, *, today: dt.date, townships: Townships
 ) -> tuple[dict[str, object], list[str], list[dict[str, str | None]], str]:
     female_shares: dict[str, float] = {Category.POLICE: 0.2, Category.OTHER: 0.3}
     female_share = female_shares.get(category, 0.03)
@@ -180,10 +182,17 @@ def _person(
         "sex": sex,
         "birth": records.birth(rng, today=today, age=age),
         "father_name": names.elder_name(rng, sex="male").burmese if rng.random() < 0.85 else None,
-        "nrc": records.nrc_number(rng) if rng.random() < 0.75 else None,
     }
+    # Usually from the state or region of the NRC; a pcode if geo is loaded.
+    state = records.nrc_state(rng)
+    person["nrc"] = records.nrc_number(rng, state) if rng.random() < 0.75 else None
+    home = records.pick(rng, townships.get(state, ())) if rng.random() < 0.85 else None
+    person["home_township"] = home
     phones = [records.phone_number(rng) for _ in range(rng.choices((0, 1, 2), (1, 7, 2))[0])]
-    return person, phones, records.family(rng, sex=sex, age=age), sex
+    family = records.family(rng, sex=sex, age=age)
+    for member in family:
+        member["township"] = home if rng.random() < 0.7 else None
+    return person, phones, family, sex
 
 
 def case_plan(
@@ -193,13 +202,16 @@ def case_plan(
     status: Status,
     staff: Staff,
     units: Sequence[Unit],
+    townships: Townships,
     now: dt.datetime,
 ) -> CasePlan:
     path = _path_to(rng, status)
     age_days = min(MAX_AGE_DAYS, rng.randint(1, 3) + sum(rng.randint(1, 30) for _ in path))
     opened_at = now - dt.timedelta(days=age_days, minutes=rng.randint(0, 1439))
     service = records.service_fields(rng, today=now.date())
-    person, phones, family, sex = _person(rng, str(service["category"]), today=now.date())
+    person, phones, family, sex = _person(
+        rng, str(service["category"]), today=now.date(), townships=townships
+    )
     handling = frozenset({Role.UNIT_HANDLER, Role.INTAKE_OPERATOR})
     events = [
         Event(opened_at, "opened", staff.pick(rng, unit.pk, handling), to_status=Status.CONTACTED)

@@ -58,12 +58,42 @@ def _township_codes(state: int) -> tuple[str, ...]:
     return tuple(sorted(townships()[state]))
 
 
-def nrc_number(rng: random.Random) -> str:
+def nrc_state(rng: random.Random) -> int:
+    return weighted(rng, _NRC_STATES)
+
+
+def nrc_number(rng: random.Random, state: int) -> str:
     """A canonical NRC (``12/မရက(နိုင်)123456``) with an existing township code."""
-    state = weighted(rng, _NRC_STATES)
     code = rng.choice(_township_codes(state))
     nrc_type = weighted(rng, _NRC_TYPES)
     return f"{state}/{code}({nrc_type.burmese}){rng.randrange(10**6):06d}"
+
+
+# NRC state number -> MIMU state/region place codes (MIMU splits Bago and
+# Shan and lists Nay Pyi Taw apart from Mandalay).
+NRC_STATE_PCODES: dict[int, tuple[str, ...]] = {
+    1: ("MMR001",),
+    2: ("MMR002",),
+    3: ("MMR003",),
+    4: ("MMR004",),
+    5: ("MMR005",),
+    6: ("MMR006",),
+    7: ("MMR007", "MMR008"),
+    8: ("MMR009",),
+    9: ("MMR010", "MMR018"),
+    10: ("MMR011",),
+    11: ("MMR012",),
+    12: ("MMR013",),
+    13: ("MMR014", "MMR015", "MMR016"),
+    14: ("MMR017",),
+}
+
+
+def pick(rng: random.Random, choices: Sequence[T]) -> T | None:
+    """One of `choices`, or None if there are none; draws once either way,
+    so that what follows is the same with or without reference data."""
+    draw = rng.random()
+    return choices[int(draw * len(choices))] if choices else None
 
 
 def phone_number(rng: random.Random) -> str:

@@ -29,8 +29,10 @@ from safepassage.cases.models import (
     TransferStatus,
 )
 from safepassage.cases.workflow import TRANSFERABLE, Status, move_for
+from safepassage.demo import names
 from safepassage.demo.cases import demo_cases_seed
 from safepassage.demo.seed import DEMO_UNITS, seed_demo_accounts
+from safepassage.geo.models import Township
 from safepassage.language.normalize import normalize_text
 from safepassage.language.nrc import parse_nrc
 from safepassage.language.phone import normalize_phone
@@ -84,6 +86,7 @@ def test_demo_totp_refuses_outside_local_settings():
 # --- cases ----------------------------------------------------------------------
 
 SMALL = 120
+HONORIFICS = {burmese for burmese, _ in names.HONORIFICS}
 
 
 def _snapshot() -> list[tuple]:
@@ -146,10 +149,12 @@ def test_every_person_decrypts_with_canonical_nrc_phones_and_burmese_only_names(
     assert len(people) == SMALL
     latin = re.compile("[A-Za-z]")
     for person in people:
-        assert person.name_my and not latin.search(person.name_my)
+        assert person.name_my
+        assert not latin.search(person.name_my)
         assert normalize_text(person.name_my) == person.name_my
-        assert person.honorific and not person.name_my.startswith(person.honorific)
-        assert person.name_latin and person.name_latin.isascii()
+        assert person.honorific in HONORIFICS
+        assert person.name_latin.isascii()
+        assert person.name_latin.split()[0] not in {latin for _, latin in names.HONORIFICS}
         if person.father_name is not None:
             assert not latin.search(person.father_name)
         for alias in person.aliases or []:
@@ -163,6 +168,10 @@ def test_every_person_decrypts_with_canonical_nrc_phones_and_burmese_only_names(
     assert any(p.aliases for p in people)
     precisions = {(p.birth or {}).get("precision") for p in people}
     assert {"day", "year", "approximate"} <= precisions
+    pcodes = set(Township.objects.values_list("pcode", flat=True))
+    homes = {p.home_township for p in people} - {None}
+    assert homes
+    assert homes <= pcodes
 
 
 def test_blind_indexes_find_seeded_nrcs_and_phones():
