@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safepassage.accounts.roles import Role
 
@@ -72,7 +73,7 @@ TRANSITIONS: tuple[Move, ...] = (
         Status.IN_TRANSIT,
         Status.DID_NOT_ARRIVE,
         {Role.UNIT_HANDLER},
-        _("Did not arrive"),
+        _("Record that the person did not arrive"),
         needs_reason=True,
     ),
     _move(
@@ -81,24 +82,36 @@ TRANSITIONS: tuple[Move, ...] = (
         {Role.UNIT_HANDLER, Role.SCREENING_OFFICER},
         _("Send to screening"),
     ),
-    _move(Status.SCREENING, Status.CLEARED, _SCREENING, _("Clear"), needs_reason=True),
+    _move(
+        Status.SCREENING,
+        Status.CLEARED,
+        _SCREENING,
+        pgettext_lazy("screening decision", "Clear"),
+        needs_reason=True,
+    ),
     _move(Status.SCREENING, Status.REJECTED, _SCREENING, _("Reject"), needs_reason=True),
-    _move(Status.CLEARED, Status.JOINED_FORCE, _PATHWAY, _("Joined a force")),
+    _move(Status.CLEARED, Status.JOINED_FORCE, _PATHWAY, _("Record joining a force")),
     _move(Status.CLEARED, Status.REINTEGRATING, _PATHWAY, _("Start reintegration")),
-    _move(Status.JOINED_FORCE, Status.CLOSED, _PATHWAY, _("Close"), needs_reason=True),
-    _move(Status.REINTEGRATING, Status.CLOSED, {Role.CASEWORKER}, _("Close"), needs_reason=True),
+    _move(Status.JOINED_FORCE, Status.CLOSED, _PATHWAY, _("Close the case"), needs_reason=True),
+    _move(
+        Status.REINTEGRATING,
+        Status.CLOSED,
+        {Role.CASEWORKER},
+        _("Close the case"),
+        needs_reason=True,
+    ),
     _move(
         Status.REJECTED,
         Status.CLOSED,
         _SCREENING | {Role.UNIT_HANDLER},
-        _("Close"),
+        _("Close the case"),
         needs_reason=True,
     ),
     _move(Status.LOST_CONTACT, Status.CONTACTED, _HANDLING, _("Contact resumed")),
-    _move(Status.LOST_CONTACT, Status.CLOSED, _HANDLING, _("Close"), needs_reason=True),
-    _move(Status.WITHDRAWN, Status.CLOSED, _HANDLING, _("Close"), needs_reason=True),
+    _move(Status.LOST_CONTACT, Status.CLOSED, _HANDLING, _("Close the case"), needs_reason=True),
+    _move(Status.WITHDRAWN, Status.CLOSED, _HANDLING, _("Close the case"), needs_reason=True),
     _move(Status.DID_NOT_ARRIVE, Status.PLANNING, {Role.UNIT_HANDLER}, _("Plan again")),
-    _move(Status.DID_NOT_ARRIVE, Status.CLOSED, _HANDLING, _("Close"), needs_reason=True),
+    _move(Status.DID_NOT_ARRIVE, Status.CLOSED, _HANDLING, _("Close the case"), needs_reason=True),
 )
 
 _BY_PAIR = {(m.source, m.target): m for m in TRANSITIONS}

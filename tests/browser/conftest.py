@@ -15,13 +15,20 @@ import pytest
 
 CHROMIUM = os.environ.get("SAFEPASSAGE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-# Playwright's sync API runs an event loop in this thread; Django's ORM
-# refuses to run there unless told it is safe (it is: one test, one thread).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright's sync API runs an event loop in this thread, and Django's
+    ORM refuses to run beside one unless told it is safe (it is: one test,
+    one thread). Set for browser tests only, so it never leaks elsewhere."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
 def browser() -> Iterator[object]:
+    """One browser per test: Playwright's event loop must not outlive the
+    test, or every later ORM call in this worker is refused as async."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make install`.")
     from playwright.sync_api import sync_playwright
