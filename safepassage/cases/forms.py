@@ -19,6 +19,8 @@ from .models import Category, Priority
 from .workflow import Status
 
 MAX_PHONES = 5
+# A fuzzy township match is taken only when this good and clearly ahead.
+TOWNSHIP_ACCEPT_SCORE = 90
 EARLIEST_BIRTH_YEAR = 1930
 
 
@@ -78,7 +80,12 @@ class PersonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line."),
     )
-    home_township = forms.CharField(label=_("Home township"), max_length=20, required=False)
+    home_township = forms.CharField(
+        label=_("Home township"),
+        max_length=100,
+        required=False,
+        help_text=_("A township name in English or Burmese, or its MIMU place code."),
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def clean_aliases(self) -> list[str]:
@@ -87,6 +94,27 @@ class PersonForm(forms.Form):
         if len(aliases) > 20:
             raise forms.ValidationError(_("At most 20 aliases."))
         return aliases
+
+    def clean_home_township(self) -> str:
+        """The MIMU place code of the township typed; a clear error if unclear."""
+        from safepassage.geo.selectors import township_search
+
+        text = self.cleaned_data.get("home_township") or ""
+        if not text.strip():
+            return ""
+        matches = township_search(text, limit=3)
+        if (
+            matches
+            and (matches[0].exact or matches[0].score >= TOWNSHIP_ACCEPT_SCORE)
+            and (len(matches) == 1 or matches[0].exact or matches[1].score < matches[0].score)
+        ):
+            return matches[0].pcode
+        if not matches:
+            raise forms.ValidationError(_("No township of that name is known."))
+        raise forms.ValidationError(
+            _("Which township? %(options)s"),
+            params={"options": "; ".join(f"{m.name_en} ({m.pcode})" for m in matches)},
+        )
 
     def clean_phones(self) -> list[str]:
         lines = [ln.strip() for ln in (self.cleaned_data.get("phones") or "").splitlines()]
@@ -233,3 +261,8 @@ def detect_query_kind(query: str) -> str:
     if digits >= 3:
         return "service_number"
     return "name"
+
+
+class TaskForm(forms.Form):
+    title = BurmeseCharField(label=_("Task"), max_length=300)
+    due_on = forms.DateField(label=_("Due"), required=False, help_text=_("Year-month-day."))

@@ -256,6 +256,10 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
         "may_transfer": case.status in TRANSFERABLE
         and user.has_any_role({"unit_handler", "intake_operator"}),
         "may_edit_person": user.has_any_role(PERSON_EDITORS),
+        "may_assign": user.has_any_role({"unit_handler"}),
+        "assignable": assignable_staff(case=case),
+        "assigned_ids": set(case.assigned.values_list("pk", flat=True)),
+        "home_township": _township_name(person.home_township if person else None),
         "fields_shown": fields_shown,
     }
 
@@ -280,3 +284,26 @@ def person_initial(*, case: Case) -> dict[str, Any]:
         "phones": "\n".join(p.number for p in person.phones.all()),
         "home_township": person.home_township or "",
     }
+
+
+def _township_name(pcode: str | None) -> str:
+    if not pcode:
+        return ""
+    from safepassage.geo.selectors import township_by_pcode
+
+    township = township_by_pcode(pcode)
+    if township is None:
+        return pcode
+    return f"{township.name_en} / {township.name_my}"
+
+
+def assignable_staff(*, case: Case) -> list[Any]:
+    """Active members of the case's unit who hold a case role."""
+    from django.contrib.auth import get_user_model
+
+    members = get_user_model().objects.filter(unit_id=case.unit_id, is_active=True)
+    return [
+        u
+        for u in members.prefetch_related("groups").order_by("username")
+        if user_holds_case_role(u)
+    ]

@@ -31,6 +31,7 @@ from .models import (
     PersonPhone,
     Priority,
     ServiceRecord,
+    Task,
     TransferStatus,
 )
 from .policies import PERSON_EDITORS, user_may_act_on_case
@@ -346,3 +347,74 @@ def person_save(
     )
     case.version = locked.version
     return person
+
+
+@transaction.atomic
+def task_create(
+    *, actor: User, case: Case, title: str, due_on: Any = None, assignee: User | None = None
+) -> Task:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("The task needs a title."))
+    locked = _lock(case, None)
+    if not user_may_act_on_case(actor, locked):
+        raise PermissionDenied
+    if assignee is not None and assignee.unit_id != locked.unit_id:
+        raise ValidationError(_("Tasks go to members of the case's unit."))
+    task = Task.objects.create(
+        case=locked, data_key=locked.data_key, title=title, due_on=due_on, assignee=assignee
+    )
+    _bump(locked)
+    audit_record(
+        actor=actor,
+        action="cases.task_created",
+        target=locked,
+        unit=locked.unit,
+        details={"task": task.pk, "has_due_date": due_on is not None},
+    )
+    case.version = locked.version
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor: User, task: Task) -> Task:
+    locked_task = Task.objects.select_for_update().select_related("case").get(pk=task.pk)
+    case = _lock(locked_task.case, None)
+    if not user_may_act_on_case(actor, case):
+        raise PermissionDenied
+    if locked_task.done_at is not None:
+        raise ValidationError(_("This task is already done."))
+    locked_task.done_at = timezone.now()
+    locked_task.save(update_fields=["done_at"])
+    _bump(case)
+    audit_record(
+        actor=actor,
+        action="cases.task_completed",
+        target=case,
+        unit=case.unit,
+        details={"task": locked_task.pk},
+    )
+    return locked_task
+
+
+@transaction.atomic
+def case_assign(*, actor: User, case: Case, users: list[User]) -> Case:
+    """Set who works on a case: members of its unit holding a case role."""
+    from .policies import user_holds_case_role
+
+    locked = _lock(case, None)
+    if not user_may_act_on_case(actor, locked) or not actor.has_any_role({"unit_handler"}):
+        raise PermissionDenied
+    for user in users:
+        if user.unit_id != locked.unit_id or not user_holds_case_role(user):
+            raise ValidationError(_("Only staff of this unit with a case role can be assigned."))
+    locked.assigned.set(users)
+    _bump(locked)
+    audit_record(
+        actor=actor,
+        action="cases.assigned",
+        target=locked,
+        unit=locked.unit,
+        details={"users": sorted(u.pk for u in users)},
+    )
+    return locked

@@ -14,4 +14,7 @@ urlpatterns = [
     path("<str:code>/transition/", views.transition, name="transition"),
     path("<str:code>/note/", views.note_add, name="note"),
     path("<str:code>/transfer/", views.transfer_request, name="transfer"),
+    path("<str:code>/tasks/", views.task_add, name="task_add"),
+    path("<str:code>/tasks/<int:task_id>/done/", views.task_done, name="task_done"),
+    path("<str:code>/assign/", views.assign, name="assign"),
 ]

@@ -17,11 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage.accounts.models import User
+from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_read
 from safepassage.core.permissions import requires_role
 
 from . import selectors, services
-from .forms import CaseOpenForm, NoteForm, PersonForm, SearchForm, TransferForm, TransitionForm
+from .forms import (
+    CaseOpenForm,
+    NoteForm,
+    PersonForm,
+    SearchForm,
+    TaskForm,
+    TransferForm,
+    TransitionForm,
+)
 from .models import Case
 from .policies import CASE_ROLES, PERSON_EDITORS
 from .workflow import Status
@@ -108,6 +117,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     context.update(
         transition_form=TransitionForm(initial={"expected_version": case.version}),
         note_form=NoteForm(initial={"expected_version": case.version}),
+        task_form=TaskForm(),
         transfer_form=TransferForm(
             user=_staff(request), initial={"expected_version": case.version}
         ),
@@ -236,3 +246,49 @@ def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
     except (ValidationError, PermissionDenied):
         messages.error(request, _("This transfer cannot be answered."))
     return HttpResponseRedirect(reverse("cases:dashboard"))
+
+
+@case_view
+@require_POST
+def task_add(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_create(actor=_staff(request), case=case, **form.cleaned_data)
+            messages.success(request, _("Task added."))
+        except (ValidationError, PermissionDenied):
+            messages.error(request, _("The task could not be added."))
+    else:
+        messages.error(request, _("A task needs a title, and a due date as year-month-day."))
+    return _to_detail(case)
+
+
+@case_view
+@require_POST
+def task_done(request: HttpRequest, code: str, task_id: int) -> HttpResponse:
+    case = _case_or_404(request, code)
+    task = case.tasks.filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    try:
+        services.task_complete(actor=_staff(request), task=task)
+        messages.success(request, _("Task done."))
+    except (ValidationError, PermissionDenied):
+        messages.error(request, _("This task cannot be marked done."))
+    return _to_detail(case)
+
+
+@requires_role(Role.UNIT_HANDLER)
+@require_POST
+def assign(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    staff = selectors.assignable_staff(case=case)
+    wanted = {str(pk) for pk in request.POST.getlist("users")}
+    chosen = [user for user in staff if str(user.pk) in wanted]
+    try:
+        services.case_assign(actor=_staff(request), case=case, users=chosen)
+        messages.success(request, _("Assignment saved."))
+    except (ValidationError, PermissionDenied):
+        messages.error(request, _("The assignment could not be saved."))
+    return _to_detail(case)

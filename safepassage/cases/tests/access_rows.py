@@ -12,6 +12,7 @@ from collections.abc import Callable
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UserFactory
 from safepassage.cases import services
+from safepassage.cases.models import Task
 from safepassage.cases.policies import CASE_ROLES, PERSON_EDITORS
 from tests.access_matrix import MATRIX, Principal, World, roles, world_builder
 
@@ -22,6 +23,7 @@ CASE_ROLE_LIST = [Role(r) for r in CASE_ROLES]
 def _cases(world: World) -> None:
     case = services.case_open(actor=None, unit=world.units["unit_a"], summary="matrix")
     world.objects["case_a"] = case
+    world.objects["task_a"] = Task.objects.create(case=case, data_key=case.data_key, title="t")
     offered = services.case_open(actor=None, unit=world.units["unit_b"])
     sender = UserFactory(unit=world.units["unit_b"], roles=[Role.UNIT_HANDLER])
     world.objects["transfer_to_a"] = services.case_transfer_request(
@@ -58,6 +60,7 @@ for name, data in (
     ("cases:transition", {"target": "planning", "expected_version": "0"}),
     ("cases:note", {"body": "matrix note", "expected_version": "0"}),
     ("cases:transfer", {"to_unit": "0", "expected_version": "0"}),
+    ("cases:task_add", {"title": "matrix task"}),
 ):
     MATRIX.row(
         name,
@@ -75,4 +78,22 @@ MATRIX.row(
     kwargs=lambda world: {"transfer_id": world.objects["transfer_to_a"].pk},
     data={"answer": "decline"},
     expect=_case_page(CASE_ROLES, 302),
+)
+MATRIX.row(
+    "cases:task_done",
+    allow=roles(*CASE_ROLE_LIST),
+    method="post",
+    kwargs=lambda world: {
+        "code": world.objects["case_a"].code,
+        "task_id": world.objects["task_a"].pk,
+    },
+    expect=_case_page(CASE_ROLES, 302),
+)
+MATRIX.row(
+    "cases:assign",
+    allow=roles(Role.UNIT_HANDLER),
+    kwargs=_code,
+    method="post",
+    data={"users": []},
+    expect=_case_page(frozenset({Role.UNIT_HANDLER}), 302),
 )

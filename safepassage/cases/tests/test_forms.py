@@ -83,3 +83,27 @@ def test_burmese_digits_in_dates_and_years():
 def test_hostile_input_never_raises(data):
     f = PersonForm(data=data)
     f.is_valid()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "pcode"),
+    [
+        ("Myitkyina", "MMR001001"),
+        ("myit kyi na", "MMR001001"),
+        ("မြစ်ကြီးနား", "MMR001001"),
+        ("ျမစ္ႀကီးနား", "MMR001001"),
+        ("MMR001001", "MMR001001"),
+    ],
+)
+def test_home_township_resolves_to_a_place_code(typed, pcode):
+    f = form(home_township=typed)
+    assert f.is_valid(), f.errors
+    assert f.cleaned_data["home_township"] == pcode
+
+
+@pytest.mark.django_db
+def test_unknown_township_is_a_clear_error():
+    f = form(home_township="Atlantis Township")
+    assert not f.is_valid()
+    assert "home_township" in f.errors

@@ -205,3 +205,42 @@ def test_person_save_refuses_other_units_and_roles_without_writing():
         with pytest.raises(PermissionDenied):
             services.person_save(actor=outsider, case=case, data={"name_my": "x"}, phones=[])
     assert not Person.objects.exists()
+
+
+def test_tasks_are_created_encrypted_and_completed_once():
+    import datetime as dt
+
+    unit = UnitFactory()
+    case = case_create(unit=unit)
+    handler = handler_in(unit)
+    task = services.task_create(
+        actor=handler, case=case, title="Arrange pick-up at dawn", due_on=dt.date(2026, 12, 1)
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT title FROM cases_task WHERE id = %s", [task.pk])
+        assert b"dawn" not in bytes(cur.fetchone()[0])
+    services.task_complete(actor=handler, task=task)
+    with pytest.raises(ValidationError):
+        services.task_complete(actor=handler, task=task)
+    with pytest.raises(ValidationError):
+        services.task_create(actor=handler, case=case, title="  ")
+    with pytest.raises(PermissionDenied):
+        services.task_create(actor=handler_in(UnitFactory()), case=case, title="x")
+    with pytest.raises(ValidationError):
+        services.task_create(
+            actor=handler, case=case, title="x", assignee=handler_in(UnitFactory())
+        )
+
+
+def test_assignment_only_to_own_units_case_staff():
+    unit = UnitFactory()
+    case = case_create(unit=unit)
+    handler = handler_in(unit)
+    caseworker = handler_in(unit, Role.CASEWORKER)
+    services.case_assign(actor=handler, case=case, users=[caseworker])
+    assert list(case.assigned.all()) == [caseworker]
+    for wrong in (handler_in(UnitFactory()), handler_in(unit, Role.ANALYST)):
+        with pytest.raises(ValidationError):
+            services.case_assign(actor=handler, case=case, users=[wrong])
+    with pytest.raises(PermissionDenied):
+        services.case_assign(actor=caseworker, case=case, users=[])

@@ -177,7 +177,14 @@ def test_new_case_page(client, unit, handler):
 )
 def test_hostile_posts_never_error(client, unit, handler, data):
     case = case_create(unit=unit)
-    for name in ("cases:transition", "cases:note", "cases:transfer", "cases:person_edit"):
+    for name in (
+        "cases:transition",
+        "cases:note",
+        "cases:transfer",
+        "cases:person_edit",
+        "cases:task_add",
+        "cases:assign",
+    ):
         response = client.post(reverse(name, kwargs={"code": case.code}), data)
         assert response.status_code in (200, 302), (name, response.status_code)
     assert client.post(reverse("cases:new"), data).status_code in (200, 302)
