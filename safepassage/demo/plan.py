@@ -230,8 +230,10 @@ def case_plan(
             created = events[-2].at
             due = (created + (at - created) / 2).date()
             tasks.append(TaskPlan(rng.choice(records.TASKS[source]), created, due, actor, at))
+    received_at = next((e.at for e in events if e.to_status == Status.RECEIVED), None)
     for at in _times(rng, opened_at, now, rng.choices((0, 1, 2, 3), (3, 4, 2, 1))[0]):
-        body = rng.choice(records.NOTES)
+        arrived = received_at is not None and at > received_at
+        body = rng.choice(records.NOTES_AFTER_ARRIVAL if arrived else records.NOTES_BEFORE_ARRIVAL)
         events.append(
             Event(at, "note", staff.pick(rng, unit.pk, frozenset(Role.values)), body=body)
         )

@@ -239,16 +239,21 @@ REASONS: dict[str, tuple[str, ...]] = {
         "Handed over; nothing left to do on this case.",
     ),
 }
-NOTES = (
+# Notes before the person is received, and after.
+NOTES_BEFORE_ARRIVAL = (
     "Spoke by phone; wants to bring his wife and child.",
     "Asked what happens to the weapon he was issued.",
     "Second contact confirms the name and battalion.",
     "Prefers messages after 21:00, when he is off duty.",
     "Family member called on his behalf; call back on his own number only.",
+    "Worried about his pay being stopped before he leaves.",
+)
+NOTES_AFTER_ARRIVAL = (
     "Medical check done; minor foot injury, treated.",
     "Interested in joining a force after screening.",
     "Needs help with documents for his children.",
-    "Worried about his pay being stopped before he leaves.",
+    "Asked whether his family can join him.",
+    "Sleeping badly; referred for counselling.",
 )
 TASKS: dict[str, tuple[str, ...]] = {
     Status.CONTACTED: ("Verify identity through a second contact", "Call back to agree a plan"),
