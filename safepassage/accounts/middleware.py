@@ -24,6 +24,10 @@ from . import auditing
 
 SESSION_EPOCH_KEY = "safepassage_session_epoch"
 SESSION_LAST_SEEN_KEY = "safepassage_last_seen"
+# The idle stamp is rewritten at most this often, so that a burst of
+# requests does not write the session row each time; idle time is thus
+# measured to within this many seconds.
+SESSION_TOUCH_SECONDS = 30
 
 
 def session_start(request: HttpRequest, user: Any) -> None:
@@ -76,7 +80,8 @@ class SessionGuardMiddleware:
         if not isinstance(last_seen, int) or now - last_seen > timeout:
             _end_session(request, "idle")
             return
-        session[SESSION_LAST_SEEN_KEY] = now
+        if now - last_seen >= SESSION_TOUCH_SECONDS:
+            session[SESSION_LAST_SEEN_KEY] = now
 
 
 def _next_query(request: HttpRequest) -> str:

@@ -9,7 +9,11 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from safepassage.accounts import services
-from safepassage.accounts.middleware import SESSION_EPOCH_KEY, SESSION_LAST_SEEN_KEY
+from safepassage.accounts.middleware import (
+    SESSION_EPOCH_KEY,
+    SESSION_LAST_SEEN_KEY,
+    SESSION_TOUCH_SECONDS,
+)
 from safepassage.accounts.roles import Role
 
 from .factories import UserFactory, sign_in
@@ -47,6 +51,18 @@ def test_activity_keeps_a_session_alive(client: Client) -> None:
     assert client.get(HOME).status_code == 200
     assert client.session[SESSION_LAST_SEEN_KEY] >= int(time.time()) - 2
     assert client.get(HOME).status_code == 200
+
+
+def test_a_fresh_stamp_is_not_rewritten_on_every_request(client: Client) -> None:
+    user = UserFactory()
+    sign_in(client, user)
+    _age_session(client, SESSION_TOUCH_SECONDS - 5)
+    stamped = client.session[SESSION_LAST_SEEN_KEY]
+    assert client.get(HOME).status_code == 200
+    assert client.session[SESSION_LAST_SEEN_KEY] == stamped
+    _age_session(client, SESSION_TOUCH_SECONDS)
+    assert client.get(HOME).status_code == 200
+    assert client.session[SESSION_LAST_SEEN_KEY] >= int(time.time()) - 2
 
 
 def test_deactivation_ends_every_session_at_once(client: Client, audit_spy) -> None:
