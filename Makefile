@@ -48,6 +48,7 @@ contracts: install
 	$(VENV)/bin/lint-imports
 
 bench: install
+	SAFEPASSAGE_BENCH=1 ./scripts/install-system-packages.sh
 	$(PY) bench/run_all.py
 
 clean:

@@ -4,10 +4,14 @@
 #   gettext                compile the Burmese translation catalogue
 #   chromium               browser tests (Playwright drives it by path)
 #   sqlite3                inspect the database (canary tests, runbooks)
+#   wrk                    load generator, only with SAFEPASSAGE_BENCH=1 (make bench)
 set -euo pipefail
 packages=(libicu-dev pkg-config gettext sqlite3 chromium)
 if [ "${SAFEPASSAGE_SKIP_BROWSER:-0}" = "1" ]; then
   packages=(libicu-dev pkg-config gettext sqlite3)
+fi
+if [ "${SAFEPASSAGE_BENCH:-0}" = "1" ]; then
+  packages+=(wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do
