@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "safepassage.accounts",
     "safepassage.cases",
     "safepassage.forces",
+    "safepassage.screening",
     "safepassage.demo",
 ]
 

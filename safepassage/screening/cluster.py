@@ -1,0 +1,68 @@
+"""Scored pairs to clusters, without chaining namesakes together.
+
+Plain transitive closure turns A~B and B~C into one person even when A and
+C are two namesakes who each resemble B. Here pairs are merged strongest
+first, and two clusters are joined only when no pair across them is
+evidence *against* being one person (score below `CONFLICT_THRESHOLD`: a
+different NRC, a different full date of birth, a different father).
+Clusters larger than `MAX_CLUSTER` are not grown further: one person is
+rarely registered that often, and a huge cluster is a chaining symptom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from safepassage.screening.engine import CONFLICT_THRESHOLD
+
+MAX_CLUSTER = 30
+
+
+def cluster_pairs(
+    n: int,
+    edges: Iterable[tuple[float, int, int]],
+    pair_score: Callable[[int, int], float],
+    *,
+    conflict: float = CONFLICT_THRESHOLD,
+    max_cluster: int = MAX_CLUSTER,
+) -> list[int]:
+    """Cluster label per item 0..n-1 (the smallest member index).
+
+    `edges` are (score, i, j) at or above the match threshold;
+    `pair_score(i, j)` scores any pair, for the coherence check.
+    """
+    parent = list(range(n))
+    members: dict[int, list[int]] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _score, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            continue
+        mi = members.get(ri, [ri])
+        mj = members.get(rj, [rj])
+        if len(mi) + len(mj) > max_cluster:
+            continue
+        if (len(mi) > 1 or len(mj) > 1) and any(
+            pair_score(x, y) < conflict for x in mi for y in mj if (x, y) != (i, j)
+        ):
+            continue
+        if len(mi) < len(mj):
+            ri, rj, mi, mj = rj, ri, mj, mi
+        parent[rj] = ri
+        members[ri] = mi + mj
+        members.pop(rj, None)
+    labels = [0] * n
+    for x in range(n):
+        labels[x] = find(x)
+    smallest: dict[int, int] = {}
+    for x in range(n):
+        root = labels[x]
+        if root not in smallest:
+            smallest[root] = x
+    return [smallest[labels[x]] for x in range(n)]

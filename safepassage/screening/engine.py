@@ -1,0 +1,416 @@
+"""Pairwise scoring, explanations, blocking and the in-memory index.
+
+The score of a pair is a sum of evidence weights, one per field, in the
+spirit of Fellegi-Sunter: positive when the field agrees, negative when it
+disagrees, zero when a side does not know. Weights are set by hand from
+what each agreement means in Myanmar, then checked against the labelled
+generator in ``bench/screening`` (docs/screening.md has the reasoning):
+
+* a name, even spelt the same, is weak: a small stock of syllables and no
+  surnames make namesakes common, so a shared name alone never reaches the
+  match threshold, nor does a name with a township and a birth year;
+* an NRC or a phone number shared is strong; NRCs that differ are strong
+  evidence against (one card per person), phones that differ are not
+  (phones change);
+* dates of birth agree exactly, with day and month swapped, or partly.
+
+`MATCH_THRESHOLD` decides a duplicate; `REVIEW_THRESHOLD` lists a candidate
+for a screening officer to look at. Names of fields in explanations are
+translatable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from itertools import combinations
+
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.fuzz import ratio
+
+from safepassage.screening.dates import DateMatch, PartialDate, compare_dates
+from safepassage.screening.keys import coarse_text, name_spellings
+from safepassage.screening.records import Features, PersonRecord, features_from_record
+
+MATCH_THRESHOLD = 4.5
+REVIEW_THRESHOLD = 3.0
+#: Two clusters are not merged when any pair across them scores below this.
+CONFLICT_THRESHOLD = -1.0
+
+#: Blocks larger than this are not paired out in batch de-duplication.
+MAX_BLOCK = 60
+#: Name-only blocks: paired out in batch only when this small (a rare
+#: name); scanned when screening one person up to `MAX_NAME_BLOCK`.
+MAX_NAME_ONLY_BATCH = 8
+MAX_NAME_BLOCK = 3000
+
+NAME_HIGH = 88.0
+NAME_MID = 75.0
+
+
+class Level(IntEnum):
+    MISSING = 0
+    DIFFERENT = 1
+    MID = 2
+    HIGH = 3
+    SAME = 4
+
+
+# Weights: field -> level -> evidence.
+NAME_WEIGHTS = {Level.SAME: 3.0, Level.HIGH: 2.0, Level.MID: 0.0, Level.DIFFERENT: -4.0}
+FATHER_WEIGHTS = {Level.SAME: 2.5, Level.HIGH: 1.5, Level.MID: -0.5, Level.DIFFERENT: -2.5}
+DATE_WEIGHTS = {
+    DateMatch.EXACT: 4.0,
+    DateMatch.SWAPPED: 3.0,
+    DateMatch.YEAR_MONTH: 1.5,
+    DateMatch.YEAR: 1.0,
+    DateMatch.YEAR_NEAR_DAY: 3.0,
+    DateMatch.YEAR_NEAR: -1.5,
+    DateMatch.DIFFERENT: -4.5,
+}
+#: Same year and month but both days known and different: a typo or not.
+DATE_DAY_DIFFERS = -1.0
+NRC_SAME = 7.0
+NRC_SAME_NUMBER = 4.5  # same state and number, township read differently
+NRC_NEAR = 3.0  # same state and township, one digit differs
+NRC_DIFFERENT = -6.0
+PHONE_SAME = 5.0
+PHONE_DIFFERENT = 0.0
+TOWNSHIP_SAME = 0.5
+TOWNSHIP_DIFFERENT = -0.5
+
+
+def _name_level(a: Sequence[str], b: Sequence[str]) -> tuple[Level, float]:
+    if not a or not b:
+        return Level.MISSING, 0.0
+    best = 0.0
+    for x in a:
+        for y in b:
+            if x == y:
+                return Level.SAME, 100.0
+            r = ratio(x, y)
+            if r > best:
+                best = r
+            if len(x) == len(y) and sorted(x.split()) == sorted(y.split()):
+                best = max(best, NAME_HIGH)  # syllables in another order
+    if best >= NAME_HIGH:
+        return Level.HIGH, best
+    coarse = {coarse_text(x) for x in a}
+    if any(coarse_text(y) in coarse for y in b):
+        return Level.HIGH, NAME_HIGH
+    if best >= NAME_MID:
+        return Level.MID, best
+    return Level.DIFFERENT, best
+
+
+def _date_weight(a: PartialDate | None, b: PartialDate | None) -> tuple[float, DateMatch | None]:
+    if a is None or b is None:
+        return 0.0, None
+    match = compare_dates(a, b)
+    if match == DateMatch.YEAR_MONTH and a.full and b.full:
+        return DATE_DAY_DIFFERS, match
+    return DATE_WEIGHTS[match], match
+
+
+def _nrc_weight(a: Features, b: Features) -> float:
+    if a.nrc and b.nrc:
+        if a.nrc == b.nrc:
+            return NRC_SAME
+        if a.nrc_number == b.nrc_number:
+            return NRC_SAME_NUMBER
+        if a.nrc[:-6] == b.nrc[:-6] and Levenshtein.distance(a.nrc[-6:], b.nrc[-6:]) <= 1:
+            return NRC_NEAR
+        return NRC_DIFFERENT
+    if a.nrc_number and b.nrc_number:
+        if a.nrc_number == b.nrc_number:
+            return NRC_SAME_NUMBER
+        return NRC_DIFFERENT / 2
+    return 0.0
+
+
+def score(a: Features, b: Features) -> float:
+    """The evidence that `a` and `b` are one person (hot path: no strings)."""
+    total = 0.0
+    level, _r = _name_level(a.names, b.names)
+    if level:
+        total += NAME_WEIGHTS[level]
+    if a.father and b.father:
+        level, _r = _name_level((a.father,), (b.father,))
+        total += FATHER_WEIGHTS[level]
+    total += _date_weight(a.dob, b.dob)[0]
+    total += _nrc_weight(a, b)
+    if a.phone and b.phone:
+        total += PHONE_SAME if a.phone == b.phone else PHONE_DIFFERENT
+    if a.township and b.township:
+        total += TOWNSHIP_SAME if a.township == b.township else TOWNSHIP_DIFFERENT
+    return total
+
+
+# ------------------------------------------------------------ explain ----
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One piece of evidence: `text` is translatable, `weight` signed."""
+
+    field: str
+    weight: float
+    text: str
+
+
+_R = {
+    "name_same": _("same name"),
+    "name_similar": _("similar name"),
+    "name_different": _("different name"),
+    "father_same": _("same father's name"),
+    "father_similar": _("similar father's name"),
+    "father_different": _("different father's name"),
+    "dob_exact": _("same date of birth"),
+    "dob_swapped": _("date of birth with day and month swapped"),
+    "dob_year_month": _("birth year and month match"),
+    "dob_day": _("birth year and month match, day differs"),
+    "dob_year": _("birth year matches"),
+    "dob_near_day": _("same day and month of birth, years one apart"),
+    "dob_near": _("birth years one apart"),
+    "dob_different": _("different date of birth"),
+    "nrc_same": _("same NRC"),
+    "nrc_number": _("same NRC number, township written differently"),
+    "nrc_near": _("NRC number differs by one digit"),
+    "nrc_different": _("different NRC"),
+    "phone_same": _("same phone"),
+    "phone_different": _("different phone"),
+    "township_same": _("same township"),
+    "township_different": _("different township"),
+}
+_NAME_VARIANT = _("name variant %(variants)s")
+_FATHER_VARIANT = _("father's name variant %(variants)s")
+
+
+def _variants(a: str, b: str) -> str:
+    """``Kyaw ↔ Kyao`` for syllables with one key and two spellings."""
+    if not a or not b:
+        return ""
+    sa, sb = name_spellings(a), name_spellings(b)
+    if len(sa) != len(sb):
+        return ""
+    pairs = [
+        f"{x} ↔ {y}"
+        for (x, kx), (y, ky) in zip(sa, sb, strict=True)
+        if kx == ky and x.casefold() != y.casefold()
+    ]
+    return ", ".join(dict.fromkeys(pairs))
+
+
+def explain(
+    a: Features, b: Features, ra: PersonRecord | None = None, rb: PersonRecord | None = None
+) -> list[Reason]:
+    """The reasons behind `score(a, b)`, strongest first.
+
+    With the records, a shared name typed two ways is shown as the
+    spellings that differ (``Kyaw ↔ Kyao``); the texts are otherwise fixed,
+    translatable phrases that quote no personal data.
+    """
+    reasons: list[Reason] = []
+    level, _r = _name_level(a.names, b.names)
+    if level:
+        key = {Level.SAME: "name_same", Level.DIFFERENT: "name_different"}.get(
+            level, "name_similar"
+        )
+        text = str(_R[key])
+        if level == Level.SAME and ra is not None and rb is not None:
+            variants = _variants(ra.name, rb.name) or _variants(ra.name_my, rb.name_my)
+            if variants:
+                text = str(_NAME_VARIANT) % {"variants": variants}
+        reasons.append(Reason("name", NAME_WEIGHTS[level], text))
+    if a.father and b.father:
+        level, _r = _name_level((a.father,), (b.father,))
+        key = {Level.SAME: "father_same", Level.DIFFERENT: "father_different"}.get(
+            level, "father_similar"
+        )
+        text = str(_R[key])
+        if level == Level.SAME and ra is not None and rb is not None:
+            variants = _variants(ra.father_name, rb.father_name)
+            if variants:
+                text = str(_FATHER_VARIANT) % {"variants": variants}
+        reasons.append(Reason("father_name", FATHER_WEIGHTS[level], text))
+    weight, match = _date_weight(a.dob, b.dob)
+    if match is not None:
+        key = {
+            DateMatch.EXACT: "dob_exact",
+            DateMatch.SWAPPED: "dob_swapped",
+            DateMatch.YEAR_MONTH: "dob_year_month" if weight > 0 else "dob_day",
+            DateMatch.YEAR: "dob_year",
+            DateMatch.YEAR_NEAR_DAY: "dob_near_day",
+            DateMatch.YEAR_NEAR: "dob_near",
+            DateMatch.DIFFERENT: "dob_different",
+        }[match]
+        reasons.append(Reason("date_of_birth", weight, str(_R[key])))
+    weight = _nrc_weight(a, b)
+    if weight:
+        key = {
+            NRC_SAME: "nrc_same",
+            NRC_SAME_NUMBER: "nrc_number",
+            NRC_NEAR: "nrc_near",
+        }.get(weight, "nrc_different")
+        reasons.append(Reason("nrc", weight, str(_R[key])))
+    if a.phone and b.phone:
+        same = a.phone == b.phone
+        reasons.append(
+            Reason(
+                "phone",
+                PHONE_SAME if same else PHONE_DIFFERENT,
+                str(_R["phone_same" if same else "phone_different"]),
+            )
+        )
+    if a.township and b.township:
+        same = a.township == b.township
+        reasons.append(
+            Reason(
+                "township",
+                TOWNSHIP_SAME if same else TOWNSHIP_DIFFERENT,
+                str(_R["township_same" if same else "township_different"]),
+            )
+        )
+    reasons.sort(key=lambda r: -abs(r.weight))
+    return reasons
+
+
+def explanation_text(reasons: Iterable[Reason]) -> str:
+    """``same NRC; name variant Kyaw ↔ Kyao; birth year matches``."""
+    return "; ".join(r.text for r in reasons)
+
+
+# ----------------------------------------------------------- blocking ----
+
+
+def block_keys(f: Features) -> Iterator[tuple[int, int]]:
+    """(rule, hash) of every block `f` belongs to.
+
+    Rules: 0 NRC number, 1 phone, 2 name + father, 3 name + date (day and
+    month sorted, so swaps meet), 4 father + date, 5 name + birth year,
+    6 name + township, 7 name alone. Batch de-duplication skips every block
+    larger than `MAX_BLOCK` (a common name alone, a common name in a
+    birth year); screening one person caps name-alone blocks at
+    `MAX_NAME_BLOCK`.
+    """
+    if f.nrc_number:
+        yield 0, hash(("n", f.nrc_number))
+    if f.phone:
+        yield 1, hash(("p", f.phone))
+    dob = f.dob
+    dm: tuple[int, int, int] | None = None
+    if dob is not None and dob.full:
+        dm = (dob.year, min(dob.day, dob.month), max(dob.day, dob.month))
+    for name in f.names:
+        if f.father:
+            yield 2, hash(("nf", name, f.father))
+        if dm is not None:
+            yield 3, hash(("nd", name, dm))
+        if dob is not None:
+            yield 5, hash(("ny", name, dob.year))
+        if f.township:
+            yield 6, hash(("nt", name, f.township))
+        yield 7, hash(("nm", name))
+    if f.father and dm is not None:
+        yield 4, hash(("fd", f.father, dm))
+
+
+def candidate_pairs(features: Sequence[Features], max_block: int = MAX_BLOCK) -> set[int]:
+    """Pairs ``i * n + j`` (i < j) sharing a block no larger than `max_block`."""
+    n = len(features)
+    blocks: dict[int, list[int]] = {}
+    name_only: dict[int, list[int]] = {}
+    for i, f in enumerate(features):
+        for rule, key in block_keys(f):
+            (name_only if rule == 7 else blocks).setdefault(key, []).append(i)
+    pairs: set[int] = set()
+    for cap, table in ((max_block, blocks), (MAX_NAME_ONLY_BATCH, name_only)):
+        _pair_out(table, cap, n, pairs)
+    return pairs
+
+
+def _pair_out(blocks: dict[int, list[int]], cap: int, n: int, pairs: set[int]) -> None:
+    for members in blocks.values():
+        size = len(members)
+        if size < 2 or size > cap:
+            continue
+        if size == 2:
+            i, j = members
+            pairs.add(i * n + j)
+            continue
+        # Members are appended in index order: i < j within a block.
+        pairs.update(i * n + j for i, j in combinations(members, 2))
+
+
+# -------------------------------------------------------------- index ----
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible match for a screened person, with its reasons."""
+
+    id: str
+    score: float
+    reasons: tuple[Reason, ...]
+
+    @property
+    def explanation(self) -> str:
+        return explanation_text(self.reasons)
+
+
+class ScreeningIndex:
+    """An in-memory index of people to screen newcomers against.
+
+    Built once from plain `PersonRecord`s (the product decrypts its cases
+    into records; the index never sees the database). Not thread-safe for
+    `add`; `search` only reads.
+    """
+
+    def __init__(self, records: Iterable[PersonRecord], *, this_year: int) -> None:
+        self.this_year = this_year
+        self.records: list[PersonRecord] = []
+        self.features: list[Features] = []
+        self.blocks: dict[int, list[int]] = {}
+        for record in records:
+            self.add(record)
+
+    def add(self, record: PersonRecord) -> None:
+        i = len(self.features)
+        f = features_from_record(record, this_year=self.this_year)
+        self.records.append(record)
+        self.features.append(f)
+        for _rule, key in block_keys(f):
+            self.blocks.setdefault(key, []).append(i)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def search(
+        self, record: PersonRecord, *, limit: int = 10, min_score: float = REVIEW_THRESHOLD
+    ) -> list[Candidate]:
+        """The best candidates for `record`, highest score first."""
+        query = features_from_record(record, this_year=self.this_year)
+        seen: set[int] = set()
+        for rule, key in block_keys(query):
+            members = self.blocks.get(key)
+            if not members:
+                continue
+            if rule == 7 and len(members) > MAX_NAME_BLOCK:
+                continue
+            seen.update(members)
+        scored = []
+        for i in seen:
+            s = score(query, self.features[i])
+            if s >= min_score:
+                scored.append((s, i))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return [
+            Candidate(
+                self.features[i].id,
+                round(s, 2),
+                tuple(explain(query, self.features[i], record, self.records[i])),
+            )
+            for s, i in scored[:limit]
+        ]

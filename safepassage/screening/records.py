@@ -1,0 +1,239 @@
+"""Plain person records in, comparable features out.
+
+`PersonRecord` is what callers hand the engine: strings as typed, any of
+them empty. `features_from_record` reads each field once into `Features`
+(name keys, partial date, NRC key, phone key, township place code) and
+collects per-field warnings instead of raising. No database, no vault, no
+ORM: the product decrypts its cases into `PersonRecord`s and the batch
+command reads them from a CSV.
+
+Warnings are codes (``field:code``), never the value: a report file can
+name the row and the problem without repeating personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from safepassage.geo.search import IndexedTownship, TownshipIndex
+from safepassage.language import InvalidInputError, digits_to_ascii, parse_nrc
+from safepassage.screening.dates import PartialDate, parse_birth_date
+from safepassage.screening.keys import Key, key_text, name_key
+
+TOWNSHIP_MIN_SCORE = 90.0
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One person as registered somewhere; every field may be empty."""
+
+    id: str
+    name: str = ""
+    name_my: str = ""
+    father_name: str = ""
+    date_of_birth: str = ""
+    nrc: str = ""
+    phone: str = ""
+    township: str = ""
+
+
+@dataclass(slots=True)
+class Features:
+    """What the matcher compares. Built by `features_from_record`."""
+
+    id: str
+    names: tuple[str, ...]  # distinct key texts of the name, both scripts
+    father: str  # key text of the father's name, "" if unknown
+    dob: PartialDate | None
+    nrc: str  # "state/township/number"; "" if unknown or unreadable
+    nrc_number: str  # "state:number", kept when the township is unreadable
+    phone: str  # national significant number, digits only
+    township: str  # MIMU place code
+    warnings: tuple[str, ...] = field(default=())
+
+
+# ------------------------------------------------------------------ NRC ----
+
+_NRC_SHAPE = re.compile(r"(\d{1,2})/?([^\d()/]+)\(([^\d()/]*)\)(\d{6})")
+_NRC_BRACKETS = str.maketrans({"（": "(", "）": ")", "[": "(", "]": ")", "{": "(", "}": ")"})
+
+
+@lru_cache(maxsize=16384)
+def _nrc_township(state: int, township: str) -> str:
+    """Canonical Burmese township code, "" when it cannot be read."""
+    try:
+        return parse_nrc(f"{state}/{township}(N)000000").township
+    except InvalidInputError:
+        return ""
+
+
+def nrc_keys(text: str) -> tuple[str, str, str]:
+    """(full key, state:number key, warning code) of a typed NRC number."""
+    if not text.strip():
+        return "", "", ""
+    # Township letters are the same code points in Zawgyi and Unicode,
+    # and the type in brackets is not compared: no conversion needed.
+    plain = text[:64]
+    plain = "".join(digits_to_ascii(plain).translate(_NRC_BRACKETS).split())
+    m = _NRC_SHAPE.fullmatch(plain)
+    if m is None:
+        digits = re.sub(r"\D", "", plain)
+        return "", "", "nrc:unreadable" if len(digits) < 6 else "nrc:format"
+    state = int(m.group(1))
+    if not 1 <= state <= 14:
+        return "", "", "nrc:state"
+    number_key = f"{state}:{m.group(4)}"
+    township = _nrc_township(state, m.group(2))
+    if not township:
+        return "", number_key, "nrc:township"
+    return f"{state}/{township}/{m.group(4)}", number_key, ""
+
+
+# ---------------------------------------------------------------- phone ----
+
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def phone_key(text: str) -> tuple[str, str]:
+    """(national number, warning) without checking number ranges.
+
+    ``09 7…``, ``+95 9 7…``, ``959 7…`` and ``၀၉…`` give the same key; a
+    Thai number keeps its country code. Validity is the intake forms' job:
+    here only a shared number matters.
+    """
+    if not text.strip():
+        return "", ""
+    text = text[:40]
+    digits = _NOT_DIGIT.sub("", text if text.isascii() else digits_to_ascii(text))
+    if digits.startswith("0095"):
+        digits = digits[4:]
+    elif digits.startswith("95") and len(digits) >= 9:
+        digits = digits[2:]
+    elif digits.startswith("0") and not digits.startswith("00"):
+        digits = digits[1:]
+    if len(digits) < 6:
+        return "", "phone:unreadable"
+    return digits, ""
+
+
+# ------------------------------------------------------------- township ----
+
+
+@lru_cache(maxsize=1)
+def township_index() -> TownshipIndex:
+    """The geo app's name index, built from its shipped CSV (no database)."""
+    text = (
+        resources.files("safepassage.geo")
+        .joinpath("data/townships.csv")
+        .read_text(encoding="utf-8")
+    )
+    rows = [
+        (
+            IndexedTownship(
+                r["township_pcode"], r["township_en"], r["township_my"], "", r["state_pcode"]
+            ),
+            r["township_my_zawgyi"],
+        )
+        for r in csv.DictReader(text.splitlines())
+    ]
+    return TownshipIndex(rows)
+
+
+@lru_cache(maxsize=8192)
+def township_key(text: str) -> tuple[str, str]:
+    """(place code, warning) of a township typed as a pcode or a name."""
+    text = text.strip()
+    if not text:
+        return "", ""
+    index = township_index()
+    hits = index.search(text[:100], 1)
+    if hits and (hits[0].exact or hits[0].score >= TOWNSHIP_MIN_SCORE):
+        return index.townships[hits[0].position].pcode, ""
+    return "", "township:unknown"
+
+
+# ----------------------------------------------------------------- all ----
+
+
+@lru_cache(maxsize=1 << 20)
+def _name_text(text: str) -> str:
+    return key_text(name_key(text)) if text.strip() else ""
+
+
+@lru_cache(maxsize=65536)
+def _date(text: str, this_year: int) -> tuple[PartialDate | None, str]:
+    parsed = parse_birth_date(text, this_year=this_year)
+    return parsed.date, f"date_of_birth:{parsed.warning}" if parsed.warning else ""
+
+
+def features_from_record(record: PersonRecord, *, this_year: int) -> Features:
+    """Read every field of `record`; never raises for string fields."""
+    return features_from_fields(
+        record.id,
+        record.name,
+        record.name_my,
+        record.father_name,
+        record.date_of_birth,
+        record.nrc,
+        record.phone,
+        record.township,
+        this_year=this_year,
+    )
+
+
+def features_from_fields(
+    id: str,
+    name: str,
+    name_my: str,
+    father_name: str,
+    date_of_birth: str,
+    nrc_text: str,
+    phone_text: str,
+    township_text: str,
+    *,
+    this_year: int,
+) -> Features:
+    """`features_from_record` without building a record (batch hot path)."""
+    warnings: list[str] = []
+    names: tuple[str, ...]
+    a = _name_text(name) if name else ""
+    b = _name_text(name_my) if name_my else ""
+    if a and b and a != b:
+        names = (a, b)
+    elif a or b:
+        names = (a or b,)
+    else:
+        names = ()
+    father = _name_text(father_name) if father_name else ""
+    dob, warning = _date(date_of_birth, this_year)
+    if warning:
+        warnings.append(warning)
+    nrc, nrc_number, warning = nrc_keys(nrc_text) if nrc_text else ("", "", "")
+    if warning:
+        warnings.append(warning)
+    phone, warning = phone_key(phone_text) if phone_text else ("", "")
+    if warning:
+        warnings.append(warning)
+    township, warning = township_key(township_text) if township_text else ("", "")
+    if warning:
+        warnings.append(warning)
+    return Features(
+        id=id,
+        names=names,
+        father=father,
+        dob=dob,
+        nrc=nrc,
+        nrc_number=nrc_number,
+        phone=phone,
+        township=township,
+        warnings=tuple(warnings),
+    )
+
+
+def name_key_of(text: str) -> Key:
+    """The syllable key of a name (re-exported for callers and tests)."""
+    return name_key(text)
