@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,38 @@ from .workflow import Status
 MAX_PHONES = 5
 # A fuzzy township match is taken only when this good and clearly ahead.
 TOWNSHIP_ACCEPT_SCORE = 90
+# "Hlaing Thar Yar (MMR013008)": a name followed by its place code, as the
+# suggestions and the "Which township?" error write it.
+_NAMED_PCODE = re.compile(r"\((MMR\d{6})\)\s*$", re.IGNORECASE)
+
+
+class TownshipInput(forms.TextInput):
+    """A text box that suggests townships as one types (htmx, GET).
+
+    Without JavaScript it is a plain text box and the form resolves the
+    name on submit; with htmx, suggestions come from
+    `cases:township_suggest` and picking one swaps in the box filled with
+    "Name (place code)" (`cases:township_pick`).
+    """
+
+    template_name = "cases/widgets/township_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults: dict[str, Any] = {
+            "autocomplete": "off",
+            "hx-get": reverse_lazy("cases:township_suggest"),
+            "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#township-suggestions",
+            "hx-sync": "this:replace",
+        }
+        super().__init__({**defaults, **(attrs or {})})
+
+
+def township_label(pcode: str, name_en: str) -> str:
+    """How a chosen township is written back into the box."""
+    return f"{name_en} ({pcode})"
+
+
 EARLIEST_BIRTH_YEAR = 1930
 
 
@@ -84,6 +118,7 @@ class PersonForm(forms.Form):
         label=_("Home township"),
         max_length=100,
         required=False,
+        widget=TownshipInput,
         help_text=_("A township name in English or Burmese, or its MIMU place code."),
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -97,11 +132,17 @@ class PersonForm(forms.Form):
 
     def clean_home_township(self) -> str:
         """The MIMU place code of the township typed; a clear error if unclear."""
-        from safepassage.geo.selectors import township_search
+        from safepassage.geo.selectors import township_by_pcode, township_search
 
         text = self.cleaned_data.get("home_township") or ""
         if not text.strip():
             return ""
+        named = _NAMED_PCODE.search(text)
+        if named:
+            township = township_by_pcode(named.group(1))
+            if township is None:
+                raise forms.ValidationError(_("No township of that name is known."))
+            return township.pcode
         matches = township_search(text, limit=3)
         if (
             matches
@@ -113,7 +154,7 @@ class PersonForm(forms.Form):
             raise forms.ValidationError(_("No township of that name is known."))
         raise forms.ValidationError(
             _("Which township? %(options)s"),
-            params={"options": "; ".join(f"{m.name_en} ({m.pcode})" for m in matches)},
+            params={"options": "; ".join(township_label(m.pcode, m.name_en) for m in matches)},
         )
 
     def clean_phones(self) -> list[str]:

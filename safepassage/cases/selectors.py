@@ -282,8 +282,20 @@ def person_initial(*, case: Case) -> dict[str, Any]:
         "father_name": person.father_name or "",
         "nrc": person.nrc or "",
         "phones": "\n".join(p.number for p in person.phones.all()),
-        "home_township": person.home_township or "",
+        "home_township": _township_label(person.home_township),
     }
+
+
+def _township_label(pcode: str | None) -> str:
+    """The person form's text for a stored place code: "Name (MMR…)"."""
+    if not pcode:
+        return ""
+    from safepassage.geo.selectors import township_by_pcode
+
+    from .forms import township_label
+
+    township = township_by_pcode(pcode)
+    return township_label(township.pcode, township.name_en) if township else pcode
 
 
 def _township_name(pcode: str | None) -> str:

@@ -28,8 +28,10 @@ from .forms import (
     PersonForm,
     SearchForm,
     TaskForm,
+    TownshipInput,
     TransferForm,
     TransitionForm,
+    township_label,
 )
 from .models import Case, Priority
 from .policies import CASE_ROLES, PERSON_EDITORS
@@ -309,3 +311,28 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
     except (ValidationError, PermissionDenied):
         messages.error(request, _("The assignment could not be saved."))
     return _to_detail(case)
+
+
+@requires_role(*PERSON_EDITORS)
+@require_http_methods(["GET"])
+def township_suggest(request: HttpRequest) -> HttpResponse:
+    """Townships matching what is typed in the person form (an htmx fragment)."""
+    from safepassage.geo.selectors import township_search
+
+    query = request.GET.get("home_township", "").strip()[:100]
+    matches = township_search(query, limit=6) if query else []
+    return render(request, "cases/_township_suggestions.html", {"matches": matches, "query": query})
+
+
+@requires_role(*PERSON_EDITORS)
+@require_http_methods(["GET"])
+def township_pick(request: HttpRequest) -> HttpResponse:
+    """The township box again, filled with the chosen township (an htmx fragment)."""
+    from safepassage.geo.selectors import township_by_pcode
+
+    township = township_by_pcode(request.GET.get("pcode", ""))
+    if township is None:
+        raise Http404
+    widget = TownshipInput(attrs={"id": "id_home_township", "maxlength": "100"})
+    html = widget.render("home_township", township_label(township.pcode, township.name_en))
+    return HttpResponse(html)

@@ -1,13 +1,18 @@
 """The whole staff path in a real browser.
 
 Sign in with the second factor, switch to Burmese, create a person and a
-case, move it through the workflow, search by phone, and show that a
-user of another unit cannot open it (refused and audited).
+case (picking the home township from htmx suggestions), move it through
+the workflow, search by phone, and show that a user of another unit
+cannot open it (refused and audited). No page may break the Content
+Security Policy.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import (
@@ -50,6 +55,8 @@ def test_staff_path_through_a_case(browser, live_server, screenshot):
     device = TOTPDeviceFactory(user=handler)
     context = browser.new_context(viewport={"width": 412, "height": 900})
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
 
     sign_in(page, base, handler, device)
     screenshot(page, "1-home")
@@ -69,10 +76,16 @@ def test_staff_path_through_a_case(browser, live_server, screenshot):
     page.fill("textarea[name=phones]", "09 420 000 777")
     page.select_option("select[name=birth_precision]", "year")
     page.fill("input[name=birth_year]", "၂၀၀၂")
+    # Township suggestions (htmx): typed loosely, picked from the list.
+    page.locator("input[name=home_township]").press_sequentially("hlaing tharyar", delay=20)
+    page.get_by_role("button", name=re.compile(r"^Hlaingtharya \/ ")).click()
+    expect(page.locator("input[name=home_township]")).to_have_value("Hlaingtharya (MMR013008)")
+    screenshot(page, "2-township-picked")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"**/cases/{code}/")
     assert "မောင်ဇော်ဝင်း" in page.content()  # stored and shown as Unicode
-    screenshot(page, "2-detail")
+    assert case.person.home_township == "MMR013008"
+    screenshot(page, "3-detail")
 
     # Walk the workflow through the buttons this user is offered.
     move(page, "Start planning")
@@ -87,7 +100,7 @@ def test_staff_path_through_a_case(browser, live_server, screenshot):
     page.click("button[lang=my]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "my"
-    screenshot(page, "3-burmese")
+    screenshot(page, "4-burmese")
 
     # Search by phone, typed another way: straight to the case.
     page.fill("input[name=q]", "+959420000777")
@@ -102,8 +115,9 @@ def test_staff_path_through_a_case(browser, live_server, screenshot):
     response = intruder.goto(f"{base}/cases/{code}/")
     assert response.status == 404
     assert "Maung Zaw Win" not in intruder.content()
-    screenshot(intruder, "4-refused")
+    screenshot(intruder, "5-refused")
     assert AuditEvent.objects.filter(
         action="cases.access_refused", actor_id=other.pk, target_id=str(case.pk)
     ).exists()
+    assert not [m for m in console if "Content Security Policy" in m], console
     context.close()

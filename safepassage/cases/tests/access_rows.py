@@ -97,3 +97,13 @@ MATRIX.row(
     data={"users": []},
     expect=_case_page(frozenset({Role.UNIT_HANDLER}), 302),
 )
+MATRIX.row(
+    "cases:township_suggest",
+    allow=roles(*(Role(r) for r in PERSON_EDITORS)),
+    data={"home_township": "monywa"},
+)
+MATRIX.row(
+    "cases:township_pick",
+    allow=roles(*(Role(r) for r in PERSON_EDITORS)),
+    data={"pcode": "MMR005012"},
+)

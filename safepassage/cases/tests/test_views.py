@@ -137,6 +137,49 @@ def test_person_form_round_trip_with_zawgyi(client, unit, handler):
     assert "This date does not exist" in bad.content.decode()
 
 
+def test_person_form_shows_the_stored_township_as_name_and_code(client, unit, handler):
+    case = case_create(unit=unit)
+    person_create(case, home_township="MMR005012")
+    response = client.get(reverse("cases:person_edit", kwargs={"code": case.code}))
+    body = response.content.decode()
+    assert 'value="Monywa (MMR005012)"' in body
+    assert f'hx-get="{reverse("cases:township_suggest")}"' in body
+    assert 'id="township-suggestions"' in body
+
+
+def test_township_suggestions_are_a_fragment_of_buttons(client, handler):
+    url = reverse("cases:township_suggest")
+    response = client.get(url, {"home_township": "ျမစ္ႀကီးနား"})  # Zawgyi
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert 'Myitkyina / <span lang="my">မြစ်ကြီးနား</span>' in body
+    assert f"{reverse('cases:township_pick')}?pcode=MMR001001" in body
+    assert "No township" in client.get(url, {"home_township": "qqqqqqqq"}).content.decode()
+    assert client.get(url).content.decode().strip() == ""
+
+
+def test_a_picked_township_comes_back_as_the_filled_box(client, handler):
+    url = reverse("cases:township_pick")
+    response = client.get(url, {"pcode": "mmr001001"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="home_township"' in body
+    assert 'value="Myitkyina (MMR001001)"' in body
+    assert 'id="township-widget"' in body
+    for bad in ("", "MMR999999", "<script>", "x" * 5000):
+        assert client.get(url, {"pcode": bad}).status_code == 404
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(typed=st.text(max_size=300))
+def test_township_suggestions_take_any_text(client, handler, typed):
+    response = client.get(reverse("cases:township_suggest"), {"home_township": typed})
+    assert response.status_code == 200
+
+
 def test_new_case_page(client, unit, handler):
     response = client.post(
         reverse("cases:new"), {"category": "conscript", "priority": "3", "summary": "ဇော်ဂျီ"}
