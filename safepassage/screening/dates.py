@@ -109,6 +109,8 @@ def parse_birth_date(text: str, *, this_year: int | None = None) -> ParsedDate:
     if not text:
         return ParsedDate(None)
     numbers = _NUMBERS.findall(text)
+    if not numbers:
+        return ParsedDate(None, "unreadable")
     month_word = next((_MONTHS[w] for w in _WORDS.findall(text) if w in _MONTHS), 0)
     if any(len(n) > 4 for n in numbers) or len(numbers) > 3:
         if len(numbers) == 1 and len(numbers[0]) == 8:
@@ -127,6 +129,8 @@ def parse_birth_date(text: str, *, this_year: int | None = None) -> ParsedDate:
         elif years:
             year = int(years[0])
         day = int(days[0]) if days else 0
+        if not year:
+            return ParsedDate(None, "unreadable")
     elif len(numbers) == 1:
         if len(numbers[0]) not in (2, 4):
             return ParsedDate(None, "unreadable")

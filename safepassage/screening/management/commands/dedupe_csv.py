@@ -38,7 +38,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safepassage.screening.dedupe import default_workers, dedupe_rows
+from safepassage.screening.dedupe import dedupe_rows, default_workers
 
 COLUMNS = ("id", "name", "name_my", "father_name", "date_of_birth", "nrc", "phone", "township")
 DEFAULT_MAX_BYTES = 1 << 30
@@ -102,11 +102,7 @@ class Command(BaseCommand):
                 [
                     row[0],
                     numbers[label],
-                    *(
-                        [f"{score:.2f}", sizes[label], line]
-                        if options["scores"]
-                        else []
-                    ),
+                    *([f"{score:.2f}", sizes[label], line] if options["scores"] else []),
                 ]
                 for row, label, score, line in zip(
                     rows, result.clusters, result.best_scores, lines, strict=True
@@ -131,7 +127,7 @@ class Command(BaseCommand):
         report: list[tuple[int, str, str]] = []
         seen: dict[str, int] = {}
         with source.open(encoding="utf-8-sig", errors="strict", newline="") as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, strict=True)
             try:
                 header = next(reader, None)
                 if header is None:

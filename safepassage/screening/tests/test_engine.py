@@ -1,0 +1,95 @@
+"""Pair scores, explanations, namesakes, and the screening index."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from safepassage.screening.engine import (
+    MATCH_THRESHOLD,
+    ScreeningIndex,
+    explain,
+    explanation_text,
+    score,
+)
+from safepassage.screening.records import PersonRecord, features_from_record
+
+YEAR = 2026
+
+
+def f(record: PersonRecord):
+    return features_from_record(record, this_year=YEAR)
+
+
+def test_same_nrc_and_name_variant_is_a_match_explained() -> None:
+    a = PersonRecord("a", name="Ko Kyaw Zin", date_of_birth="1995", nrc="12/MaYaKa(N)123456")
+    b = PersonRecord("b", name="Kyao Zin", date_of_birth="03/04/1995", nrc="၁၂/မရက(နိုင်)၁၂၃၄၅၆")
+    assert score(f(a), f(b)) >= MATCH_THRESHOLD
+    with translation.override("en"):
+        text = explanation_text(explain(f(a), f(b), a, b))
+    assert text == "same NRC; name variant Kyaw ↔ Kyao; birth year matches"
+
+
+def test_namesakes_in_one_township_with_different_fathers_stay_apart() -> None:
+    a = PersonRecord(
+        "a", name="Aung Kyaw", father_name="U Tin", date_of_birth="1990", township="MMR013042"
+    )
+    b = PersonRecord(
+        "b", name="Aung Kyaw", father_name="U Ba", date_of_birth="1990", township="MMR013042"
+    )
+    assert score(f(a), f(b)) < MATCH_THRESHOLD
+
+
+def test_a_shared_name_and_township_alone_is_not_a_match() -> None:
+    a = PersonRecord("a", name="Aung Kyaw", township="Mayangone")
+    b = PersonRecord("b", name_my="အောင်ကျော်", township="MMR013042")
+    assert score(f(a), f(b)) < MATCH_THRESHOLD
+
+
+def test_namesakes_with_different_birth_dates_stay_apart() -> None:
+    a = PersonRecord("a", name="Thet Hein", date_of_birth="12-05-1990", township="MMR013042")
+    b = PersonRecord("b", name="Thet Hein", date_of_birth="02-11-1984", township="MMR013042")
+    assert score(f(a), f(b)) < 0
+
+
+def test_different_nrc_outweighs_a_shared_name_and_date() -> None:
+    a = PersonRecord("a", name="Su Su", date_of_birth="1990-05-12", nrc="12/MaYaKa(N)123456")
+    b = PersonRecord("b", name="Su Su", date_of_birth="1990-05-12", nrc="12/MaYaKa(N)654321")
+    assert score(f(a), f(b)) < MATCH_THRESHOLD
+
+
+def test_swapped_day_and_month_with_a_father_is_a_match() -> None:
+    a = PersonRecord("a", name="Min Thu", father_name="U Hla", date_of_birth="03/04/1999")
+    b = PersonRecord("b", name="မင်းသူ", father_name="ဦးလှ", date_of_birth="04/03/1999")
+    assert score(f(a), f(b)) >= MATCH_THRESHOLD
+    with translation.override("en"):
+        texts = [r.text for r in explain(f(a), f(b))]
+    assert "date of birth with day and month swapped" in texts
+
+
+def test_shared_phone_with_a_changed_name_spelling() -> None:
+    a = PersonRecord("a", name="Pyae Phyo", phone="09 797 123456")
+    b = PersonRecord("b", name="Pyay Pyo", phone="+959797123456")
+    assert score(f(a), f(b)) >= MATCH_THRESHOLD
+
+
+def test_index_finds_the_person_first_and_explains() -> None:
+    people = [
+        PersonRecord("p1", name="Aung Kyaw", father_name="U Tin", date_of_birth="1990-01-02"),
+        PersonRecord("p2", name="Aung Kyaw", father_name="U Ba", date_of_birth="1971-08-09"),
+        PersonRecord("p3", name="Zeyar Htet San", nrc="12/MaYaKa(N)123456"),
+        PersonRecord("p4", name="Khin Nwe", phone="09 797 123456"),
+    ]
+    index = ScreeningIndex(people, this_year=YEAR)
+    found = index.search(PersonRecord("q", name="ZeyaHtetSan", nrc="၁၂/မရက(နိုင်)၁၂၃၄၅၆"), limit=3)
+    assert [c.id for c in found][:1] == ["p3"]
+    with translation.override("en"):
+        assert "same NRC" in found[0].explanation
+    found = index.search(
+        PersonRecord("q", name="Mg Aung Kyao", father_name="Tin", date_of_birth="2-1-1990")
+    )
+    assert [c.id for c in found] == ["p1"]
+
+
+def test_index_search_on_an_empty_record_finds_nothing() -> None:
+    index = ScreeningIndex([PersonRecord("p1", name="Aung")], this_year=YEAR)
+    assert index.search(PersonRecord("q")) == []
