@@ -20,3 +20,11 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Static files get content-hashed names (`manage.py collectstatic`), so the
+# reverse proxy may serve STATIC_ROOT with a year-long, immutable cache: a
+# phone on a slow link fetches the stylesheet, htmx and fonts once.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
