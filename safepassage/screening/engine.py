@@ -130,15 +130,27 @@ def _nrc_weight(a: Features, b: Features) -> float:
     return 0.0
 
 
+#: A name of one syllable is shared by many more people: less evidence.
+SHORT_NAME_PENALTY = 0.5
+
+
+def _name_weight(a: Sequence[str], b: Sequence[str], weights: dict[Level, float]) -> float:
+    level, _r = _name_level(a, b)
+    if not level:
+        return 0.0
+    weight = weights[level]
+    if level == Level.SAME and all(" " not in x for x in a):
+        weight -= SHORT_NAME_PENALTY
+    return weight
+
+
 def score(a: Features, b: Features) -> float:
     """The evidence that `a` and `b` are one person (hot path: no strings)."""
     total = 0.0
-    level, _r = _name_level(a.names, b.names)
-    if level:
-        total += NAME_WEIGHTS[level]
+    if a.names and b.names:
+        total += _name_weight(a.names, b.names, NAME_WEIGHTS)
     if a.father and b.father:
-        level, _r = _name_level((a.father,), (b.father,))
-        total += FATHER_WEIGHTS[level]
+        total += _name_weight((a.father,), (b.father,), FATHER_WEIGHTS)
     total += _date_weight(a.dob, b.dob)[0]
     total += _nrc_weight(a, b)
     if a.phone and b.phone:
@@ -223,7 +235,7 @@ def explain(
             variants = _variants(ra.name, rb.name) or _variants(ra.name_my, rb.name_my)
             if variants:
                 text = str(_NAME_VARIANT) % {"variants": variants}
-        reasons.append(Reason("name", NAME_WEIGHTS[level], text))
+        reasons.append(Reason("name", _name_weight(a.names, b.names, NAME_WEIGHTS), text))
     if a.father and b.father:
         level, _r = _name_level((a.father,), (b.father,))
         key = {Level.SAME: "father_same", Level.DIFFERENT: "father_different"}.get(
@@ -234,7 +246,8 @@ def explain(
             variants = _variants(ra.father_name, rb.father_name)
             if variants:
                 text = str(_FATHER_VARIANT) % {"variants": variants}
-        reasons.append(Reason("father_name", FATHER_WEIGHTS[level], text))
+        weight = _name_weight((a.father,), (b.father,), FATHER_WEIGHTS)
+        reasons.append(Reason("father_name", weight, text))
     weight, match = _date_weight(a.dob, b.dob)
     if match is not None:
         key = {
