@@ -259,6 +259,14 @@ TIME_ZONE = "Asia/Yangon"
 USE_I18N = True
 USE_TZ = True
 
+# --- Uploads ------------------------------------------------------------------
+# Uploaded files stay in memory until the vault encrypts them: Django's
+# temporary-file handler would write a person's photo to /tmp in clear. A
+# request larger than FILE_UPLOAD_MAX_MEMORY_SIZE keeps its form fields
+# and loses its files, which the form then reports as too large.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -21,6 +21,8 @@ from .models import Category, Priority
 from .workflow import Status
 
 MAX_PHONES = 5
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 # A fuzzy township match is taken only when this good and clearly ahead.
 TOWNSHIP_ACCEPT_SCORE = 90
 # "Hlaing Thar Yar (MMR013008)": a name followed by its place code, as the
@@ -121,7 +123,25 @@ class PersonForm(forms.Form):
         widget=TownshipInput,
         help_text=_("A township name in English or Burmese, or its MIMU place code."),
     )
+    photo = forms.ImageField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(PHOTO_TYPES)}),
+        help_text=_("JPEG, PNG or WebP, at most 5 MB. Location and camera data are removed."),
+    )
+    photo_remove = forms.BooleanField(label=_("Remove the stored photo"), required=False)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return None
+        if photo.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("The photo is larger than 5 MB."))
+        # ImageField has opened it with Pillow; trust what Pillow read, not the name.
+        if getattr(photo, "content_type", None) not in PHOTO_TYPES:
+            raise forms.ValidationError(_("The photo must be a JPEG, PNG or WebP image."))
+        return photo
 
     def clean_aliases(self) -> list[str]:
         text = self.cleaned_data.get("aliases") or ""

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from safepassage.audit.services import audit_record
 from safepassage.language import normalize_text
-from safepassage.vault.fields import blind_index_filter, default_normalizer
+from safepassage.vault.fields import StoredFile, blind_index_filter, default_normalizer
 
 from .codes import InvalidCaseCode, case_code_normalize
 from .models import (
@@ -262,6 +262,13 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
         "home_township": _township_name(person.home_township if person else None),
         "fields_shown": fields_shown,
     }
+
+
+def person_photo(*, case: Case) -> StoredFile | None:
+    """The stored photo of the case's person, if any (not yet decrypted)."""
+    person = Person.objects.filter(case=case).select_related("data_key__unit_key").first()
+    photo = person.photo if person is not None else None
+    return photo if isinstance(photo, StoredFile) else None
 
 
 def person_initial(*, case: Case) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from safepassage.accounts.models import Unit, User
 from safepassage.audit.services import audit_record
 from safepassage.vault import keys
+from safepassage.vault.fields import PendingFile, StoredFile
 
 from .codes import case_code_generate
 from .models import (
@@ -311,7 +312,11 @@ def person_save(
     """Create or update the case's person from cleaned form data (PersonForm).
 
     Values arrive normalised (Unicode Burmese, canonical NRC, E.164 phones).
-    The audit event names the fields that changed, never their values.
+    `data["photo"]`, an uploaded image, replaces the stored photo (its
+    metadata stripped on save); `data["photo_remove"]` removes it. A
+    replaced or removed photo's encrypted file is deleted once the
+    transaction commits. The audit event names the fields that changed,
+    never their values.
     """
     locked = _lock(case, expected_version)
     if not user_may_act_on_case(actor, locked) or not actor.has_any_role(PERSON_EDITORS):
@@ -327,7 +332,19 @@ def person_save(
     for name in PERSON_FIELDS:
         value = data.get(name)
         setattr(person, name, value if value not in ("", []) else None)
+    old_photo = person.photo if person.pk else None
+    if data.get("photo"):
+        person.photo = PendingFile.from_file(data["photo"])
+        changed.append("photo")
+    elif data.get("photo_remove") and old_photo:
+        person.photo = None
+        changed.append("photo")
+    else:
+        old_photo = None  # kept
     person.save()
+    if isinstance(old_photo, StoredFile):
+        path = old_photo.path
+        transaction.on_commit(lambda: path.unlink(missing_ok=True))
     existing = {p.number: p for p in person.phones.all()} if person.pk else {}
     for number, phone in existing.items():
         if number not in phones:

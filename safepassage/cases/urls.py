@@ -13,6 +13,7 @@ urlpatterns = [
     path("transfers/<int:transfer_id>/answer/", views.transfer_answer, name="transfer_answer"),
     path("<str:code>/", views.case_detail, name="detail"),
     path("<str:code>/person/", views.person_edit, name="person_edit"),
+    path("<str:code>/photo/", views.person_photo, name="person_photo"),
     path("<str:code>/transition/", views.transition, name="transition"),
     path("<str:code>/note/", views.note_add, name="note"),
     path("<str:code>/transfer/", views.transfer_request, name="transfer"),

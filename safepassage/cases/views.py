@@ -120,6 +120,44 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", {"form": form})
 
 
+def _upload_dropped(request: HttpRequest, field: str) -> bool:
+    """True if a file was sent but not kept: too large for memory.
+
+    Uploads are held in memory only (FILE_UPLOAD_HANDLERS), never written
+    to a temporary file in clear; a request larger than
+    FILE_UPLOAD_MAX_MEMORY_SIZE keeps its form fields but loses its files.
+    """
+    from django.conf import settings
+
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return field not in request.FILES and length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
+
+@case_view
+@require_http_methods(["GET"])
+def person_photo(request: HttpRequest, code: str) -> HttpResponse:
+    """The person's photo, decrypted for this response only; the read is audited."""
+    case = _case_or_404(request, code)
+    photo = selectors.person_photo(case=case)
+    if photo is None:
+        raise Http404
+    content = photo.read()
+    audit_read(
+        actor=_staff(request),
+        target=case,
+        fields=["photo"],
+        purpose="person_photo",
+        unit=case.unit_id,
+        request=request,
+    )
+    response = HttpResponse(content, content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    return response
+
+
 @case_view
 @require_http_methods(["GET"])
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -149,7 +187,9 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
 def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_or_404(request, code)
     if request.method == "POST":
-        form = PersonForm(request.POST)
+        form = PersonForm(request.POST, request.FILES)
+        if _upload_dropped(request, "photo"):
+            form.add_error("photo", _("The photo is larger than 5 MB."))
         if form.is_valid():
             try:
                 services.person_save(
@@ -176,7 +216,12 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
                 request=request,
             )
         form = PersonForm(initial={**initial, "expected_version": case.version})
-    return render(request, "cases/person_form.html", {"case": case, "form": form})
+    has_photo = selectors.person_photo(case=case) is not None
+    if not has_photo:
+        del form.fields["photo_remove"]
+    return render(
+        request, "cases/person_form.html", {"case": case, "form": form, "has_photo": has_photo}
+    )
 
 
 @case_view

@@ -12,11 +12,22 @@ from collections.abc import Callable
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UserFactory
 from safepassage.cases import services
-from safepassage.cases.models import Task
+from safepassage.cases.models import Person, Task
 from safepassage.cases.policies import CASE_ROLES, PERSON_EDITORS
+from safepassage.vault.fields import PendingFile
 from tests.access_matrix import MATRIX, Principal, World, roles, world_builder
 
 CASE_ROLE_LIST = [Role(r) for r in CASE_ROLES]
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, format="PNG")
+    return out.getvalue()
 
 
 @world_builder
@@ -24,6 +35,9 @@ def _cases(world: World) -> None:
     case = services.case_open(actor=None, unit=world.units["unit_a"], summary="matrix")
     world.objects["case_a"] = case
     world.objects["task_a"] = Task.objects.create(case=case, data_key=case.data_key, title="t")
+    Person.objects.create(
+        case=case, data_key=case.data_key, photo=PendingFile(_png(), content_type="image/png")
+    )
     offered = services.case_open(actor=None, unit=world.units["unit_b"])
     sender = UserFactory(unit=world.units["unit_b"], roles=[Role.UNIT_HANDLER])
     world.objects["transfer_to_a"] = services.case_transfer_request(
@@ -49,6 +63,12 @@ for name in ("cases:dashboard", "cases:list", "cases:search", "cases:new"):
 
 MATRIX.row(
     "cases:detail", allow=roles(*CASE_ROLE_LIST), kwargs=_code, expect=_case_page(CASE_ROLES, 200)
+)
+MATRIX.row(
+    "cases:person_photo",
+    allow=roles(*CASE_ROLE_LIST),
+    kwargs=_code,
+    expect=_case_page(CASE_ROLES, 200),
 )
 MATRIX.row(
     "cases:person_edit",

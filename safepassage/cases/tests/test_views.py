@@ -1,9 +1,14 @@
 """Case pages end to end through the test client: rendering, search, moves, refusals."""
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_in
@@ -178,6 +183,107 @@ def test_a_picked_township_comes_back_as_the_filled_box(client, handler):
 def test_township_suggestions_take_any_text(client, handler, typed):
     response = client.get(reverse("cases:township_suggest"), {"home_township": typed})
     assert response.status_code == 200
+
+
+def _jpeg(exif_maker: str = "CanaryCameraMaker") -> bytes:
+    image = Image.new("RGB", (40, 30), (120, 60, 30))
+    exif = Image.Exif()
+    exif[0x010F] = exif_maker  # Make
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _person_post(case, **extra):
+    return {"expected_version": Case.objects.get(pk=case.pk).version, **extra}
+
+
+def test_a_photo_is_stored_without_metadata_and_shown_through_an_audited_read(
+    client, unit, handler
+):
+    case = case_create(unit=unit)
+    edit = reverse("cases:person_edit", kwargs={"code": case.code})
+    upload = SimpleUploadedFile("me.jpg", _jpeg(), content_type="image/jpeg")
+    assert client.post(edit, _person_post(case, photo=upload)).status_code == 302
+    photo_url = reverse("cases:person_photo", kwargs={"code": case.code})
+    assert (
+        photo_url
+        in client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    )
+    response = client.get(photo_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"].startswith("no-store")
+    assert b"CanaryCameraMaker" not in response.content
+    assert Image.open(io.BytesIO(response.content)).size == (40, 30)
+    event = AuditEvent.objects.filter(action="cases.viewed").order_by("-sequence").first()
+    assert event.details["fields"] == ["photo"]
+    saved = AuditEvent.objects.filter(action="cases.person_saved").order_by("-sequence").first()
+    assert "photo" in saved.details["fields"]
+
+
+def test_replacing_and_removing_a_photo_deletes_the_old_file(
+    client, unit, handler, django_capture_on_commit_callbacks
+):
+    case = case_create(unit=unit)
+    edit = reverse("cases:person_edit", kwargs={"code": case.code})
+    first = SimpleUploadedFile("a.jpg", _jpeg(), content_type="image/jpeg")
+    client.post(edit, _person_post(case, photo=first))
+    old_path = Case.objects.get(pk=case.pk).person.photo.path
+    assert old_path.exists()
+    second = SimpleUploadedFile("b.jpg", _jpeg("Other"), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        replaced = client.post(edit, _person_post(case, photo=second))
+    assert replaced.status_code == 302
+    assert not old_path.exists()
+    new_path = Case.objects.get(pk=case.pk).person.photo.path
+    assert "photo_remove" in client.get(edit).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.post(edit, _person_post(case, photo_remove="on"))
+    assert removed.status_code == 302
+    assert Case.objects.get(pk=case.pk).person.photo is None
+    assert not new_path.exists()
+    photo_url = reverse("cases:person_photo", kwargs={"code": case.code})
+    assert client.get(photo_url).status_code == 404
+    assert "photo_remove" not in client.get(edit).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("x.jpg", b"not an image at all", "image/jpeg"),
+        ("x.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif"),
+        ("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"),
+        ("x.jpg", b"", "image/jpeg"),
+    ],
+)
+def test_a_bad_photo_is_a_clear_error_and_nothing_is_saved(
+    client, unit, handler, name, content, content_type
+):
+    case = case_create(unit=unit)
+    person_create(case, name_latin="Before")
+    edit = reverse("cases:person_edit", kwargs={"code": case.code})
+    upload = SimpleUploadedFile(name, content, content_type=content_type)
+    response = client.post(edit, _person_post(case, name_latin="After", photo=upload))
+    assert response.status_code == 200
+    assert response.context["form"].errors["photo"]
+    assert Case.objects.get(pk=case.pk).person.name_latin == "Before"
+
+
+@override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=10_000)
+def test_a_photo_too_large_for_memory_is_refused_not_written_to_disk(client, unit, handler):
+    case = case_create(unit=unit)
+    edit = reverse("cases:person_edit", kwargs={"code": case.code})
+    big = SimpleUploadedFile("big.jpg", _jpeg() + b"\0" * 20_000, content_type="image/jpeg")
+    response = client.post(edit, _person_post(case, photo=big))
+    assert response.status_code == 200
+    assert "The photo is larger than 5 MB." in response.context["form"].errors["photo"]
+
+
+def test_another_units_photo_is_not_found(client, handler):
+    other = case_create(unit=UnitFactory())
+    url = reverse("cases:person_photo", kwargs={"code": other.code})
+    assert client.get(url).status_code == 404
 
 
 def test_new_case_page(client, unit, handler):
