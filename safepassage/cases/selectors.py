@@ -109,9 +109,20 @@ NAME_SCAN_LIMIT = 20_000
 NAME_MATCH_THRESHOLD = 85
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A row of the case list: no model instance, nothing encrypted."""
+
+    pk: int
+    code: str
+    status: str
+    priority: int
+    updated_at: dt.datetime
+
+
 @dataclass(frozen=True)
 class CasePage:
-    rows: list[Case]
+    rows: list[CaseRow]
     status: str
     next_before: int | None
 
@@ -132,11 +143,10 @@ def case_page(*, user: Any, status: str = "", before: str | int = "") -> CasePag
         before_id = None
     if before_id is not None:
         qs = qs.filter(id__lt=before_id)
-    rows = list(
-        qs.order_by("-id").only("id", "code", "status", "priority", "updated_at", "unit_id")[
-            : PAGE_SIZE + 1
-        ]
-    )
+    columns = ("id", "code", "status", "priority", "updated_at")
+    rows = [
+        CaseRow(*values) for values in qs.order_by("-id").values_list(*columns)[: PAGE_SIZE + 1]
+    ]
     next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
     return CasePage(rows=rows[:PAGE_SIZE], status=status, next_before=next_before)
 

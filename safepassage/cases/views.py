@@ -85,7 +85,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         status=request.GET.get("status", ""),
         before=request.GET.get("before", ""),
     )
-    _labelled(page.rows)
     statuses = [(value, str(label)) for value, label in Status.choices]
     return render(request, "cases/list.html", {"page": page, "statuses": statuses})
 
