@@ -243,7 +243,11 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
     fields_shown = ["summary", "timeline"]
     if person is not None:
         fields_shown += list(PERSON_DISPLAY_FIELDS)
-    service = ServiceRecord.objects.filter(case=case).first()
+    # Every encrypted row is read with its data-key row in the same query:
+    # the key is checked against the row just read (a key shredded by
+    # another worker stops working at once), without a query per row.
+    with_key = ("data_key__unit_key",)
+    service = ServiceRecord.objects.filter(case=case).select_related(*with_key).first()
     if service is not None:
         fields_shown += ["rank", "unit_left", "service_number"]
     moves = [
@@ -254,11 +258,13 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "person": person,
-        "phones": list(person.phones.all()) if person else [],
-        "family": list(person.family.all()) if person else [],
+        "phones": list(person.phones.select_related(*with_key)) if person else [],
+        "family": list(person.family.select_related(*with_key)) if person else [],
         "service": service,
-        "events": list(case.events.select_related("actor")[:100]),
-        "tasks": list(case.tasks.filter(done_at__isnull=True).order_by("due_on")),
+        "events": list(case.events.select_related("actor", *with_key)[:100]),
+        "tasks": list(
+            case.tasks.filter(done_at__isnull=True).select_related(*with_key).order_by("due_on")
+        ),
         "moves": moves,
         "pending_transfer": case.transfers.filter(status=TransferStatus.PENDING)
         .select_related("to_unit")
@@ -283,7 +289,7 @@ def person_photo(*, case: Case) -> StoredFile | None:
 
 def person_initial(*, case: Case) -> dict[str, Any]:
     """The person's values as PersonForm initial data (decrypts every field)."""
-    person = Person.objects.filter(case=case).first()
+    person = Person.objects.filter(case=case).select_related("data_key__unit_key").first()
     if person is None:
         return {}
     birth = person.birth or {}
@@ -298,7 +304,7 @@ def person_initial(*, case: Case) -> dict[str, Any]:
         "birth_year": birth.get("year", ""),
         "father_name": person.father_name or "",
         "nrc": person.nrc or "",
-        "phones": "\n".join(p.number for p in person.phones.all()),
+        "phones": "\n".join(p.number for p in person.phones.select_related("data_key__unit_key")),
         "home_township": _township_label(person.home_township),
     }
 

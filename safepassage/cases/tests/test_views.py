@@ -15,7 +15,13 @@ from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services
 from safepassage.cases.models import Case
-from safepassage.cases.tests.factories import case_create, person_create, phone_add
+from safepassage.cases.tests.factories import (
+    case_create,
+    family_add,
+    person_create,
+    phone_add,
+    task_add,
+)
 from safepassage.cases.workflow import Status
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +51,29 @@ def test_detail_shows_decrypted_person_and_audits_the_read(client, unit, handler
     assert response["Cache-Control"].startswith("no-store")
     event = AuditEvent.objects.get(action="cases.viewed")
     assert "name_my" in event.details["fields"]
+
+
+def _detail_queries(client, case) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_detail_reads_rows_and_their_keys_without_a_query_per_row(client, unit, handler):
+    small = case_create(unit=unit)
+    phone_add(person_create(small), "+959420000001")
+    big = case_create(unit=unit)
+    person = person_create(big)
+    for i in range(8):
+        phone_add(person, f"+95942000010{i}")
+        family_add(person)
+        task_add(big, title=f"task {i}")
+        services.case_note_add(actor=handler, case=big, body=f"note {i}")
+    assert _detail_queries(client, big) == _detail_queries(client, small)
 
 
 def test_another_units_case_is_not_found_and_the_attempt_audited(client, handler):
