@@ -19,7 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from safepassage.screening.cluster import cluster_pairs
-from safepassage.screening.engine import MATCH_THRESHOLD, MAX_BLOCK, candidate_pairs, score
+from safepassage.screening.engine import (
+    MATCH_THRESHOLD,
+    MAX_BLOCK,
+    Frequencies,
+    candidate_pairs,
+    score,
+)
 from safepassage.screening.records import Features, PersonRecord, features_from_fields
 
 #: Below this many rows, worker processes cost more than they save.
@@ -48,6 +54,7 @@ class DedupeResult:
 # Inherited by forked workers; set only around a pool's lifetime.
 _ROWS: Sequence[Row] = ()
 _FEATURES: Sequence[Features] = ()
+_FREQ: Frequencies | None = None
 _THIS_YEAR = 0
 
 
@@ -60,11 +67,12 @@ def _features_chunk(bounds: tuple[int, int]) -> list[Features]:
 def _score_chunk(args: tuple[list[int], float]) -> list[tuple[float, int, int]]:
     pairs, threshold = args
     features = _FEATURES
+    freq = _FREQ
     n = len(features)
     edges = []
     for p in pairs:
         i, j = divmod(p, n)
-        s = score(features[i], features[j])
+        s = score(features[i], features[j], freq)
         if s >= threshold:
             edges.append((s, i, j))
     return edges
@@ -90,7 +98,7 @@ def dedupe_rows(
     `progress(stage, done)` is called now and then with the stage
     ("features", "pairs", "clusters") and a count done in that stage.
     """
-    global _ROWS, _FEATURES, _THIS_YEAR
+    global _ROWS, _FEATURES, _FREQ, _THIS_YEAR
     n = len(rows)
     parallel = workers > 1 and n >= PARALLEL_MIN_ROWS
     features: list[Features] = []
@@ -116,7 +124,8 @@ def dedupe_rows(
     edges: list[tuple[float, int, int]] = []
     step = 200_000
     jobs = [(pairs[s : s + step], threshold) for s in range(0, len(pairs), step)]
-    _FEATURES = features
+    freq = Frequencies.of(features)
+    _FEATURES, _FREQ = features, freq
     try:
         if parallel and len(jobs) > 1:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -130,14 +139,14 @@ def dedupe_rows(
                 if progress is not None:
                     progress("pairs", len(job[0]))
     finally:
-        _FEATURES = ()
+        _FEATURES, _FREQ = (), None
     best = [0.0] * n
     for s, i, j in edges:
         if s > best[i]:
             best[i] = s
         if s > best[j]:
             best[j] = s
-    labels = cluster_pairs(n, edges, lambda i, j: score(features[i], features[j]))
+    labels = cluster_pairs(n, edges, lambda i, j: score(features[i], features[j], freq))
     if progress is not None:
         progress("clusters", n)
     return DedupeResult(

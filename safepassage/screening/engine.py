@@ -21,8 +21,9 @@ translatable.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from itertools import combinations
 
@@ -34,7 +35,7 @@ from safepassage.screening.dates import DateMatch, PartialDate, compare_dates
 from safepassage.screening.keys import coarse_text, name_spellings
 from safepassage.screening.records import Features, PersonRecord, features_from_record
 
-MATCH_THRESHOLD = 4.5
+MATCH_THRESHOLD = 4.0
 REVIEW_THRESHOLD = 3.0
 #: Two clusters are not merged when any pair across them scores below this.
 CONFLICT_THRESHOLD = -1.0
@@ -134,23 +135,100 @@ def _nrc_weight(a: Features, b: Features) -> float:
 SHORT_NAME_PENALTY = 0.5
 
 
-def _name_weight(a: Sequence[str], b: Sequence[str], weights: dict[Level, float]) -> float:
+#: A shared name held by more records than this weighs less (term
+#: frequency): in a large list, a common name and a birth year are met by
+#: several people.
+COMMON_NAME_COUNT = 32
+MAX_FREQUENCY_PENALTY = 2.0
+
+
+@dataclass(slots=True)
+class Frequencies:
+    """How many records hold each name key and each father's name key."""
+
+    names: dict[str, int]
+    fathers: dict[str, int]
+    #: name key + "|" + township place code -> records.
+    places: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, features: Iterable[Features]) -> Frequencies:
+        freq = cls({}, {}, {})
+        for f in features:
+            freq.count(f)
+        return freq
+
+    def count(self, f: Features) -> None:
+        names, places = self.names, self.places
+        for name in f.names:
+            names[name] = names.get(name, 0) + 1
+            if f.township:
+                key = name + "|" + f.township
+                places[key] = places.get(key, 0) + 1
+        if f.father:
+            self.fathers[f.father] = self.fathers.get(f.father, 0) + 1
+
+
+def frequency_penalty(count: int) -> float:
+    """0 up to `COMMON_NAME_COUNT` records, then half a point per doubling."""
+    if count <= COMMON_NAME_COUNT:
+        return 0.0
+    return min(MAX_FREQUENCY_PENALTY, 0.5 * math.log2(count / COMMON_NAME_COUNT))
+
+
+#: Within one township, a name held by more records than this weighs less.
+COMMON_IN_PLACE = 8
+LOCAL_FREQUENCY = True
+
+
+def local_frequency_penalty(count: int) -> float:
+    if count <= COMMON_IN_PLACE:
+        return 0.0
+    return min(MAX_FREQUENCY_PENALTY, 0.75 * math.log2(count / COMMON_IN_PLACE))
+
+
+def _name_weight(
+    a: Sequence[str],
+    b: Sequence[str],
+    weights: dict[Level, float],
+    counts: dict[str, int] | None,
+    places: dict[str, int] | None = None,
+    place: str = "",
+) -> float:
     level, _r = _name_level(a, b)
     if not level:
         return 0.0
     weight = weights[level]
-    if level == Level.SAME and all(" " not in x for x in a):
-        weight -= SHORT_NAME_PENALTY
+    if level == Level.SAME:
+        if all(" " not in x for x in a):
+            weight -= SHORT_NAME_PENALTY
+        if counts is not None:
+            shared = next(x for x in a if x in b)
+            if place and places is not None and LOCAL_FREQUENCY:
+                # Both in one township: what matters is how many there
+                # share the name, not how common it is in the country.
+                weight -= local_frequency_penalty(places.get(shared + "|" + place, 1))
+            else:
+                weight -= frequency_penalty(counts.get(shared, 1))
     return weight
 
 
-def score(a: Features, b: Features) -> float:
-    """The evidence that `a` and `b` are one person (hot path: no strings)."""
+def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
+    """The evidence that `a` and `b` are one person (hot path: no strings).
+
+    With `freq`, a shared common name or father's name weighs less.
+    """
     total = 0.0
     if a.names and b.names:
-        total += _name_weight(a.names, b.names, NAME_WEIGHTS)
+        if freq is None:
+            total += _name_weight(a.names, b.names, NAME_WEIGHTS, None)
+        else:
+            place = a.township if a.township == b.township else ""
+            total += _name_weight(a.names, b.names, NAME_WEIGHTS, freq.names, freq.places, place)
     if a.father and b.father:
-        total += _name_weight((a.father,), (b.father,), FATHER_WEIGHTS)
+        total += _name_weight(
+            (a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None
+        )
     total += _date_weight(a.dob, b.dob)[0]
     total += _nrc_weight(a, b)
     if a.phone and b.phone:
@@ -216,7 +294,11 @@ def _variants(a: str, b: str) -> str:
 
 
 def explain(
-    a: Features, b: Features, ra: PersonRecord | None = None, rb: PersonRecord | None = None
+    a: Features,
+    b: Features,
+    ra: PersonRecord | None = None,
+    rb: PersonRecord | None = None,
+    freq: Frequencies | None = None,
 ) -> list[Reason]:
     """The reasons behind `score(a, b)`, strongest first.
 
@@ -235,7 +317,12 @@ def explain(
             variants = _variants(ra.name, rb.name) or _variants(ra.name_my, rb.name_my)
             if variants:
                 text = str(_NAME_VARIANT) % {"variants": variants}
-        reasons.append(Reason("name", _name_weight(a.names, b.names, NAME_WEIGHTS), text))
+        if freq is None:
+            weight = _name_weight(a.names, b.names, NAME_WEIGHTS, None)
+        else:
+            place = a.township if a.township == b.township else ""
+            weight = _name_weight(a.names, b.names, NAME_WEIGHTS, freq.names, freq.places, place)
+        reasons.append(Reason("name", weight, text))
     if a.father and b.father:
         level, _r = _name_level((a.father,), (b.father,))
         key = {Level.SAME: "father_same", Level.DIFFERENT: "father_different"}.get(
@@ -246,7 +333,9 @@ def explain(
             variants = _variants(ra.father_name, rb.father_name)
             if variants:
                 text = str(_FATHER_VARIANT) % {"variants": variants}
-        weight = _name_weight((a.father,), (b.father,), FATHER_WEIGHTS)
+        weight = _name_weight(
+            (a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None
+        )
         reasons.append(Reason("father_name", weight, text))
     weight, match = _date_weight(a.dob, b.dob)
     if match is not None:
@@ -386,6 +475,7 @@ class ScreeningIndex:
         self.records: list[PersonRecord] = []
         self.features: list[Features] = []
         self.blocks: dict[int, list[int]] = {}
+        self.freq = Frequencies({}, {}, {})
         for record in records:
             self.add(record)
 
@@ -394,6 +484,7 @@ class ScreeningIndex:
         f = features_from_record(record, this_year=self.this_year)
         self.records.append(record)
         self.features.append(f)
+        self.freq.count(f)
         for _rule, key in block_keys(f):
             self.blocks.setdefault(key, []).append(i)
 
@@ -415,7 +506,7 @@ class ScreeningIndex:
             seen.update(members)
         scored = []
         for i in seen:
-            s = score(query, self.features[i])
+            s = score(query, self.features[i], self.freq)
             if s >= min_score:
                 scored.append((s, i))
         scored.sort(key=lambda t: (-t[0], t[1]))
@@ -423,7 +514,7 @@ class ScreeningIndex:
             Candidate(
                 self.features[i].id,
                 round(s, 2),
-                tuple(explain(query, self.features[i], record, self.records[i])),
+                tuple(explain(query, self.features[i], record, self.records[i], self.freq)),
             )
             for s, i in scored[:limit]
         ]

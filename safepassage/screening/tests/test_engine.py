@@ -6,6 +6,7 @@ from django.utils import translation
 
 from safepassage.screening.engine import (
     MATCH_THRESHOLD,
+    Frequencies,
     ScreeningIndex,
     explain,
     explanation_text,
@@ -93,3 +94,14 @@ def test_index_finds_the_person_first_and_explains() -> None:
 def test_index_search_on_an_empty_record_finds_nothing() -> None:
     index = ScreeningIndex([PersonRecord("p1", name="Aung")], this_year=YEAR)
     assert index.search(PersonRecord("q")) == []
+
+
+def test_a_common_name_weighs_less_than_a_rare_one() -> None:
+    a = PersonRecord("a", name="Aung Kyaw", date_of_birth="1990", township="MMR013042")
+    b = PersonRecord("b", name="Aung Kyaw", date_of_birth="1990", township="MMR013042")
+    rare = Frequencies({"aung kyaw": 2}, {}, {"aung kyaw|MMR013042": 2})
+    common = Frequencies({"aung kyaw": 5000}, {}, {"aung kyaw|MMR013042": 60})
+    assert score(f(a), f(b), common) < score(f(a), f(b), rare) == score(f(a), f(b))
+    assert score(f(a), f(b), common) < MATCH_THRESHOLD
+    weights = {r.field: r.weight for r in explain(f(a), f(b), freq=common)}
+    assert weights["name"] < 3.0

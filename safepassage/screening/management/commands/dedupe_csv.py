@@ -52,7 +52,7 @@ csv.field_size_limit(1 << 20)
 class Command(BaseCommand):
     help = "De-duplicate a CSV list of people: same cluster number = same person."
     # A file in, a file out: no database, no system checks that might need one.
-    requires_system_checks: list[str] = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
