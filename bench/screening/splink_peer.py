@@ -13,9 +13,10 @@ Latin names lower-cased, common honorifics dropped, letters only; Myanmar
 digits read as ASCII in dates, NRCs and phones; phones to their last nine
 digits; NRCs to letters and digits. Comparisons: Jaro-Winkler on name and
 father's name, Levenshtein on the date text, exact NRC, phone, township and
-Burmese name. Model: u by random sampling, m by EM on two blocking rules,
-prediction on five blocking rules, clusters at match probability 0.9 (the
-threshold Splink's own examples use).
+Burmese name; term-frequency adjustment on the name (namesakes). Model: u
+by random sampling, m by EM on two blocking rules, prediction on five
+blocking rules, clusters at match probability 0.9 (the threshold Splink's
+own examples use).
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def run(path: str, output: str, threshold: float = 0.9) -> dict[str, float]:
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
-            cl.JaroWinklerAtThresholds("name_clean", [0.95, 0.88]),
+            cl.JaroWinklerAtThresholds("name_clean", [0.95, 0.88]).configure(
+                term_frequency_adjustments=True
+            ),
             cl.ExactMatch("name_my"),
             cl.JaroWinklerAtThresholds("father_clean", [0.95, 0.88]),
             cl.LevenshteinAtThresholds("dob_clean", [1, 2]),
