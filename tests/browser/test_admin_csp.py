@@ -14,7 +14,12 @@ from safepassage.accounts.tests.factories import TOTPDeviceFactory, UnitFactory,
 
 from .test_case_flow import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the data migrations' rows (townships, roles) are restored
+# before the test, since an earlier transactional test flushed every table.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ADMIN_PAGES = [
     "/admin/",

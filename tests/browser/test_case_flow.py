@@ -26,7 +26,12 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Case
 from safepassage.cases.workflow import Status
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the data migrations' rows (townships, roles) are restored
+# before the test, since an earlier transactional test flushed every table.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, base: str, user, device) -> None:
