@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--brute-queries", type=int, default=50)
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-screening", action="store_true")
-    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
 
     from bench.screening.evaluate import pairwise_scores, read_labels

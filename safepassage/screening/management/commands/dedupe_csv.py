@@ -63,7 +63,11 @@ class Command(BaseCommand):
         parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
         parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS)
         parser.add_argument(
-            "--workers", type=int, default=0, help="processes (0: one per core, at most 4)"
+            "--workers",
+            type=int,
+            default=1,
+            help="processes (0: one per core, at most 4); more use more memory and help "
+            "only on an idle machine",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
