@@ -139,3 +139,25 @@ def test_report_holds_no_personal_data(tmp_path: Path) -> None:
 def test_runs_with_the_vault_locked(tmp_path: Path) -> None:
     rows, _ = run(tmp_path, HEADER + ROWS)
     assert len(rows) == 4
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    rows, _ = run(tmp_path, HEADER + ROWS)
+    assert len(rows) == 4
+    assert "rows" in terminal.getvalue()
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    piped = io.StringIO()
+    monkeypatch.setattr("sys.stderr", piped)
+    run(tmp_path, HEADER + ROWS)
+    assert piped.getvalue() == ""
