@@ -96,7 +96,7 @@ def screening(data: Path, queries: int, brute: int) -> dict[str, float]:
     setup_django()
     from rapidfuzz import fuzz, process
 
-    from safepassage.screening.engine import ScreeningIndex
+    from safepassage.screening.index import ScreeningIndex
     from safepassage.screening.records import PersonRecord
 
     with (data / "people.csv").open(encoding="utf-8", newline="") as fh:

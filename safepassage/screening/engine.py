@@ -15,8 +15,8 @@ generator in ``bench/screening`` (docs/screening.md has the reasoning):
 * dates of birth agree exactly, with day and month swapped, or partly.
 
 `MATCH_THRESHOLD` decides a duplicate; `REVIEW_THRESHOLD` lists a candidate
-for a screening officer to look at. Names of fields in explanations are
-translatable.
+for a screening officer to look at. The reasons behind a score are in
+`explain.py`; the index that screens one person is in `index.py`.
 """
 
 from __future__ import annotations
@@ -27,13 +27,12 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from itertools import combinations
 
-from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
 from safepassage.screening.dates import DateMatch, PartialDate, compare_dates
-from safepassage.screening.keys import coarse_text, name_spellings
-from safepassage.screening.records import Features, PersonRecord, features_from_record
+from safepassage.screening.keys import coarse_text
+from safepassage.screening.records import Features
 
 MATCH_THRESHOLD = 4.0
 REVIEW_THRESHOLD = 3.0
@@ -238,152 +237,6 @@ def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
     return total
 
 
-# ------------------------------------------------------------ explain ----
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One piece of evidence: `text` is translatable, `weight` signed."""
-
-    field: str
-    weight: float
-    text: str
-
-
-_R = {
-    "name_same": _("same name"),
-    "name_similar": _("similar name"),
-    "name_different": _("different name"),
-    "father_same": _("same father's name"),
-    "father_similar": _("similar father's name"),
-    "father_different": _("different father's name"),
-    "dob_exact": _("same date of birth"),
-    "dob_swapped": _("date of birth with day and month swapped"),
-    "dob_year_month": _("birth year and month match"),
-    "dob_day": _("birth year and month match, day differs"),
-    "dob_year": _("birth year matches"),
-    "dob_near_day": _("same day and month of birth, years one apart"),
-    "dob_near": _("birth years one apart"),
-    "dob_different": _("different date of birth"),
-    "nrc_same": _("same NRC"),
-    "nrc_number": _("same NRC number, township written differently"),
-    "nrc_near": _("NRC number differs by one digit"),
-    "nrc_different": _("different NRC"),
-    "phone_same": _("same phone"),
-    "phone_different": _("different phone"),
-    "township_same": _("same township"),
-    "township_different": _("different township"),
-}
-_NAME_VARIANT = _("name variant %(variants)s")
-_FATHER_VARIANT = _("father's name variant %(variants)s")
-
-
-def _variants(a: str, b: str) -> str:
-    """``Kyaw ↔ Kyao`` for syllables with one key and two spellings."""
-    if not a or not b:
-        return ""
-    sa, sb = name_spellings(a), name_spellings(b)
-    if len(sa) != len(sb):
-        return ""
-    pairs = [
-        f"{x} ↔ {y}"
-        for (x, kx), (y, ky) in zip(sa, sb, strict=True)
-        if kx == ky and x.casefold() != y.casefold()
-    ]
-    return ", ".join(dict.fromkeys(pairs))
-
-
-def explain(
-    a: Features,
-    b: Features,
-    ra: PersonRecord | None = None,
-    rb: PersonRecord | None = None,
-    freq: Frequencies | None = None,
-) -> list[Reason]:
-    """The reasons behind `score(a, b)`, strongest first.
-
-    With the records, a shared name typed two ways is shown as the
-    spellings that differ (``Kyaw ↔ Kyao``); the texts are otherwise fixed,
-    translatable phrases that quote no personal data.
-    """
-    reasons: list[Reason] = []
-    level, _r = _name_level(a.names, b.names)
-    if level:
-        key = {Level.SAME: "name_same", Level.DIFFERENT: "name_different"}.get(
-            level, "name_similar"
-        )
-        text = str(_R[key])
-        if level == Level.SAME and ra is not None and rb is not None:
-            variants = _variants(ra.name, rb.name) or _variants(ra.name_my, rb.name_my)
-            if variants:
-                text = str(_NAME_VARIANT) % {"variants": variants}
-        if freq is None:
-            weight = _name_weight(a.names, b.names, NAME_WEIGHTS, None)
-        else:
-            place = a.township if a.township == b.township else ""
-            weight = _name_weight(a.names, b.names, NAME_WEIGHTS, freq.names, freq.places, place)
-        reasons.append(Reason("name", weight, text))
-    if a.father and b.father:
-        level, _r = _name_level((a.father,), (b.father,))
-        key = {Level.SAME: "father_same", Level.DIFFERENT: "father_different"}.get(
-            level, "father_similar"
-        )
-        text = str(_R[key])
-        if level == Level.SAME and ra is not None and rb is not None:
-            variants = _variants(ra.father_name, rb.father_name)
-            if variants:
-                text = str(_FATHER_VARIANT) % {"variants": variants}
-        weight = _name_weight(
-            (a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None
-        )
-        reasons.append(Reason("father_name", weight, text))
-    weight, match = _date_weight(a.dob, b.dob)
-    if match is not None:
-        key = {
-            DateMatch.EXACT: "dob_exact",
-            DateMatch.SWAPPED: "dob_swapped",
-            DateMatch.YEAR_MONTH: "dob_year_month" if weight > 0 else "dob_day",
-            DateMatch.YEAR: "dob_year",
-            DateMatch.YEAR_NEAR_DAY: "dob_near_day",
-            DateMatch.YEAR_NEAR: "dob_near",
-            DateMatch.DIFFERENT: "dob_different",
-        }[match]
-        reasons.append(Reason("date_of_birth", weight, str(_R[key])))
-    weight = _nrc_weight(a, b)
-    if weight:
-        key = {
-            NRC_SAME: "nrc_same",
-            NRC_SAME_NUMBER: "nrc_number",
-            NRC_NEAR: "nrc_near",
-        }.get(weight, "nrc_different")
-        reasons.append(Reason("nrc", weight, str(_R[key])))
-    if a.phone and b.phone:
-        same = a.phone == b.phone
-        reasons.append(
-            Reason(
-                "phone",
-                PHONE_SAME if same else PHONE_DIFFERENT,
-                str(_R["phone_same" if same else "phone_different"]),
-            )
-        )
-    if a.township and b.township:
-        same = a.township == b.township
-        reasons.append(
-            Reason(
-                "township",
-                TOWNSHIP_SAME if same else TOWNSHIP_DIFFERENT,
-                str(_R["township_same" if same else "township_different"]),
-            )
-        )
-    reasons.sort(key=lambda r: -abs(r.weight))
-    return reasons
-
-
-def explanation_text(reasons: Iterable[Reason]) -> str:
-    """``same NRC; name variant Kyaw ↔ Kyao; birth year matches``."""
-    return "; ".join(r.text for r in reasons)
-
-
 # ----------------------------------------------------------- blocking ----
 
 
@@ -444,77 +297,3 @@ def _pair_out(blocks: dict[int, list[int]], cap: int, n: int, pairs: set[int]) -
             continue
         # Members are appended in index order: i < j within a block.
         pairs.update(i * n + j for i, j in combinations(members, 2))
-
-
-# -------------------------------------------------------------- index ----
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A possible match for a screened person, with its reasons."""
-
-    id: str
-    score: float
-    reasons: tuple[Reason, ...]
-
-    @property
-    def explanation(self) -> str:
-        return explanation_text(self.reasons)
-
-
-class ScreeningIndex:
-    """An in-memory index of people to screen newcomers against.
-
-    Built once from plain `PersonRecord`s (the product decrypts its cases
-    into records; the index never sees the database). Not thread-safe for
-    `add`; `search` only reads.
-    """
-
-    def __init__(self, records: Iterable[PersonRecord], *, this_year: int) -> None:
-        self.this_year = this_year
-        self.records: list[PersonRecord] = []
-        self.features: list[Features] = []
-        self.blocks: dict[int, list[int]] = {}
-        self.freq = Frequencies({}, {}, {})
-        for record in records:
-            self.add(record)
-
-    def add(self, record: PersonRecord) -> None:
-        i = len(self.features)
-        f = features_from_record(record, this_year=self.this_year)
-        self.records.append(record)
-        self.features.append(f)
-        self.freq.count(f)
-        for _rule, key in block_keys(f):
-            self.blocks.setdefault(key, []).append(i)
-
-    def __len__(self) -> int:
-        return len(self.features)
-
-    def search(
-        self, record: PersonRecord, *, limit: int = 10, min_score: float = REVIEW_THRESHOLD
-    ) -> list[Candidate]:
-        """The best candidates for `record`, highest score first."""
-        query = features_from_record(record, this_year=self.this_year)
-        seen: set[int] = set()
-        for rule, key in block_keys(query):
-            members = self.blocks.get(key)
-            if not members:
-                continue
-            if rule == 7 and len(members) > MAX_NAME_BLOCK:
-                continue
-            seen.update(members)
-        scored = []
-        for i in seen:
-            s = score(query, self.features[i], self.freq)
-            if s >= min_score:
-                scored.append((s, i))
-        scored.sort(key=lambda t: (-t[0], t[1]))
-        return [
-            Candidate(
-                self.features[i].id,
-                round(s, 2),
-                tuple(explain(query, self.features[i], record, self.records[i], self.freq)),
-            )
-            for s, i in scored[:limit]
-        ]

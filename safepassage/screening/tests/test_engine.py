@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from safepassage.screening.engine import (
-    MATCH_THRESHOLD,
-    Frequencies,
-    ScreeningIndex,
-    explain,
-    explanation_text,
-    score,
-)
+from safepassage.screening.engine import MATCH_THRESHOLD, Frequencies, score
+from safepassage.screening.explain import explain, explanation_text
+from safepassage.screening.index import ScreeningIndex
 from safepassage.screening.records import PersonRecord, features_from_record
 
 YEAR = 2026
