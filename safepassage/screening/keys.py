@@ -464,6 +464,11 @@ _NOT_UNICODE = re.compile(
     "|(?:^|[^\u1000-\u1021\u103b-\u103e\u1037])[\u1031\u103b\u103c]"
     "|\u1039(?![\u1000-\u1021])"
 )
+# A virama before a consonant is a Pali stack in Unicode ("သစ္စာ") but, in
+# Zawgyi, the asat of a closed syllable followed by the next one ("လြင္စိုး"):
+# only the detector can tell. Unicode's kinzi (U+1004 U+103A U+1039) is not
+# ambiguous.
+_STACK_OR_ZAWGYI_ASAT = re.compile("(?<!\u103a)\u1039[\u1000-\u1021]")
 _INVISIBLE = re.compile("[\u200b-\u200d\ufeff\u2060]")
 
 
@@ -486,6 +491,8 @@ def to_unicode(text: str) -> str:
     The detector costs about 100 µs a name and is rarely needed here.
     """
     text = _INVISIBLE.sub("", text)
+    if _STACK_OR_ZAWGYI_ASAT.search(text):
+        return normalize_text(text)
     if not _NOT_UNICODE.search(text):
         return unicodedata.normalize("NFC", text)
     converted = unicodedata.normalize("NFC", _converter.zawgyi.transliterate(text))

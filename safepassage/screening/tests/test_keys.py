@@ -160,3 +160,10 @@ def test_spellings_show_the_typed_syllables_without_honorific() -> None:
 
 def test_coarse_text_merges_e_and_i() -> None:
     assert coarse_text(key_text(name_key("ကြည်"))) == coarse_text(key_text(name_key("Kyi")))
+
+
+def test_zawgyi_asat_before_a_consonant_is_told_from_a_pali_stack() -> None:
+    # Zawgyi "လြင္စိုး" is well-formed as Unicode code points, yet means Lwin Soe.
+    assert name_key("\u101c\u103c\u1004\u1039\u1005\u102d\u102f\u1038") == name_key("လွင်စိုး")
+    # A real Unicode stack stays what it is.
+    assert to_unicode("သစ္စာဝင်း") == "သစ္စာဝင်း"
