@@ -14,11 +14,11 @@ from safepassage.accounts.tests.factories import TOTPDeviceFactory, UnitFactory,
 
 from .test_case_flow import sign_in
 
-# serialized_rollback: the data migrations' rows (townships, roles) are restored
-# before the test, since an earlier transactional test flushed every table.
+# Transactional: the live server's thread must see the test's rows. The data
+# migrations' rows are made again if need be (conftest.py, _reference_data).
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ADMIN_PAGES = [
