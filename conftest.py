@@ -42,3 +42,11 @@ def locked_vault() -> Iterator[None]:
     finally:
         keyring._state.auto_unlock_tried = False
         keyring.unlock(TEST_PASSPHRASE, path=settings.VAULT_KEYRING_PATH)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_screening_index() -> None:
+    """Each test screens against its own people: ids recur after a rollback."""
+    from safepassage.cases.screening import screening_index_reset
+
+    screening_index_reset()

@@ -17,7 +17,7 @@ from safepassage.language.errors import PhoneNumberError
 from safepassage.language.fields import BurmeseCharField, NRCField
 from safepassage.language.phone import normalize_phone
 
-from .models import Category, Priority
+from .models import Category, Priority, ScreeningOutcome
 from .workflow import Status
 
 MAX_PHONES = 5
@@ -270,6 +270,15 @@ class TransitionForm(VersionedForm):
 class NoteForm(VersionedForm):
     body = BurmeseCharField(
         label=_("Note"), max_length=8000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ScreeningDecisionForm(VersionedForm):
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=ScreeningOutcome.choices, widget=forms.RadioSelect
+    )
+    reasons = BurmeseCharField(
+        label=_("Reasons"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -210,6 +210,9 @@ class EventKind(models.TextChoices):
     TRANSFER_REQUESTED = "transfer_requested", _("Transfer requested")
     TRANSFER_ACCEPTED = "transfer_accepted", _("Transfer accepted")
     TRANSFER_DECLINED = "transfer_declined", _("Transfer declined")
+    SCREENING_CLEARED = "screening_cleared", _("Screening: cleared")
+    SCREENING_FLAGGED = "screening_flagged", _("Screening: flagged")
+    SCREENING_REJECTED = "screening_rejected", _("Screening: rejected")
 
 
 class CaseEvent(VaultedModel):
@@ -293,3 +296,47 @@ class CaseTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer {self.pk}"
+
+
+class ScreeningOutcome(models.TextChoices):
+    CLEARED = "cleared", _("Cleared")
+    FLAGGED = "flagged", _("Flagged")
+    REJECTED = "rejected", _("Rejected")
+
+
+SCREENING_EVENT_KIND = {
+    ScreeningOutcome.CLEARED: EventKind.SCREENING_CLEARED,
+    ScreeningOutcome.FLAGGED: EventKind.SCREENING_FLAGGED,
+    ScreeningOutcome.REJECTED: EventKind.SCREENING_REJECTED,
+}
+
+
+class ScreeningDecision(models.Model):
+    """A screening officer's decision on a case's person.
+
+    The reasons are the body of the timeline event (encrypted there, once).
+    `person_updated_at` is the person record the decision was made on: a
+    later change to the person makes the decision stale, and the panel
+    asks for the person to be screened again.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="screening_decisions")
+    event = models.OneToOneField(CaseEvent, on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=ScreeningOutcome.choices)
+    person_updated_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=ScreeningOutcome.values),
+                name="cases_screening_outcome_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} on case {self.case_id}"

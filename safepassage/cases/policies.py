@@ -43,3 +43,7 @@ def user_may_act_on_case(user: Any, case: Any) -> bool:
 PERSON_EDITORS: frozenset[str] = frozenset(
     {Role.INTAKE_OPERATOR, Role.UNIT_HANDLER, Role.SCREENING_OFFICER, Role.CASEWORKER}
 )
+
+# Who may open the screening panel of a case in their unit (registering
+# staff see matches as they register); only screening officers decide.
+SCREENING_VIEWERS: frozenset[str] = PERSON_EDITORS

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from safepassage.audit.services import audit_record
@@ -19,11 +19,13 @@ from .models import (
     CaseTransfer,
     Person,
     PersonPhone,
+    ScreeningDecision,
     ServiceRecord,
     Task,
     TransferStatus,
 )
 from .policies import PERSON_EDITORS, user_holds_case_role, user_may_act_on_case
+from .screening import person_record, screening_index
 from .workflow import TRANSFERABLE, Status, moves_from
 
 
@@ -280,6 +282,10 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
     }
 
 
+def case_has_person(*, case: Case) -> bool:
+    return Person.objects.filter(case=case).exists()
+
+
 def person_photo(*, case: Case) -> StoredFile | None:
     """The stored photo of the case's person, if any (not yet decrypted)."""
     person = Person.objects.filter(case=case).select_related("data_key__unit_key").first()
@@ -342,3 +348,92 @@ def assignable_staff(*, case: Case) -> list[Any]:
         for u in members.prefetch_related("groups").order_by("username")
         if user_holds_case_role(u)
     ]
+
+
+# ------------------------------------------------------------- screening ----
+
+#: The person's fields the screening panel decrypts and compares.
+SCREENED_FIELDS = (
+    "name_my",
+    "name_latin",
+    "father_name",
+    "birth",
+    "nrc",
+    "phones",
+    "home_township",
+)
+SCREENING_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class ScreeningMatch:
+    """A possible match. `name` is empty unless the user may open `case`."""
+
+    case: Case
+    score: float
+    explanation: str
+    visible: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class CaseScreening:
+    has_person: bool
+    matches: list[ScreeningMatch]
+    decisions: list[ScreeningDecision]
+    #: The person changed after the latest decision: screen again.
+    stale: bool
+
+
+def case_screening(*, user: Any, case: Case) -> CaseScreening:
+    """Candidate matches for the case's person among every registered person.
+
+    Matches are searched across all units (that is the point of screening);
+    of a case in another unit the result carries only its code, unit and
+    the reasons, never the person's name. The caller audits what it shows.
+    """
+    person = (
+        Person.objects.filter(case=case)
+        .select_related("data_key__unit_key")
+        .prefetch_related(
+            Prefetch("phones", queryset=PersonPhone.objects.select_related("data_key__unit_key"))
+        )
+        .first()
+    )
+    decisions = list(
+        ScreeningDecision.objects.filter(case=case).select_related(
+            "officer", "event__data_key__unit_key"
+        )
+    )
+    if person is None:
+        return CaseScreening(has_person=False, matches=[], decisions=decisions, stale=False)
+    index = screening_index()
+    found = [
+        c
+        for c in index.search(person_record(person), limit=SCREENING_CANDIDATES + 1)
+        if c.id != str(case.pk)
+    ][:SCREENING_CANDIDATES]
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(
+            pk__in=[int(c.id) for c in found], data_key__shredded_at__isnull=True
+        ).select_related("unit")
+    }
+    matches = []
+    for candidate in found:
+        other = cases.get(int(candidate.id))
+        if other is None:  # deleted or shredded since it was indexed
+            continue
+        visible = user_may_act_on_case(user, other)
+        record = index.records[index.positions[candidate.id]]
+        matches.append(
+            ScreeningMatch(
+                case=other,
+                score=candidate.score,
+                explanation=candidate.explanation,
+                visible=visible,
+                name=(record.name_my or record.name) if visible else "",
+            )
+        )
+    stale = bool(decisions) and person.updated_at > decisions[0].person_updated_at
+    return CaseScreening(has_person=True, matches=matches, decisions=decisions, stale=stale)

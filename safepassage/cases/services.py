@@ -17,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Unit, User
+from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.vault import keys
 from safepassage.vault.fields import PendingFile, StoredFile
 
 from .codes import case_code_generate
 from .models import (
+    SCREENING_EVENT_KIND,
     Case,
     CaseEvent,
     CaseTransfer,
@@ -31,6 +33,8 @@ from .models import (
     Person,
     PersonPhone,
     Priority,
+    ScreeningDecision,
+    ScreeningOutcome,
     ServiceRecord,
     Task,
     TransferStatus,
@@ -435,3 +439,55 @@ def case_assign(*, actor: User, case: Case, users: list[User]) -> Case:
         details={"users": sorted(u.pk for u in users)},
     )
     return locked
+
+
+@transaction.atomic
+def screening_decide(
+    *,
+    actor: User,
+    case: Case,
+    outcome: str,
+    reasons: str,
+    expected_version: int | None = None,
+) -> ScreeningDecision:
+    """Record a screening officer's decision, with reasons, on the case's person.
+
+    The decision names the person record it was made on; a later change to
+    the person makes it stale (see `selectors.case_screening`). The status
+    is not moved here: that stays the workflow's (`case_transition`).
+    """
+    reasons = (reasons or "").strip()
+    if outcome not in ScreeningOutcome.values:
+        raise ValidationError(_("Choose cleared, flagged or rejected."))
+    if not reasons:
+        raise ValidationError(_("Give the reasons for the decision."))
+    locked = _lock(case, expected_version)
+    if not user_may_act_on_case(actor, locked) or not actor.has_any_role({Role.SCREENING_OFFICER}):
+        raise PermissionDenied
+    person = Person.objects.filter(case=locked).only("updated_at").first()
+    if person is None:
+        raise ValidationError(_("Record the person before screening them."))
+    _bump(locked)
+    event = CaseEvent.objects.create(
+        case=locked,
+        data_key=locked.data_key,
+        kind=SCREENING_EVENT_KIND[ScreeningOutcome(outcome)],
+        actor=actor,
+        body=reasons,
+    )
+    decision = ScreeningDecision.objects.create(
+        case=locked,
+        event=event,
+        officer=actor,
+        outcome=outcome,
+        person_updated_at=person.updated_at,
+    )
+    audit_record(
+        actor=actor,
+        action="cases.screening_decided",
+        target=locked,
+        unit=locked.unit,
+        details={"outcome": outcome},
+    )
+    case.version = locked.version
+    return decision

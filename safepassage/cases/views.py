@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
-from safepassage.audit.services import audit_read
+from safepassage.audit.services import audit_read, audit_record
 from safepassage.core.permissions import requires_role
 
 from . import selectors, services
@@ -26,6 +26,7 @@ from .forms import (
     CaseOpenForm,
     NoteForm,
     PersonForm,
+    ScreeningDecisionForm,
     SearchForm,
     TaskForm,
     TownshipInput,
@@ -34,7 +35,7 @@ from .forms import (
     township_label,
 )
 from .models import Case, Priority
-from .policies import CASE_ROLES, PERSON_EDITORS
+from .policies import CASE_ROLES, PERSON_EDITORS, SCREENING_VIEWERS
 from .workflow import Status
 
 case_view = requires_role(*CASE_ROLES)
@@ -186,6 +187,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
 def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_or_404(request, code)
     if request.method == "POST":
+        registering = not selectors.case_has_person(case=case)
         form = PersonForm(request.POST, request.FILES)
         if _upload_dropped(request, "photo"):
             form.add_error("photo", _("The photo is larger than 5 MB."))
@@ -202,6 +204,10 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Saved."))
+                if registering:  # screen a newly registered person at once
+                    return HttpResponseRedirect(
+                        reverse("cases:screening", kwargs={"code": case.code})
+                    )
                 return _to_detail(case)
     else:
         initial = selectors.person_initial(case=case)
@@ -380,3 +386,78 @@ def township_pick(request: HttpRequest) -> HttpResponse:
     widget = TownshipInput(attrs={"id": "id_home_township", "maxlength": "100"})
     html = widget.render("home_township", township_label(township.pcode, township.name_en))
     return HttpResponse(html)
+
+
+def _screening_page(
+    request: HttpRequest, case: Case, form: ScreeningDecisionForm | None = None
+) -> HttpResponse:
+    """The screening panel, every decrypted look audited before it renders."""
+    user = _staff(request)
+    screening = selectors.case_screening(user=user, case=case)
+    if screening.has_person:
+        audit_read(
+            actor=user,
+            target=case,
+            fields=list(selectors.SCREENED_FIELDS),
+            purpose="screening_panel",
+            unit=case.unit_id,
+            request=request,
+        )
+    for match in screening.matches:
+        if match.visible:
+            audit_read(
+                actor=user,
+                target=match.case,
+                fields=["name_my", "name_latin"],
+                purpose="screening_match",
+                unit=match.case.unit_id,
+                request=request,
+            )
+        else:  # the other unit's trail shows that its case came up, and for whom
+            audit_record(
+                actor=user,
+                action="cases.screening_surfaced",
+                target=match.case,
+                unit=match.case.unit_id,
+                details={"screened_case": case.pk},
+                request=request,
+            )
+    may_decide = user.has_any_role({Role.SCREENING_OFFICER}) and screening.has_person
+    if may_decide and form is None:
+        form = ScreeningDecisionForm(initial={"expected_version": case.version})
+    return render(
+        request,
+        "cases/screening.html",
+        {"case": case, "screening": screening, "form": form if may_decide else None},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@requires_role(*SCREENING_VIEWERS)
+@require_http_methods(["GET"])
+def screening(request: HttpRequest, code: str) -> HttpResponse:
+    return _screening_page(request, _case_or_404(request, code))
+
+
+@requires_role(Role.SCREENING_OFFICER)
+@require_POST
+def screening_decide(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(request, code)
+    form = ScreeningDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.screening_decide(
+                actor=_staff(request),
+                case=case,
+                outcome=form.cleaned_data["outcome"],
+                reasons=form.cleaned_data["reasons"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except services.StaleCase as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return HttpResponseRedirect(reverse("cases:screening", kwargs={"code": case.code}))
+    return _screening_page(request, case, form)

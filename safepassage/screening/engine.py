@@ -157,15 +157,16 @@ class Frequencies:
             freq.count(f)
         return freq
 
-    def count(self, f: Features) -> None:
+    def count(self, f: Features, by: int = 1) -> None:
+        """Count `f`'s names (`by=-1` takes a replaced record back out)."""
         names, places = self.names, self.places
         for name in f.names:
-            names[name] = names.get(name, 0) + 1
+            names[name] = names.get(name, 0) + by
             if f.township:
                 key = name + "|" + f.township
-                places[key] = places.get(key, 0) + 1
+                places[key] = places.get(key, 0) + by
         if f.father:
-            self.fathers[f.father] = self.fathers.get(f.father, 0) + 1
+            self.fathers[f.father] = self.fathers.get(f.father, 0) + by
 
 
 def frequency_penalty(count: int) -> float:

@@ -38,9 +38,10 @@ class Candidate:
 class ScreeningIndex:
     """An in-memory index of people to screen newcomers against.
 
-    Built once from plain `PersonRecord`s (the product decrypts its cases
-    into records; the index never sees the database). Not thread-safe for
-    `add`; `search` only reads.
+    Built from plain `PersonRecord`s (the product decrypts its cases into
+    records; the index never sees the database) and kept current with
+    `add` (which replaces a record of the same id) and `discard`. Not
+    thread-safe for writes; `search` only reads.
     """
 
     def __init__(self, records: Iterable[PersonRecord], *, this_year: int) -> None:
@@ -49,20 +50,33 @@ class ScreeningIndex:
         self.features: list[Features] = []
         self.blocks: dict[int, list[int]] = {}
         self.freq = Frequencies({}, {}, {})
+        #: id -> position of its live record; replaced positions are retired.
+        self.positions: dict[str, int] = {}
+        self.retired: set[int] = set()
         for record in records:
             self.add(record)
 
     def add(self, record: PersonRecord) -> None:
+        """Index `record`; a record with the same id replaces the earlier one."""
+        self.discard(record.id)
         i = len(self.features)
         f = features_from_record(record, this_year=self.this_year)
         self.records.append(record)
         self.features.append(f)
+        self.positions[record.id] = i
         self.freq.count(f)
         for _rule, key in block_keys(f):
             self.blocks.setdefault(key, []).append(i)
 
+    def discard(self, id: str) -> None:
+        """Forget the record with this id (its slot stays, never returned)."""
+        i = self.positions.pop(id, None)
+        if i is not None:
+            self.retired.add(i)
+            self.freq.count(self.features[i], by=-1)
+
     def __len__(self) -> int:
-        return len(self.features)
+        return len(self.positions)
 
     def search(
         self, record: PersonRecord, *, limit: int = 10, min_score: float = REVIEW_THRESHOLD
@@ -77,6 +91,7 @@ class ScreeningIndex:
             if rule == 7 and len(members) > MAX_NAME_BLOCK:
                 continue
             seen.update(members)
+        seen -= self.retired
         scored = []
         for i in seen:
             s = score(query, self.features[i], self.freq)

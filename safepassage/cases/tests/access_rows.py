@@ -127,3 +127,18 @@ MATRIX.row(
     allow=roles(*(Role(r) for r in PERSON_EDITORS)),
     data={"pcode": "MMR005012"},
 )
+MATRIX.row(
+    "cases:screening",
+    allow=roles(*CASE_ROLE_LIST),
+    kwargs=_code,
+    expect=_case_page(PERSON_EDITORS, 200),
+)
+MATRIX.row(
+    "cases:screening_decide",
+    allow=roles(*CASE_ROLE_LIST),
+    kwargs=_code,
+    method="post",
+    data={"outcome": "cleared", "reasons": "matrix reasons", "expected_version": "0"},
+    expect=_case_page(frozenset({Role.SCREENING_OFFICER}), 302),
+    anonymous=302,
+)

@@ -100,3 +100,19 @@ def test_a_common_name_weighs_less_than_a_rare_one() -> None:
     assert score(f(a), f(b), common) < MATCH_THRESHOLD
     weights = {r.field: r.weight for r in explain(f(a), f(b), freq=common)}
     assert weights["name"] < 3.0
+
+
+def test_index_replaces_a_record_of_the_same_id_and_forgets_a_discarded_one() -> None:
+    index = ScreeningIndex(
+        [PersonRecord("1", name="Kyaw Zin Htet", nrc="12/LAMANA(N)123456")], this_year=YEAR
+    )
+    query = PersonRecord("q", name="Kyaw Zin Htet", nrc="12/LAMANA(N)123456")
+    assert [c.id for c in index.search(query)] == ["1"]
+    index.add(PersonRecord("1", name="Aung Min Thu", nrc="5/MAYANA(N)654321"))
+    assert len(index) == 1
+    assert index.search(query) == []
+    assert [c.id for c in index.search(PersonRecord("q", nrc="5/MAYANA(N)654321"))] == ["1"]
+    index.discard("1")
+    assert len(index) == 0
+    assert index.search(PersonRecord("q", nrc="5/MAYANA(N)654321")) == []
+    assert not any(index.freq.names.values())
