@@ -48,5 +48,7 @@ def locked_vault() -> Iterator[None]:
 def _fresh_screening_index() -> None:
     """Each test screens against its own people: ids recur after a rollback."""
     from safepassage.cases.screening import screening_index_reset
+    from safepassage.watchlists.matching import watchlist_index_reset
 
     screening_index_reset()
+    watchlist_index_reset()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/webauthn/", include("safepassage.accounts.webauthn")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("safepassage.cases.urls")),
+    path("watchlists/", include("safepassage.watchlists.urls")),
     path("", include("safepassage.core.urls")),
 ]
 

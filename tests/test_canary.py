@@ -89,6 +89,17 @@ def _write_case(canary: str) -> None:
     task_add(case, title=canary)
 
 
+def _write_watchlist(canary: str) -> None:
+    from safepassage.watchlists import services
+    from safepassage.watchlists.reading import COLUMNS, ListFile, SheetRow
+    from safepassage.watchlists.tests.factories import keeper
+
+    actor = keeper()
+    watch_list = services.watchlist_create(actor=actor, name=canary, description=canary)
+    sheet = ListFile("csv", list(COLUMNS), [], [SheetRow(2, dict.fromkeys(COLUMNS, canary))])
+    services.watchlist_import(actor=actor, watch_list=watch_list, sheet=sheet)
+
+
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "vault_probe.probe": _write_probe,
     # One writer covers every model it fills; list each model it covers.
@@ -99,6 +110,8 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "cases.servicerecord": _write_case,
     "cases.caseevent": _write_case,
     "cases.task": _write_case,
+    "watchlists.watchlist": _write_watchlist,
+    "watchlists.watchlistentry": _write_watchlist,
 }
 
 

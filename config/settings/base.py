@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "safepassage.cases",
     "safepassage.forces",
     "safepassage.screening",
+    "safepassage.watchlists",
     "safepassage.demo",
 ]
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "safepassage.watchlists.context_processors.watchlists",
             ],
         },
     },

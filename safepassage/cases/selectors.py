@@ -12,6 +12,7 @@ from django.utils import timezone
 from safepassage.audit.services import audit_record
 from safepassage.language import normalize_text
 from safepassage.vault.fields import StoredFile, blind_index_filter, default_normalizer
+from safepassage.watchlists.selectors import WatchHit, watchlist_hits
 
 from .codes import InvalidCaseCode, case_code_normalize
 from .models import (
@@ -380,13 +381,16 @@ class ScreeningMatch:
 class CaseScreening:
     has_person: bool
     matches: list[ScreeningMatch]
+    watch_hits: list[WatchHit]
     decisions: list[ScreeningDecision]
     #: The person changed after the latest decision: screen again.
     stale: bool
 
 
 def case_screening(*, user: Any, case: Case) -> CaseScreening:
-    """Candidate matches for the case's person among every registered person.
+    """Candidate matches for the case's person among every registered person,
+    and hits on the active watch-lists (see `watchlist_hits` for what of a
+    hit each user sees).
 
     Matches are searched across all units (that is the point of screening);
     of a case in another unit the result carries only its code, unit and
@@ -406,12 +410,13 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
         )
     )
     if person is None:
-        return CaseScreening(has_person=False, matches=[], decisions=decisions, stale=False)
+        return CaseScreening(
+            has_person=False, matches=[], watch_hits=[], decisions=decisions, stale=False
+        )
+    record = person_record(person)
     index = screening_index()
     found = [
-        c
-        for c in index.search(person_record(person), limit=SCREENING_CANDIDATES + 1)
-        if c.id != str(case.pk)
+        c for c in index.search(record, limit=SCREENING_CANDIDATES + 1) if c.id != str(case.pk)
     ][:SCREENING_CANDIDATES]
     cases = {
         c.pk: c
@@ -436,4 +441,10 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
             )
         )
     stale = bool(decisions) and person.updated_at > decisions[0].person_updated_at
-    return CaseScreening(has_person=True, matches=matches, decisions=decisions, stale=stale)
+    return CaseScreening(
+        has_person=True,
+        matches=matches,
+        watch_hits=watchlist_hits(user=user, record=record),
+        decisions=decisions,
+        stale=stale,
+    )

@@ -20,6 +20,7 @@ from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_read, audit_record
 from safepassage.core.permissions import requires_role
+from safepassage.core.uploads import upload_dropped
 
 from . import selectors, services
 from .forms import (
@@ -120,22 +121,6 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", {"form": form})
 
 
-def _upload_dropped(request: HttpRequest, field: str) -> bool:
-    """True if a file was sent but not kept: too large for memory.
-
-    Uploads are held in memory only (FILE_UPLOAD_HANDLERS), never written
-    to a temporary file in clear; a request larger than
-    FILE_UPLOAD_MAX_MEMORY_SIZE keeps its form fields but loses its files.
-    """
-    from django.conf import settings
-
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return field not in request.FILES and length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
-
-
 @case_view
 @require_http_methods(["GET"])
 def person_photo(request: HttpRequest, code: str) -> HttpResponse:
@@ -189,7 +174,7 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         registering = not selectors.case_has_person(case=case)
         form = PersonForm(request.POST, request.FILES)
-        if _upload_dropped(request, "photo"):
+        if upload_dropped(request, "photo"):
             form.add_error("photo", _("The photo is larger than 5 MB."))
         if form.is_valid():
             try:
@@ -422,6 +407,19 @@ def _screening_page(
                 details={"screened_case": case.pk},
                 request=request,
             )
+    for hit in screening.watch_hits:
+        audit_record(
+            actor=user,
+            action="watchlists.hit_shown",
+            target=hit.watch_list,
+            unit=hit.watch_list.unit_id,
+            details={
+                "screened_case": case.pk,
+                "entry_id": hit.entry_id,
+                "entry_shown": hit.entry is not None,
+            },
+            request=request,
+        )
     may_decide = user.has_any_role({Role.SCREENING_OFFICER}) and screening.has_person
     if may_decide and form is None:
         form = ScreeningDecisionForm(initial={"expected_version": case.version})

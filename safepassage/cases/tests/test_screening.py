@@ -15,6 +15,7 @@ from safepassage.cases.models import CaseEvent, EventKind, Person, ScreeningDeci
 from safepassage.cases.screening import screening_index
 from safepassage.cases.tests.factories import case_create, person_create, phone_add
 from safepassage.vault.keys import data_key_shred
+from safepassage.watchlists.tests.factories import keeper, list_with
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +268,18 @@ def test_registering_a_person_leads_to_the_panel(client, unit):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:screening", kwargs={"code": case.code})
+
+
+def test_the_screening_panel_warns_of_a_hit_and_audits_it(client):
+    list_with(keeper(), "name,nrc", "Kyaw Zin Htun,12/LAMANA(N)654321")
+    unit = UnitFactory()
+    officer = UserFactory(unit=unit, roles=[Role.SCREENING_OFFICER])
+    case = case_create(unit=unit)
+    person_create(case, name_latin="Kyaw Zin Htun", name_my="", nrc="12/LAMANA(N)654321")
+    sign_in(client, officer)
+    body = client.get(reverse("cases:screening", kwargs={"code": case.code})).content.decode()
+    assert "Known informants" in body
+    assert "looks like someone on a watch-list" in body
+    shown = AuditEvent.objects.get(action="watchlists.hit_shown")
+    assert shown.details["screened_case"] == case.pk
+    assert shown.details["entry_shown"] is False

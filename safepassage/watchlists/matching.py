@@ -1,0 +1,87 @@
+"""Every active watch-list entry, in memory, for screening.
+
+Entries are never edited, only added (or their list deactivated, or its
+key shredded), so the index reads the entries added since its last use
+(plus `REREAD`, for a transaction that committed late) and the display
+side drops entries of lists inactive or shredded since. Like the case index
+(`safepassage.cases.screening`), it lives only in the memory of a process
+that holds the unlocked key ring.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from safepassage.screening.index import ScreeningIndex
+from safepassage.screening.records import PersonRecord
+
+from .models import WatchListEntry
+
+REREAD = timedelta(minutes=5)
+
+
+def cells_record(id: str, cells: dict[str, str]) -> PersonRecord:
+    """The engine's view of a list row (`reading.COLUMNS` as keys)."""
+    return PersonRecord(
+        id=id,
+        name=cells.get("name", ""),
+        name_my=cells.get("name_my", ""),
+        father_name=cells.get("father_name", ""),
+        date_of_birth=cells.get("date_of_birth", ""),
+        nrc=cells.get("nrc", ""),
+        phone=cells.get("phone", ""),
+        township=cells.get("township", ""),
+    )
+
+
+def entry_record(entry: WatchListEntry) -> PersonRecord:
+    return PersonRecord(
+        id=str(entry.pk),
+        name=entry.name_latin or "",
+        name_my=entry.name_my or "",
+        father_name=entry.father_name or "",
+        date_of_birth=entry.date_of_birth or "",
+        nrc=entry.nrc or "",
+        phone=entry.phone or "",
+        township=entry.township or "",
+    )
+
+
+class _EntryIndex:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.index: ScreeningIndex | None = None
+        self.watermark: datetime | None = None
+
+    def current(self) -> ScreeningIndex:
+        with self.lock:
+            if self.index is None:
+                self.index = ScreeningIndex([], this_year=timezone.now().year)
+            # Inactive lists stay indexed (a list may be reactivated); the
+            # selectors show hits of active lists only.
+            entries = WatchListEntry.objects.filter(data_key__shredded_at__isnull=True)
+            if self.watermark is not None:
+                entries = entries.filter(created_at__gte=self.watermark - REREAD)
+            known = self.index.positions
+            for entry in entries.select_related("data_key__unit_key").iterator(chunk_size=2000):
+                if str(entry.pk) in known:
+                    continue
+                self.index.add(entry_record(entry))
+                if self.watermark is None or entry.created_at > self.watermark:
+                    self.watermark = entry.created_at
+            return self.index
+
+
+_entries = _EntryIndex()
+
+
+def watchlist_index() -> ScreeningIndex:
+    return _entries.current()
+
+
+def watchlist_index_reset() -> None:
+    global _entries
+    _entries = _EntryIndex()
