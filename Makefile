@@ -27,6 +27,7 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py vault_init --if-missing --generate-into var/demo-passphrase
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo_screening
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000 --insecure --noreload

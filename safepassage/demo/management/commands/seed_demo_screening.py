@@ -1,0 +1,43 @@
+"""``manage.py seed_demo_screening``: double registrations and a watch-list for the demo.
+
+Run by `make demo` after `seed_demo`; once only (a second run adds nothing).
+Prints the case codes to open, so a newcomer sees the screening panel at work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from safepassage.demo.screening import demo_screening_seed
+from safepassage.vault.exceptions import VaultError
+
+_DEMO_SETTINGS = {"local", "test"}
+
+
+class Command(BaseCommand):
+    help = "Add demo double registrations and a demo watch-list (demo data only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=0)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.SETTINGS_MODULE.rsplit(".", 1)[-1] not in _DEMO_SETTINGS:
+            raise CommandError("Demo data is written only with local or test settings.")
+        try:
+            result = demo_screening_seed(seed=options["seed"])
+        except VaultError as exc:
+            raise CommandError(f"{exc} Run `make demo`, which unlocks the demo key ring.") from None
+        if result is None:
+            self.stdout.write("Screening demo: already there (or no demo people yet).")
+            return
+        out = self.stdout
+        out.write("Screening demo (open Screening on a case, as a screening officer of its unit):")
+        for first, second in result.double_registrations:
+            out.write(f"  {second} is a double registration of {first} (another unit)")
+        out.write(
+            "  like someone on the demo watch-list (which hq.screening keeps): "
+            + ", ".join(result.watched_cases)
+        )
