@@ -213,6 +213,8 @@ class EventKind(models.TextChoices):
     SCREENING_CLEARED = "screening_cleared", _("Screening: cleared")
     SCREENING_FLAGGED = "screening_flagged", _("Screening: flagged")
     SCREENING_REJECTED = "screening_rejected", _("Screening: rejected")
+    DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Registered twice: confirmed")
+    DUPLICATE_REJECTED = "duplicate_rejected", _("Not a double registration")
 
 
 class CaseEvent(VaultedModel):
@@ -340,3 +342,49 @@ class ScreeningDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} on case {self.case_id}"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Same person")
+    REJECTED = "rejected", _("Different people")
+
+
+class DuplicateProposal(models.Model):
+    """Cases that `manage.py dedupe_cases` takes for one person registered more
+    than once, for a screening officer to confirm or reject.
+
+    `fingerprint` (a hash of the sorted case ids) keeps a group from being
+    proposed twice, whatever was decided the first time. Nothing is merged
+    automatically: a confirmed group is linked on each case's timeline, and
+    what to keep is the units' decision.
+    """
+
+    cases = models.ManyToManyField(Case, related_name="duplicate_proposals")
+    fingerprint = models.CharField(max_length=64, unique=True, editable=False)
+    score = models.FloatField()
+    status = models.CharField(
+        max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DuplicateStatus.values),
+                name="cases_duplicate_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", decided_at__isnull=True)
+                | (~models.Q(status="open") & models.Q(decided_at__isnull=False)),
+                name="cases_duplicate_decided_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"duplicate proposal {self.pk} ({self.status})"

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.language import normalize_text
 from safepassage.vault.fields import StoredFile, blind_index_filter, default_normalizer
@@ -18,6 +19,8 @@ from .codes import InvalidCaseCode, case_code_normalize
 from .models import (
     Case,
     CaseTransfer,
+    DuplicateProposal,
+    DuplicateStatus,
     Person,
     PersonPhone,
     ScreeningDecision,
@@ -448,3 +451,30 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
         decisions=decisions,
         stale=stale,
     )
+
+
+@dataclass(frozen=True)
+class ProposedDuplicate:
+    """A batch proposal that names this case; of the other cases, only what
+    the user may see (code and unit for another unit's case)."""
+
+    proposal: DuplicateProposal
+    others: list[Case]
+    may_decide: bool
+
+
+def duplicate_proposals_for(*, user: Any, case: Case) -> list[ProposedDuplicate]:
+    proposals = list(
+        DuplicateProposal.objects.filter(cases=case)
+        .prefetch_related("cases__unit")
+        .select_related("decided_by")
+    )
+    may_screen = user.has_any_role({Role.SCREENING_OFFICER}) and user_may_act_on_case(user, case)
+    return [
+        ProposedDuplicate(
+            proposal=p,
+            others=[c for c in p.cases.all() if c.pk != case.pk],
+            may_decide=may_screen and p.status == DuplicateStatus.OPEN,
+        )
+        for p in proposals
+    ]

@@ -9,6 +9,8 @@ because it serialises writers until the transaction commits.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +31,8 @@ from .models import (
     CaseEvent,
     CaseTransfer,
     Category,
+    DuplicateProposal,
+    DuplicateStatus,
     EventKind,
     Person,
     PersonPhone,
@@ -491,3 +495,69 @@ def screening_decide(
     )
     case.version = locked.version
     return decision
+
+
+def _group_fingerprint(case_ids: Sequence[int]) -> str:
+    text = ",".join(str(i) for i in sorted(set(case_ids)))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+@transaction.atomic
+def duplicates_propose(*, groups: Sequence[tuple[Sequence[int], float]]) -> tuple[int, int]:
+    """Record each group of case ids (with its score) as a proposal, once.
+
+    Returns (new, already proposed). Run by `manage.py dedupe_cases` as the
+    system; audited with counts only.
+    """
+    new = existing = 0
+    for case_ids, group_score in groups:
+        ids = sorted(set(case_ids))
+        if len(ids) < 2:
+            raise ValueError("A duplicate group holds two cases or more.")
+        proposal, created = DuplicateProposal.objects.get_or_create(
+            fingerprint=_group_fingerprint(ids), defaults={"score": round(group_score, 2)}
+        )
+        if created:
+            proposal.cases.set(ids)
+            new += 1
+        else:
+            existing += 1
+    audit_record(
+        actor=None,
+        action="cases.duplicates_proposed",
+        details={"groups": len(groups), "new": new, "existing": existing},
+    )
+    return new, existing
+
+
+@transaction.atomic
+def duplicate_decide(*, actor: User, proposal: DuplicateProposal, same_person: bool) -> None:
+    """A screening officer of one of the group's units says whether the cases
+    are one person. Each case's timeline records the answer and names the
+    other cases by code; each unit's audit trail gets an event."""
+    locked = DuplicateProposal.objects.select_for_update().get(pk=proposal.pk)
+    cases = list(locked.cases.select_related("unit", "data_key__unit_key").order_by("pk"))
+    if not actor.has_any_role({Role.SCREENING_OFFICER}) or not any(
+        user_may_act_on_case(actor, case) for case in cases
+    ):
+        raise PermissionDenied
+    if locked.status != DuplicateStatus.OPEN:
+        raise ValidationError(_("This proposal was already decided."))
+    locked.status = DuplicateStatus.CONFIRMED if same_person else DuplicateStatus.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    kind = EventKind.DUPLICATE_CONFIRMED if same_person else EventKind.DUPLICATE_REJECTED
+    for case in cases:
+        others = ", ".join(c.code for c in cases if c.pk != case.pk)
+        CaseEvent.objects.create(
+            case=case, data_key=case.data_key, kind=kind, actor=actor, body=others
+        )
+        audit_record(
+            actor=actor,
+            action="cases.duplicate_confirmed" if same_person else "cases.duplicate_rejected",
+            target=case,
+            unit=case.unit,
+            details={"proposal": locked.pk},
+        )
+    proposal.status = locked.status

@@ -16,6 +16,11 @@ urlpatterns = [
     path("<str:code>/photo/", views.person_photo, name="person_photo"),
     path("<str:code>/screening/", views.screening, name="screening"),
     path("<str:code>/screening/decide/", views.screening_decide, name="screening_decide"),
+    path(
+        "<str:code>/duplicates/<int:proposal_id>/",
+        views.duplicate_decide,
+        name="duplicate_decide",
+    ),
     path("<str:code>/transition/", views.transition, name="transition"),
     path("<str:code>/note/", views.note_add, name="note"),
     path("<str:code>/transfer/", views.transfer_request, name="transfer"),

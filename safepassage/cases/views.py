@@ -35,8 +35,8 @@ from .forms import (
     TransitionForm,
     township_label,
 )
-from .models import Case, Priority
-from .policies import CASE_ROLES, PERSON_EDITORS, SCREENING_VIEWERS
+from .models import Case, DuplicateProposal, Priority
+from .policies import CASE_ROLES, PERSON_EDITORS, SCREENING_VIEWERS, user_may_act_on_case
 from .workflow import Status
 
 case_view = requires_role(*CASE_ROLES)
@@ -388,6 +388,12 @@ def _screening_page(
             unit=case.unit_id,
             request=request,
         )
+    duplicates = selectors.duplicate_proposals_for(user=user, case=case)
+    surfaced = {m.case.pk: m.case for m in screening.matches if not m.visible}
+    for proposed in duplicates:
+        for other in proposed.others:
+            if not user_may_act_on_case(user, other):
+                surfaced[other.pk] = other
     for match in screening.matches:
         if match.visible:
             audit_read(
@@ -398,15 +404,15 @@ def _screening_page(
                 unit=match.case.unit_id,
                 request=request,
             )
-        else:  # the other unit's trail shows that its case came up, and for whom
-            audit_record(
-                actor=user,
-                action="cases.screening_surfaced",
-                target=match.case,
-                unit=match.case.unit_id,
-                details={"screened_case": case.pk},
-                request=request,
-            )
+    for other in surfaced.values():  # the other unit's trail shows its case came up, and for whom
+        audit_record(
+            actor=user,
+            action="cases.screening_surfaced",
+            target=other,
+            unit=other.unit_id,
+            details={"screened_case": case.pk},
+            request=request,
+        )
     for hit in screening.watch_hits:
         audit_record(
             actor=user,
@@ -426,7 +432,12 @@ def _screening_page(
     return render(
         request,
         "cases/screening.html",
-        {"case": case, "screening": screening, "form": form if may_decide else None},
+        {
+            "case": case,
+            "screening": screening,
+            "duplicates": duplicates,
+            "form": form if may_decide else None,
+        },
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -459,3 +470,25 @@ def screening_decide(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Decision recorded."))
             return HttpResponseRedirect(reverse("cases:screening", kwargs={"code": case.code}))
     return _screening_page(request, case, form)
+
+
+@requires_role(Role.SCREENING_OFFICER)
+@require_POST
+def duplicate_decide(request: HttpRequest, code: str, proposal_id: int) -> HttpResponse:
+    case = _case_or_404(request, code)
+    proposal = DuplicateProposal.objects.filter(pk=proposal_id, cases=case).first()
+    answer = request.POST.get("answer")
+    if proposal is None:
+        raise Http404
+    if answer not in ("same", "different"):
+        messages.error(request, _("Say whether these cases are the same person."))
+    else:
+        try:
+            services.duplicate_decide(
+                actor=_staff(request), proposal=proposal, same_person=answer == "same"
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Decision recorded."))
+    return HttpResponseRedirect(reverse("cases:screening", kwargs={"code": case.code}))

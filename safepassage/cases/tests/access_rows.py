@@ -12,7 +12,7 @@ from collections.abc import Callable
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UserFactory
 from safepassage.cases import services
-from safepassage.cases.models import Person, Task
+from safepassage.cases.models import DuplicateProposal, Person, Task
 from safepassage.cases.policies import CASE_ROLES, PERSON_EDITORS
 from safepassage.vault.fields import PendingFile
 from tests.access_matrix import MATRIX, Principal, World, roles, world_builder
@@ -43,6 +43,8 @@ def _cases(world: World) -> None:
     world.objects["transfer_to_a"] = services.case_transfer_request(
         actor=sender, case=offered, to_unit=world.units["unit_a"]
     )
+    services.duplicates_propose(groups=[([case.pk, offered.pk], 5.0)])
+    world.objects["proposal"] = DuplicateProposal.objects.get()
 
 
 def _case_page(allowed_roles: frozenset[str], ok: int) -> Callable[[Principal, World], int]:
@@ -139,6 +141,18 @@ MATRIX.row(
     kwargs=_code,
     method="post",
     data={"outcome": "cleared", "reasons": "matrix reasons", "expected_version": "0"},
+    expect=_case_page(frozenset({Role.SCREENING_OFFICER}), 302),
+    anonymous=302,
+)
+MATRIX.row(
+    "cases:duplicate_decide",
+    allow=roles(*CASE_ROLE_LIST),
+    kwargs=lambda world: {
+        "code": world.objects["case_a"].code,
+        "proposal_id": world.objects["proposal"].pk,
+    },
+    method="post",
+    data={"answer": "same"},
     expect=_case_page(frozenset({Role.SCREENING_OFFICER}), 302),
     anonymous=302,
 )

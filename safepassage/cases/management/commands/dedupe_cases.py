@@ -1,0 +1,87 @@
+"""``manage.py dedupe_cases``: find people registered more than once, across units.
+
+Decrypts every registered person (the key ring must be unlocked), runs the
+same batch de-duplication as ``dedupe_csv`` and records each group of two
+or more cases as a proposal (`DuplicateProposal`), once: a group already
+proposed, whatever was decided, is not proposed again. Screening officers
+see the proposals on each case's Screening page and confirm or reject them;
+nothing is merged here.
+
+Prints counts only, never a name or a case code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from safepassage.cases.models import Person, PersonPhone
+from safepassage.cases.screening import person_record
+from safepassage.cases.services import duplicates_propose
+from safepassage.screening.dedupe import dedupe_rows
+from safepassage.screening.engine import MATCH_THRESHOLD
+from safepassage.vault.exceptions import VaultError
+
+
+class Command(BaseCommand):
+    help = "Propose groups of cases that look like one person registered more than once."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=MATCH_THRESHOLD,
+            help=f"score from which two people are taken for one (default {MATCH_THRESHOLD})",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 < options["threshold"] <= 100:
+            raise CommandError("--threshold must be above 0 and at most 100.")
+        try:
+            rows = self._rows()
+            result = dedupe_rows(
+                rows, this_year=timezone.now().year, threshold=options["threshold"]
+            )
+            members: dict[int, list[int]] = defaultdict(list)
+            scores: dict[int, float] = defaultdict(float)
+            for row, label, best in zip(rows, result.clusters, result.best_scores, strict=True):
+                members[label].append(int(row[0]))
+                scores[label] = max(scores[label], best)
+            groups = [(ids, scores[label]) for label, ids in members.items() if len(ids) > 1]
+            new, existing = duplicates_propose(groups=groups)
+        except VaultError as exc:
+            raise CommandError(f"{exc} Unlock the key ring first.") from None
+        self.stdout.write(
+            f"Read {len(rows):,} people: {len(groups):,} groups look like double "
+            f"registrations ({new:,} new proposals, {existing:,} proposed before). "
+            "Screening officers decide on each case's Screening page."
+        )
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        phones = PersonPhone.objects.select_related("data_key__unit_key")
+        people = (
+            Person.objects.filter(data_key__shredded_at__isnull=True)
+            .select_related("data_key__unit_key")
+            .prefetch_related(Prefetch("phones", queryset=phones))
+            .order_by("case_id")
+        )
+        rows: list[tuple[str, ...]] = []
+        for person in people.iterator(chunk_size=2000):
+            r = person_record(person)
+            rows.append(
+                (
+                    r.id,
+                    r.name,
+                    r.name_my,
+                    r.father_name,
+                    r.date_of_birth,
+                    r.nrc,
+                    r.phone,
+                    r.township,
+                )
+            )
+        return rows
