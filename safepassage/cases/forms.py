@@ -7,6 +7,7 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -282,15 +283,18 @@ class ScreeningDecisionForm(VersionedForm):
     )
 
 
+def transfer_targets(user: Any) -> QuerySet[Unit]:
+    """The units a case of this user's unit may be offered to."""
+    return Unit.objects.filter(is_active=True).exclude(pk=user.unit_id).order_by("name")
+
+
 class TransferForm(VersionedForm):
     to_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast("forms.ModelChoiceField[Unit]", self.fields["to_unit"])
-        field.queryset = (
-            Unit.objects.filter(is_active=True).exclude(pk=user.unit_id).order_by("name")
-        )
+        field.queryset = transfer_targets(user)
 
 
 class SearchForm(forms.Form):

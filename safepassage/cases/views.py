@@ -34,6 +34,7 @@ from .forms import (
     TransferForm,
     TransitionForm,
     township_label,
+    transfer_targets,
 )
 from .models import Case, DuplicateProposal, Priority
 from .policies import CASE_ROLES, PERSON_EDITORS, SCREENING_VIEWERS, user_may_act_on_case
@@ -156,14 +157,10 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         unit=case.unit_id,
         request=request,
     )
-    context.update(
-        transition_form=TransitionForm(initial={"expected_version": case.version}),
-        note_form=NoteForm(initial={"expected_version": case.version}),
-        task_form=TaskForm(),
-        transfer_form=TransferForm(
-            user=_staff(request), initial={"expected_version": case.version}
-        ),
-    )
+    # The note, task and transfer forms are written out in the template
+    # (NoteForm, TaskForm and TransferForm validate what they post).
+    if context["may_transfer"]:
+        context["transfer_units"] = transfer_targets(_staff(request))
     return render(request, "cases/detail.html", context)
 
 

@@ -76,6 +76,15 @@ def test_detail_reads_rows_and_their_keys_without_a_query_per_row(client, unit, 
     assert _detail_queries(client, big) == _detail_queries(client, small)
 
 
+def test_detail_queries_do_not_grow_with_the_units_staff(client, unit, handler):
+    case = case_create(unit=unit)
+    person_create(case)
+    before = _detail_queries(client, case)
+    for role in (Role.CASEWORKER, Role.SCREENING_OFFICER, Role.UNIT_HANDLER, Role.ANALYST):
+        UserFactory(unit=unit, roles=[role])
+    assert _detail_queries(client, case) == before
+
+
 def test_another_units_case_is_not_found_and_the_attempt_audited(client, handler):
     other = case_create(unit=UnitFactory())
     response = client.get(reverse("cases:detail", kwargs={"code": other.code}))
@@ -366,3 +375,15 @@ def test_hostile_posts_never_error(client, unit, handler, data):
         response = client.post(reverse(name, kwargs={"code": case.code}), data)
         assert response.status_code in (200, 302), (name, response.status_code)
     assert client.post(reverse("cases:new"), data).status_code in (200, 302)
+
+
+def test_detail_page_carries_the_note_task_and_transfer_forms(client, unit, handler):
+    other = UnitFactory(name="Battalion Elsewhere")
+    case = case_create(unit=unit)
+    body = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    assert 'name="body"' in body
+    assert 'name="title"' in body
+    assert 'name="due_on"' in body
+    assert f'<option value="{other.pk}">Battalion Elsewhere</option>' in body
+    assert f'<option value="{unit.pk}">' not in body
+    assert body.count(f'name="expected_version" value="{case.version}"') >= 2
