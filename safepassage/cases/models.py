@@ -135,6 +135,8 @@ class Person(VaultedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # The screening index reads the people changed since its last use.
+        indexes = [models.Index(fields=["updated_at"], name="cases_person_updated")]
 
     def __str__(self) -> str:
         return f"person of case {self.case_id}"

@@ -1,0 +1,122 @@
+"""Screening inside the product: the panel's index built from the vault, and
+the panel page's server time, on a seeded database.
+
+Runs against the database the environment names (seeded with
+`seed_demo --cases N`, as for bench/cases/run.py), never a test database:
+
+    export SAFEPASSAGE_VAR_DIR=... SAFEPASSAGE_PASSPHRASE_FILE=... [DATABASE_URL=...]
+    .venv/bin/python bench/screening/panel.py [--samples 200]
+
+1. Build: the first screening in a process decrypts every registered
+   person (and phone) from the vault into the in-memory index
+   (`safepassage.cases.screening`); wall time and the growth of the
+   process's resident memory.
+2. The panel page (`/cases/<code>/screening/`) for random cases of the
+   largest unit with a screening officer, through the whole middleware
+   stack: decrypting the screened person, the index's refresh query,
+   search and reasons, watch-list hits, the audit events, the template.
+   p50/p95/p99 after a warm-up.
+
+Writes nothing but audit events and a session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.cases.run import percentiles, signed_in_client, timed  # noqa: E402
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.cases.settings"
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+
+    from safepassage.accounts.models import User
+    from safepassage.cases.models import Case, Person
+    from safepassage.cases.screening import screening_index
+    from safepassage.vault import keyring
+
+    if not keyring.try_unlock_from_environment():
+        raise SystemExit("Key ring locked: set SAFEPASSAGE_PASSPHRASE_FILE.")
+    officers = User.objects.filter(
+        groups__name="screening_officer", is_active=True, unit__is_headquarters=False
+    )
+    sizes = dict(
+        Case.objects.filter(unit__in=officers.values("unit"), person__isnull=False)
+        .values_list("unit")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    if not sizes:
+        raise SystemExit("No registered people in a unit with a screening officer.")
+    unit_id = max(sizes, key=lambda k: sizes[k])
+    officer = officers.filter(unit_id=unit_id).order_by("username").first()
+    people = Person.objects.count()
+
+    print(f"# screening panel benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(
+        f"# {connection.vendor}; {os.cpu_count()} CPUs; load average "
+        f"{os.getloadavg()[0]:.2f}; {people:,} registered people; "
+        f"the measured unit holds {sizes[unit_id]:,}"
+    )
+    before = rss_mib()
+    start = time.perf_counter()
+    index = screening_index()
+    build = time.perf_counter() - start
+    print(
+        f"index build from the vault: {len(index):,} people in {build:.1f} s "
+        f"({build / max(len(index), 1) * 1e6:.0f} µs a person), "
+        f"resident memory +{rss_mib() - before:,.0f} MiB"
+    )
+
+    rng = random.Random(args.seed)
+    codes = list(
+        Case.objects.filter(unit_id=unit_id, person__isnull=False)
+        .order_by("?")
+        .values_list("code", flat=True)[:200]
+    )
+    rng.shuffle(codes)
+    client = signed_in_client(officer)
+    samples = timed(
+        client,
+        [f"/cases/{code}/screening/" for code in codes],
+        samples=args.samples,
+        warmup=args.warmup,
+        expect=200,
+    )
+    p = percentiles(samples)
+    print("| page | p50 ms | p95 ms | p99 ms | mean ms |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| screening panel | {p['p50']:.1f} | {p['p95']:.1f} | {p['p99']:.1f} | {p['mean']:.1f} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
