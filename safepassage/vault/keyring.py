@@ -36,6 +36,7 @@ from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from django.conf import settings
+from django.dispatch import Signal
 
 from . import crypto
 from .exceptions import DecryptionError, KeyRingError, VaultLocked, WrongPassphrase
@@ -299,12 +300,18 @@ def unlock(passphrase: str, *, path: Path | None = None) -> None:
     _forget_derived_keys()
 
 
+#: Sent (no arguments) after `lock()`: whatever holds decrypted data in
+#: memory (the screening indexes) forgets it with the keys.
+keyring_locked = Signal()
+
+
 def lock() -> None:
-    """Forget every key this process holds."""
+    """Forget every key this process holds, then tell `keyring_locked`'s receivers."""
     with _state.lock:
         _state.unlocked = None
         _state.auto_unlock_tried = False
     _forget_derived_keys()
+    keyring_locked.send(sender=None)
 
 
 def _forget_derived_keys() -> None:

@@ -283,3 +283,24 @@ def test_the_screening_panel_warns_of_a_hit_and_audits_it(client):
     shown = AuditEvent.objects.get(action="watchlists.hit_shown")
     assert shown.details["screened_case"] == case.pk
     assert shown.details["entry_shown"] is False
+
+
+def test_the_index_is_dropped_when_the_key_ring_locks(unit, officer):
+    from safepassage.cases import screening as case_screening
+    from safepassage.vault import keyring
+    from safepassage.watchlists import matching
+
+    newcomer = _case_with(unit, **NEWCOMER)
+    selectors.case_screening(user=officer, case=newcomer)
+    assert case_screening._people.index is not None
+    assert matching._entries.index is not None
+    keyring.lock()
+    try:
+        assert case_screening._people.index is None
+        assert matching._entries.index is None
+    finally:
+        from django.conf import settings
+
+        from conftest import TEST_PASSPHRASE
+
+        keyring.unlock(TEST_PASSPHRASE, path=settings.VAULT_KEYRING_PATH)
