@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 # One message for every way a sign-in can fail -- unknown user, wrong
@@ -53,3 +53,24 @@ class TOTPConfirmForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's password change (old password checked, validators run), with
+    the product's own labels and messages, so that they are in Burmese too."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": _("Your current password is not right. Try again."),
+        "password_mismatch": _("The two new passwords differ."),
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["old_password"].label = _("Current password")
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password1"].help_text = _(
+            "At least 12 characters; not a common password, not only digits, not like "
+            "your username. A few unrelated words make a good one."
+        )
+        self.fields["new_password2"].label = _("New password again")

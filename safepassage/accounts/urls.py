@@ -9,6 +9,7 @@ urlpatterns = [
     path("enrol/", views.enrol_totp_view, name="enrol_totp"),
     path("backup-codes/", views.backup_codes_view, name="backup_codes"),
     path("passkeys/", views.passkeys_view, name="passkeys"),
+    path("password/", views.password_change_view, name="password_change"),
     path("logout/", views.logout_view, name="logout"),
     path("", views.account_view, name="account"),
 ]

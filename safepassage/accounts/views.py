@@ -12,12 +12,14 @@ from typing import Any
 import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -28,7 +30,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from safepassage.core.permissions import is_verified, public, second_factor_step, staff_view
 
 from . import auditing, selectors, services
-from .forms import SIGN_IN_FAILED, LoginForm, SecondFactorForm, TOTPConfirmForm
+from .forms import (
+    SIGN_IN_FAILED,
+    LoginForm,
+    OwnPasswordChangeForm,
+    SecondFactorForm,
+    TOTPConfirmForm,
+)
 from .middleware import session_start
 from .models import User
 from .roles import Role
@@ -276,3 +284,32 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     auditing.record("logged_out", actor=user, target=user, request=request)  # type: ignore[arg-type]
     logout(request)
     return HttpResponseRedirect(reverse("accounts:login"))
+
+
+@staff_view
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; every other session of the user ends."""
+    user: User = request.user  # type: ignore[assignment]
+    form = OwnPasswordChangeForm(user, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.user_set_password(
+                actor=user, user=user, password=form.cleaned_data["new_password1"]
+            )
+            update_session_auth_hash(request, user)  # this session stays signed in
+            messages.success(request, _("Password changed. Your other sessions have ended."))
+            return HttpResponseRedirect(reverse("accounts:account"))
+        if "old_password" in form.errors:
+            auditing.record(
+                "password_change_refused", actor=user, target=user, unit=user.unit, request=request
+            )
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

@@ -5,6 +5,7 @@ from tests.access_matrix import ANY_STAFF, MATRIX, roles
 
 MATRIX.row("accounts:account", allow=ANY_STAFF)
 MATRIX.row("accounts:backup_codes", allow=ANY_STAFF)
+MATRIX.row("accounts:password_change", allow=ANY_STAFF)
 MATRIX.row("accounts:passkeys", allow=ANY_STAFF)
 MATRIX.row("accounts:enrol_totp", allow=ANY_STAFF)
 # The second-factor step: password-only users see it; verified ones move on.
