@@ -269,7 +269,9 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
         "service": service,
         "events": list(case.events.select_related("actor", *with_key)[:100]),
         "tasks": list(
-            case.tasks.filter(done_at__isnull=True).select_related(*with_key).order_by("due_on")
+            case.tasks.filter(done_at__isnull=True)
+            .select_related("assignee", *with_key)
+            .order_by("due_on")
         ),
         "moves": moves,
         "pending_transfer": case.transfers.filter(status=TransferStatus.PENDING)

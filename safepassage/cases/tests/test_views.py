@@ -14,7 +14,7 @@ from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_in
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services
-from safepassage.cases.models import Case
+from safepassage.cases.models import Case, Task
 from safepassage.cases.tests.factories import (
     case_create,
     family_add,
@@ -73,6 +73,7 @@ def test_detail_reads_rows_and_their_keys_without_a_query_per_row(client, unit, 
         family_add(person)
         task_add(big, title=f"task {i}")
         services.case_note_add(actor=handler, case=big, body=f"note {i}")
+    Task.objects.filter(case=big).update(assignee=handler)
     assert _detail_queries(client, big) == _detail_queries(client, small)
 
 
@@ -387,3 +388,13 @@ def test_detail_page_carries_the_note_task_and_transfer_forms(client, unit, hand
     assert f'<option value="{other.pk}">Battalion Elsewhere</option>' in body
     assert f'<option value="{unit.pk}">' not in body
     assert body.count(f'name="expected_version" value="{case.version}"') >= 2
+
+
+def test_the_list_page_costs_no_query_for_the_watch_list_link(client, unit, handler):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case_create(unit=unit)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("cases:list")).status_code == 200
+    assert not [q for q in queries if 'FROM "accounts_unit"' in q["sql"]]
