@@ -56,8 +56,10 @@ def respelled(name: str) -> str:
 
 @dataclass(frozen=True)
 class ScreeningDemo:
-    double_registrations: list[tuple[str, str]]  # (first case code, second case code)
-    watched_cases: list[str]
+    #: (first case code, second case code, a screening officer of the second's unit)
+    double_registrations: list[tuple[str, str, str]]
+    #: (case code, a screening officer of its unit)
+    watched_cases: list[tuple[str, str]]
 
 
 def _people(
@@ -113,10 +115,17 @@ def demo_screening_seed(*, seed: int = 0) -> ScreeningDemo | None:
             rng, keeper, exclude={c for pair in doubles for c in pair}, units=units
         )
     involved = [case_id for pair in doubles for case_id in pair] + watched
-    codes = dict(Case.objects.filter(pk__in=involved).values_list("pk", "code"))
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=involved)}
+    officers = dict(
+        User.objects.filter(
+            unit__in=units, groups__name=Role.SCREENING_OFFICER, is_active=True
+        ).values_list("unit_id", "username")
+    )
     return ScreeningDemo(
-        double_registrations=[(codes[a], codes[b]) for a, b in doubles],
-        watched_cases=[codes[c] for c in watched],
+        double_registrations=[
+            (cases[a].code, cases[b].code, officers[cases[b].unit_id]) for a, b in doubles
+        ],
+        watched_cases=[(cases[c].code, officers[cases[c].unit_id]) for c in watched],
     )
 
 

@@ -30,17 +30,21 @@ def test_double_registrations_and_watch_list_hits_show_on_the_panel(capsys):
     for line in out.splitlines():
         if "is a double registration of" not in line:
             continue
-        second, first = line.split()[0], line.split()[-3]
+        words = line.split()
+        second, username, first = words[0], words[1].strip("()"), words[-3]
         case = Case.objects.get(code=second)
-        officer = User.objects.get(unit=case.unit, groups__name="screening_officer")
+        officer = User.objects.get(username=username)
+        assert officer.unit_id == case.unit_id
         screening = selectors.case_screening(user=officer, case=case)
         assert first in [m.case.code for m in screening.matches], line
 
     watched = out.splitlines()[-1].split(": ", 1)[1].split(", ")
     assert len(watched) == WATCHED
-    for code in watched:
+    for item in watched:
+        code, username = item.split()
         case = Case.objects.get(code=code)
-        officer = User.objects.get(unit=case.unit, groups__name="screening_officer")
+        officer = User.objects.get(username=username.strip("()"))
+        assert officer.unit_id == case.unit_id
         assert selectors.case_screening(user=officer, case=case).watch_hits, code
 
 

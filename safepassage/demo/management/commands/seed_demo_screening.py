@@ -34,10 +34,10 @@ class Command(BaseCommand):
             self.stdout.write("Screening demo: already there (or no demo people yet).")
             return
         out = self.stdout
-        out.write("Screening demo (open Screening on a case, as a screening officer of its unit):")
-        for first, second in result.double_registrations:
-            out.write(f"  {second} is a double registration of {first} (another unit)")
+        out.write("Screening demo: sign in as the user named, open the case, then Screening.")
+        for first, second, officer in result.double_registrations:
+            out.write(f"  {second} ({officer}) is a double registration of {first} (another unit)")
         out.write(
-            "  like someone on the demo watch-list (which hq.screening keeps): "
-            + ", ".join(result.watched_cases)
+            "  like someone on the demo watch-list, which hq.screening keeps: "
+            + ", ".join(f"{code} ({officer})" for code, officer in result.watched_cases)
         )
