@@ -78,9 +78,25 @@ def case_get_for_user(*, user: Any, code: str, request: Any = None) -> Case:
     return case
 
 
+def _visible_case_ids(user: Any, model: Any, index_field: str, path: str, value: str) -> list[int]:
+    """Ids of the cases this user may see that hold `value` in `model.index_field`.
+
+    Starts from `cases_visible_to` and joins down to the blind index, so the
+    database looks the index up first. (Filtering the indexed rows by
+    `case__in=cases_visible_to(user)` made SQLite list every case of the
+    unit first: 17 ms at 70,000 cases against 0.7 ms.)
+    """
+    index = model._meta.get_field(index_field).index_of(value)
+    return list(
+        cases_visible_to(user)
+        .filter(**{f"{path}{index_field}": index})
+        .values_list("pk", flat=True)
+    )
+
+
 def cases_find_by_phone(*, user: Any, phone: str) -> list[Case]:
-    visible = cases_visible_to(user)
-    phones = PersonPhone.objects.filter(person__case__in=visible).select_related(
+    ids = _visible_case_ids(user, PersonPhone, "number_index", "person__phones__", phone)
+    phones = PersonPhone.objects.filter(person__case_id__in=ids).select_related(
         "person__case", "data_key__unit_key"
     )
     found = blind_index_filter(phones, "number_index", phone)
@@ -88,14 +104,16 @@ def cases_find_by_phone(*, user: Any, phone: str) -> list[Case]:
 
 
 def cases_find_by_nrc(*, user: Any, nrc: str) -> list[Case]:
-    people = Person.objects.filter(case__in=cases_visible_to(user)).select_related(
-        "case", "data_key__unit_key"
-    )
+    ids = _visible_case_ids(user, Person, "nrc_index", "person__", nrc)
+    people = Person.objects.filter(case_id__in=ids).select_related("case", "data_key__unit_key")
     return [p.case for p in blind_index_filter(people, "nrc_index", nrc)]
 
 
 def cases_find_by_service_number(*, user: Any, service_number: str) -> list[Case]:
-    records = ServiceRecord.objects.filter(case__in=cases_visible_to(user)).select_related(
+    ids = _visible_case_ids(
+        user, ServiceRecord, "service_number_index", "service__", service_number
+    )
+    records = ServiceRecord.objects.filter(case_id__in=ids).select_related(
         "case", "data_key__unit_key"
     )
     return [r.case for r in blind_index_filter(records, "service_number_index", service_number)]

@@ -57,6 +57,7 @@ def test_burmese_digits_in_dates_and_years():
     assert f.cleaned_data["birth"] == {"precision": "approximate", "year": 2001}
 
 
+@pytest.mark.django_db  # the township field reads the township index (built from the database)
 @settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(
