@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("safepassage.cases.urls")),
     path("watchlists/", include("safepassage.watchlists.urls")),
+    path("channels/", include("safepassage.intake.urls")),
     path("", include("safepassage.core.urls")),
 ]
 

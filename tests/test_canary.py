@@ -100,6 +100,22 @@ def _write_watchlist(canary: str) -> None:
     services.watchlist_import(actor=actor, watch_list=watch_list, sheet=sheet)
 
 
+def _write_channel(canary: str) -> None:
+    import json
+
+    from safepassage.intake import services
+
+    channel = services.channel_create(
+        actor=None, kind="facebook", name="canary page", token=canary, app_secret=canary
+    )
+    services.update_receive(
+        channel=channel,
+        provider_id="mid:canary",
+        kind="message",
+        payload=json.dumps({"message": {"text": canary}}, ensure_ascii=False),
+    )
+
+
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "vault_probe.probe": _write_probe,
     # One writer covers every model it fills; list each model it covers.
@@ -112,6 +128,8 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "cases.task": _write_case,
     "watchlists.watchlist": _write_watchlist,
     "watchlists.watchlistentry": _write_watchlist,
+    "intake.channel": _write_channel,
+    "intake.inboundupdate": _write_channel,
 }
 
 

@@ -15,6 +15,9 @@ PUBLIC_VIEWS = {
     "accounts:login",
     "admin:login",  # redirects to accounts:login
     "set_language",
+    # Providers' webhooks: a secret or a signature checked in the view.
+    "intake:telegram_webhook",
+    "intake:facebook_webhook",
 }
 
 

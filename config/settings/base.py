@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "safepassage.forces",
     "safepassage.screening",
     "safepassage.watchlists",
+    "safepassage.intake",
     "safepassage.demo",
 ]
 

@@ -1,0 +1,120 @@
+"""Messenger Platform webhook: `GET|POST /channels/facebook/<channel-id>/webhook/`.
+
+GET is the subscription handshake: the verify token is compared in
+constant time and the challenge echoed. POST deliveries are signed with
+the app secret (`X-Hub-Signature-256: sha256=<hex>` over the raw body);
+each messaging event is stored encrypted, once per message id, and the
+answer is 200 at once. Echoes of the page's own messages, delivery and
+read receipts are recorded as ignored, without content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from safepassage.core.permissions import public
+from safepassage.intake import services
+from safepassage.intake.models import Channel, ChannelKind
+from safepassage.intake.webhooks import Refused, json_object, read_body
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+MAX_EVENTS = 1000
+
+
+def event_kind(event: dict[str, Any]) -> tuple[str, bool]:
+    """(kind, ignored on arrival)."""
+    message = event.get("message")
+    if isinstance(message, dict):
+        return ("message_echo", True) if message.get("is_echo") else ("message", False)
+    if "postback" in event:
+        return "postback", False
+    if "delivery" in event or "read" in event:
+        return "receipt", True
+    return "other", False
+
+
+def event_id(event: dict[str, Any]) -> str:
+    """The message id where there is one; otherwise a digest of the event
+    (never the sender's id in clear: it is a channel address)."""
+    for key in ("message", "postback"):
+        body = event.get(key)
+        mid = body.get("mid") if isinstance(body, dict) else None
+        if isinstance(mid, str) and 0 < len(mid) <= 90:
+            return "mid:" + mid
+    canonical = json.dumps(event, sort_keys=True, separators=(",", ":")).encode()
+    return "sha256:" + hashlib.sha256(canonical).hexdigest()[:64]
+
+
+def _signed(body: bytes, header: str, secret: str) -> bool:
+    if not header.startswith("sha256=") or not secret:
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(header[7:].encode("ascii", "replace"), expected.encode())
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
+    channel = (
+        Channel.objects.filter(public_id=channel_id, kind=ChannelKind.FACEBOOK, is_active=True)
+        .select_related("data_key__unit_key")
+        .first()
+    )
+    if channel is None:
+        raise Http404
+    try:
+        if request.method == "GET":
+            return _handshake(request, channel)
+        body = read_body(request)
+        if not _signed(body, request.headers.get(SIGNATURE_HEADER, ""), channel.app_secret or ""):
+            raise Refused(403, "bad signature")
+        delivery = json_object(body)
+        events = _events(delivery)
+    except Refused as refused:
+        return refused.response(channel.pk)
+    for event in events:
+        kind, ignored = event_kind(event)
+        services.update_receive(
+            channel=channel,
+            provider_id=event_id(event),
+            kind=kind,
+            payload=json.dumps(event, ensure_ascii=False),
+            ignored=ignored,
+        )
+    return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+def _handshake(request: HttpRequest, channel: Channel) -> HttpResponse:
+    token = request.GET.get("hub.verify_token", "").encode("utf-8", "replace")
+    challenge = request.GET.get("hub.challenge", "")
+    if (
+        request.GET.get("hub.mode") != "subscribe"
+        or not hmac.compare_digest(token, (channel.webhook_secret or "").encode())
+        or not challenge.isdigit()
+        or len(challenge) > 64
+    ):
+        raise Refused(403, "bad verification")
+    return HttpResponse(challenge, content_type="text/plain")
+
+
+def _events(delivery: dict[str, Any]) -> list[dict[str, Any]]:
+    if delivery.get("object") != "page" or not isinstance(delivery.get("entry"), list):
+        raise Refused(400, "not a page delivery")
+    events: list[dict[str, Any]] = []
+    for entry in delivery["entry"]:
+        messaging = entry.get("messaging") if isinstance(entry, dict) else None
+        if not isinstance(messaging, list):
+            continue
+        events.extend(e for e in messaging if isinstance(e, dict))
+    if len(events) > MAX_EVENTS:
+        raise Refused(413, "too many events")
+    return events

@@ -1,0 +1,82 @@
+"""Telegram Bot API webhook: `POST /channels/telegram/<channel-id>/webhook/`.
+
+Checks `X-Telegram-Bot-Api-Secret-Token` in constant time, stores the
+update encrypted (once per `update_id`) and answers 200 at once; reading
+the conversation happens later, in the background. Updates from groups,
+supergroups and channels are recorded as ignored, without their content.
+Unknown or future update types are kept, under the kind "other".
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from safepassage.core.permissions import public
+from safepassage.intake import services
+from safepassage.intake.models import Channel, ChannelKind
+from safepassage.intake.webhooks import Refused, json_object, read_body
+
+#: Update types the conversation will read; any other is kept as "other".
+KNOWN_KINDS = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "channel_post",
+    "edited_channel_post",
+)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+
+
+def update_kind(update: dict[str, object]) -> str:
+    return next((k for k in KNOWN_KINDS if k in update), "other")
+
+
+def from_a_group(update: dict[str, object], kind: str) -> bool:
+    """Channel posts, and anything whose chat is not a private one."""
+    if kind in ("channel_post", "edited_channel_post"):
+        return True
+    body = update.get(kind)
+    if not isinstance(body, dict):
+        return False
+    message = body.get("message") if kind == "callback_query" else body
+    chat = message.get("chat") if isinstance(message, dict) else None
+    return isinstance(chat, dict) and chat.get("type") not in (None, "private")
+
+
+@public
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
+    channel = (
+        Channel.objects.filter(public_id=channel_id, kind=ChannelKind.TELEGRAM, is_active=True)
+        .select_related("data_key__unit_key")
+        .first()
+    )
+    if channel is None:
+        raise Http404
+    try:
+        sent = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if not hmac.compare_digest(sent, (channel.webhook_secret or "").encode()):
+            raise Refused(403, "wrong secret token")
+        body = read_body(request)
+        update = json_object(body)
+        update_id = update.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+            raise Refused(400, "no update_id")
+    except Refused as refused:
+        return refused.response(channel.pk)
+    kind = update_kind(update)
+    services.update_receive(
+        channel=channel,
+        provider_id=str(update_id),
+        kind=kind,
+        payload=body.decode("utf-8"),
+        ignored=from_a_group(update, kind),
+    )
+    return HttpResponse(status=200)

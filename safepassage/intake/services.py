@@ -1,0 +1,101 @@
+"""Every write of the intake app. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from safepassage.accounts.models import Unit
+from safepassage.audit.services import audit_record
+
+from .models import DEFAULT_API_URL, Channel, ChannelKind, InboundUpdate, UpdateState
+
+#: Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as secret_token.
+_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def webhook_secret_generate() -> str:
+    """256 bits, in the alphabet Telegram accepts for secret_token."""
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def channel_create(
+    *,
+    actor: object,
+    kind: str,
+    name: str,
+    token: str,
+    api_url: str = "",
+    unit: Unit | None = None,
+    app_secret: str = "",
+    webhook_secret: str = "",
+) -> Channel:
+    """A new channel with a fresh webhook secret (or the one given)."""
+    if kind not in ChannelKind.values:
+        raise ValidationError(f"Unknown channel kind {kind!r}: telegram or facebook.")
+    name, token = (name or "").strip(), (token or "").strip()
+    if not name or not token:
+        raise ValidationError("A channel needs a name and a token.")
+    if Channel.objects.filter(name=name).exists():
+        raise ValidationError(f"A channel named {name!r} exists already.")
+    if kind == ChannelKind.FACEBOOK and not app_secret.strip():
+        raise ValidationError("A Facebook channel needs the app secret (it signs deliveries).")
+    secret = webhook_secret or webhook_secret_generate()
+    if not _SECRET_SHAPE.fullmatch(secret):
+        raise ValidationError("The webhook secret may hold only A-Z, a-z, 0-9, _ and -.")
+    channel = Channel(
+        kind=kind,
+        name=name,
+        unit=unit,
+        token=token,
+        webhook_secret=secret,
+        app_secret=app_secret.strip(),
+        api_url=(api_url or DEFAULT_API_URL[ChannelKind(kind)]).rstrip("/"),
+    )
+    channel.full_clean(exclude=["data_key"])
+    channel.save()
+    audit_record(
+        actor=actor, action="intake.channel_created", target=channel, details={"kind": kind}
+    )
+    return channel
+
+
+@dataclass(frozen=True)
+class Received:
+    update: InboundUpdate
+    created: bool
+
+
+def update_receive(
+    *, channel: Channel, provider_id: str, kind: str, payload: str, ignored: bool = False
+) -> Received:
+    """Store one delivery, once. A second delivery with the same provider id
+    changes nothing (providers retry until they get a 2xx)."""
+    existing = InboundUpdate.objects.filter(channel=channel, provider_id=provider_id).first()
+    if existing is not None:
+        return Received(existing, created=False)
+    try:
+        with transaction.atomic():
+            update = InboundUpdate.objects.create(
+                channel=channel,
+                provider_id=provider_id,
+                kind=kind,
+                payload="" if ignored else payload,
+                state=UpdateState.IGNORED if ignored else UpdateState.RECEIVED,
+            )
+            audit_record(
+                actor=None,
+                action="intake.update_received",
+                target=update,
+                details={"kind": kind, "ignored": ignored},
+            )
+    except IntegrityError:  # the same delivery, stored by a concurrent request
+        return Received(
+            InboundUpdate.objects.get(channel=channel, provider_id=provider_id), created=False
+        )
+    return Received(update, created=True)

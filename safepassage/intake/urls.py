@@ -1,0 +1,10 @@
+from django.urls import path
+
+from .channels.facebook import views as facebook
+from .channels.telegram import views as telegram
+
+app_name = "intake"
+urlpatterns = [
+    path("telegram/<uuid:channel_id>/webhook/", telegram.webhook, name="telegram_webhook"),
+    path("facebook/<uuid:channel_id>/webhook/", facebook.webhook, name="facebook_webhook"),
+]
