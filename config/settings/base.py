@@ -180,6 +180,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # SessionGuardMiddleware; the cookie itself dies with the browser.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SAFEPASSAGE_IDLE_TIMEOUT", 15 * 60)
+# Raw channel updates are destroyed after this many days (manage.py intake_purge).
+INTAKE_RAW_RETENTION_DAYS = env_int("SAFEPASSAGE_INTAKE_RAW_RETENTION_DAYS", 30)
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from safepassage.accounts.models import Unit
 from safepassage.audit.services import audit_record
+from safepassage.vault.keys import data_key_shred
 
 from .models import DEFAULT_API_URL, Channel, ChannelKind, InboundUpdate, UpdateState
 
@@ -99,3 +103,42 @@ def update_receive(
             InboundUpdate.objects.get(channel=channel, provider_id=provider_id), created=False
         )
     return Received(update, created=True)
+
+
+@dataclass(frozen=True)
+class Purged:
+    updates: int
+    cutoff: dt.datetime
+
+
+def updates_purge(*, days: int | None = None, batch: int = 500) -> Purged:
+    """Destroy raw updates older than `days` (default INTAKE_RAW_RETENTION_DAYS).
+
+    Each update's own data key is shredded, then the row deleted, batch by
+    batch (each batch one transaction), so that an interrupted purge leaves
+    nothing readable half-done behind. One audit event per run, counts only.
+    """
+    keep = settings.INTAKE_RAW_RETENTION_DAYS if days is None else days
+    if keep < 1:
+        raise ValidationError("Keep raw updates for at least one day.")
+    cutoff = timezone.now() - dt.timedelta(days=keep)
+    total = 0
+    while True:
+        with transaction.atomic():
+            old = list(
+                InboundUpdate.objects.filter(received_at__lt=cutoff)
+                .select_related("data_key")
+                .order_by("pk")[:batch]
+            )
+            if not old:
+                break
+            for update in old:
+                data_key_shred(data_key=update.data_key)
+            InboundUpdate.objects.filter(pk__in=[u.pk for u in old]).delete()
+            total += len(old)
+    audit_record(
+        actor=None,
+        action="intake.updates_purged",
+        details={"updates": total, "retention_days": keep},
+    )
+    return Purged(total, cutoff)

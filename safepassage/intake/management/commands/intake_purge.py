@@ -1,0 +1,35 @@
+"""``manage.py intake_purge [--days N]``: destroy raw channel updates past retention.
+
+Default: SAFEPASSAGE_INTAKE_RAW_RETENTION_DAYS (30). Run it daily (a
+systemd timer or cron; deploy/ has the service's environment). Each
+update's data key is shredded before its row is deleted. Prints a count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from safepassage.intake.services import updates_purge
+from safepassage.vault.exceptions import VaultError
+
+
+class Command(BaseCommand):
+    help = "Destroy raw channel updates older than the retention period."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--days", type=int, help="keep this many days (default: settings)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            purged = updates_purge(days=options["days"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        except VaultError as exc:
+            raise CommandError(f"{exc} Unlock the key ring first.") from None
+        self.stdout.write(
+            f"Destroyed {purged.updates:,} raw updates received before "
+            f"{purged.cutoff:%Y-%m-%d %H:%M} UTC."
+        )
