@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from safepassage.screening.index import ScreeningIndex
@@ -47,6 +47,16 @@ def person_record(person: Person) -> PersonRecord:
     )
 
 
+def registered_people() -> QuerySet[Person]:
+    """Every person whose case is not shredded, with keys and phones, for screening."""
+    phones = PersonPhone.objects.select_related("data_key__unit_key")
+    return (
+        Person.objects.filter(data_key__shredded_at__isnull=True)
+        .select_related("data_key__unit_key")
+        .prefetch_related(Prefetch("phones", queryset=phones))
+    )
+
+
 class _PeopleIndex:
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -58,14 +68,9 @@ class _PeopleIndex:
         with self.lock:
             if self.index is None:
                 self.index = ScreeningIndex([], this_year=timezone.now().year)
-            people = Person.objects.filter(data_key__shredded_at__isnull=True)
+            people = registered_people()
             if self.watermark is not None:
                 people = people.filter(updated_at__gte=self.watermark - REREAD)
-            people = people.select_related("data_key__unit_key").prefetch_related(
-                Prefetch(
-                    "phones", queryset=PersonPhone.objects.select_related("data_key__unit_key")
-                )
-            )
             for person in people.iterator(chunk_size=2000):
                 if self.seen.get(person.case_id) == person.updated_at:
                     continue

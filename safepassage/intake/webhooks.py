@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Channel
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -55,3 +58,15 @@ def json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Refused(400, "not a JSON object")
     return data
+
+
+def active_channel(kind: str, public_id: uuid.UUID) -> Channel:
+    """The active channel of this kind with this public id, or 404."""
+    channel = (
+        Channel.objects.filter(public_id=public_id, kind=kind, is_active=True)
+        .select_related("data_key__unit_key")
+        .first()
+    )
+    if channel is None:
+        raise Http404
+    return channel

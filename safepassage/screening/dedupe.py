@@ -159,7 +159,11 @@ def dedupe_rows(
 
 
 def dedupe_records(
-    records: Sequence[PersonRecord], *, this_year: int, workers: int = 1
+    records: Sequence[PersonRecord],
+    *,
+    this_year: int,
+    threshold: float = MATCH_THRESHOLD,
+    workers: int = 1,
 ) -> DedupeResult:
     """`dedupe_rows` for `PersonRecord`s."""
     rows = [
@@ -175,4 +179,4 @@ def dedupe_records(
         )
         for r in records
     ]
-    return dedupe_rows(rows, this_year=this_year, workers=workers)
+    return dedupe_rows(rows, this_year=this_year, threshold=threshold, workers=workers)

@@ -16,14 +16,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from safepassage.cases.models import Person, PersonPhone
-from safepassage.cases.screening import person_record
+from safepassage.cases.screening import person_record, registered_people
 from safepassage.cases.services import duplicates_propose
-from safepassage.screening.dedupe import dedupe_rows
+from safepassage.screening.dedupe import dedupe_records
 from safepassage.screening.engine import MATCH_THRESHOLD
+from safepassage.screening.records import PersonRecord
 from safepassage.vault.exceptions import VaultError
 
 
@@ -42,46 +41,27 @@ class Command(BaseCommand):
         if not 0 < options["threshold"] <= 100:
             raise CommandError("--threshold must be above 0 and at most 100.")
         try:
-            rows = self._rows()
-            result = dedupe_rows(
-                rows, this_year=timezone.now().year, threshold=options["threshold"]
+            records = self._records()
+            result = dedupe_records(
+                records, this_year=timezone.now().year, threshold=options["threshold"]
             )
             members: dict[int, list[int]] = defaultdict(list)
             scores: dict[int, float] = defaultdict(float)
-            for row, label, best in zip(rows, result.clusters, result.best_scores, strict=True):
-                members[label].append(int(row[0]))
+            for record, label, best in zip(
+                records, result.clusters, result.best_scores, strict=True
+            ):
+                members[label].append(int(record.id))
                 scores[label] = max(scores[label], best)
             groups = [(ids, scores[label]) for label, ids in members.items() if len(ids) > 1]
             new, existing = duplicates_propose(groups=groups)
         except VaultError as exc:
             raise CommandError(f"{exc} Unlock the key ring first.") from None
         self.stdout.write(
-            f"Read {len(rows):,} people: {len(groups):,} groups look like double "
+            f"Read {len(records):,} people: {len(groups):,} groups look like double "
             f"registrations ({new:,} new proposals, {existing:,} proposed before). "
             "Screening officers decide on each case's Screening page."
         )
 
-    def _rows(self) -> list[tuple[str, ...]]:
-        phones = PersonPhone.objects.select_related("data_key__unit_key")
-        people = (
-            Person.objects.filter(data_key__shredded_at__isnull=True)
-            .select_related("data_key__unit_key")
-            .prefetch_related(Prefetch("phones", queryset=phones))
-            .order_by("case_id")
-        )
-        rows: list[tuple[str, ...]] = []
-        for person in people.iterator(chunk_size=2000):
-            r = person_record(person)
-            rows.append(
-                (
-                    r.id,
-                    r.name,
-                    r.name_my,
-                    r.father_name,
-                    r.date_of_birth,
-                    r.nrc,
-                    r.phone,
-                    r.township,
-                )
-            )
-        return rows
+    def _records(self) -> list[PersonRecord]:
+        people = registered_people().order_by("case_id")
+        return [person_record(person) for person in people.iterator(chunk_size=2000)]

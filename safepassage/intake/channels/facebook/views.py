@@ -16,14 +16,14 @@ import json
 import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from safepassage.core.permissions import public
 from safepassage.intake import services
 from safepassage.intake.models import Channel, ChannelKind
-from safepassage.intake.webhooks import Refused, json_object, read_body
+from safepassage.intake.webhooks import Refused, active_channel, json_object, read_body
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_EVENTS = 1000
@@ -64,13 +64,7 @@ def _signed(body: bytes, header: str, secret: str) -> bool:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
-    channel = (
-        Channel.objects.filter(public_id=channel_id, kind=ChannelKind.FACEBOOK, is_active=True)
-        .select_related("data_key__unit_key")
-        .first()
-    )
-    if channel is None:
-        raise Http404
+    channel = active_channel(ChannelKind.FACEBOOK, channel_id)
     try:
         if request.method == "GET":
             return _handshake(request, channel)

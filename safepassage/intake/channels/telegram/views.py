@@ -12,14 +12,14 @@ from __future__ import annotations
 import hmac
 import uuid
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from safepassage.core.permissions import public
 from safepassage.intake import services
-from safepassage.intake.models import Channel, ChannelKind
-from safepassage.intake.webhooks import Refused, json_object, read_body
+from safepassage.intake.models import ChannelKind
+from safepassage.intake.webhooks import Refused, active_channel, json_object, read_body
 
 #: Update types the conversation will read; any other is kept as "other".
 KNOWN_KINDS = (
@@ -53,13 +53,7 @@ def from_a_group(update: dict[str, object], kind: str) -> bool:
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
-    channel = (
-        Channel.objects.filter(public_id=channel_id, kind=ChannelKind.TELEGRAM, is_active=True)
-        .select_related("data_key__unit_key")
-        .first()
-    )
-    if channel is None:
-        raise Http404
+    channel = active_channel(ChannelKind.TELEGRAM, channel_id)
     try:
         sent = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not hmac.compare_digest(sent, (channel.webhook_secret or "").encode()):
