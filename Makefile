@@ -29,7 +29,9 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py seed_demo_screening
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"
-	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:8000, with a background worker  (Ctrl-C stops both)"
+	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000 --insecure --noreload
 
 test: install

@@ -104,16 +104,23 @@ def _write_channel(canary: str) -> None:
     import json
 
     from safepassage.intake import services
+    from safepassage.intake.processing import update_process
 
     channel = services.channel_create(
         actor=None, kind="facebook", name="canary page", token=canary, app_secret=canary
     )
-    services.update_receive(
+    event = {
+        "sender": {"id": "24000000000001"},
+        "recipient": {"id": "1"},
+        "message": {"mid": "canary", "text": canary},
+    }
+    stored = services.update_receive(
         channel=channel,
         provider_id="mid:canary",
         kind="message",
-        payload=json.dumps({"message": {"text": canary}}, ensure_ascii=False),
-    )
+        payload=json.dumps(event, ensure_ascii=False),
+    ).update
+    update_process(stored.pk)  # a contact and its message
 
 
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
@@ -130,6 +137,8 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "watchlists.watchlistentry": _write_watchlist,
     "intake.channel": _write_channel,
     "intake.inboundupdate": _write_channel,
+    "intake.contact": _write_channel,
+    "intake.contactmessage": _write_channel,
 }
 
 

@@ -14,7 +14,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.vault.fields import EncryptedTextField, VaultedModel
+from safepassage.vault.fields import BlindIndexField, EncryptedTextField, VaultedModel
 from safepassage.vault.keys import SYSTEM_SCOPE, scope_for_unit
 
 
@@ -68,6 +68,9 @@ class Channel(VaultedModel):
 class UpdateState(models.TextChoices):
     RECEIVED = "received", _("Received")
     IGNORED = "ignored", _("Ignored")
+    PROCESSED = "processed", _("Processed")
+    #: Could not be read (the shape was not what the provider documents).
+    FAILED = "failed", _("Failed")
 
 
 class InboundUpdate(VaultedModel):
@@ -94,3 +97,66 @@ class InboundUpdate(VaultedModel):
 
     def vault_scope(self) -> str:
         return self.channel.vault_scope()
+
+
+class Contact(VaultedModel):
+    """Someone who wrote to a channel. Has a data key of its own, shared by
+    its messages, so that shredding it destroys the whole conversation.
+
+    `address` is the provider's id of the chat (Telegram chat id, Messenger
+    page-scoped id): a channel address, encrypted, found through its blind
+    index within the channel.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="contacts")
+    address = EncryptedTextField(max_length=100)
+    address_index = BlindIndexField(source="address")
+    language = models.CharField(max_length=2, blank=True)
+    #: The person blocked the bot (Telegram my_chat_member: kicked).
+    blocked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_inbound_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["channel", "address_index"], name="intake_contact_address")]
+
+    def __str__(self) -> str:
+        return f"contact {self.pk} on channel {self.channel_id}"
+
+    def vault_scope(self) -> str:
+        return self.channel.vault_scope()
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    EDITED = "edited", _("Edited text")
+    BUTTON = "button", _("Button pressed")
+    PHOTO = "photo", _("Photo")
+    LOCATION = "location", _("Location")
+    SHARED_CONTACT = "shared_contact", _("Shared contact")
+    STICKER = "sticker", _("Sticker")
+    VOICE = "voice", _("Voice message")
+    DOCUMENT = "document", _("Document")
+    OTHER = "other", _("Other")
+
+
+class ContactMessage(VaultedModel):
+    """One message of a conversation, in either direction. `body` is the
+    text (Zawgyi converted), or for media the provider's file reference and
+    caption, for a location its coordinates: encrypted in every case."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    inbound = models.BooleanField()
+    kind = models.CharField(max_length=20, choices=MessageKind.choices)
+    body = EncryptedTextField()
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["contact", "created_at"], name="intake_message_contact")]
+
+    def __str__(self) -> str:
+        return (
+            f"{'inbound' if self.inbound else 'outbound'} {self.kind} of contact {self.contact_id}"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from safepassage.audit.services import audit_record
 from safepassage.vault.keys import data_key_shred
 
 from .models import DEFAULT_API_URL, Channel, ChannelKind, InboundUpdate, UpdateState
+
+logger = logging.getLogger("safepassage.intake")
 
 #: Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as secret_token.
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -102,7 +105,20 @@ def update_receive(
         return Received(
             InboundUpdate.objects.get(channel=channel, provider_id=provider_id), created=False
         )
+    if update.state == UpdateState.RECEIVED:
+        transaction.on_commit(lambda: _enqueue(update.pk))
     return Received(update, created=True)
+
+
+def _enqueue(update_id: int) -> None:
+    """Hand the update to the background worker. Should that fail, the update
+    stays `received` and `manage.py intake_process` reads it."""
+    from .tasks import process_update
+
+    try:
+        process_update.enqueue(update_id)
+    except Exception:
+        logger.exception("intake: could not enqueue update %s", update_id)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,19 @@
+"""Background tasks (django-tasks; the database backend, run by `manage.py db_worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from safepassage.vault import keyring
+
+from .processing import update_process
+
+
+@task()
+def process_update(update_id: int) -> str:
+    """Read one stored update. A worker unlocks the key ring as the server does
+    (the passphrase file handed over by the service manager); while it is
+    locked the task fails and `manage.py intake_process` picks the update up later."""
+    if not keyring.is_unlocked():
+        keyring.try_unlock_from_environment()
+    return update_process(update_id)
