@@ -104,10 +104,17 @@ def _write_channel(canary: str) -> None:
     import json
 
     from safepassage.intake import services
+    from safepassage.intake.models import Contact
+    from safepassage.intake.outbox import reply_queue
     from safepassage.intake.processing import update_process
 
     channel = services.channel_create(
-        actor=None, kind="facebook", name="canary page", token=canary, app_secret=canary
+        actor=None,
+        kind="facebook",
+        name="canary page",
+        token=canary,
+        app_secret=canary,
+        api_url="http://127.0.0.1:9",  # never a real provider from a test
     )
     event = {
         "sender": {"id": "24000000000001"},
@@ -121,6 +128,7 @@ def _write_channel(canary: str) -> None:
         payload=json.dumps(event, ensure_ascii=False),
     ).update
     update_process(stored.pk)  # a contact and its message
+    reply_queue(actor=None, contact=Contact.objects.get(channel=channel), body=canary)
 
 
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
@@ -139,6 +147,7 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "intake.inboundupdate": _write_channel,
     "intake.contact": _write_channel,
     "intake.contactmessage": _write_channel,
+    "intake.outboundmessage": _write_channel,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -160,3 +161,48 @@ class ContactMessage(VaultedModel):
         return (
             f"{'inbound' if self.inbound else 'outbound'} {self.kind} of contact {self.contact_id}"
         )
+
+
+class OutboxState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent")
+    #: The sender stopped mid-send: the provider may or may not have it.
+    UNCERTAIN = "uncertain", _("Perhaps sent")
+
+
+class OutboundMessage(VaultedModel):
+    """A message to a contact, sent through the contact's own channel by the
+    outbox (`outbox.py`). Shares the contact's data key."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbox")
+    body = EncryptedTextField(max_length=4096)
+    state = models.CharField(max_length=10, choices=OutboxState.choices, default="queued")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    #: While `sending`: the sender's lease; past it, the message is uncertain.
+    claimed_until = models.DateTimeField(null=True)
+    #: A short reason code for `failed` (never the provider's text).
+    failure = models.CharField(max_length=40, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="intake_outbox_due"),
+            models.Index(fields=["contact", "sent_at"], name="intake_outbox_contact"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=OutboxState.values), name="intake_outbox_state_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"outbound message {self.pk} ({self.state})"

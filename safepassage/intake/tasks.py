@@ -6,6 +6,7 @@ from django_tasks import task
 
 from safepassage.vault import keyring
 
+from .outbox import outbox_send_due
 from .processing import update_process
 
 
@@ -17,3 +18,11 @@ def process_update(update_id: int) -> str:
     if not keyring.is_unlocked():
         keyring.try_unlock_from_environment()
     return update_process(update_id)
+
+
+@task()
+def send_outbox() -> dict[str, int]:
+    """Send the outbox's due messages (one run; queued again ones wait for the next)."""
+    if not keyring.is_unlocked():
+        keyring.try_unlock_from_environment()
+    return dict(outbox_send_due())

@@ -88,7 +88,20 @@ def _success(call: Call) -> dict[str, Any]:
     if call.path.startswith("/bot"):
         if call.method == "getMe":
             return {"ok": True, "result": BOT_ME}
+        if call.method == "sendMessage":
+            return {
+                "ok": True,
+                "result": {
+                    "message_id": 1000 + len(call.params.get("text", "")),
+                    "date": 1764400000,
+                    "chat": {"id": int(call.params["chat_id"]), "type": "private"},
+                    "text": call.params.get("text", ""),
+                },
+            }
         return {"ok": True, "result": True}
+    if call.method == "messages":
+        recipient = call.params.get("recipient", {})
+        return {"recipient_id": recipient.get("id"), "message_id": "m_sent_1"}
     return {"success": True}
 
 
@@ -98,7 +111,9 @@ def _bot_call(path: str, params: dict[str, Any]) -> Call:
 
 
 def _graph_call(path: str, params: dict[str, Any]) -> Call:
-    return Call(path, str(params.get("access_token", "")), path.rsplit("/", 1)[-1], params)
+    route, _, query = path.partition("?")
+    token = parse_qs(query).get("access_token", [""])[0] or str(params.get("access_token", ""))
+    return Call(route, token, route.rsplit("/", 1)[-1], params)
 
 
 @contextmanager
