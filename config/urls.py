@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("safepassage.cases.urls")),
     path("watchlists/", include("safepassage.watchlists.urls")),
     path("channels/", include("safepassage.intake.urls")),
+    path("intake/", include("safepassage.intake.inbox_urls")),
     path("", include("safepassage.core.urls")),
 ]
 

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "safepassage.watchlists.context_processors.watchlists",
+                "safepassage.intake.context_processors.intake",
             ],
         },
     },

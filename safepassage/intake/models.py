@@ -100,6 +100,12 @@ class InboundUpdate(VaultedModel):
         return self.channel.vault_scope()
 
 
+class Triage(models.TextChoices):
+    GENUINE = "genuine", _("Genuine")
+    DOUBTFUL = "doubtful", _("Doubtful")
+    PROBE = "probe", _("Probe")
+
+
 class Contact(VaultedModel):
     """Someone who wrote to a channel. Has a data key of its own, shared by
     its messages, so that shredding it destroys the whole conversation.
@@ -115,6 +121,7 @@ class Contact(VaultedModel):
     language = models.CharField(max_length=2, blank=True)
     #: The person blocked the bot (Telegram my_chat_member: kicked).
     blocked = models.BooleanField(default=False)
+    triage = models.CharField(max_length=10, choices=Triage.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_inbound_at = models.DateTimeField(null=True)
 

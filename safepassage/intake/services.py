@@ -7,9 +7,10 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,7 +18,15 @@ from safepassage.accounts.models import Unit
 from safepassage.audit.services import audit_record
 from safepassage.vault.keys import data_key_shred
 
-from .models import DEFAULT_API_URL, Channel, ChannelKind, InboundUpdate, UpdateState
+from .models import (
+    DEFAULT_API_URL,
+    Channel,
+    ChannelKind,
+    Contact,
+    InboundUpdate,
+    Triage,
+    UpdateState,
+)
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -158,3 +167,23 @@ def updates_purge(*, days: int | None = None, batch: int = 500) -> Purged:
         details={"updates": total, "retention_days": keep},
     )
     return Purged(total, cutoff)
+
+
+@transaction.atomic
+def contact_triage(*, actor: Any, contact: Contact, triage: str) -> Contact:
+    """Mark a contact genuine, doubtful or a probe ("" clears the mark)."""
+    from .policies import user_reads_contacts
+
+    if not user_reads_contacts(actor):
+        raise PermissionDenied
+    if triage not in ("", *Triage.values):
+        raise ValidationError("Unknown triage mark.")
+    Contact.objects.filter(pk=contact.pk).update(triage=triage)
+    contact.triage = triage
+    audit_record(
+        actor=actor,
+        action="intake.contact_triaged",
+        target=contact,
+        details={"triage": triage or "none"},
+    )
+    return contact

@@ -3,8 +3,9 @@ provider's secret or signature, signed in or not."""
 
 from __future__ import annotations
 
+from safepassage.accounts.roles import Role
 from safepassage.intake.tests.factories import facebook_channel, telegram_channel
-from tests.access_matrix import ANY_STAFF, MATRIX, World, world_builder
+from tests.access_matrix import ANY_STAFF, MATRIX, Principal, World, roles, world_builder
 
 
 @world_builder
@@ -23,4 +24,56 @@ for name, key in (("intake:telegram_webhook", "telegram"), ("intake:facebook_web
         ok_status=403,
         anonymous=403,
         unverified=403,
+    )
+
+
+@world_builder
+def _contact(world: World) -> None:
+    import json
+
+    from safepassage.intake import services
+    from safepassage.intake.models import Contact
+    from safepassage.intake.processing import update_process
+    from safepassage.intake.tests.factories import private_message
+
+    channel = world.objects["telegram"]
+    stored = services.update_receive(
+        channel=channel, provider_id="1", kind="message", payload=json.dumps(private_message(1))
+    ).update
+    update_process(stored.pk)
+    world.objects["contact"] = Contact.objects.get(channel=channel)
+
+
+def _hq_operator(ok: int):
+    def expect(principal: Principal, world: World) -> int:
+        if principal.role != Role.INTAKE_OPERATOR:
+            return 403
+        return ok if principal.unit == "hq" else 404
+
+    return expect
+
+
+def _contact_kwargs(world: World) -> dict[str, int]:
+    return {"pk": world.objects["contact"].pk}
+
+
+MATRIX.row("inbox:list", allow=roles(Role.INTAKE_OPERATOR))
+MATRIX.row(
+    "inbox:contact",
+    allow=roles(Role.INTAKE_OPERATOR),
+    kwargs=_contact_kwargs,
+    expect=_hq_operator(200),
+)
+for name, data in (
+    ("inbox:reply", {"body": "matrix reply"}),
+    ("inbox:triage", {"triage": "genuine"}),
+):
+    MATRIX.row(
+        name,
+        allow=roles(Role.INTAKE_OPERATOR),
+        kwargs=_contact_kwargs,
+        method="post",
+        data=data,
+        expect=_hq_operator(302),
+        anonymous=302,
     )

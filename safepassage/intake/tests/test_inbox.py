@@ -1,0 +1,123 @@
+"""The intake operators' inbox: who sees which contacts, reading is audited, replies queue."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from safepassage.accounts.roles import Role
+from safepassage.accounts.tests.factories import (
+    HeadquartersFactory,
+    UnitFactory,
+    UserFactory,
+    sign_in,
+)
+from safepassage.audit.models import AuditEvent
+from safepassage.intake import services
+from safepassage.intake.models import Contact, OutboundMessage
+from safepassage.intake.processing import update_process
+from safepassage.intake.tests.factories import private_message, telegram_channel
+
+pytestmark = pytest.mark.django_db
+
+
+def _contact_with_message(channel, text="ကျွန်တော် ထွက်ချင်တယ်", chat_id=4242) -> Contact:
+    update = private_message(chat_id, text=text, chat_id=chat_id)
+    stored = services.update_receive(
+        channel=channel,
+        provider_id=str(chat_id),
+        kind="message",
+        payload=json.dumps(update, ensure_ascii=False),
+    ).update
+    update_process(stored.pk)
+    return Contact.objects.get(channel=channel)
+
+
+@pytest.fixture
+def operator(client):
+    user = UserFactory(unit=HeadquartersFactory(), roles=[Role.INTAKE_OPERATOR])
+    sign_in(client, user)
+    return user
+
+
+def test_the_inbox_lists_contacts_without_personal_fields(client, operator):
+    contact = _contact_with_message(telegram_channel())
+    body = client.get(reverse("inbox:list")).content.decode()
+    assert f"#{contact.pk}" in body
+    assert "ထွက်ချင်" not in body
+    assert "4242" not in body
+
+
+def test_a_conversation_is_decrypted_for_an_operator_and_the_read_audited(client, operator):
+    contact = _contact_with_message(telegram_channel())
+    response = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+    assert response.status_code == 200
+    assert "ကျွန်တော် ထွက်ချင်တယ်" in response.content.decode()
+    assert response["Cache-Control"].startswith("no-store")
+    read = AuditEvent.objects.get(action="intake.viewed")
+    assert read.details["purpose"] == "intake_conversation"
+
+
+def test_a_reply_is_queued_and_shown_until_delivered(client, operator):
+    channel = telegram_channel()
+    contact = _contact_with_message(channel)
+    url = reverse("inbox:reply", kwargs={"pk": contact.pk})
+    response = client.post(url, {"body": "ကျေးဇူးတင်ပါတယ်"})
+    assert response.status_code == 302
+    assert OutboundMessage.objects.get().body == "ကျေးဇူးတင်ပါတယ်"
+    page = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).content.decode()
+    assert "Replies not yet delivered" in page
+
+
+@pytest.mark.parametrize("data", [{}, {"body": ""}, {"body": "x" * 4097}, {"body": "\x00"}])
+def test_a_bad_reply_is_a_form_error_never_a_500(client, operator, data):
+    contact = _contact_with_message(telegram_channel())
+    response = client.post(reverse("inbox:reply", kwargs={"pk": contact.pk}), data)
+    assert response.status_code == 400
+    assert not OutboundMessage.objects.exists()
+
+
+def test_triage_is_saved_and_audited_and_nonsense_refused(client, operator):
+    contact = _contact_with_message(telegram_channel())
+    url = reverse("inbox:triage", kwargs={"pk": contact.pk})
+    client.post(url, {"triage": "probe"})
+    contact.refresh_from_db()
+    assert contact.triage == "probe"
+    assert AuditEvent.objects.get(action="intake.contact_triaged").details == {"triage": "probe"}
+    client.post(url, {"triage": "friend"})
+    contact.refresh_from_db()
+    assert contact.triage == "probe"
+
+
+def test_a_units_operator_sees_only_its_own_channels(client):
+    unit = UnitFactory()
+    own = services.channel_create(
+        actor=None,
+        kind="telegram",
+        name="Unit bot",
+        token="1:x",
+        unit=unit,
+        api_url="http://127.0.0.1:9",
+    )
+    own_contact = _contact_with_message(own, chat_id=1)
+    hq_contact = _contact_with_message(telegram_channel(), chat_id=2)
+    sign_in(client, UserFactory(unit=unit, roles=[Role.INTAKE_OPERATOR]))
+    assert client.get(reverse("inbox:contact", kwargs={"pk": own_contact.pk})).status_code == 200
+    assert client.get(reverse("inbox:contact", kwargs={"pk": hq_contact.pk})).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.UNIT_HANDLER, Role.ADMINISTRATOR, Role.SCREENING_OFFICER])
+def test_other_roles_are_refused(client, role):
+    contact = _contact_with_message(telegram_channel())
+    sign_in(client, UserFactory(unit=HeadquartersFactory(), roles=[role]))
+    assert client.get(reverse("inbox:list")).status_code == 403
+    assert client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).status_code == 403
+
+
+def test_the_home_page_links_the_inbox_for_operators_only(client, operator):
+    assert reverse("inbox:list") in client.get(reverse("core:home")).content.decode()
+    client.logout()
+    sign_in(client, UserFactory(roles=[Role.CASEWORKER]))
+    assert reverse("inbox:list") not in client.get(reverse("core:home")).content.decode()
