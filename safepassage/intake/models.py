@@ -122,6 +122,11 @@ class Contact(VaultedModel):
     #: The person blocked the bot (Telegram my_chat_member: kicked).
     blocked = models.BooleanField(default=False)
     triage = models.CharField(max_length=10, choices=Triage.choices, blank=True)
+    #: Set when handed over to a reception unit: the contact then leaves the inbox.
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="contact"
+    )
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_inbound_at = models.DateTimeField(null=True)
 

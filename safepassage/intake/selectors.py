@@ -17,9 +17,10 @@ class ContactNotFound(Exception):
 
 
 def contacts_visible_to(user: Any) -> QuerySet[Contact]:
+    """Contacts not yet handed over, of the channels the user reads."""
     if not user_reads_contacts(user):
         return Contact.objects.none()
-    return Contact.objects.filter(channel_scope(user))
+    return Contact.objects.filter(channel_scope(user), case__isnull=True)
 
 
 def inbox(*, user: Any) -> list[Contact]:
@@ -51,3 +52,13 @@ def conversation(*, contact: Contact) -> list[ContactMessage]:
 def replies_pending(*, contact: Contact) -> list[OutboundMessage]:
     """Replies not (or not surely) delivered, for the operator to see."""
     return list(contact.outbox.exclude(state="sent").select_related("data_key__unit_key"))
+
+
+def routing_suggestions(*, township_query: str, n: int = 5) -> tuple[Any, list[Any]]:
+    """(the township understood, or None; units near it, best first)."""
+    from safepassage.forces.selectors import units_near
+    from safepassage.geo.selectors import township_by_pcode, township_search
+
+    matches = township_search(township_query, limit=1) if township_query.strip() else []
+    township = township_by_pcode(matches[0].pcode) if matches else None
+    return township, (units_near(township, n) if township is not None else [])

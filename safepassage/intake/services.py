@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Unit
 from safepassage.audit.services import audit_record
@@ -187,3 +188,33 @@ def contact_triage(*, actor: Any, contact: Contact, triage: str) -> Contact:
         details={"triage": triage or "none"},
     )
     return contact
+
+
+@transaction.atomic
+def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
+    """Open a case for `contact` in reception unit `unit`; the contact leaves
+    the inbox. Returns the case."""
+    from safepassage.cases.services import case_open
+
+    from .selectors import contacts_visible_to
+
+    locked = contacts_visible_to(actor).select_for_update().filter(pk=contact.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    if locked.case_id is not None:
+        raise ValidationError(_("This contact was handed over already."))
+    if unit.is_headquarters or not unit.is_active:
+        raise ValidationError(_("Choose an active reception unit."))
+    case = case_open(actor=actor, unit=unit, summary="")
+    locked.case = case
+    locked.handed_over_at = timezone.now()
+    locked.save(update_fields=["case", "handed_over_at"])
+    audit_record(
+        actor=actor,
+        action="intake.contact_handed_over",
+        target=locked,
+        unit=unit,
+        details={"case": case.pk},
+    )
+    contact.case, contact.handed_over_at = case, locked.handed_over_at
+    return case

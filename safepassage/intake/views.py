@@ -22,7 +22,7 @@ from safepassage.audit.services import audit_read
 from safepassage.core.permissions import requires_role
 
 from . import outbox, selectors, services
-from .forms import ReplyForm, TriageForm
+from .forms import HandOverForm, ReplyForm, TriageForm
 from .models import Contact
 
 intake_view = requires_role(Role.INTAKE_OPERATOR)
@@ -57,6 +57,8 @@ def _contact_page(
         purpose="intake_conversation",
         request=request,
     )
+    township_query = request.GET.get("township", "")[:100]
+    township, suggestions = selectors.routing_suggestions(township_query=township_query)
     return render(
         request,
         "intake/contact.html",
@@ -66,6 +68,10 @@ def _contact_page(
             "pending": pending,
             "form": form or ReplyForm(),
             "triage_form": TriageForm(initial={"triage": contact.triage}),
+            "township_query": township_query,
+            "township": township,
+            "suggestions": suggestions,
+            "hand_over_form": HandOverForm(),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -108,3 +114,26 @@ def contact_triage(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose genuine, doubtful or probe."))
     return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+
+
+@intake_view
+@require_POST
+def contact_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    form = HandOverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an active reception unit."))
+        return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+    try:
+        case = services.contact_hand_over(
+            actor=_user(request), contact=contact, unit=form.cleaned_data["unit"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+    messages.success(
+        request,
+        _("Handed over to %(unit)s as case %(code)s.")
+        % {"unit": case.unit.name, "code": case.code},
+    )
+    return HttpResponseRedirect(reverse("inbox:list"))

@@ -77,3 +77,12 @@ for name, data in (
         expect=_hq_operator(302),
         anonymous=302,
     )
+MATRIX.row(
+    "inbox:hand_over",
+    allow=roles(Role.INTAKE_OPERATOR),
+    kwargs=_contact_kwargs,
+    method="post",
+    data={"unit": "0"},
+    expect=_hq_operator(302),
+    anonymous=302,
+)

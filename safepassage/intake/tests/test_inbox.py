@@ -121,3 +121,69 @@ def test_the_home_page_links_the_inbox_for_operators_only(client, operator):
     client.logout()
     sign_in(client, UserFactory(roles=[Role.CASEWORKER]))
     assert reverse("inbox:list") not in client.get(reverse("core:home")).content.decode()
+
+
+# ---------------------------------------------------------------- routing ----
+
+
+def test_units_are_suggested_for_a_township_typed_loosely(client, operator):
+    from safepassage.forces.tests.factories import reception_unit
+
+    reception_unit("Battalion Covering", "Myitkyina", covers=("Hlaingtharya",))
+    reception_unit("Battalion Next Door", "Hlaing")
+    contact = _contact_with_message(telegram_channel())
+    url = reverse("inbox:contact", kwargs={"pk": contact.pk})
+    body = client.get(url, {"township": "hlaing tharyar"}).content.decode()
+    assert body.index("Battalion Covering") < body.index("Battalion Next Door")
+    assert "covers this township" in body
+    body = client.get(url, {"township": "nowhere at all"}).content.decode()
+    assert "No township of that name is known." in body
+
+
+def test_handing_over_opens_a_case_in_the_unit_and_the_contact_leaves_the_inbox(client, operator):
+    from safepassage.cases.models import Case
+
+    unit = UnitFactory(name="Battalion Receiving")
+    contact = _contact_with_message(telegram_channel())
+    response = client.post(reverse("inbox:hand_over", kwargs={"pk": contact.pk}), {"unit": unit.pk})
+    assert response["Location"] == reverse("inbox:list")
+    case = Case.objects.get(unit=unit)
+    contact.refresh_from_db()
+    assert contact.case == case
+    assert client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).status_code == 404
+    assert f"#{contact.pk}" not in client.get(reverse("inbox:list")).content.decode()
+    event = AuditEvent.objects.get(action="intake.contact_handed_over")
+    assert event.details == {"case": case.pk}
+
+
+@pytest.mark.parametrize("target", ["hq", "inactive", "missing", "nonsense"])
+def test_handing_over_to_headquarters_an_inactive_or_unknown_unit_is_refused(
+    client, operator, target
+):
+    from safepassage.cases.models import Case
+
+    units = {
+        "hq": lambda: operator.unit.pk,
+        "inactive": lambda: UnitFactory(is_active=False).pk,
+        "missing": lambda: 999999,
+        "nonsense": lambda: "x",
+    }
+    contact = _contact_with_message(telegram_channel())
+    client.post(reverse("inbox:hand_over", kwargs={"pk": contact.pk}), {"unit": units[target]()})
+    assert not Case.objects.exists()
+    contact.refresh_from_db()
+    assert contact.case is None
+
+
+def test_a_contact_is_handed_over_once():
+    from django.core.exceptions import PermissionDenied
+
+    from safepassage.cases.models import Case
+
+    operator = UserFactory(unit=HeadquartersFactory(), roles=[Role.INTAKE_OPERATOR])
+    contact = _contact_with_message(telegram_channel())
+    services.contact_hand_over(actor=operator, contact=contact, unit=UnitFactory())
+    # Handed over, it has left what the operator may see: a second try finds nothing.
+    with pytest.raises(PermissionDenied):
+        services.contact_hand_over(actor=operator, contact=contact, unit=UnitFactory())
+    assert Case.objects.count() == 1
