@@ -135,10 +135,12 @@ def _enqueue(update_id: int) -> None:
 class Purged:
     updates: int
     cutoff: dt.datetime
+    contacts: int = 0
 
 
 def updates_purge(*, days: int | None = None, batch: int = 500) -> Purged:
-    """Destroy raw updates older than `days` (default INTAKE_RAW_RETENTION_DAYS).
+    """Destroy raw updates older than `days` (default INTAKE_RAW_RETENTION_DAYS),
+    and the contacts that never became cases and have been silent as long.
 
     Each update's own data key is shredded, then the row deleted, batch by
     batch (each batch one transaction), so that an interrupted purge leaves
@@ -162,12 +164,34 @@ def updates_purge(*, days: int | None = None, batch: int = 500) -> Purged:
                 data_key_shred(data_key=update.data_key)
             InboundUpdate.objects.filter(pk__in=[u.pk for u in old]).delete()
             total += len(old)
+    contacts = _contacts_purge(cutoff, batch)
     audit_record(
         actor=None,
         action="intake.updates_purged",
-        details={"updates": total, "retention_days": keep},
+        details={"updates": total, "contacts": contacts, "retention_days": keep},
     )
-    return Purged(total, cutoff)
+    return Purged(total, cutoff, contacts)
+
+
+def _contacts_purge(cutoff: dt.datetime, batch: int) -> int:
+    """Contacts never handed over and silent since `cutoff` go with their
+    conversation and replies: the contact's key is shredded, then its rows
+    deleted. Contacts that became cases are the receiving unit's to keep."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            silent = list(
+                Contact.objects.filter(case__isnull=True, created_at__lt=cutoff)
+                .exclude(last_inbound_at__gte=cutoff)
+                .select_related("data_key")
+                .order_by("pk")[:batch]
+            )
+            if not silent:
+                return total
+            for contact in silent:
+                data_key_shred(data_key=contact.data_key)
+            Contact.objects.filter(pk__in=[c.pk for c in silent]).delete()
+            total += len(silent)
 
 
 @transaction.atomic

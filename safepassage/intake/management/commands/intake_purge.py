@@ -1,4 +1,7 @@
-"""``manage.py intake_purge [--days N]``: destroy raw channel updates past retention.
+"""``manage.py intake_purge [--days N]``: destroy what intake keeps past retention.
+
+Raw channel updates older than the period, and contacts that never became
+cases and have been silent as long (with their messages and replies).
 
 Default: SAFEPASSAGE_INTAKE_RAW_RETENTION_DAYS (30). Run it daily (a
 systemd timer or cron; deploy/ has the service's environment). Each
@@ -31,5 +34,6 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} Unlock the key ring first.") from None
         self.stdout.write(
             f"Destroyed {purged.updates:,} raw updates received before "
-            f"{purged.cutoff:%Y-%m-%d %H:%M} UTC."
+            f"{purged.cutoff:%Y-%m-%d %H:%M} UTC, and {purged.contacts:,} contacts "
+            "that never became cases and were silent since."
         )
