@@ -119,6 +119,11 @@ class DemoLogin:
     totp_secret_b32: str
 
 
+def demo_settings_active() -> bool:
+    """True under the local (demo) or test settings: never write demo people elsewhere."""
+    return settings.SETTINGS_MODULE.rsplit(".", 1)[-1] in ("local", "test")
+
+
 def demo_password() -> str:
     """One password for every demo account, made once per checkout."""
     path = Path(settings.VAR_DIR) / "demo-password"

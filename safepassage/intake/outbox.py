@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
 import warnings
 from collections import Counter, defaultdict
@@ -47,6 +48,8 @@ from .models import (
     OutboundMessage,
     OutboxState,
 )
+
+logger = logging.getLogger("safepassage.intake")
 
 PER_CHAT_SECONDS = 1.0
 PER_BOT_PER_SECOND = 30
@@ -89,9 +92,7 @@ def _enqueue_send() -> None:
     try:
         send_outbox.enqueue()
     except Exception:  # the row is queued; `manage.py outbox_send` catches up
-        import logging
-
-        logging.getLogger("safepassage.intake").exception("intake: could not enqueue the outbox")
+        logger.exception("intake: could not enqueue the outbox")
 
 
 def outbox_recover(*, now: dt.datetime | None = None) -> int:

@@ -63,3 +63,12 @@ def test_without_demo_people_nothing_is_added(capsys):
     call_command("seed_demo_screening")
     assert "already there (or no demo people yet)" in capsys.readouterr().out
     assert not WatchList.objects.exists()
+
+
+def test_refused_outside_demo_settings(settings):
+    from django.core.management.base import CommandError
+
+    settings.SETTINGS_MODULE = "config.settings.production"
+    with pytest.raises(CommandError, match="local or test"):
+        call_command("seed_demo_screening")
+    assert not WatchList.objects.exists()

@@ -187,3 +187,15 @@ def test_a_contact_is_handed_over_once():
     with pytest.raises(PermissionDenied):
         services.contact_hand_over(actor=operator, contact=contact, unit=UnitFactory())
     assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "township", ["", " ", "x" * 5000, "<script>", "\x00", "ျမစ္ႀကီးနား", "%", "MMR"]
+)
+def test_any_township_typed_gives_a_page_never_a_500(client, operator, township):
+    contact = _contact_with_message(telegram_channel())
+    response = client.get(
+        reverse("inbox:contact", kwargs={"pk": contact.pk}), {"township": township}
+    )
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("<main", 1)[1]

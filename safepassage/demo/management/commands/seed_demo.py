@@ -3,15 +3,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.demo.cases import DEFAULT_BATCH, DEFAULT_CASES, demo_cases_seed
-from safepassage.demo.seed import demo_password, seed_demo_accounts
+from safepassage.demo.seed import demo_password, demo_settings_active, seed_demo_accounts
 from safepassage.vault.exceptions import VaultError
 
 # Settings under which invented cases may be written: never production.
-_DEMO_SETTINGS = ("local", "test")
 
 
 class Command(BaseCommand):
@@ -57,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError("--cases must be 0 or more and --seed between 0 and 2**31-1.")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
-        if options["cases"] and settings.SETTINGS_MODULE.rsplit(".", 1)[-1] not in _DEMO_SETTINGS:
+        if options["cases"] and not demo_settings_active():
             raise CommandError("Demo cases are written only with local or test settings.")
         try:
             logins = seed_demo_accounts()

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.demo.screening import demo_screening_seed
+from safepassage.demo.seed import demo_settings_active
 from safepassage.vault.exceptions import VaultError
-
-_DEMO_SETTINGS = {"local", "test"}
 
 
 class Command(BaseCommand):
@@ -24,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.SETTINGS_MODULE.rsplit(".", 1)[-1] not in _DEMO_SETTINGS:
+        if not demo_settings_active():
             raise CommandError("Demo data is written only with local or test settings.")
         try:
             result = demo_screening_seed(seed=options["seed"])
