@@ -183,6 +183,20 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SAFEPASSAGE_IDLE_TIMEOUT", 15 * 60)
 # Raw channel updates are destroyed after this many days (manage.py intake_purge).
 INTAKE_RAW_RETENTION_DAYS = env_int("SAFEPASSAGE_INTAKE_RAW_RETENTION_DAYS", 30)
+# Words that, written by a contact, silently flag it (someone may be reading
+# over the person's shoulder): comma-separated, matched as whole words.
+INTAKE_DURESS_WORDS = [
+    w.strip() for w in os.environ.get("SAFEPASSAGE_INTAKE_DURESS_WORDS", "").split(",") if w.strip()
+]
+# Telegram chats are cleared of the conversation this many hours after its
+# last message (the Bot API deletes messages up to 48 hours old); 0: never.
+INTAKE_CHAT_ERASE_AFTER_HOURS = env_int("SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_HOURS", 24)
+# The web form's flood limits: new conversations a minute, in all and per
+# client address (Tor users share exits: keep it generous), and the seconds
+# a form must have been open before it is accepted.
+INTAKE_WEB_NEW_PER_MINUTE = env_int("SAFEPASSAGE_INTAKE_WEB_NEW_PER_MINUTE", 30)
+INTAKE_WEB_PER_ADDRESS_PER_MINUTE = env_int("SAFEPASSAGE_INTAKE_WEB_PER_ADDRESS_PER_MINUTE", 10)
+INTAKE_WEB_MIN_FORM_SECONDS = env_int("SAFEPASSAGE_INTAKE_WEB_MIN_FORM_SECONDS", 3)
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -15,18 +15,27 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.vault.fields import BlindIndexField, EncryptedTextField, VaultedModel
+from safepassage.vault.fields import (
+    BlindIndexField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    VaultedModel,
+)
 from safepassage.vault.keys import SYSTEM_SCOPE, scope_for_unit
 
 
 class ChannelKind(models.TextChoices):
     TELEGRAM = "telegram", _("Telegram bot")
     FACEBOOK = "facebook", _("Facebook page")
+    #: The web form at /contact/: nothing is sent anywhere; replies wait
+    #: until the person resumes with case code and receipt.
+    WEB = "web", _("Web form")
 
 
 DEFAULT_API_URL = {
     ChannelKind.TELEGRAM: "https://api.telegram.org",
     ChannelKind.FACEBOOK: "https://graph.facebook.com",
+    ChannelKind.WEB: "http://localhost",
 }
 
 
@@ -37,12 +46,12 @@ class Channel(VaultedModel):
     unit = models.ForeignKey(
         "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    #: Bot token (Telegram) or page access token (Facebook).
-    token = EncryptedTextField(_("token"), max_length=500)
+    #: Bot token (Telegram) or page access token (Facebook); empty for the web form.
+    token = EncryptedTextField(_("token"), max_length=500, blank=True)
     #: Telegram's secret_token header, or Facebook's verify token.
-    webhook_secret = EncryptedTextField(_("webhook secret"), max_length=256)
+    webhook_secret = EncryptedTextField(_("webhook secret"), max_length=256, blank=True)
     #: Facebook's app secret, which signs every delivery (X-Hub-Signature-256).
-    app_secret = EncryptedTextField(_("app secret"), max_length=256)
+    app_secret = EncryptedTextField(_("app secret"), max_length=256, blank=True)
     api_url = models.URLField(_("API address"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -111,14 +120,35 @@ class Contact(VaultedModel):
     its messages, so that shredding it destroys the whole conversation.
 
     `address` is the provider's id of the chat (Telegram chat id, Messenger
-    page-scoped id): a channel address, encrypted, found through its blind
-    index within the channel.
+    page-scoped id; a random id for the web form): a channel address,
+    encrypted, found through its blind index within the channel.
+
+    `code` and `receipt_hash` are handed out at the end of the questions
+    (`conversation.py`): the code is the case's to be, the receipt the
+    secret that resumes the conversation on any channel, stored only as a
+    hash (`receipts.py`). A contact that resumed another's conversation
+    points to it through `continues`; the first one (the root) is the one
+    the inbox lists, triages and hands over.
     """
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="contacts")
     address = EncryptedTextField(max_length=100)
     address_index = BlindIndexField(source="address")
     language = models.CharField(max_length=2, blank=True)
+    #: Where the person is in the questions (`conversation.STEPS`).
+    step = models.CharField(max_length=20, default="start")
+    #: What the person chose to tell, by question; every answer optional.
+    answers = EncryptedJSONField()
+    code = models.CharField(max_length=12, unique=True, null=True, blank=True)
+    receipt_hash = models.CharField(max_length=200, blank=True)
+    #: Wrong receipts typed for this code in a row; past a limit, resuming waits.
+    resume_failures = models.PositiveSmallIntegerField(default=0)
+    resume_blocked_until = models.DateTimeField(null=True, blank=True)
+    continues = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="continuations"
+    )
+    #: The person wrote a duress word: someone may be reading over their shoulder.
+    duress = models.BooleanField(default=False)
     #: The person blocked the bot (Telegram my_chat_member: kicked).
     blocked = models.BooleanField(default=False)
     triage = models.CharField(max_length=10, choices=Triage.choices, blank=True)
@@ -164,6 +194,10 @@ class ContactMessage(VaultedModel):
     body = EncryptedTextField()
     provider_message_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When the message was deleted from the person's chat (Telegram only).
+    erased_from_chat_at = models.DateTimeField(null=True, blank=True)
+    #: Set once an intake operator has seen the message in the inbox.
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -184,12 +218,28 @@ class OutboxState(models.TextChoices):
     UNCERTAIN = "uncertain", _("Perhaps sent")
 
 
+class OutboundAction(models.TextChoices):
+    SEND = "send", _("Send")
+    #: Delete messages from the person's chat (`erase_message_ids`).
+    ERASE = "erase", _("Delete from the chat")
+
+
 class OutboundMessage(VaultedModel):
     """A message to a contact, sent through the contact's own channel by the
-    outbox (`outbox.py`). Shares the contact's data key."""
+    outbox (`outbox.py`), or a request to delete messages from the chat.
+    Shares the contact's data key.
+
+    `buttons` are (payload, label) pairs of the conversation's fixed
+    choices, never personal. A `secret` message (the receipt) is sent once
+    and its body then overwritten: the log keeps only that it was shown.
+    """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbox")
+    action = models.CharField(max_length=5, choices=OutboundAction.choices, default="send")
     body = EncryptedTextField(max_length=4096)
+    buttons = models.JSONField(default=list, blank=True)
+    secret = models.BooleanField(default=False)
+    erase_message_ids = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=10, choices=OutboxState.choices, default="queued")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -218,3 +268,56 @@ class OutboundMessage(VaultedModel):
 
     def __str__(self) -> str:
         return f"outbound message {self.pk} ({self.state})"
+
+
+class ContactNote(VaultedModel):
+    """An intake operator's note on a contact, never shown to the person."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    body = EncryptedTextField(max_length=2000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on contact {self.contact_id}"
+
+
+class CannedReply(models.Model):
+    """A prepared reply in both languages; the operator picks it and the
+    contact's language decides which text is sent. Not personal."""
+
+    title = models.CharField(_("title"), max_length=80, unique=True)
+    body_my = models.TextField(_("text in Burmese"), max_length=2000)
+    body_en = models.TextField(_("text in English"), max_length=2000)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def body_for(self, language: str) -> str:
+        return self.body_en if language == "en" else self.body_my
+
+
+class Throttle(models.Model):
+    """A counter per key and time window, shared by every server process
+    (the web form's flood limits). `key` is a hash, never an address."""
+
+    key = models.CharField(max_length=64)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="intake_throttle_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"throttle {self.key[:8]} {self.window}: {self.count}"

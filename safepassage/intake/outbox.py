@@ -13,6 +13,14 @@ Guarantees, and what they cost:
   missing reply than by a duplicate arriving at the wrong moment). A send
   that failed before reaching the provider (no connection, a 5xx, Telegram's
   429 with `retry_after`) is queued again with back-off.
+* **Secrets**: a `secret` message (the receipt) is overwritten once sent,
+  failed or uncertain; the conversation log keeps only that it was shown.
+* **Erasing chats**: an `erase` entry deletes messages from the person's
+  Telegram chat (`deleteMessages`, 100 at a time; the Bot API refuses
+  messages older than 48 hours). Messenger offers no such call: there the
+  bot asks the person to delete the conversation.
+* **The web form** has nothing to send to: its messages count as sent at
+  once and wait for the person to resume on the web.
 * **Provider limits**: Telegram allows about 30 messages a second per bot
   and one a second per chat. The sender spaces messages to one chat by
   `PER_CHAT_SECONDS` (a later one waits, others go first, so one chatty
@@ -28,7 +36,7 @@ import time
 import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,9 +53,13 @@ from .models import (
     Contact,
     ContactMessage,
     MessageKind,
+    OutboundAction,
     OutboundMessage,
     OutboxState,
 )
+
+if TYPE_CHECKING:
+    from .conversation import BotReply
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -57,6 +69,11 @@ LEASE = dt.timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 MAX_TEXT = 4096  # Telegram's limit for one message
 GRAPH_VERSION = "v21.0"
+#: The Bot API deletes messages up to 48 hours old; a margin is kept.
+ERASABLE_FOR = dt.timedelta(hours=47)
+ERASE_BATCH = 100
+#: Kept in the log in place of a secret message once it has left.
+SECRET_SHOWN = "[receipt shown once: not kept]"  # noqa: S105 (a placeholder)
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -74,16 +91,112 @@ def reply_queue(*, actor: User | None, contact: Contact, body: str) -> OutboundM
         raise ValidationError(_("The reply is empty."))
     if len(text) > MAX_TEXT:
         raise ValidationError(_("A reply holds at most 4,096 characters."))
+    target = reply_route(contact)
+    message = _queue(target, text, queued_by=actor)
+    audit_record(actor=actor, action="intake.reply_queued", target=contact)
+    return message
+
+
+def reply_route(contact: Contact) -> Contact:
+    """Where a reply to a conversation goes: of the root contact and those
+    that resumed it on other channels, the one the person wrote from last."""
+    root = contact.continues or contact
+    members = [root, *Contact.objects.filter(continues=root).select_related("channel")]
+    return max(members, key=lambda c: (c.last_inbound_at is not None, c.last_inbound_at, c.pk))
+
+
+def _queue(
+    contact: Contact,
+    text: str,
+    *,
+    queued_by: User | None = None,
+    buttons: list[tuple[str, str]] | None = None,
+    secret: bool = False,
+) -> OutboundMessage:
+    now = timezone.now()
     message = OutboundMessage.objects.create(
         contact=contact,
         data_key=contact.data_key,
         body=text,
-        next_attempt_at=timezone.now(),
-        queued_by=actor,
+        buttons=[list(b) for b in buttons or []],
+        secret=secret,
+        next_attempt_at=now,
+        queued_by=queued_by,
     )
-    audit_record(actor=actor, action="intake.reply_queued", target=contact)
+    if contact.channel.kind == ChannelKind.WEB:  # read when the person resumes
+        _settle(message, Outcome("sent"))
+    else:
+        transaction.on_commit(_enqueue_send)
+    return message
+
+
+def bot_reply_queue(*, contact: Contact, reply: BotReply) -> OutboundMessage:
+    """Queue the conversation's own message (no staff member: `queued_by` empty)."""
+    return _queue(contact, reply.body[:MAX_TEXT], buttons=reply.buttons, secret=reply.secret)
+
+
+def chat_erase_queue(
+    *, contact: Contact, messages: list[ContactMessage] | None = None
+) -> OutboundMessage | None:
+    """Delete `messages` (default: every message still there and young
+    enough) from the contact's Telegram chat. None where nothing can go."""
+    if contact.channel.kind != ChannelKind.TELEGRAM:
+        return None
+    if messages is None:
+        messages = list(
+            contact.messages.filter(
+                erased_from_chat_at__isnull=True,
+                created_at__gte=timezone.now() - ERASABLE_FOR,
+            ).exclude(provider_message_id="")
+        )
+    ids = sorted({int(m.provider_message_id) for m in messages if m.provider_message_id.isdigit()})
+    if not ids:
+        return None
+    message = OutboundMessage.objects.create(
+        contact=contact,
+        data_key=contact.data_key,
+        action=OutboundAction.ERASE,
+        body="",
+        erase_message_ids=ids,
+        next_attempt_at=timezone.now(),
+    )
+    audit_record(
+        actor=None,
+        action="intake.chat_erase_queued",
+        target=contact,
+        details={"messages": len(ids)},
+    )
     transaction.on_commit(_enqueue_send)
     return message
+
+
+def chats_erase_due(*, now: dt.datetime | None = None) -> int:
+    """Queue the erasing of Telegram chats silent for
+    INTAKE_CHAT_ERASE_AFTER_HOURS (0: never). Returns how many."""
+    from django.conf import settings
+
+    hours = settings.INTAKE_CHAT_ERASE_AFTER_HOURS
+    if hours <= 0:
+        return 0
+    now = now or timezone.now()
+    quiet_since = now - dt.timedelta(hours=hours)
+    candidates = (
+        Contact.objects.filter(
+            channel__kind=ChannelKind.TELEGRAM,
+            messages__erased_from_chat_at__isnull=True,
+            messages__created_at__gte=now - ERASABLE_FOR,
+        )
+        .exclude(messages__created_at__gte=quiet_since)
+        .exclude(outbox__action=OutboundAction.ERASE, outbox__state=OutboxState.QUEUED)
+        .select_related("channel", "data_key__unit_key")
+        .distinct()
+    )
+    queued = 0
+    for contact in candidates:
+        with transaction.atomic():
+            if chat_erase_queue(contact=contact) is not None:
+                queued += 1
+    return queued
 
 
 def _enqueue_send() -> None:
@@ -154,6 +267,16 @@ def _claim(now: dt.datetime, limit: int) -> list[OutboundMessage]:
 
 
 @dataclass(frozen=True)
+class Job:
+    """One send, decrypted for the provider call."""
+
+    address: str
+    text: str
+    buttons: list[tuple[str, str]]
+    erase_ids: list[int]
+
+
+@dataclass(frozen=True)
 class Outcome:
     state: str  # sent, retry, failed, uncertain
     provider_message_id: str = ""
@@ -173,7 +296,15 @@ def outbox_send_due(*, limit: int = 30, now: dt.datetime | None = None) -> Count
     counts: Counter[str] = Counter()
     for messages in by_channel.values():
         channel = messages[0].contact.channel
-        batch = [(m.contact.address or "", m.body or "") for m in messages]
+        batch = [
+            Job(
+                m.contact.address or "",
+                m.body or "",
+                [(str(p), str(label)) for p, label in m.buttons or []],
+                list(m.erase_message_ids or []) if m.action == OutboundAction.ERASE else [],
+            )
+            for m in messages
+        ]
         send = _send_telegram if channel.kind == ChannelKind.TELEGRAM else _send_facebook
         outcomes = send(channel.api_url, channel.token or "", batch)
         for message, outcome in zip(messages, outcomes, strict=True):
@@ -186,7 +317,14 @@ def _settle(message: OutboundMessage, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic():
         message.claimed_until = None
-        if outcome.state == "sent":
+        if outcome.state == "sent" and message.action == OutboundAction.ERASE:
+            message.state = OutboxState.SENT
+            message.sent_at = now
+            ContactMessage.objects.filter(
+                contact_id=message.contact_id,
+                provider_message_id__in=[str(i) for i in message.erase_message_ids],
+            ).update(erased_from_chat_at=now)
+        elif outcome.state == "sent":
             message.state = OutboxState.SENT
             message.sent_at = now
             message.provider_message_id = outcome.provider_message_id[:100]
@@ -195,7 +333,7 @@ def _settle(message: OutboundMessage, outcome: Outcome) -> None:
                 data_key=message.contact.data_key,
                 inbound=False,
                 kind=MessageKind.TEXT,
-                body=message.body,
+                body=SECRET_SHOWN if message.secret else message.body,
                 provider_message_id=message.provider_message_id,
             )
         elif outcome.state == "retry" and message.attempts < MAX_ATTEMPTS:
@@ -207,6 +345,8 @@ def _settle(message: OutboundMessage, outcome: Outcome) -> None:
         else:
             message.state = OutboxState.FAILED
             message.failure = outcome.reason or "attempts_exhausted"
+        if message.secret and message.state != OutboxState.QUEUED:
+            message.body = SECRET_SHOWN
         message.save()
         if outcome.blocked:
             Contact.objects.filter(pk=message.contact_id).update(blocked=True)
@@ -214,7 +354,11 @@ def _settle(message: OutboundMessage, outcome: Outcome) -> None:
             actor=None,
             action="intake.reply_" + ("sent" if outcome.state == "sent" else "not_sent"),
             target=message.contact,
-            details={"state": message.state, "attempts": message.attempts},
+            details={
+                "state": message.state,
+                "attempts": message.attempts,
+                "action": message.action,
+            },
         )
 
 
@@ -232,11 +376,11 @@ class _Pace:
         self.next = max(self.next, time.monotonic()) + self.interval
 
 
-def _send_telegram(api_url: str, token: str, batch: list[tuple[str, str]]) -> list[Outcome]:
+def _send_telegram(api_url: str, token: str, batch: list[Job]) -> list[Outcome]:
     return asyncio.run(_telegram_batch(api_url, token, batch))
 
 
-async def _telegram_batch(api_url: str, token: str, batch: list[tuple[str, str]]) -> list[Outcome]:
+async def _telegram_batch(api_url: str, token: str, batch: list[Job]) -> list[Outcome]:
     from telegram import Bot
     from telegram.error import (
         BadRequest,
@@ -252,9 +396,9 @@ async def _telegram_batch(api_url: str, token: str, batch: list[tuple[str, str]]
     bot = Bot(token=token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot")
     try:
         async with bot:  # getMe first: nothing is sent if the bot cannot start
-            for address, text in batch:
+            for job in batch:
                 await pace.wait()
-                outcomes.append(await _telegram_one(bot, address, text))
+                outcomes.append(await _telegram_one(bot, job))
     except InvalidToken:
         outcomes += [Outcome("failed", reason="bad_token")] * (len(batch) - len(outcomes))
     except (TimedOut, NetworkError, RetryAfter, BadRequest, Forbidden):
@@ -264,11 +408,28 @@ async def _telegram_batch(api_url: str, token: str, batch: list[tuple[str, str]]
     return outcomes
 
 
-async def _telegram_one(bot: Any, address: str, text: str) -> Outcome:
+async def _telegram_one(bot: Any, job: Job) -> Outcome:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
     try:
-        sent = await bot.send_message(chat_id=int(address), text=text)
+        if job.erase_ids:
+            for start in range(0, len(job.erase_ids), ERASE_BATCH):
+                await bot.delete_messages(
+                    chat_id=int(job.address), message_ids=job.erase_ids[start : start + ERASE_BATCH]
+                )
+            return Outcome("sent")
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=payload)]
+                    for payload, label in job.buttons
+                ]
+            )
+            if job.buttons
+            else None
+        )
+        sent = await bot.send_message(chat_id=int(job.address), text=job.text, reply_markup=markup)
     except RetryAfter as exc:
         with warnings.catch_warnings():  # PTB 22 warns that the type will change; both are read
             warnings.simplefilter("ignore")
@@ -288,18 +449,32 @@ async def _telegram_one(bot: Any, address: str, text: str) -> Outcome:
     return Outcome("sent", provider_message_id=str(sent.message_id))
 
 
-def _send_facebook(api_url: str, token: str, batch: list[tuple[str, str]]) -> list[Outcome]:
+def _facebook_message(job: Job) -> dict[str, Any]:
+    """Text with quick replies (at most 13, titles of at most 20 characters)."""
+    message: dict[str, Any] = {"text": job.text}
+    if job.buttons:
+        message["quick_replies"] = [
+            {"content_type": "text", "title": label[:20], "payload": payload}
+            for payload, label in job.buttons[:13]
+        ]
+    return message
+
+
+def _send_facebook(api_url: str, token: str, batch: list[Job]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     with httpx.Client(timeout=httpx.Timeout(15, connect=5)) as client:
-        for address, text in batch:
+        for job in batch:
+            if job.erase_ids:  # never queued: Messenger cannot delete a person's messages
+                outcomes.append(Outcome("failed", reason="unsupported"))
+                continue
             try:
                 response = client.post(
                     f"{api_url}/{GRAPH_VERSION}/me/messages",
                     params={"access_token": token},
                     json={
-                        "recipient": {"id": address},
+                        "recipient": {"id": job.address},
                         "messaging_type": "RESPONSE",
-                        "message": {"text": text},
+                        "message": _facebook_message(job),
                     },
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout):

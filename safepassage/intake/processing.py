@@ -1,10 +1,11 @@
 """Reading stored updates into contacts and their messages (the background step).
 
 `update_process` takes one stored update (state `received`), finds or
-makes the contact it comes from and records what was said, Burmese
-converted from Zawgyi. Every shape the providers document is read; what
-cannot be read marks the update `failed` with a reason code, never raises.
-The conversation's replies are not written yet (docs/intake.md).
+makes the contact it comes from, records what was said (Burmese converted
+from Zawgyi) and lets the conversation (`conversation.py`) answer through
+the outbox, all in one transaction. Every shape the providers document is
+read; what cannot be read marks the update `failed` with a reason code,
+never raises.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from safepassage.audit.services import audit_record
 from safepassage.language import normalize_text
 from safepassage.vault.fields import blind_index_filter
 
+from .conversation import REDACTED, conversation_advance
 from .models import (
     Channel,
     ChannelKind,
@@ -29,6 +31,7 @@ from .models import (
     MessageKind,
     UpdateState,
 )
+from .outbox import bot_reply_queue, chat_erase_queue
 
 
 @dataclass(frozen=True)
@@ -227,20 +230,27 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
         contact.blocked = inbound.blocked
         contact.save(update_fields=["blocked"])
         return
-    ContactMessage.objects.create(
+    turn = conversation_advance(contact, inbound.kind, inbound.body)
+    message = ContactMessage.objects.create(
         contact=contact,
         data_key=contact.data_key,
         inbound=True,
         kind=inbound.kind,
-        body=inbound.body,
+        body=REDACTED if turn.redact else inbound.body,
         provider_message_id=inbound.provider_message_id[:100],
     )
     contact.last_inbound_at = timezone.now()
     contact.blocked = False
-    contact.save(update_fields=["last_inbound_at", "blocked"])
+    contact.save()
     audit_record(
         actor=None,
         action="intake.message_received",
         target=contact,
         details={"kind": inbound.kind, "new_contact": created},
     )
+    if turn.redact:
+        chat_erase_queue(contact=contact, messages=[message])
+    for reply in turn.replies:
+        bot_reply_queue(contact=contact, reply=reply)
+    if turn.erase_chat:
+        chat_erase_queue(contact=contact)

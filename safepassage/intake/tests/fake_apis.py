@@ -10,6 +10,7 @@ to fail a method, as the real services sometimes do.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Iterator
@@ -84,6 +85,9 @@ def _handler(recorder: Recorder, answer: Any) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+_MESSAGE_IDS = itertools.count(1001)
+
+
 def _success(call: Call) -> dict[str, Any]:
     if call.path.startswith("/bot"):
         if call.method == "getMe":
@@ -92,7 +96,7 @@ def _success(call: Call) -> dict[str, Any]:
             return {
                 "ok": True,
                 "result": {
-                    "message_id": 1000 + len(call.params.get("text", "")),
+                    "message_id": next(_MESSAGE_IDS),
                     "date": 1764400000,
                     "chat": {"id": int(call.params["chat_id"]), "type": "private"},
                     "text": call.params.get("text", ""),
