@@ -7,7 +7,7 @@ UV     := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-DEMO_ENV := SAFEPASSAGE_PASSPHRASE_FILE=var/demo-passphrase DJANGO_SETTINGS_MODULE=config.settings.local
+DEMO_ENV := SAFEPASSAGE_PASSPHRASE_FILE=var/demo-passphrase DJANGO_SETTINGS_MODULE=config.settings.local SAFEPASSAGE_INTAKE_DURESS_WORDS=mango,သရက်သီး
 
 .PHONY: install demo serve test test-fast lint typecheck contracts bench messages clean
 
@@ -28,6 +28,7 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py seed_demo_screening
+	$(DEMO_ENV) $(PY) manage.py seed_demo_intake
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"
 	@echo "Serving on http://127.0.0.1:8000, with a background worker  (Ctrl-C stops both)"
 	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \

@@ -13,6 +13,7 @@ urlpatterns = [
     path("watchlists/", include("safepassage.watchlists.urls")),
     path("channels/", include("safepassage.intake.urls")),
     path("intake/", include("safepassage.intake.inbox_urls")),
+    path("contact/", include("safepassage.intake.web_urls")),
     path("", include("safepassage.core.urls")),
 ]
 

@@ -128,7 +128,30 @@ def _write_channel(canary: str) -> None:
         payload=json.dumps(event, ensure_ascii=False),
     ).update
     update_process(stored.pk)  # a contact and its message
-    reply_queue(actor=None, contact=Contact.objects.get(channel=channel), body=canary)
+    contact = Contact.objects.get(channel=channel)
+    reply_queue(actor=None, contact=contact, body=canary)
+    for n, text in enumerate(("go on", canary)):  # consent, then an answer
+        event["message"] = {"mid": f"canary-{n}", "text": text}
+        stored = services.update_receive(
+            channel=channel,
+            provider_id=f"mid:canary-{n}",
+            kind="message",
+            payload=json.dumps(event, ensure_ascii=False),
+        ).update
+        update_process(stored.pk)
+    contact.refresh_from_db()
+    assert canary in str(contact.answers)
+    from safepassage.accounts.roles import Role
+    from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactory
+
+    operator = UserFactory(unit=HeadquartersFactory(), roles=[Role.INTAKE_OPERATOR])
+    services.contact_note_add(actor=operator, contact=contact, body=canary)
+
+
+def _write_web_contact(canary: str) -> None:
+    from safepassage.intake import web
+
+    web.web_contact_open(answers={"weapons": canary}, message=canary, language="en")
 
 
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
@@ -145,9 +168,10 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "watchlists.watchlistentry": _write_watchlist,
     "intake.channel": _write_channel,
     "intake.inboundupdate": _write_channel,
-    "intake.contact": _write_channel,
+    "intake.contact": _write_web_contact,  # and by _write_channel
     "intake.contactmessage": _write_channel,
     "intake.outboundmessage": _write_channel,
+    "intake.contactnote": _write_channel,
 }
 
 

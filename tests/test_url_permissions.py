@@ -18,6 +18,12 @@ PUBLIC_VIEWS = {
     # Providers' webhooks: a secret or a signature checked in the view.
     "intake:telegram_webhook",
     "intake:facebook_webhook",
+    # The web form for people reaching out: guarded by timed single-use
+    # tokens and budgets; a conversation opens only with code and receipt.
+    "contact:start",
+    "contact:resume",
+    "contact:conversation",
+    "contact:leave",
 }
 
 

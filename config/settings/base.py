@@ -191,6 +191,8 @@ INTAKE_DURESS_WORDS = [
 # Telegram chats are cleared of the conversation this many hours after its
 # last message (the Bot API deletes messages up to 48 hours old); 0: never.
 INTAKE_CHAT_ERASE_AFTER_HOURS = env_int("SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_HOURS", 24)
+# The person's own messages leave their Telegram chat once an operator has read them.
+INTAKE_CHAT_ERASE_AFTER_READ = env_bool("SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_READ", True)
 # The web form's flood limits: new conversations a minute, in all and per
 # client address (Tor users share exits: keep it generous), and the seconds
 # a form must have been open before it is accepted.

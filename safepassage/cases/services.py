@@ -40,6 +40,7 @@ from .models import (
     ScreeningDecision,
     ScreeningOutcome,
     ServiceRecord,
+    Stage,
     Task,
     TransferStatus,
 )
@@ -82,12 +83,17 @@ def case_open(
     category: str = "",
     priority: int = Priority.NORMAL,
     summary: str = "",
+    stage: str = "",
+    code: str = "",
 ) -> Case:
-    """A new case in `unit`, with its own data key and an empty service record."""
+    """A new case in `unit`, with its own data key and an empty service record.
+    `code` keeps a code handed out already (advance contact), if still free."""
     if not unit.is_active:
         raise ValidationError(_("The unit is not active."))
     if category and category not in Category.values:
         raise ValidationError(_("Unknown category."))
+    if stage and stage not in Stage.values:
+        raise ValidationError(_("Unknown stage."))
     if priority not in Priority.values:
         raise ValidationError(_("Unknown priority."))
     data_key = keys.data_key_create(scope=keys.scope_for_unit(unit.pk), owner="cases.case")
@@ -95,7 +101,7 @@ def case_open(
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    code=case_code_generate(),
+                    code=(code if _attempt == 0 and code else case_code_generate()),
                     unit=unit,
                     priority=priority,
                     summary=summary,
@@ -106,7 +112,7 @@ def case_open(
             continue  # a code collision (one in 34 billion); draw again
     else:
         raise IntegrityError("Could not draw an unused case code.")
-    ServiceRecord.objects.create(case=case, data_key=data_key, category=category)
+    ServiceRecord.objects.create(case=case, data_key=data_key, category=category, stage=stage)
     CaseEvent.objects.create(
         case=case,
         data_key=data_key,

@@ -7,6 +7,7 @@ Re-running is safe: what exists is kept. Cases: `cases.py`.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,9 @@ class DemoLogin:
 
 def demo_settings_active() -> bool:
     """True under the local (demo) or test settings: never write demo people elsewhere."""
-    return settings.SETTINGS_MODULE.rsplit(".", 1)[-1] in ("local", "test")
+    # Inside override_settings, SETTINGS_MODULE reads None: the environment tells.
+    module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+    return module.rsplit(".", 1)[-1] in ("local", "test")
 
 
 def demo_password() -> str:

@@ -254,24 +254,23 @@ def _finish(contact: Contact, turn: Turn) -> None:
     audit_record(actor=None, action="intake.code_issued", target=contact)
 
 
-def _resume_attempt(contact: Contact, receipt_text: str) -> bool:
-    """Link `contact` to the conversation whose code it typed, if the
-    receipt is right. Every outcome costs one Argon2id verification."""
-    answers = dict(contact.answers or {})
-    code = answers.pop("_resume_code", "")
-    contact.answers = answers
+def resume_verify(code: str, receipt_text: str, *, by: Contact | None = None) -> Contact | None:
+    """The root contact whose case code is `code`, when `receipt_text` is
+    its receipt; None otherwise, and for a code blocked after too many
+    wrong receipts. Every outcome costs one Argon2id verification, so
+    timing does not tell whether the code exists."""
     target = (
         Contact.objects.select_for_update()
         .filter(code=code, continues__isnull=True)
-        .exclude(pk=contact.pk)
+        .exclude(pk=by.pk if by is not None else None)
         .first()
         if code
         else None
     )
     now = timezone.now()
     if target is None or (target.resume_blocked_until and target.resume_blocked_until > now):
-        receipt_verify(receipt_text, _DUMMY_HASH())  # the same cost, whether or not it exists
-        return False
+        receipt_verify(receipt_text, _DUMMY_HASH())
+        return None
     if not receipt_verify(receipt_text, target.receipt_hash):
         target.resume_failures += 1
         if target.resume_failures >= RESUME_FAILURES_ALLOWED:
@@ -279,14 +278,29 @@ def _resume_attempt(contact: Contact, receipt_text: str) -> bool:
             target.resume_failures = 0
         target.save(update_fields=["resume_failures", "resume_blocked_until"])
         audit_record(actor=None, action="intake.resume_refused", target=target)
-        return False
+        return None
     target.resume_failures = 0
     target.save(update_fields=["resume_failures"])
+    audit_record(
+        actor=None,
+        action="intake.resumed",
+        target=target,
+        details={"from_contact": by.pk if by is not None else "web"},
+    )
+    return target
+
+
+def _resume_attempt(contact: Contact, receipt_text: str) -> bool:
+    """Link `contact` to the conversation whose code it typed before, if
+    the receipt is right."""
+    answers = dict(contact.answers or {})
+    code = answers.pop("_resume_code", "")
+    contact.answers = answers
+    target = resume_verify(code, receipt_text, by=contact)
+    if target is None:
+        return False
     contact.continues = target
     contact.language = contact.language or target.language
-    audit_record(
-        actor=None, action="intake.resumed", target=target, details={"from_contact": contact.pk}
-    )
     return True
 
 

@@ -82,9 +82,10 @@ def _backoff(attempts: int) -> dt.timedelta:
 
 @transaction.atomic
 def reply_queue(*, actor: User | None, contact: Contact, body: str) -> OutboundMessage:
-    """Queue a message to `contact`. Staff replies come from intake operators;
-    `actor=None` is the system (the bot's own messages)."""
-    if actor is not None and not actor.has_any_role({Role.INTAKE_OPERATOR}):
+    """Queue a message to `contact`. Staff replies come from intake operators
+    (the inbox) or, once handed over, from the receiving unit's handlers;
+    the caller has found `contact` through what the actor may see."""
+    if actor is not None and not actor.has_any_role({Role.INTAKE_OPERATOR, Role.UNIT_HANDLER}):
         raise PermissionDenied
     text = (body or "").strip()
     if not text:

@@ -242,6 +242,10 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
     contact.last_inbound_at = timezone.now()
     contact.blocked = False
     contact.save()
+    if contact.continues_id is not None:  # the conversation comes up in the inbox
+        Contact.objects.filter(pk=contact.continues_id).update(
+            last_inbound_at=contact.last_inbound_at
+        )
     audit_record(
         actor=None,
         action="intake.message_received",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
-from .models import Contact, ContactMessage, OutboundMessage
+from .models import Contact, ContactMessage, ContactNote, OutboundMessage
 from .policies import channel_scope, user_reads_contacts
 
 INBOX_SIZE = 100
@@ -17,10 +18,11 @@ class ContactNotFound(Exception):
 
 
 def contacts_visible_to(user: Any) -> QuerySet[Contact]:
-    """Contacts not yet handed over, of the channels the user reads."""
+    """Conversations (root contacts: those that did not resume another)
+    not yet handed over, of the channels the user reads."""
     if not user_reads_contacts(user):
         return Contact.objects.none()
-    return Contact.objects.filter(channel_scope(user), case__isnull=True)
+    return Contact.objects.filter(channel_scope(user), case__isnull=True, continues__isnull=True)
 
 
 def inbox(*, user: Any) -> list[Contact]:
@@ -62,3 +64,79 @@ def routing_suggestions(*, township_query: str, n: int = 5) -> tuple[Any, list[A
     matches = township_search(township_query, limit=1) if township_query.strip() else []
     township = township_by_pcode(matches[0].pcode) if matches else None
     return township, (units_near(township, n) if township is not None else [])
+
+
+def conversation_whole(*, root: Contact) -> list[ContactMessage]:
+    """The messages of a conversation and of its continuations on other
+    channels, in time order. For callers that already hold `root` rightly:
+    the inbox (through `contacts_visible_to`) or the person (web resume)."""
+    return list(
+        ContactMessage.objects.filter(Q(contact=root) | Q(contact__continues=root))
+        .select_related("data_key__unit_key", "contact__channel")
+        .order_by("created_at", "pk")
+    )
+
+
+def web_conversation_root(pk: int | None) -> Contact | None:
+    """The root contact named by a valid resume cookie (see `web.py`)."""
+    if pk is None:
+        return None
+    return (
+        Contact.objects.filter(pk=pk, continues__isnull=True)
+        .exclude(code__isnull=True)
+        .select_related("channel", "data_key__unit_key")
+        .first()
+    )
+
+
+def notes(*, contact: Contact) -> list[ContactNote]:
+    return list(contact.notes.select_related("data_key__unit_key", "author"))
+
+
+@dataclass(frozen=True)
+class AnswerShown:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Answers:
+    rows: list[AnswerShown]
+    township: str
+    township_pcode: str
+
+
+def answers_shown(*, contact: Contact) -> Answers:
+    """The conversation's answers, labelled for display (choices in the
+    reader's language, free text as written)."""
+    from .conversation import QUESTIONS
+
+    given = contact.answers or {}
+    rows = []
+    for question in QUESTIONS:
+        value = given.get(question.name)
+        if value:
+            label = next((str(c.label) for c in question.choices if c.value == value), value)
+            rows.append(AnswerShown(str(question.prompt), label))
+    return Answers(rows, str(given.get("township", "")), str(given.get("township_pcode", "")))
+
+
+def conversation_channels(*, root: Contact) -> list[str]:
+    """The channels a conversation was carried on (names, not addresses)."""
+    names = [root.channel.name]
+    names += [
+        c.channel.name for c in Contact.objects.filter(continues=root).select_related("channel")
+    ]
+    return list(dict.fromkeys(names))
+
+
+def contact_of_case(*, user: Any, code: str) -> Contact | None:
+    """The conversation handed over to (or joined to) a case this user may
+    see; None when there is none or the case is not theirs."""
+    from safepassage.cases.selectors import cases_visible_to
+
+    return (
+        Contact.objects.filter(case__in=cases_visible_to(user), case__code=code)
+        .select_related("channel", "data_key__unit_key", "case__unit")
+        .first()
+    )

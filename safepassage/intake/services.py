@@ -17,13 +17,17 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Unit
 from safepassage.audit.services import audit_record
+from safepassage.cases.models import Case, CaseEvent, Category, EventKind, Stage
 from safepassage.vault.keys import data_key_shred
 
 from .models import (
     DEFAULT_API_URL,
+    CannedReply,
     Channel,
     ChannelKind,
     Contact,
+    ContactMessage,
+    ContactNote,
     InboundUpdate,
     Triage,
     UpdateState,
@@ -229,7 +233,22 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
         raise ValidationError(_("This contact was handed over already."))
     if unit.is_headquarters or not unit.is_active:
         raise ValidationError(_("Choose an active reception unit."))
-    case = case_open(actor=actor, unit=unit, summary="")
+    answers = locked.answers or {}
+    category = answers.get("category", "")
+    stage = answers.get("stage", "")
+    case = case_open(
+        actor=actor,
+        unit=unit,
+        summary="",
+        category=category if category in Category.values else "",
+        stage=stage if stage in Stage.values else "",
+        code=locked.code or "",
+    )
+    told = contact_answers_text(locked)
+    if told:
+        CaseEvent.objects.create(
+            case=case, data_key=case.data_key, kind=EventKind.NOTE, actor=actor, body=told
+        )
     locked.case = case
     locked.handed_over_at = timezone.now()
     locked.save(update_fields=["case", "handed_over_at"])
@@ -242,3 +261,111 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
     )
     contact.case, contact.handed_over_at = case, locked.handed_over_at
     return case
+
+
+def contact_answers_text(contact: Contact) -> str:
+    """The answers given in the conversation, one line each, for the case
+    timeline (in the operator's language; free text as written)."""
+    from .conversation import QUESTIONS
+
+    answers = contact.answers or {}
+    lines = []
+    for question in QUESTIONS:
+        value = answers.get(question.name)
+        if not value:
+            continue
+        label = next((str(c.label) for c in question.choices if c.value == value), value)
+        lines.append(f"{question.prompt}: {label}")
+    if not lines:
+        return ""
+    return str(_("From the advance contact:")) + "\n" + "\n".join(lines)
+
+
+@transaction.atomic
+def contact_note_add(*, actor: Any, contact: Contact, body: str) -> ContactNote:
+    """An operator's note on a conversation (never shown to the person)."""
+    from .policies import user_reads_contacts
+
+    if not user_reads_contacts(actor):
+        raise PermissionDenied
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError(_("The note is empty."))
+    note = ContactNote.objects.create(
+        contact=contact, data_key=contact.data_key, body=text[:2000], author=actor
+    )
+    audit_record(actor=actor, action="intake.note_added", target=contact)
+    return note
+
+
+@transaction.atomic
+def contact_link_case(*, actor: Any, contact: Contact, code: str) -> Case:
+    """Join a conversation to an existing case (the person is registered
+    already, and gave its code): the contact leaves the inbox and the
+    case's unit reads the conversation from the case."""
+    from safepassage.cases.codes import InvalidCaseCode, case_code_normalize
+
+    from .selectors import contacts_visible_to
+
+    locked = contacts_visible_to(actor).select_for_update().filter(pk=contact.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    try:
+        canonical = case_code_normalize(code)
+    except InvalidCaseCode:
+        raise ValidationError(_("That is not a case code.")) from None
+    case = Case.objects.select_related("unit").filter(code=canonical).first()
+    if case is None:
+        raise ValidationError(_("No case has that code."))
+    if Contact.objects.filter(case=case).exists():
+        raise ValidationError(_("That case has a conversation already."))
+    locked.case = case
+    locked.handed_over_at = timezone.now()
+    locked.save(update_fields=["case", "handed_over_at"])
+    for unit in {case.unit, actor.unit}:
+        audit_record(
+            actor=actor,
+            action="intake.contact_linked",
+            target=locked,
+            unit=unit,
+            details={"case": case.pk},
+        )
+    contact.case, contact.handed_over_at = case, locked.handed_over_at
+    return case
+
+
+def messages_mark_read(*, contact: Contact, messages: list[Any]) -> int:
+    """Mark inbound messages seen by an operator; on Telegram, the person's
+    own messages are then deleted from their chat (the bot's neutral ones
+    stay until the chat is erased after quiet hours). Returns how many."""
+    from .outbox import chat_erase_queue
+
+    unread = [m for m in messages if m.inbound and m.read_at is None]
+    if not unread:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        ContactMessage.objects.filter(pk__in=[m.pk for m in unread]).update(read_at=now)
+        for member in {m.contact_id for m in unread}:
+            own = [m for m in unread if m.contact_id == member and m.erased_from_chat_at is None]
+            if own and settings.INTAKE_CHAT_ERASE_AFTER_READ:
+                chat_erase_queue(contact=own[0].contact, messages=own)
+    return len(unread)
+
+
+@transaction.atomic
+def canned_reply_save(*, actor: Any, canned: CannedReply) -> CannedReply:
+    """Create or change a prepared reply (administrators only)."""
+    from safepassage.accounts.roles import Role
+
+    if not actor.has_any_role([Role.ADMINISTRATOR]):
+        raise PermissionDenied
+    canned.full_clean()
+    created = canned.pk is None
+    canned.save()
+    audit_record(
+        actor=actor,
+        action="intake.canned_reply_" + ("created" if created else "changed"),
+        target=canned,
+    )
+    return canned

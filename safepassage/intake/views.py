@@ -22,7 +22,14 @@ from safepassage.audit.services import audit_read
 from safepassage.core.permissions import requires_role
 
 from . import outbox, selectors, services
-from .forms import HandOverForm, ReplyForm, TriageForm
+from .forms import (
+    CannedReplyForm,
+    HandOverForm,
+    LinkCaseForm,
+    NoteForm,
+    ReplyForm,
+    TriageForm,
+)
 from .models import Contact
 
 intake_view = requires_role(Role.INTAKE_OPERATOR)
@@ -48,16 +55,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _contact_page(
     request: HttpRequest, contact: Contact, form: ReplyForm | None = None
 ) -> HttpResponse:
-    conversation = selectors.conversation(contact=contact)
+    conversation = selectors.conversation_whole(root=contact)
     pending = selectors.replies_pending(contact=contact)
+    notes = selectors.notes(contact=contact)
     audit_read(
         actor=_user(request),
         target=contact,
-        fields=["messages", "replies"],
+        fields=["messages", "replies", "answers", "notes"],
         purpose="intake_conversation",
         request=request,
     )
-    township_query = request.GET.get("township", "")[:100]
+    services.messages_mark_read(contact=contact, messages=conversation)
+    answers = selectors.answers_shown(contact=contact)
+    township_query = request.GET.get("township", "")[:100] or answers.township
     township, suggestions = selectors.routing_suggestions(township_query=township_query)
     return render(
         request,
@@ -72,6 +82,12 @@ def _contact_page(
             "township": township,
             "suggestions": suggestions,
             "hand_over_form": HandOverForm(),
+            "answers": answers,
+            "notes": notes,
+            "note_form": NoteForm(),
+            "canned_form": CannedReplyForm(),
+            "link_form": LinkCaseForm(),
+            "channels": selectors.conversation_channels(root=contact),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -137,3 +153,123 @@ def contact_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         % {"unit": case.unit.name, "code": case.code},
     )
     return HttpResponseRedirect(reverse("inbox:list"))
+
+
+@intake_view
+@require_POST
+def contact_note(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.contact_note_add(
+            actor=_user(request), contact=contact, body=form.cleaned_data["body"]
+        )
+        messages.success(request, _("Note saved."))
+    else:
+        messages.error(request, _("The note is empty or too long."))
+    return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+
+
+@intake_view
+@require_POST
+def contact_canned_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    form = CannedReplyForm(request.POST)
+    if form.is_valid():
+        canned = form.cleaned_data["canned"]
+        outbox.reply_queue(
+            actor=_user(request), contact=contact, body=canned.body_for(contact.language)
+        )
+        messages.success(request, _("Reply queued."))
+    else:
+        messages.error(request, _("Choose a prepared reply."))
+    return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+
+
+@intake_view
+@require_POST
+def contact_link_case(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    form = LinkCaseForm(request.POST)
+    if form.is_valid():
+        try:
+            case = services.contact_link_case(
+                actor=_user(request), contact=contact, code=form.cleaned_data["code"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Joined to case %(code)s of %(unit)s.")
+                % {"code": case.code, "unit": case.unit.name},
+            )
+            return HttpResponseRedirect(reverse("inbox:list"))
+    else:
+        messages.error(request, _("Write a case code."))
+    return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+
+
+case_conversation_view = requires_role(Role.UNIT_HANDLER, Role.INTAKE_OPERATOR)
+
+
+def _case_contact_or_404(request: HttpRequest, code: str) -> Contact:
+    contact = selectors.contact_of_case(user=_user(request), code=code[:20])
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def _case_conversation_page(
+    request: HttpRequest, contact: Contact, form: ReplyForm | None = None
+) -> HttpResponse:
+    conversation = selectors.conversation_whole(root=contact)
+    audit_read(
+        actor=_user(request),
+        target=contact,
+        fields=["messages", "answers"],
+        purpose="case_conversation",
+        unit=contact.case.unit if contact.case else None,
+        request=request,
+    )
+    return render(
+        request,
+        "intake/case_conversation.html",
+        {
+            "contact": contact,
+            "case": contact.case,
+            "conversation": conversation,
+            "answers": selectors.answers_shown(contact=contact),
+            "pending": selectors.replies_pending(contact=contact),
+            "form": form or ReplyForm(),
+            "channels": selectors.conversation_channels(root=contact),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@case_conversation_view
+@require_http_methods(["GET"])
+def case_conversation(request: HttpRequest, code: str) -> HttpResponse:
+    """The receiving unit reads the conversation of a case it holds."""
+    return _case_conversation_page(request, _case_contact_or_404(request, code))
+
+
+@case_conversation_view
+@require_POST
+def case_conversation_reply(request: HttpRequest, code: str) -> HttpResponse:
+    contact = _case_contact_or_404(request, code)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            outbox.reply_queue(
+                actor=_user(request), contact=contact, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            messages.success(request, _("Reply queued."))
+            return HttpResponseRedirect(
+                reverse("inbox:case_conversation", kwargs={"code": contact.case.code})
+            )
+    return _case_conversation_page(request, contact, form)

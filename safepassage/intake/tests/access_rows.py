@@ -86,3 +86,106 @@ MATRIX.row(
     expect=_hq_operator(302),
     anonymous=302,
 )
+for name, data in (
+    ("inbox:note", {"body": "matrix note"}),
+    ("inbox:canned_reply", {"canned": "0"}),
+    ("inbox:link_case", {"code": "not a code"}),
+):
+    MATRIX.row(
+        name,
+        allow=roles(Role.INTAKE_OPERATOR),
+        kwargs=_contact_kwargs,
+        method="post",
+        data=data,
+        expect=_hq_operator(302),
+        anonymous=302,
+    )
+
+
+@world_builder
+def _handed_over(world: World) -> None:
+    """A second conversation, handed over to unit A."""
+    import json
+
+    from safepassage.cases.services import case_open
+    from safepassage.intake import services
+    from safepassage.intake.models import Contact
+    from safepassage.intake.processing import update_process
+    from safepassage.intake.tests.factories import private_message
+
+    channel = world.objects["telegram"]
+    stored = services.update_receive(
+        channel=channel,
+        provider_id="2",
+        kind="message",
+        payload=json.dumps(private_message(2, chat_id=5353)),
+    ).update
+    update_process(stored.pk)
+    contact = Contact.objects.filter(channel=channel).order_by("-pk").first()
+    case = case_open(actor=None, unit=world.units["unit_a"])
+    Contact.objects.filter(pk=contact.pk).update(case=case)
+    world.objects["handed_over_case"] = case
+
+
+def _unit_a_reader(ok: int):
+    def expect(principal: Principal, world: World) -> int:
+        if principal.role not in (Role.UNIT_HANDLER, Role.INTAKE_OPERATOR):
+            return 403
+        return ok if principal.unit == "unit_a" else 404
+
+    return expect
+
+
+def _case_kwargs(world: World) -> dict[str, str]:
+    return {"code": world.objects["handed_over_case"].code}
+
+
+MATRIX.row(
+    "inbox:case_conversation",
+    allow=roles(Role.UNIT_HANDLER, Role.INTAKE_OPERATOR),
+    kwargs=_case_kwargs,
+    expect=_unit_a_reader(200),
+)
+MATRIX.row(
+    "inbox:case_reply",
+    allow=roles(Role.UNIT_HANDLER, Role.INTAKE_OPERATOR),
+    kwargs=_case_kwargs,
+    method="post",
+    data={"body": "matrix reply"},
+    expect=_unit_a_reader(302),
+    anonymous=302,
+)
+
+# The public web form: the same for everyone, signed in or not.
+for name, method, status in (
+    ("contact:start", "get", 200),
+    ("contact:resume", "get", 200),
+    ("contact:conversation", "get", 302),  # no resume cookie: to the resume form
+    ("contact:leave", "post", 302),
+):
+    MATRIX.row(
+        name,
+        allow=ANY_STAFF,
+        method=method,
+        ok_status=status,
+        anonymous=status,
+        unverified=status,
+    )
+
+
+@world_builder
+def _canned(world: World) -> None:
+    from safepassage.intake.models import CannedReply
+
+    world.objects["canned"] = CannedReply.objects.create(
+        title="Matrix", body_my="မင်္ဂလာပါ", body_en="Hello"
+    )
+
+
+MATRIX.row("admin:intake_cannedreply_changelist", allow=roles(Role.ADMINISTRATOR))
+MATRIX.row("admin:intake_cannedreply_add", allow=roles(Role.ADMINISTRATOR))
+MATRIX.row(
+    "admin:intake_cannedreply_change",
+    kwargs=lambda world: {"object_id": world.objects["canned"].pk},
+    allow=roles(Role.ADMINISTRATOR),
+)

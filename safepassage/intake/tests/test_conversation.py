@@ -109,9 +109,9 @@ def drain() -> None:
     """Send everything due, stepping the clock past the per-chat spacing."""
     now = timezone.now()
     for step in range(1, 40):
-        if not outbox.outbox_send_due(now=now + dt.timedelta(seconds=2 * step)):
-            if not OutboundMessage.objects.filter(state="queued").exists():
-                return
+        sent = outbox.outbox_send_due(now=now + dt.timedelta(seconds=2 * step))
+        if not sent and not OutboundMessage.objects.filter(state="queued").exists():
+            return
 
 
 def sent_texts(api) -> list[str]:
@@ -231,7 +231,7 @@ def test_resuming_on_messenger_with_code_and_receipt(settings):
     receipt = next(
         RECEIPT_SHAPE.search(t).group(0) for t in sent_texts(bot_api) if RECEIPT_SHAPE.search(t)
     )
-    with fake_graph_api() as (graph_url, graph):
+    with fake_graph_api() as (graph_url, _graph):
         page = Person(_facebook(graph_url), PSID)
         page.says("/resume")
         page.says(root.code.lower().replace("-", " "))
@@ -329,7 +329,7 @@ def test_messenger_cannot_erase_and_says_so():
     bodies = [c.params["message"]["text"] for c in graph.calls if c.method == "messages"]
     assert "delete it yourself" in bodies[-1]
     assert not OutboundMessage.objects.filter(action="erase").exists()
-    quick = [c for c in graph.calls if c.method == "messages"][0].params["message"]
+    quick = next(c for c in graph.calls if c.method == "messages").params["message"]
     # Messenger tells no language: Burmese first, English offered.
     assert [q["payload"] for q in quick["quick_replies"]] == ["go", "resume", "lang:en"]
 

@@ -199,3 +199,117 @@ def test_any_township_typed_gives_a_page_never_a_500(client, operator, township)
     )
     assert response.status_code == 200
     assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+def _answered(channel) -> Contact:
+    """A contact that went through the questions (web form: no network)."""
+    from safepassage.intake import web
+
+    return web.web_contact_open(
+        answers={"category": "soldier", "stage": "deployed", "township": "Hlaing Tharyar"},
+        message="I can bring a rifle",
+        language="en",
+    ).contact
+
+
+def test_the_conversation_shows_the_answers_and_a_duress_warning(client, operator):
+    contact = _answered(None)
+    Contact.objects.filter(pk=contact.pk).update(duress=True)
+    page = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).content.decode()
+    assert "Soldier" in page and "Deployed" in page
+    assert "Duress word written" in page
+    assert contact.code in page
+    assert 'value="Hlaing Tharyar"' in page  # routing starts from the township told
+
+
+def test_handing_over_keeps_the_code_and_carries_the_answers(client, operator):
+    from safepassage.cases.models import CaseEvent
+    from safepassage.forces.tests.factories import UnitProfileFactory
+
+    contact = _answered(None)
+    unit = UnitProfileFactory().unit
+    case = services.contact_hand_over(actor=operator, contact=contact, unit=unit)
+    assert case.code == contact.code
+    assert case.service.category == "soldier"
+    assert case.service.stage == "deployed"
+    note = CaseEvent.objects.get(case=case, kind="note")
+    assert "Hlaing Tharyar" in note.body
+
+
+def test_the_receiving_unit_reads_and_answers_the_conversation(client):
+    from safepassage.forces.tests.factories import UnitProfileFactory
+
+    hq_operator = UserFactory(unit=HeadquartersFactory(), roles=[Role.INTAKE_OPERATOR])
+    contact = _answered(None)
+    unit = UnitProfileFactory().unit
+    case = services.contact_hand_over(actor=hq_operator, contact=contact, unit=unit)
+    handler = UserFactory(unit=unit, roles=[Role.UNIT_HANDLER])
+    sign_in(client, handler)
+    detail = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    assert reverse("inbox:case_conversation", kwargs={"code": case.code}) in detail
+    url = reverse("inbox:case_conversation", kwargs={"code": case.code})
+    page = client.get(url).content.decode()
+    assert "I can bring a rifle" in page
+    assert AuditEvent.objects.filter(
+        action="intake.viewed", details__purpose="case_conversation", unit_id=unit.pk
+    ).exists()
+    reply = client.post(reverse("inbox:case_reply", kwargs={"code": case.code}), {"body": "Come"})
+    assert reply.status_code == 302
+    assert OutboundMessage.objects.get(queued_by=handler).state == "sent"  # web: waits there
+    other = UserFactory(unit=UnitFactory(), roles=[Role.UNIT_HANDLER])
+    sign_in(client, other)
+    assert client.get(url).status_code == 404
+
+
+def test_notes_are_kept_encrypted_and_never_shown_to_the_person(client, operator):
+    contact = _answered(None)
+    response = client.post(reverse("inbox:note", kwargs={"pk": contact.pk}), {"body": "seems real"})
+    assert response.status_code == 302
+    page = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).content.decode()
+    assert "seems real" in page
+    assert AuditEvent.objects.filter(action="intake.note_added").exists()
+    client.post(reverse("inbox:note", kwargs={"pk": contact.pk}), {"body": "   "})
+    assert contact.notes.count() == 1
+
+
+def test_a_canned_reply_goes_in_the_persons_language(client, operator):
+    from safepassage.intake.models import CannedReply
+
+    canned = CannedReply.objects.create(title="Wait", body_my="စောင့်ပါ", body_en="Please wait")
+    contact = _answered(None)
+    client.post(reverse("inbox:canned_reply", kwargs={"pk": contact.pk}), {"canned": canned.pk})
+    assert OutboundMessage.objects.get(queued_by=operator).body == "Please wait"
+    response = client.post(
+        reverse("inbox:canned_reply", kwargs={"pk": contact.pk}), {"canned": "x"}
+    )
+    assert response.status_code == 302
+    assert OutboundMessage.objects.filter(queued_by=operator).count() == 1
+
+
+def test_joining_an_existing_case_by_its_code(client, operator):
+    from safepassage.cases.services import case_open
+
+    contact = _contact_with_message(telegram_channel())
+    unit = UnitFactory()
+    case = case_open(actor=None, unit=unit)
+    url = reverse("inbox:link_case", kwargs={"pk": contact.pk})
+    for bad in ("nonsense", "SP-0000-0000"):
+        client.post(url, {"code": bad})
+        contact.refresh_from_db()
+        assert contact.case is None
+    assert client.post(url, {"code": case.code.lower()}).status_code == 302
+    contact.refresh_from_db()
+    assert contact.case == case
+    assert AuditEvent.objects.filter(action="intake.contact_linked", unit_id=unit.pk).exists()
+    assert f"#{contact.pk}" not in client.get(reverse("inbox:list")).content.decode()
+
+
+def test_reading_a_telegram_conversation_erases_the_persons_messages_from_the_chat(
+    client, operator
+):
+    contact = _contact_with_message(telegram_channel())
+    client.get(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+    erase = OutboundMessage.objects.get(action="erase")
+    assert erase.erase_message_ids == [7]
+    client.get(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+    assert OutboundMessage.objects.filter(action="erase").count() == 1  # read once

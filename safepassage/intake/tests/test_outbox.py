@@ -159,10 +159,13 @@ def test_empty_or_oversized_replies_are_refused(operator, body):
     assert not OutboundMessage.objects.exists()
 
 
-def test_only_intake_operators_reply():
+def test_only_intake_operators_and_unit_handlers_reply():
     contact = _contact(_bot("http://127.0.0.1:9"))
-    with pytest.raises(PermissionDenied):
-        outbox.reply_queue(actor=UserFactory(roles=[Role.UNIT_HANDLER]), contact=contact, body="x")
+    for role in (Role.CASEWORKER, Role.SCREENING_OFFICER, Role.ADMINISTRATOR):
+        with pytest.raises(PermissionDenied):
+            outbox.reply_queue(actor=UserFactory(roles=[role]), contact=contact, body="x")
+    handler = UserFactory(roles=[Role.UNIT_HANDLER])
+    assert outbox.reply_queue(actor=handler, contact=contact, body="x").queued_by == handler
 
 
 def test_outbox_send_command_reports_counts(operator):

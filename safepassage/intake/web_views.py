@@ -1,0 +1,161 @@
+"""The public web form at /contact/ (no sign-in, no JavaScript, nothing
+from a third party). Thin: form, `web` service, template. Every page is
+no-store (the security middleware); the receipt appears once, in the
+response to the form that made it, and is never stored."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safepassage.audit.services import audit_read
+from safepassage.core.permissions import public
+
+from . import selectors, web
+from .forms import WebContactForm, WebResumeForm, WebWriteForm
+
+REFUSALS = {
+    "too_fast": 400,
+    "expired": 400,
+    "bad_token": 400,
+    "used": 400,
+    "busy": 429,
+}
+
+
+def _refusal_text(reason: str) -> str:
+    if reason == "busy":
+        return _("Too many messages right now. Please try again in a minute.")
+    if reason == "too_fast":
+        return _("Please take a moment to read the form, then send it again.")
+    return _("This form is out of date. Please send it again.")
+
+
+def _client(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _guard(
+    request: HttpRequest, form: WebContactForm | WebResumeForm, kind: str, limit: int
+) -> None:
+    """Raises web.FormRefused. The budgets are counted before the token is
+    spent, so a refused flood does not burn the genuine tokens."""
+    web.throttle_take(kind, "all", limit)
+    web.throttle_take(kind, _client(request), settings.INTAKE_WEB_PER_ADDRESS_PER_MINUTE)
+    web.form_token_accept(form.cleaned_data["token"])
+
+
+def _with_token(form: WebContactForm | WebResumeForm) -> WebContactForm | WebResumeForm:
+    form.data = form.data.copy()
+    form.data["token"] = web.form_token_issue()
+    return form
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def contact_start(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = WebContactForm(initial={"token": web.form_token_issue()})
+        return render(request, "intake/web/start.html", {"form": form})
+    form = WebContactForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            _guard(request, form, "new", settings.INTAKE_WEB_NEW_PER_MINUTE)
+        except web.FormRefused as refused:
+            form.add_error(None, _refusal_text(refused.reason))
+            status = REFUSALS[refused.reason]
+        else:
+            opened = web.web_contact_open(
+                answers=form.answers(),
+                message=form.cleaned_data["message"] or "",
+                language=translation.get_language() or "my",
+            )
+            response = render(
+                request,
+                "intake/web/receipt.html",
+                {"code": opened.contact.code, "receipt": opened.receipt},
+            )
+            _sign_in(response, opened.contact)
+            return response
+    return render(request, "intake/web/start.html", {"form": _with_token(form)}, status=status)
+
+
+def _sign_in(response: HttpResponse, root: web.Contact) -> None:
+    response.set_cookie(
+        web.COOKIE,
+        web.resume_cookie_value(root),
+        max_age=web.RESUME_SECONDS,
+        path="/contact/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def contact_resume(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = WebResumeForm(initial={"token": web.form_token_issue()})
+        return render(request, "intake/web/resume.html", {"form": form})
+    form = WebResumeForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            _guard(request, form, "resume", web.RESUME_PER_MINUTE)
+        except web.FormRefused as refused:
+            form.add_error(None, _refusal_text(refused.reason))
+            status = REFUSALS[refused.reason]
+        else:
+            root = web.web_resume(
+                code=form.cleaned_data["code"], receipt=form.cleaned_data["receipt"]
+            )
+            if root is not None:
+                response = HttpResponseRedirect(reverse("contact:conversation"))
+                _sign_in(response, root)
+                return response
+            form.add_error(None, _("The code and the numbers do not match. Try again later."))
+            status = 403
+    form.data = form.data.copy()
+    form.data["receipt"] = ""  # never echoed back
+    return render(request, "intake/web/resume.html", {"form": _with_token(form)}, status=status)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def contact_conversation(request: HttpRequest) -> HttpResponse:
+    root = selectors.web_conversation_root(web.resume_cookie_read(request.COOKIES.get(web.COOKIE)))
+    if root is None:
+        return HttpResponseRedirect(reverse("contact:resume"))
+    form = WebWriteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        web.web_message_write(root=root, text=form.cleaned_data["message"])
+        return HttpResponseRedirect(reverse("contact:conversation"))
+    messages = selectors.conversation_whole(root=root)
+    audit_read(
+        actor=None,
+        target=root,
+        fields=["messages"],
+        purpose="person_resumed_on_web",
+        request=request,
+    )
+    return render(
+        request,
+        "intake/web/conversation.html",
+        {"root": root, "conversation": messages, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@require_POST
+def contact_leave(request: HttpRequest) -> HttpResponse:
+    response = HttpResponseRedirect(reverse("contact:start"))
+    response.delete_cookie(web.COOKIE, path="/contact/", samesite="Strict")
+    return response
