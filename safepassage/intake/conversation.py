@@ -259,14 +259,10 @@ def resume_verify(code: str, receipt_text: str, *, by: Contact | None = None) ->
     its receipt; None otherwise, and for a code blocked after too many
     wrong receipts. Every outcome costs one Argon2id verification, so
     timing does not tell whether the code exists."""
-    target = (
-        Contact.objects.select_for_update()
-        .filter(code=code, continues__isnull=True)
-        .exclude(pk=by.pk if by is not None else None)
-        .first()
-        if code
-        else None
-    )
+    candidates = Contact.objects.select_for_update().filter(code=code, continues__isnull=True)
+    if by is not None and by.pk is not None:
+        candidates = candidates.exclude(pk=by.pk)
+    target = candidates.first() if code else None
     now = timezone.now()
     if target is None or (target.resume_blocked_until and target.resume_blocked_until > now):
         receipt_verify(receipt_text, _DUMMY_HASH())

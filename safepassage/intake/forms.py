@@ -66,7 +66,7 @@ class WebContactForm(_Guarded):
             field: forms.Field
             if len(question.choices) >= 2:
                 field = forms.ChoiceField(
-                    label=question.prompt,
+                    label=str(question.prompt),  # in the request's language
                     required=False,
                     choices=[
                         ("", _("Not answered")),
@@ -76,7 +76,7 @@ class WebContactForm(_Guarded):
                 )
             else:
                 field = BurmeseCharField(
-                    label=question.prompt, required=False, max_length=question.max_length
+                    label=str(question.prompt), required=False, max_length=question.max_length
                 )
             self.fields[question.name] = field
         self.order_fields(["message", *(q.name for q in QUESTIONS)])

@@ -269,7 +269,5 @@ def case_conversation_reply(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error("body", exc)
         else:
             messages.success(request, _("Reply queued."))
-            return HttpResponseRedirect(
-                reverse("inbox:case_conversation", kwargs={"code": contact.case.code})
-            )
+            return HttpResponseRedirect(reverse("inbox:case_conversation", kwargs={"code": code}))
     return _case_conversation_page(request, contact, form)

@@ -5,8 +5,10 @@ response to the form that made it, and is never stored."""
 
 from __future__ import annotations
 
+from typing import TypeVar, cast
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +20,7 @@ from safepassage.core.permissions import public
 
 from . import selectors, web
 from .forms import WebContactForm, WebResumeForm, WebWriteForm
+from .models import Contact
 
 REFUSALS = {
     "too_fast": 400,
@@ -50,9 +53,17 @@ def _guard(
     web.form_token_accept(form.cleaned_data["token"])
 
 
-def _with_token(form: WebContactForm | WebResumeForm) -> WebContactForm | WebResumeForm:
-    form.data = form.data.copy()
-    form.data["token"] = web.form_token_issue()
+GuardedForm = TypeVar("GuardedForm", WebContactForm, WebResumeForm)
+
+
+def _with_token(form: GuardedForm, *, blank: tuple[str, ...] = ()) -> GuardedForm:
+    """The form as posted, with a fresh token (the old one is spent) and
+    the `blank` fields emptied (never echo a secret back)."""
+    data = cast(QueryDict, form.data).copy()
+    data["token"] = web.form_token_issue()
+    for name in blank:
+        data[name] = ""
+    form.data = data
     return form
 
 
@@ -86,7 +97,7 @@ def contact_start(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/web/start.html", {"form": _with_token(form)}, status=status)
 
 
-def _sign_in(response: HttpResponse, root: web.Contact) -> None:
+def _sign_in(response: HttpResponse, root: Contact) -> None:
     response.set_cookie(
         web.COOKIE,
         web.resume_cookie_value(root),
@@ -122,9 +133,8 @@ def contact_resume(request: HttpRequest) -> HttpResponse:
                 return response
             form.add_error(None, _("The code and the numbers do not match. Try again later."))
             status = 403
-    form.data = form.data.copy()
-    form.data["receipt"] = ""  # never echoed back
-    return render(request, "intake/web/resume.html", {"form": _with_token(form)}, status=status)
+    form = _with_token(form, blank=("receipt",))
+    return render(request, "intake/web/resume.html", {"form": form}, status=status)
 
 
 @public

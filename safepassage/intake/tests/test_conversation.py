@@ -324,6 +324,7 @@ def test_messenger_cannot_erase_and_says_so():
     with fake_graph_api() as (url, graph):
         person = Person(_facebook(url), PSID)
         person.says("hi")
+        person.presses("lang:en")
         person.presses("erase")
         drain()
     bodies = [c.params["message"]["text"] for c in graph.calls if c.method == "messages"]

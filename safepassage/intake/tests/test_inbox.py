@@ -216,7 +216,8 @@ def test_the_conversation_shows_the_answers_and_a_duress_warning(client, operato
     contact = _answered(None)
     Contact.objects.filter(pk=contact.pk).update(duress=True)
     page = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).content.decode()
-    assert "Soldier" in page and "Deployed" in page
+    assert "Soldier" in page
+    assert "Deployed" in page
     assert "Duress word written" in page
     assert contact.code in page
     assert 'value="Hlaing Tharyar"' in page  # routing starts from the township told
