@@ -110,7 +110,7 @@ class WebWriteForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = BurmeseCharField(
+    note = BurmeseCharField(
         label=_("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 

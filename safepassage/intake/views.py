@@ -162,7 +162,7 @@ def contact_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         services.contact_note_add(
-            actor=_user(request), contact=contact, body=form.cleaned_data["body"]
+            actor=_user(request), contact=contact, body=form.cleaned_data["note"]
         )
         messages.success(request, _("Note saved."))
     else:

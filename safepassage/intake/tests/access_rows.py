@@ -87,7 +87,7 @@ MATRIX.row(
     anonymous=302,
 )
 for name, data in (
-    ("inbox:note", {"body": "matrix note"}),
+    ("inbox:note", {"note": "matrix note"}),
     ("inbox:canned_reply", {"canned": "0"}),
     ("inbox:link_case", {"code": "not a code"}),
 ):

@@ -264,12 +264,12 @@ def test_the_receiving_unit_reads_and_answers_the_conversation(client):
 
 def test_notes_are_kept_encrypted_and_never_shown_to_the_person(client, operator):
     contact = _answered(None)
-    response = client.post(reverse("inbox:note", kwargs={"pk": contact.pk}), {"body": "seems real"})
+    response = client.post(reverse("inbox:note", kwargs={"pk": contact.pk}), {"note": "seems real"})
     assert response.status_code == 302
     page = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).content.decode()
     assert "seems real" in page
     assert AuditEvent.objects.filter(action="intake.note_added").exists()
-    client.post(reverse("inbox:note", kwargs={"pk": contact.pk}), {"body": "   "})
+    client.post(reverse("inbox:note", kwargs={"pk": contact.pk}), {"note": "   "})
     assert contact.notes.count() == 1
 
 
