@@ -14,6 +14,10 @@ import sys
 
 bind = os.environ.get("SAFEPASSAGE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SAFEPASSAGE_WORKERS", "2"))
+# Threads per worker: with more than one, gthread workers keep connections
+# alive (Telegram reuses them) and the webhook spool shares its fsyncs.
+threads = int(os.environ.get("SAFEPASSAGE_THREADS", "4"))
+worker_class = "gthread" if threads > 1 else "sync"
 preload_app = True
 # No request line logging: paths can carry case codes.
 accesslog = None

@@ -129,10 +129,12 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def gunicorn(port: int, workers: int, log: Path) -> Iterator[str]:
+def gunicorn(
+    port: int, workers: int, log: Path, *, settings: str = "bench.cases.settings"
+) -> Iterator[str]:
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.cases.settings",
+        DJANGO_SETTINGS_MODULE=settings,
         SAFEPASSAGE_BIND=f"127.0.0.1:{port}",
         SAFEPASSAGE_WORKERS=str(workers),
     )

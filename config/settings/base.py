@@ -192,6 +192,9 @@ INTAKE_DURESS_WORDS = [
 # last message (the Bot API deletes messages up to 48 hours old); 0: never.
 INTAKE_CHAT_ERASE_AFTER_HOURS = env_int("SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_HOURS", 24)
 # The person's own messages leave their Telegram chat once an operator has read them.
+# Telegram deliveries are kept in an fsynced spool file per server process
+# and moved into the database in the background (safepassage/intake/spool.py).
+INTAKE_WEBHOOK_SPOOL = env_bool("SAFEPASSAGE_INTAKE_WEBHOOK_SPOOL", True)
 INTAKE_CHAT_ERASE_AFTER_READ = env_bool("SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_READ", True)
 # The web form's flood limits: new conversations a minute, in all and per
 # client address (Tor users share exits: keep it generous), and the seconds

@@ -93,10 +93,20 @@ class Received:
 
 
 def update_receive(
-    *, channel: Channel, provider_id: str, kind: str, payload: str, ignored: bool = False
+    *,
+    channel: Channel,
+    provider_id: str,
+    kind: str,
+    payload: str,
+    ignored: bool = False,
+    one_by_one: bool = True,
 ) -> Received:
     """Store one delivery, once. A second delivery with the same provider id
-    changes nothing (providers retry until they get a 2xx)."""
+    changes nothing (providers retry until they get a 2xx).
+
+    `one_by_one=False` is for a caller storing many in one transaction (the
+    spool's drain): it audits and queues the processing of the batch itself.
+    """
     existing = InboundUpdate.objects.filter(channel=channel, provider_id=provider_id).first()
     if existing is not None:
         return Received(existing, created=False)
@@ -109,19 +119,47 @@ def update_receive(
                 payload="" if ignored else payload,
                 state=UpdateState.IGNORED if ignored else UpdateState.RECEIVED,
             )
-            audit_record(
-                actor=None,
-                action="intake.update_received",
-                target=update,
-                details={"kind": kind, "ignored": ignored},
-            )
+            if one_by_one:
+                audit_record(
+                    actor=None,
+                    action="intake.update_received",
+                    target=update,
+                    details={"kind": kind, "ignored": ignored},
+                )
     except IntegrityError:  # the same delivery, stored by a concurrent request
         return Received(
             InboundUpdate.objects.get(channel=channel, provider_id=provider_id), created=False
         )
-    if update.state == UpdateState.RECEIVED:
+    if one_by_one and update.state == UpdateState.RECEIVED:
         transaction.on_commit(lambda: _enqueue(update.pk))
     return Received(update, created=True)
+
+
+def updates_received_batch(*, updates: list[InboundUpdate]) -> None:
+    """Audit a batch stored with `one_by_one=False` and queue its reading
+    (call inside the batch's transaction)."""
+    if not updates:
+        return
+    audit_record(
+        actor=None,
+        action="intake.updates_received",
+        details={
+            "updates": [u.pk for u in updates],
+            "ignored": sum(u.state == UpdateState.IGNORED for u in updates),
+        },
+    )
+    waiting = [u.pk for u in updates if u.state == UpdateState.RECEIVED]
+    if waiting:
+        transaction.on_commit(lambda: _enqueue_many(waiting))
+
+
+def _enqueue_many(update_ids: list[int]) -> None:
+    from .tasks import process_updates
+
+    try:
+        process_updates.enqueue(update_ids)
+    except Exception:
+        logger.exception("intake: could not enqueue %s updates", len(update_ids))
 
 
 def _enqueue(update_id: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +20,13 @@ from django.views.decorators.http import require_POST
 from safepassage.core.permissions import public
 from safepassage.intake import services
 from safepassage.intake.models import ChannelKind
-from safepassage.intake.webhooks import Refused, active_channel, json_object, read_body
+from safepassage.intake.webhooks import (
+    MAX_BODY,
+    Refused,
+    active_channel,
+    json_object,
+    read_body,
+)
 
 #: Update types the conversation will read; any other is kept as "other".
 KNOWN_KINDS = (
@@ -49,28 +56,48 @@ def from_a_group(update: dict[str, object], kind: str) -> bool:
     return isinstance(chat, dict) and chat.get("type") not in (None, "private")
 
 
+@dataclass(frozen=True)
+class Checked:
+    provider_id: str
+    kind: str
+    ignored: bool
+    payload: str
+
+
+def check(*, secret_expected: str, secret_sent: str, body: bytes) -> Checked:
+    """Everything a delivery must pass before it is kept (the view and the
+    WSGI fast path, `intake/fastpath.py`, share it). Raises Refused."""
+    sent = secret_sent.encode("utf-8", "replace")
+    if not hmac.compare_digest(sent, secret_expected.encode()):
+        raise Refused(403, "wrong secret token")
+    if len(body) > MAX_BODY:
+        raise Refused(413, "body too large")
+    update = json_object(body)
+    update_id = update.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+        raise Refused(400, "no update_id")
+    kind = update_kind(update)
+    return Checked(str(update_id), kind, from_a_group(update, kind), body.decode("utf-8"))
+
+
 @public
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
     channel = active_channel(ChannelKind.TELEGRAM, channel_id)
     try:
-        sent = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-        if not hmac.compare_digest(sent, (channel.webhook_secret or "").encode()):
-            raise Refused(403, "wrong secret token")
-        body = read_body(request)
-        update = json_object(body)
-        update_id = update.get("update_id")
-        if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
-            raise Refused(400, "no update_id")
+        checked = check(
+            secret_expected=channel.webhook_secret or "",
+            secret_sent=request.headers.get(SECRET_HEADER, ""),
+            body=read_body(request),
+        )
     except Refused as refused:
         return refused.response(channel.pk)
-    kind = update_kind(update)
     services.update_receive(
         channel=channel,
-        provider_id=str(update_id),
-        kind=kind,
-        payload=body.decode("utf-8"),
-        ignored=from_a_group(update, kind),
+        provider_id=checked.provider_id,
+        kind=checked.kind,
+        payload=checked.payload,
+        ignored=checked.ignored,
     )
     return HttpResponse(status=200)

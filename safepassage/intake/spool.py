@@ -1,0 +1,317 @@
+"""The webhook spool: accepting a delivery costs one encrypted append and
+one fdatasync, not a database transaction.
+
+Why: Telegram retries until it gets a 2xx, and a burst (a bot shared in a
+large group, a flood by an adversary) must not turn into a queue of
+database writers contending for SQLite's single write lock. A spool file
+per server process has no contention at all.
+
+How an accepted update is kept (the durability promise):
+
+* each server process appends to its own file, `<spool>/<uuid>.open`,
+  holding an exclusive `flock` on it; a record is a 4-byte length and an
+  AES-256-GCM envelope (the vault's format) of the delivery, under a data
+  key made for that file (its id in the file's header), with the file's
+  id and the record's number as associated data, so records cannot be
+  reordered, moved between files or altered unseen;
+* the answer 200 is sent only after `fdatasync` returned: an accepted
+  update survives the process dying and, as far as the disk honours
+  flushes, the machine losing power;
+* about once a second (`ROTATE_SECONDS`) a non-empty file is closed and
+  renamed `.ready`, and a drain task is queued; `spool_drain` (the
+  background worker, or `manage.py intake_drain`) reads ready files, and
+  open files whose process is gone (their lock is free), into
+  `InboundUpdate` rows through `services.update_receive` (idempotent by
+  provider id: duplicates in the spool change nothing), then shreds the
+  file's key and deletes the file;
+* a record cut short by a crash mid-write was never answered 200 and is
+  dropped; a record that fails authentication anywhere else is tampering:
+  the file is set aside as `.bad`, nothing of it is imported, and the
+  error is logged and audited.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import struct
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from safepassage.audit.services import audit_record
+from safepassage.vault import crypto, keys
+from safepassage.vault.exceptions import DecryptionError
+from safepassage.vault.models import DataKey
+
+logger = logging.getLogger("safepassage.intake")
+
+MAGIC = b"SPSPOOL1"
+HEADER = len(MAGIC) + 16 + 16  # magic, file id, data key id
+LENGTH = struct.Struct(">I")
+MAX_RECORD = 512 * 1024
+ROTATE_SECONDS = 1.0
+DRAIN_BATCH = 500
+
+
+def spool_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "spool"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _purpose(file_id: uuid.UUID, number: int) -> str:
+    return f"intake-spool/{file_id}/{number}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel_id: int
+    provider_id: str
+    kind: str
+    ignored: bool
+    payload: str
+
+
+class _File:
+    """An open spool file. Closed (releasing its lock, so that a drain may
+    take it) only once retired and no append is still syncing it."""
+
+    def __init__(self, fd: int, path: Path, file_id: uuid.UUID, key: bytes, key_id: uuid.UUID):
+        self.fd, self.path, self.file_id = fd, path, file_id
+        self.key, self.key_id = key, key_id
+        self.count = 0
+        self.inflight = 0
+        self.retired = False
+        self.opened_at = time.monotonic()
+
+
+class SpoolWriter:
+    """One server process's spool. Thread-safe (threaded workers share it):
+    records are written one at a time under a lock, and synced outside
+    it, so that concurrent appends share their fdatasync (group commit)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.lock = threading.Lock()
+        self.current: _File | None = None
+
+    def _open(self) -> _File:
+        data_key = keys.data_key_create(scope=keys.SYSTEM_SCOPE, owner="intake.spool")
+        file_id = uuid.uuid4()
+        path = self.directory / f"{file_id}.open"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(fd, MAGIC + file_id.bytes + data_key.id.bytes)
+        self.current = _File(fd, path, file_id, keys.data_key_bytes(data_key), data_key.id)
+        return self.current
+
+    def append(self, delivery: Delivery) -> None:
+        """Write one delivery durably (returns after fdatasync)."""
+        plain = json.dumps(
+            {
+                "c": delivery.channel_id,
+                "p": delivery.provider_id,
+                "k": delivery.kind,
+                "i": delivery.ignored,
+                "b": delivery.payload,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        with self.lock:
+            spool = self.current or self._open()
+            envelope = crypto.encrypt(
+                spool.key, spool.key_id, plain, _purpose(spool.file_id, spool.count)
+            )
+            os.write(spool.fd, LENGTH.pack(len(envelope)) + envelope)
+            spool.count += 1
+            spool.inflight += 1
+        try:
+            os.fdatasync(spool.fd)
+        finally:
+            with self.lock:
+                spool.inflight -= 1
+                self._close_if_done(spool)
+
+    @staticmethod
+    def _close_if_done(spool: _File) -> None:
+        if spool.retired and spool.inflight == 0 and spool.fd >= 0:
+            os.close(spool.fd)  # releases the lock: a drain may take the file
+            spool.fd = -1
+
+    def rotate(self, *, force: bool = False) -> Path | None:
+        """Retire a non-empty file past ROTATE_SECONDS (or at once with
+        `force`) and mark it ready; returns its new path."""
+        with self.lock:
+            spool = self.current
+            if spool is None or spool.count == 0:
+                return None
+            if not force and time.monotonic() - spool.opened_at < ROTATE_SECONDS:
+                return None
+            ready = spool.path.with_suffix(".ready")
+            os.rename(spool.path, ready)
+            spool.retired, self.current = True, None
+            self._close_if_done(spool)
+        _drain_enqueue()
+        return ready
+
+
+_writer: SpoolWriter | None = None
+_writer_pid = 0
+_writer_guard = threading.Lock()
+
+
+def writer() -> SpoolWriter:
+    """This process's writer (made after fork: gunicorn preloads the app)."""
+    global _writer, _writer_pid
+    with _writer_guard:
+        if _writer is None or _writer_pid != os.getpid():
+            _writer, _writer_pid = SpoolWriter(spool_dir()), os.getpid()
+            threading.Thread(target=_rotate_forever, args=(_writer,), daemon=True).start()
+        return _writer
+
+
+def _rotate_forever(spool: SpoolWriter) -> None:
+    while True:
+        time.sleep(ROTATE_SECONDS / 2)
+        try:
+            spool.rotate()
+        except Exception:  # keep rotating; the drain also takes abandoned files
+            logger.exception("intake spool: rotation failed")
+
+
+def _drain_enqueue() -> None:
+    from .tasks import drain_spool
+
+    try:
+        drain_spool.enqueue()
+    except Exception:  # the file waits; `manage.py intake_drain` takes it
+        logger.exception("intake spool: could not queue the drain")
+
+
+class SpoolTampered(Exception):
+    """A record failed authentication before the end of its file."""
+
+
+def _records(path: Path) -> tuple[uuid.UUID, list[dict[str, Any]], int]:
+    """(the file's key id, its records, the bytes of a cut-short tail)."""
+    data = path.read_bytes()
+    if len(data) < HEADER or not data.startswith(MAGIC):
+        if len(data) < HEADER and MAGIC.startswith(data[: len(MAGIC)]):
+            return uuid.UUID(int=0), [], len(data)  # died while writing the header
+        raise SpoolTampered("not a spool file")
+    file_id = uuid.UUID(bytes=data[len(MAGIC) : len(MAGIC) + 16])
+    key_id = uuid.UUID(bytes=data[len(MAGIC) + 16 : HEADER])
+    data_key = DataKey.objects.select_related("unit_key").filter(id=key_id).first()
+    if data_key is None:
+        raise SpoolTampered("unknown spool key")
+    key = keys.data_key_bytes(data_key)
+    records, position, number = [], HEADER, 0
+    while position < len(data):
+        if position + LENGTH.size > len(data):
+            break
+        (length,) = LENGTH.unpack_from(data, position)
+        end = position + LENGTH.size + length
+        if length > MAX_RECORD:
+            raise SpoolTampered("record length")
+        if end > len(data):
+            break  # the last write was cut short: never answered 200
+        envelope = data[position + LENGTH.size : end]
+        try:
+            plain = crypto.decrypt(key, envelope, _purpose(file_id, number))
+        except DecryptionError as exc:
+            raise SpoolTampered(f"record {number}") from exc
+        records.append(json.loads(plain))
+        position, number = end, number + 1
+    return key_id, records, len(data) - position
+
+
+def _claimable(path: Path) -> int | None:
+    """An open file whose writer is gone: its lock can be taken. Returns
+    the locked descriptor (the caller closes it), or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@dataclass
+class Drained:
+    files: int = 0
+    records: int = 0
+    stored: int = 0
+    tampered: int = 0
+    cut_short: int = 0
+
+
+def spool_drain() -> Drained:
+    """Move every ready (or abandoned) spool file into the database."""
+    from .models import Channel
+    from .services import update_receive, updates_received_batch
+
+    result = Drained()
+    directory = spool_dir()
+    candidates = sorted(directory.glob("*.ready")) + sorted(directory.glob("*.open"))
+    for path in candidates:
+        lock_fd = _claimable(path)
+        if lock_fd is None:
+            continue  # a live writer's file, or taken by another drain
+        try:
+            if not path.exists():
+                continue
+            try:
+                key_id, records, tail = _records(path)
+            except SpoolTampered as exc:
+                path.rename(path.with_suffix(".bad"))
+                logger.error("intake spool: %s set aside as .bad (%s)", path.name, exc)
+                audit_record(
+                    actor=None, action="intake.spool_tampered", details={"file": path.name}
+                )
+                result.tampered += 1
+                continue
+            channels = {c.pk: c for c in Channel.objects.select_related("data_key__unit_key")}
+            for start in range(0, len(records), DRAIN_BATCH):
+                with transaction.atomic():
+                    new = []
+                    for record in records[start : start + DRAIN_BATCH]:
+                        channel = channels.get(record["c"])
+                        if channel is None:
+                            continue
+                        received = update_receive(
+                            channel=channel,
+                            provider_id=str(record["p"]),
+                            kind=str(record["k"]),
+                            payload=str(record["b"]),
+                            ignored=bool(record["i"]),
+                            one_by_one=False,
+                        )
+                        if received.created:
+                            new.append(received.update)
+                    updates_received_batch(updates=new)
+                    result.stored += len(new)
+            with transaction.atomic():
+                key = DataKey.objects.filter(id=key_id).first()
+                if key is not None:
+                    keys.data_key_shred(data_key=key)
+            path.unlink()
+            result.files += 1
+            result.records += len(records)
+            result.cut_short += int(tail > 0)
+        finally:
+            os.close(lock_fd)
+    return result
