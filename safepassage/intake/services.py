@@ -144,7 +144,9 @@ def updates_received_batch(*, updates: list[InboundUpdate]) -> None:
         actor=None,
         action="intake.updates_received",
         details={
-            "updates": [u.pk for u in updates],
+            "count": len(updates),
+            "first": min(u.pk for u in updates),
+            "last": max(u.pk for u in updates),
             "ignored": sum(u.state == UpdateState.IGNORED for u in updates),
         },
     )

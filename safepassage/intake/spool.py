@@ -280,7 +280,7 @@ def spool_drain() -> Drained:
                 path.rename(path.with_suffix(".bad"))
                 logger.error("intake spool: %s set aside as .bad (%s)", path.name, exc)
                 audit_record(
-                    actor=None, action="intake.spool_tampered", details={"file": path.name}
+                    actor=None, action="intake.spool_tampered", details={"file": path.stem}
                 )
                 result.tampered += 1
                 continue

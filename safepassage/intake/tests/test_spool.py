@@ -69,7 +69,7 @@ def test_an_accepted_update_is_on_disk_before_the_answer_and_drained_once(spoole
     assert not list(spool.spool_dir().iterdir())
     assert DataKey.objects.get(owner="intake.spool").wrapped is None  # shredded
     event = AuditEvent.objects.get(action="intake.updates_received")
-    assert len(event.details["updates"]) == 2
+    assert event.details["count"] == 2
 
 
 @pytest.mark.parametrize(
@@ -179,6 +179,19 @@ def test_a_live_writers_file_is_left_alone(spooled):
     assert list(spool.spool_dir().glob("*.open"))
     spooled.rotate(force=True)
     assert InboundUpdate.objects.count() == 1
+
+
+def test_a_large_drain_is_audited_in_batches(spooled):
+    channel = telegram_channel()
+    app = fastpath.TelegramWebhookFastPath(_django)
+    for update_id in range(spool.DRAIN_BATCH + 20):
+        _call(app, channel.webhook_path(), _update(update_id))
+    spooled.rotate(force=True)
+    assert InboundUpdate.objects.count() == spool.DRAIN_BATCH + 20
+    counts = [
+        e.details["count"] for e in AuditEvent.objects.filter(action="intake.updates_received")
+    ]
+    assert counts == [spool.DRAIN_BATCH, 20]
 
 
 def test_the_drain_command_reports(spooled, capsys):
