@@ -98,8 +98,9 @@ def prepare(var_dir: Path) -> tuple[str, str]:
     return channel.webhook_path(), channel.webhook_secret or ""
 
 
-def burst(url: str, *, updates: int, connections: int, secret: str, offset: int) -> dict[str, Any]:
-    threads = 2
+def burst(
+    url: str, *, updates: int, connections: int, secret: str, offset: int, threads: int = 1
+) -> dict[str, Any]:
     env = dict(os.environ)
     env.update(
         BURST_PER_THREAD=str(updates // threads), BURST_SECRET=secret, BURST_OFFSET=str(offset)
@@ -195,7 +196,11 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--port", type=int, default=8771)
+    parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="Keep the temporary directory.")
+    parser.add_argument(
+        "--without-naive", action="store_true", help="Measure the product's webhook only."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: make bench (or sudo apt-get install wrk)")
@@ -206,10 +211,11 @@ def main() -> None:
         burst_drain = (0, 0.0)
         log = var_dir / "gunicorn.log"
         with gunicorn(args.port, 2, log, settings=SETTINGS) as base:
-            for name, url_path, counter in (
+            targets = [
                 ("naive (clear JSON, 1 insert)", "/bench/naive/telegram/", stored_naive),
                 ("SafePassage webhook", path, stored_product),
-            ):
+            ]
+            for name, url_path, counter in targets[1:] if args.without_naive else targets:
                 burst(
                     base + url_path, updates=2000, connections=8, secret=secret, offset=0
                 )  # warm-up
@@ -221,6 +227,7 @@ def main() -> None:
                     connections=args.connections,
                     secret=secret,
                     offset=10_000_000,
+                    threads=args.wrk_threads,
                 )
                 wall = time.monotonic() - started
                 total, distinct = counter()
@@ -231,7 +238,12 @@ def main() -> None:
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} cores; SQLite WAL, synchronous=FULL"
         )
-        print(f"burst: {args.updates:,} updates, {args.connections} connections, wrk 2 threads")
+        threads = os.environ.get("SAFEPASSAGE_THREADS", "4")
+        print(
+            f"burst: {args.updates:,} updates, {args.connections} connections, "
+            f"wrk {args.wrk_threads} thread(s); "
+            f"gunicorn 2 workers x {threads} threads"
+        )
         print(
             f"{'':32} {'accepted/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
             f"{'accepted':>9} {'stored':>9} {'distinct':>9} {'errors':>7}"
