@@ -1,5 +1,6 @@
-"""Prepared replies in the admin (administrators only). Not personal:
-stored in clear; every save goes through `services` and is audited."""
+"""Prepared replies and channels in the admin (administrators only).
+Nothing personal is shown; every save goes through `services` and is
+audited."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.roles import Role
 
 from . import services
-from .models import CannedReply
+from .models import CannedReply, Channel
 
 
 @admin.register(CannedReply)
@@ -44,3 +46,45 @@ class CannedReplyAdmin(admin.ModelAdmin[CannedReply]):
 
     def save_model(self, request: HttpRequest, obj: CannedReply, form: Any, change: bool) -> None:
         services.canned_reply_save(actor=request.user, canned=obj)
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin[Channel]):
+    """Channels at a glance, and switching one off or on. Credentials are
+    never shown or edited here: `manage.py channel_add` takes them (from
+    stdin) and prints the webhook secret once."""
+
+    list_display = ["name", "kind", "unit", "is_active", "webhook_path", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    fields = ["name", "kind", "unit", "api_url", "webhook_path", "is_active"]
+    readonly_fields = ["name", "kind", "unit", "api_url", "webhook_path"]
+    actions = None
+
+    def _administrator(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return self.admin_site.has_permission(request) and bool(
+            user.has_any_role([Role.ADMINISTRATOR])
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._administrator(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._administrator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # manage.py channel_add: the token must not travel through a form
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._administrator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # switch it off instead: its contacts keep their channel
+
+    @admin.display(description=_("webhook path"))
+    def webhook_path(self, obj: Channel) -> str:
+        return obj.webhook_path() if obj.kind != "web" else "/contact/"
+
+    def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
+        services.channel_set_active(actor=request.user, channel=obj, active=obj.is_active)

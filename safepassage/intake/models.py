@@ -222,6 +222,8 @@ class OutboundAction(models.TextChoices):
     SEND = "send", _("Send")
     #: Delete messages from the person's chat (`erase_message_ids`).
     ERASE = "erase", _("Delete from the chat")
+    #: Tell Telegram a button press was received (`body`: the callback query's id).
+    ACK = "ack", _("Button acknowledged")
 
 
 class OutboundMessage(VaultedModel):

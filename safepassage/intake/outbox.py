@@ -171,6 +171,20 @@ def chat_erase_queue(
     return message
 
 
+def button_ack_queue(*, contact: Contact, callback_id: str) -> OutboundMessage:
+    """Answer a Telegram button press (answerCallbackQuery): sent ahead of
+    the chat's pacing, not a message in the chat."""
+    message = OutboundMessage.objects.create(
+        contact=contact,
+        data_key=contact.data_key,
+        action=OutboundAction.ACK,
+        body=callback_id,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(_enqueue_send)
+    return message
+
+
 def chats_erase_due(*, now: dt.datetime | None = None) -> int:
     """Queue the erasing of Telegram chats silent for
     INTAKE_CHAT_ERASE_AFTER_HOURS (0: never). Returns how many."""
@@ -245,8 +259,16 @@ def _claim(now: dt.datetime, limit: int) -> list[OutboundMessage]:
             if len(claimed) >= limit:
                 break
             contact_id = message.contact_id
+            if message.action == OutboundAction.ACK:  # not a chat message: no pacing
+                message.state = OutboxState.SENDING
+                message.claimed_until = now + LEASE
+                message.attempts += 1
+                message.save(update_fields=["state", "claimed_until", "attempts"])
+                claimed.append(message)
+                continue
             last = (
                 OutboundMessage.objects.filter(contact_id=contact_id, sent_at__isnull=False)
+                .exclude(action=OutboundAction.ACK)
                 .order_by("-sent_at")
                 .values_list("sent_at", flat=True)
                 .first()
@@ -275,6 +297,8 @@ class Job:
     text: str
     buttons: list[tuple[str, str]]
     erase_ids: list[int]
+    #: `text` is a callback query id to answer.
+    ack: bool = False
 
 
 @dataclass(frozen=True)
@@ -303,6 +327,7 @@ def outbox_send_due(*, limit: int = 30, now: dt.datetime | None = None) -> Count
                 m.body or "",
                 [(str(p), str(label)) for p, label in m.buttons or []],
                 list(m.erase_message_ids or []) if m.action == OutboundAction.ERASE else [],
+                ack=m.action == OutboundAction.ACK,
             )
             for m in messages
         ]
@@ -318,6 +343,13 @@ def _settle(message: OutboundMessage, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic():
         message.claimed_until = None
+        if message.action == OutboundAction.ACK:
+            # A button's spinner: worth one try only; the chat goes on either way.
+            message.state = OutboxState.SENT if outcome.state == "sent" else OutboxState.FAILED
+            message.failure = "" if outcome.state == "sent" else outcome.reason[:40]
+            message.sent_at = now if outcome.state == "sent" else None
+            message.save()
+            return
         if outcome.state == "sent" and message.action == OutboundAction.ERASE:
             message.state = OutboxState.SENT
             message.sent_at = now
@@ -414,6 +446,9 @@ async def _telegram_one(bot: Any, job: Job) -> Outcome:
     from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
     try:
+        if job.ack:
+            await bot.answer_callback_query(callback_query_id=job.text)
+            return Outcome("sent")
         if job.erase_ids:
             for start in range(0, len(job.erase_ids), ERASE_BATCH):
                 await bot.delete_messages(

@@ -31,7 +31,7 @@ from .models import (
     MessageKind,
     UpdateState,
 )
-from .outbox import bot_reply_queue, chat_erase_queue
+from .outbox import bot_reply_queue, button_ack_queue, chat_erase_queue
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class Inbound:
     provider_message_id: str = ""
     language: str = ""
     blocked: bool | None = None
+    #: Telegram's callback query id, answered so the button stops spinning.
+    callback_id: str = ""
 
 
 class Unreadable(Exception):
@@ -129,7 +131,13 @@ def read_telegram(update: dict[str, Any]) -> Inbound | None:
             address = str(sender["id"])
         else:
             raise Unreadable("callback_query")
-        return Inbound(address=address, kind=MessageKind.BUTTON, body=_text(query.get("data")))
+        callback_id = query.get("id")
+        return Inbound(
+            address=address,
+            kind=MessageKind.BUTTON,
+            body=_text(query.get("data")),
+            callback_id=callback_id[:100] if isinstance(callback_id, str) else "",
+        )
     member = update.get("my_chat_member")
     if isinstance(member, dict):
         chat = member.get("chat")
@@ -252,6 +260,8 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
         target=contact,
         details={"kind": inbound.kind, "new_contact": created},
     )
+    if inbound.callback_id:
+        button_ack_queue(contact=contact, callback_id=inbound.callback_id)
     if turn.redact:
         chat_erase_queue(contact=contact, messages=[message])
     for reply in turn.replies:

@@ -53,7 +53,11 @@ def conversation(*, contact: Contact) -> list[ContactMessage]:
 
 def replies_pending(*, contact: Contact) -> list[OutboundMessage]:
     """Replies not (or not surely) delivered, for the operator to see."""
-    return list(contact.outbox.exclude(state="sent").select_related("data_key__unit_key"))
+    return list(
+        contact.outbox.exclude(state="sent")
+        .exclude(action="ack")
+        .select_related("data_key__unit_key")
+    )
 
 
 def routing_suggestions(*, township_query: str, n: int = 5) -> tuple[Any, list[Any]]:

@@ -409,3 +409,21 @@ def canned_reply_save(*, actor: Any, canned: CannedReply) -> CannedReply:
         target=canned,
     )
     return canned
+
+
+@transaction.atomic
+def channel_set_active(*, actor: Any, channel: Channel, active: bool) -> Channel:
+    """Switch a channel off (its webhook answers 404; the fast path within
+    its cache time) or on again. Administrators only."""
+    from safepassage.accounts.roles import Role
+
+    if not actor.has_any_role([Role.ADMINISTRATOR]):
+        raise PermissionDenied
+    Channel.objects.filter(pk=channel.pk).update(is_active=active)
+    channel.is_active = active
+    audit_record(
+        actor=actor,
+        action="intake.channel_" + ("activated" if active else "deactivated"),
+        target=channel,
+    )
+    return channel

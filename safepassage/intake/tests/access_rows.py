@@ -189,3 +189,10 @@ MATRIX.row(
     kwargs=lambda world: {"object_id": world.objects["canned"].pk},
     allow=roles(Role.ADMINISTRATOR),
 )
+
+MATRIX.row("admin:intake_channel_changelist", allow=roles(Role.ADMINISTRATOR))
+MATRIX.row(
+    "admin:intake_channel_change",
+    kwargs=lambda world: {"object_id": world.objects["telegram"].pk},
+    allow=roles(Role.ADMINISTRATOR),
+)

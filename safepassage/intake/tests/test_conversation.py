@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -190,6 +191,10 @@ def test_a_telegram_conversation_from_notice_to_code_and_receipt():
     assert AuditEvent.objects.filter(action="intake.code_issued").count() == 1
     last = [c for c in api.calls if c.method == "sendMessage"][-1]
     assert buttons_of(last) == ["erase"]
+    # Every button press was answered, so the client's spinner stops.
+    acks = [c.params["callback_query_id"] for c in api.calls if c.method == "answerCallbackQuery"]
+    assert len(acks) == 3  # go, conscript, skip
+    assert len(set(acks)) == 3
 
 
 def test_free_text_is_always_an_answer_and_stale_buttons_ask_again():
@@ -373,7 +378,7 @@ def test_any_sequence_of_messages_never_raises(steps):
     channel = services.channel_create(
         actor=None,
         kind="telegram",
-        name=f"Bot {len(steps)}-{id(steps)}",
+        name=f"Bot {uuid.uuid4()}",  # examples share the test's transaction
         token="1:x",
         api_url="http://127.0.0.1:9",
     )

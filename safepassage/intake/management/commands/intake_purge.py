@@ -1,11 +1,14 @@
 """``manage.py intake_purge [--days N]``: destroy what intake keeps past retention.
 
 Raw channel updates older than the period, and contacts that never became
-cases and have been silent as long (with their messages and replies).
+cases and have been silent as long (with their messages and replies); and
+it queues the erasing of Telegram chats quiet for
+SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_HOURS (the Bot API deletes messages
+only up to 48 hours old).
 
-Default: SAFEPASSAGE_INTAKE_RAW_RETENTION_DAYS (30). Run it daily (a
-systemd timer or cron; deploy/ has the service's environment). Each
-update's data key is shredded before its row is deleted. Prints a count.
+Default retention: SAFEPASSAGE_INTAKE_RAW_RETENTION_DAYS (30). Run it
+hourly (a systemd timer or cron; deploy/ has the service's environment).
+Each update's data key is shredded before its row is deleted. Prints counts.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from safepassage.intake.outbox import chats_erase_due
 from safepassage.intake.services import updates_purge
 from safepassage.vault.exceptions import VaultError
 
@@ -28,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             purged = updates_purge(days=options["days"])
+            erasing = chats_erase_due()
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         except VaultError as exc:
@@ -35,5 +40,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Destroyed {purged.updates:,} raw updates received before "
             f"{purged.cutoff:%Y-%m-%d %H:%M} UTC, and {purged.contacts:,} contacts "
-            "that never became cases and were silent since."
+            f"that never became cases and were silent since; erasing {erasing:,} quiet "
+            "Telegram chats."
         )

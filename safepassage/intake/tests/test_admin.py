@@ -1,0 +1,53 @@
+"""Channels and prepared replies in the admin: administrators only, no
+credential ever shown, every change audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from safepassage.accounts.roles import Role
+from safepassage.accounts.tests.factories import UserFactory, sign_in
+from safepassage.audit.models import AuditEvent
+from safepassage.intake.models import CannedReply, Channel
+from safepassage.intake.tests.factories import TELEGRAM_SECRET, telegram_channel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    sign_in(client, UserFactory(roles=[Role.ADMINISTRATOR]))
+    return client
+
+
+def test_a_channel_is_switched_off_without_its_secrets_on_the_page(admin_client):
+    channel = telegram_channel()
+    url = reverse("admin:intake_channel_change", args=[channel.pk])
+    page = admin_client.get(url).content.decode()
+    assert channel.webhook_path() in page
+    assert TELEGRAM_SECRET not in page
+    assert "not-a-real-token" not in page
+    response = admin_client.post(url, {"is_active": ""})
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert not channel.is_active
+    assert AuditEvent.objects.filter(action="intake.channel_deactivated").exists()
+    assert admin_client.get(reverse("admin:intake_channel_changelist")).status_code == 200
+
+
+def test_channels_are_not_added_or_deleted_here(admin_client):
+    assert admin_client.get("/admin/intake/channel/add/").status_code == 403
+    channel = telegram_channel()
+    admin_client.post(reverse("admin:intake_channel_delete", args=[channel.pk]), {"post": "yes"})
+    assert Channel.objects.filter(pk=channel.pk).exists()
+
+
+def test_a_prepared_reply_is_added_and_audited(admin_client):
+    response = admin_client.post(
+        reverse("admin:intake_cannedreply_add"),
+        {"title": "Wait", "body_my": "စောင့်ပါ", "body_en": "Please wait", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert CannedReply.objects.get().body_for("en") == "Please wait"
+    assert AuditEvent.objects.filter(action="intake.canned_reply_created").exists()
