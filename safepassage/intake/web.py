@@ -85,7 +85,9 @@ def form_token_accept(token: str, *, now: float | None = None) -> None:
         raise FormRefused("too_fast")
     try:
         with transaction.atomic():
-            Throttle.objects.create(key=_hashed("nonce", nonce), window=0, count=1)
+            # Remembered (as a hash) while the token could still be used:
+            # nonce rows carry minus their minute, dropped after max age.
+            Throttle.objects.create(key=_hashed("nonce", nonce), window=-int(issued // 60), count=1)
     except IntegrityError:
         raise FormRefused("used") from None
 
@@ -102,6 +104,8 @@ def throttle_take(kind: str, value: str, limit: int, *, now: float | None = None
     key = _hashed(kind, value)
     with transaction.atomic():
         Throttle.objects.filter(window__gt=0, window__lt=window - 1).delete()
+        expired = window - FORM_TOKEN_MAX_AGE // 60 - 1
+        Throttle.objects.filter(window__lt=0, window__gt=-expired).delete()
         row, _created = Throttle.objects.get_or_create(key=key, window=window)
         Throttle.objects.filter(pk=row.pk).update(count=F("count") + 1)
         row.refresh_from_db(fields=["count"])

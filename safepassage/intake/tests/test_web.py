@@ -181,3 +181,11 @@ def test_a_forged_or_stale_cookie_opens_nothing(client):
 def test_hostile_posts_never_give_a_500(client, data):
     for name in ("contact:start", "contact:resume", "contact:conversation"):
         assert client.post(reverse(name), data).status_code in (200, 302, 400, 403, 429)
+
+
+def test_budget_rows_and_spent_tokens_do_not_pile_up(client):
+    _send(client, message="one")
+    later = time.time() + web.FORM_TOKEN_MAX_AGE + 300
+    web.throttle_take("new", "all", 100, now=later)
+    # Only the row just counted is left: old windows and expired nonces went.
+    assert Throttle.objects.count() == 1
