@@ -56,3 +56,26 @@ class SafePassageAdminSite(admin.AdminSite):
         if get_access_policy(pattern.callback) is None:
             pattern.callback = requires_role(Role.ADMINISTRATOR)(pattern.callback)
         return pattern
+
+
+class AdministratorsOnly:
+    """Permissions for a ModelAdmin that administrators run: view, add and
+    change as the site allows (administrators with the second factor);
+    never delete (switch off instead, so the audit keeps who did it)."""
+
+    admin_site: Any
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(self.admin_site.has_permission(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.roles import Role
+from safepassage.accounts.admin_site import AdministratorsOnly
 
 from . import services
 from .forms import UnitDirectoryForm
@@ -23,35 +23,13 @@ from .models import UnitProfile
 
 
 @admin.register(UnitProfile)
-class UnitDirectoryAdmin(admin.ModelAdmin[UnitProfile]):
+class UnitDirectoryAdmin(AdministratorsOnly, admin.ModelAdmin[UnitProfile]):
     form = UnitDirectoryForm
     list_display = ["unit", "base_township", "coverage_count", "unit_active"]
     list_select_related = ["unit", "base_township"]
     list_filter = ["unit__is_active", "unit__kind"]
     search_fields = ["unit__name", "base_township__name_en", "base_township__name_my"]
     actions = None
-
-    def _administrator(self, request: HttpRequest) -> bool:
-        user: Any = request.user
-        return self.admin_site.has_permission(request) and bool(
-            user.has_any_role([Role.ADMINISTRATOR])
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._administrator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._administrator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._administrator(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Clear the base township instead: the audit keeps who did it.
-        return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["unit"] if obj is not None else []

@@ -10,46 +10,25 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.roles import Role
+from safepassage.accounts.admin_site import AdministratorsOnly
 
 from . import services
 from .models import CannedReply, Channel
 
 
 @admin.register(CannedReply)
-class CannedReplyAdmin(admin.ModelAdmin[CannedReply]):
+class CannedReplyAdmin(AdministratorsOnly, admin.ModelAdmin[CannedReply]):
     list_display = ["title", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["title"]
     actions = None
-
-    def _administrator(self, request: HttpRequest) -> bool:
-        user: Any = request.user
-        return self.admin_site.has_permission(request) and bool(
-            user.has_any_role([Role.ADMINISTRATOR])
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._administrator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._administrator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._administrator(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # deactivate instead: the audit keeps who did it
 
     def save_model(self, request: HttpRequest, obj: CannedReply, form: Any, change: bool) -> None:
         services.canned_reply_save(actor=request.user, canned=obj)
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin[Channel]):
+class ChannelAdmin(AdministratorsOnly, admin.ModelAdmin[Channel]):
     """Channels at a glance, and switching one off or on. Credentials are
     never shown or edited here: `manage.py channel_add` takes them (from
     stdin) and prints the webhook secret once."""
@@ -61,26 +40,8 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
     readonly_fields = ["name", "kind", "unit", "api_url", "webhook_path"]
     actions = None
 
-    def _administrator(self, request: HttpRequest) -> bool:
-        user: Any = request.user
-        return self.admin_site.has_permission(request) and bool(
-            user.has_any_role([Role.ADMINISTRATOR])
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._administrator(request)
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # manage.py channel_add: the token must not travel through a form
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._administrator(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # switch it off instead: its contacts keep their channel
 
     @admin.display(description=_("webhook path"))
     def webhook_path(self, obj: Channel) -> str:

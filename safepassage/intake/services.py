@@ -306,18 +306,12 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
 def contact_answers_text(contact: Contact) -> str:
     """The answers given in the conversation, one line each, for the case
     timeline (in the operator's language; free text as written)."""
-    from .conversation import QUESTIONS
+    from .selectors import answers_shown
 
-    answers = contact.answers or {}
-    lines = []
-    for question in QUESTIONS:
-        value = answers.get(question.name)
-        if not value:
-            continue
-        label = next((str(c.label) for c in question.choices if c.value == value), value)
-        lines.append(f"{question.prompt}: {label}")
-    if not lines:
+    rows = answers_shown(contact=contact).rows
+    if not rows:
         return ""
+    lines = [f"{row.question}: {row.answer}" for row in rows]
     return str(_("From the advance contact:")) + "\n" + "\n".join(lines)
 
 
@@ -396,10 +390,7 @@ def messages_mark_read(*, contact: Contact, messages: list[Any]) -> int:
 @transaction.atomic
 def canned_reply_save(*, actor: Any, canned: CannedReply) -> CannedReply:
     """Create or change a prepared reply (administrators only)."""
-    from safepassage.accounts.roles import Role
-
-    if not actor.has_any_role([Role.ADMINISTRATOR]):
-        raise PermissionDenied
+    _administrator_only(actor)
     canned.full_clean()
     created = canned.pk is None
     canned.save()
@@ -415,10 +406,7 @@ def canned_reply_save(*, actor: Any, canned: CannedReply) -> CannedReply:
 def channel_set_active(*, actor: Any, channel: Channel, active: bool) -> Channel:
     """Switch a channel off (its webhook answers 404; the fast path within
     its cache time) or on again. Administrators only."""
-    from safepassage.accounts.roles import Role
-
-    if not actor.has_any_role([Role.ADMINISTRATOR]):
-        raise PermissionDenied
+    _administrator_only(actor)
     Channel.objects.filter(pk=channel.pk).update(is_active=active)
     channel.is_active = active
     audit_record(
@@ -427,3 +415,10 @@ def channel_set_active(*, actor: Any, channel: Channel, active: bool) -> Channel
         target=channel,
     )
     return channel
+
+
+def _administrator_only(actor: Any) -> None:
+    from safepassage.accounts.roles import Role
+
+    if not actor.has_any_role([Role.ADMINISTRATOR]):
+        raise PermissionDenied

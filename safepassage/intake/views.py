@@ -99,10 +99,8 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _contact_page(request, _contact_or_404(request, pk))
 
 
-@intake_view
-@require_POST
-def contact_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _contact_or_404(request, pk)
+def _reply_posted(request: HttpRequest, contact: Contact) -> ReplyForm | None:
+    """Queue the posted reply; None when queued, else the form with its errors."""
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -113,7 +111,17 @@ def contact_reply(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("body", exc)
         else:
             messages.success(request, _("Reply queued."))
-            return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
+            return None
+    return form
+
+
+@intake_view
+@require_POST
+def contact_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(request, pk)
+    form = _reply_posted(request, contact)
+    if form is None:
+        return HttpResponseRedirect(reverse("inbox:contact", kwargs={"pk": contact.pk}))
     return _contact_page(request, contact, form)
 
 
@@ -259,15 +267,7 @@ def case_conversation(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def case_conversation_reply(request: HttpRequest, code: str) -> HttpResponse:
     contact = _case_contact_or_404(request, code)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            outbox.reply_queue(
-                actor=_user(request), contact=contact, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            form.add_error("body", exc)
-        else:
-            messages.success(request, _("Reply queued."))
-            return HttpResponseRedirect(reverse("inbox:case_conversation", kwargs={"code": code}))
+    form = _reply_posted(request, contact)
+    if form is None:
+        return HttpResponseRedirect(reverse("inbox:case_conversation", kwargs={"code": code}))
     return _case_conversation_page(request, contact, form)

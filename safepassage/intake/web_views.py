@@ -43,14 +43,23 @@ def _client(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _guard(
+def _refused(
     request: HttpRequest, form: WebContactForm | WebResumeForm, kind: str, limit: int
-) -> None:
-    """Raises web.FormRefused. The budgets are counted before the token is
-    spent, so a refused flood does not burn the genuine tokens."""
-    web.throttle_take(kind, "all", limit)
-    web.throttle_take(kind, _client(request), settings.INTAKE_WEB_PER_ADDRESS_PER_MINUTE)
-    web.form_token_accept(form.cleaned_data["token"])
+) -> int | None:
+    """None when the posted form is valid and within the flood guards;
+    otherwise the status to answer with (the form holds the message). The
+    budgets are counted before the token is spent, so a refused flood does
+    not burn genuine tokens."""
+    if not form.is_valid():
+        return 400
+    try:
+        web.throttle_take(kind, "all", limit)
+        web.throttle_take(kind, _client(request), settings.INTAKE_WEB_PER_ADDRESS_PER_MINUTE)
+        web.form_token_accept(form.cleaned_data["token"])
+    except web.FormRefused as refused:
+        form.add_error(None, _refusal_text(refused.reason))
+        return REFUSALS[refused.reason]
+    return None
 
 
 GuardedForm = TypeVar("GuardedForm", WebContactForm, WebResumeForm)
@@ -74,26 +83,20 @@ def contact_start(request: HttpRequest) -> HttpResponse:
         form = WebContactForm(initial={"token": web.form_token_issue()})
         return render(request, "intake/web/start.html", {"form": form})
     form = WebContactForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            _guard(request, form, "new", settings.INTAKE_WEB_NEW_PER_MINUTE)
-        except web.FormRefused as refused:
-            form.add_error(None, _refusal_text(refused.reason))
-            status = REFUSALS[refused.reason]
-        else:
-            opened = web.web_contact_open(
-                answers=form.answers(),
-                message=form.cleaned_data["message"] or "",
-                language=translation.get_language() or "my",
-            )
-            response = render(
-                request,
-                "intake/web/receipt.html",
-                {"code": opened.contact.code, "receipt": opened.receipt},
-            )
-            _sign_in(response, opened.contact)
-            return response
+    status = _refused(request, form, "new", settings.INTAKE_WEB_NEW_PER_MINUTE)
+    if status is None:
+        opened = web.web_contact_open(
+            answers=form.answers(),
+            message=form.cleaned_data["message"] or "",
+            language=translation.get_language() or "my",
+        )
+        response = render(
+            request,
+            "intake/web/receipt.html",
+            {"code": opened.contact.code, "receipt": opened.receipt},
+        )
+        _sign_in(response, opened.contact)
+        return response
     return render(request, "intake/web/start.html", {"form": _with_token(form)}, status=status)
 
 
@@ -116,23 +119,15 @@ def contact_resume(request: HttpRequest) -> HttpResponse:
         form = WebResumeForm(initial={"token": web.form_token_issue()})
         return render(request, "intake/web/resume.html", {"form": form})
     form = WebResumeForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            _guard(request, form, "resume", web.RESUME_PER_MINUTE)
-        except web.FormRefused as refused:
-            form.add_error(None, _refusal_text(refused.reason))
-            status = REFUSALS[refused.reason]
-        else:
-            root = web.web_resume(
-                code=form.cleaned_data["code"], receipt=form.cleaned_data["receipt"]
-            )
-            if root is not None:
-                response = HttpResponseRedirect(reverse("contact:conversation"))
-                _sign_in(response, root)
-                return response
-            form.add_error(None, _("The code and the numbers do not match. Try again later."))
-            status = 403
+    status = _refused(request, form, "resume", web.RESUME_PER_MINUTE)
+    if status is None:
+        root = web.web_resume(code=form.cleaned_data["code"], receipt=form.cleaned_data["receipt"])
+        if root is not None:
+            response = HttpResponseRedirect(reverse("contact:conversation"))
+            _sign_in(response, root)
+            return response
+        form.add_error(None, _("The code and the numbers do not match. Try again later."))
+        status = 403
     form = _with_token(form, blank=("receipt",))
     return render(request, "intake/web/resume.html", {"form": form}, status=status)
 
