@@ -268,7 +268,11 @@ def fresh_catalogue(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
     return parse_po(fresh)
 
 
+# makemessages writes `<template>.py` scratch files beside the templates (the
+# scratch tree links to the real source): two runs at once, on two xdist
+# workers, delete each other's. One group keeps both tests on one worker.
 @needs_gettext
+@pytest.mark.xdist_group("makemessages")
 def test_every_marked_string_is_in_the_catalogue(
     catalogue: list[Entry], fresh_catalogue: list[Entry]
 ) -> None:
@@ -283,6 +287,7 @@ def test_every_marked_string_is_in_the_catalogue(
     )
 
 
+@pytest.mark.xdist_group("makemessages")
 def test_the_fresh_scan_sees_the_strings_of_every_kind_of_source(
     fresh_catalogue: list[Entry],
 ) -> None:
