@@ -235,12 +235,17 @@ def test_translations_are_burmese_in_unicode_not_zawgyi(catalogue: list[Entry]) 
 def fresh_catalogue(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
     """Extract the strings afresh, the same way, into a scratch tree.
 
-    The scratch tree links to the source directories and has its own
-    `locale/`, so makemessages never touches the committed catalogue.
+    The scratch tree is a copy of the source directories with its own
+    `locale/`: makemessages writes `<template>.py` work files beside each
+    template, and in a copy nothing else can delete them mid-run (links
+    to the real tree failed CI twice that way), nor do they touch the
+    committed catalogue or the working tree.
     """
     scratch = tmp_path_factory.mktemp("makemessages")
     for name in SOURCE_DIRS:
-        (scratch / name).symlink_to(REPO / name, target_is_directory=True)
+        shutil.copytree(
+            REPO / name, scratch / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
     (scratch / "locale").mkdir()
     (scratch / "catalogue_settings.py").write_text(
         f"from {os.environ['DJANGO_SETTINGS_MODULE']} import *  # noqa: F403\n"
@@ -254,7 +259,7 @@ def fresh_catalogue(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
         "LC_ALL": "C.UTF-8",
     }
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "django", *MAKEMESSAGES, "--symlinks", "--no-location"],
+        [sys.executable, "-m", "django", *MAKEMESSAGES, "--no-location"],
         cwd=scratch,
         env=env,
         capture_output=True,
@@ -268,9 +273,7 @@ def fresh_catalogue(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
     return parse_po(fresh)
 
 
-# makemessages writes `<template>.py` scratch files beside the templates (the
-# scratch tree links to the real source): two runs at once, on two xdist
-# workers, delete each other's. One group keeps both tests on one worker.
+# One scan for both tests (the module's fixture), on one worker.
 @needs_gettext
 @pytest.mark.xdist_group("makemessages")
 def test_every_marked_string_is_in_the_catalogue(
