@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import signals
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -101,11 +102,17 @@ class TelegramWebhookFastPath:
             or not settings.INTAKE_WEBHOOK_SPOOL
         ):
             return self.app(environ, start_response)
+        # Django's request signals, as its own handler sends them: they
+        # drop database connections that broke or aged (a restarted
+        # PostgreSQL would otherwise fail every later delivery).
+        signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             status = self.accept(environ, match.group(1))
         except Exception:  # not acknowledged: Telegram delivers it again
             logger.exception("webhook fast path: could not keep an update")
             status = 500
+        finally:
+            signals.request_finished.send(sender=self.__class__)
         start_response(REASONS[status], list(HEADERS))
         return [b""]
 

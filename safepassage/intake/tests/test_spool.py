@@ -22,11 +22,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def spooled(settings, tmp_path, monkeypatch):
     """The fast path on, a spool of the test's own (no rotation thread)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
     settings.INTAKE_WEBHOOK_SPOOL = True
     settings.VAR_DIR = tmp_path
     own = spool.SpoolWriter(spool.spool_dir())
     monkeypatch.setattr(spool, "writer", lambda: own)
-    return own
+    # As Django's test client does: the test's transaction must survive
+    # the request signals the fast path sends.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield own
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _call(app, path: str, body: bytes, *, secret: str = TELEGRAM_SECRET, method: str = "POST"):
@@ -204,3 +213,28 @@ def test_the_drain_command_reports(spooled, capsys):
     spooled.current = None
     call_command("intake_drain")
     assert "1 records, 1 new updates" in capsys.readouterr().out
+
+
+def test_the_fast_path_sends_djangos_request_signals(spooled):
+    """They close broken or aged database connections between requests."""
+    from django.core import signals
+
+    seen = []
+
+    def started(**kwargs):
+        seen.append("started")
+
+    def finished(**kwargs):
+        seen.append("finished")
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    try:
+        channel = telegram_channel()
+        app = fastpath.TelegramWebhookFastPath(_django)
+        _call(app, channel.webhook_path(), _update(1))
+        _call(app, channel.webhook_path(), b"not json")
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+    assert seen == ["started", "finished", "started", "finished"]
