@@ -47,10 +47,6 @@ def contact_get_for_user(*, user: Any, pk: int) -> Contact:
     return found
 
 
-def conversation(*, contact: Contact) -> list[ContactMessage]:
-    return list(contact.messages.select_related("data_key__unit_key"))
-
-
 def replies_pending(*, contact: Contact) -> list[OutboundMessage]:
     """Replies not (or not surely) delivered, for the operator to see."""
     return list(

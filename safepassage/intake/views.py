@@ -207,11 +207,8 @@ def contact_link_case(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
-            messages.success(
-                request,
-                _("Joined to case %(code)s of %(unit)s.")
-                % {"code": case.code, "unit": case.unit.name},
-            )
+            # The case's unit is not named: the operator may not see that unit's cases.
+            messages.success(request, _("Joined to case %(code)s.") % {"code": case.code})
             return HttpResponseRedirect(reverse("inbox:list"))
     else:
         messages.error(request, _("Write a case code."))

@@ -40,6 +40,12 @@ def _refusal_text(reason: str) -> str:
 
 
 def _client(request: HttpRequest) -> str:
+    """The client's address for the per-address budget: REMOTE_ADDR, or the
+    header a trusted reverse proxy sets (INTAKE_WEB_CLIENT_HEADER); behind
+    a proxy without it, every request shares the proxy's address."""
+    header = settings.INTAKE_WEB_CLIENT_HEADER
+    if header and request.META.get(header):
+        return str(request.META[header]).split(",")[0].strip()[:64]
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

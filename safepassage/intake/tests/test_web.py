@@ -189,3 +189,14 @@ def test_budget_rows_and_spent_tokens_do_not_pile_up(client):
     web.throttle_take("new", "all", 100, now=later)
     # Only the row just counted is left: old windows and expired nonces went.
     assert Throttle.objects.count() == 1
+
+
+def test_behind_a_proxy_the_budget_counts_the_forwarded_address(client, settings):
+    settings.INTAKE_WEB_PER_ADDRESS_PER_MINUTE = 1
+    settings.INTAKE_WEB_CLIENT_HEADER = "HTTP_X_REAL_IP"
+    url = reverse("contact:start")
+    for address, expected in (("10.0.0.1", 200), ("10.0.0.2", 200), ("10.0.0.1", 429)):
+        data = {"token": _token(), "message": "hello"}
+        response = client.post(url, data, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP=address)
+        assert response.status_code == expected
+    assert Contact.objects.count() == 2
