@@ -1,14 +1,14 @@
 """Batch de-duplication of plain person records (no database).
 
-`dedupe_rows` is what `manage.py dedupe_csv` runs and what a later
-`dedupe_cases` can run over decrypted cases: features, blocking, pair
-scoring, guarded clustering. Memory grows with the number of rows (a
-`Features` per row, the blocks and the candidate pairs; figures for
-1,000,000 rows in docs/benchmarks.md).
+`dedupe_rows` is what `manage.py dedupe_csv` runs and what `dedupe_cases`
+runs over decrypted cases: rows read into integer-coded columns, blocking,
+pair scoring (batch.py, numpy), guarded clustering (cluster.py). Memory
+grows with the number of rows (the rows themselves, the coded columns and
+the candidate pairs; figures for 1,000,000 rows in docs/benchmarks.md).
 
-With ``workers > 1`` (Linux: ``fork``), features and pair scores are
-computed by worker processes that inherit the rows by copy-on-write; the
-result is identical to ``workers=1`` (tested).
+With ``workers > 1`` (Linux: ``fork``), the distinct values of the columns
+are read by worker processes, and name similarities are computed on that
+many threads; the result is identical to ``workers=1`` (tested).
 """
 
 from __future__ import annotations
@@ -18,19 +18,12 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from safepassage.screening.cluster import cluster_pairs
-from safepassage.screening.engine import (
-    MATCH_THRESHOLD,
-    MAX_BLOCK,
-    Frequencies,
-    candidate_pairs,
-    score,
-)
-from safepassage.screening.records import Features, PersonRecord, features_from_fields
+import numpy as np
 
-#: Below this many rows, worker processes cost more than they save.
-PARALLEL_MIN_ROWS = 20_000
-CHUNK = 10_000
+from safepassage.screening import batch
+from safepassage.screening.cluster import cluster_pairs
+from safepassage.screening.engine import MATCH_THRESHOLD, MAX_BLOCK, score
+from safepassage.screening.records import Features, PersonRecord
 
 Row = Sequence[str]  # id, name, name_my, father_name, date_of_birth, nrc, phone, township
 
@@ -49,33 +42,6 @@ class DedupeResult:
     best_scores: list[float]
     warnings: list[tuple[str, ...]]
     pairs_scored: int
-
-
-# Inherited by forked workers; set only around a pool's lifetime.
-_ROWS: Sequence[Row] = ()
-_FEATURES: Sequence[Features] = ()
-_FREQ: Frequencies | None = None
-_THIS_YEAR = 0
-
-
-def _features_chunk(bounds: tuple[int, int]) -> list[Features]:
-    start, end = bounds
-    year = _THIS_YEAR
-    return [features_from_fields(*row[:8], this_year=year) for row in _ROWS[start:end]]
-
-
-def _score_chunk(args: tuple[list[int], float]) -> list[tuple[float, int, int]]:
-    pairs, threshold = args
-    features = _FEATURES
-    freq = _FREQ
-    n = len(features)
-    edges = []
-    for p in pairs:
-        i, j = divmod(p, n)
-        s = score(features[i], features[j], freq)
-        if s >= threshold:
-            edges.append((s, i, j))
-    return edges
 
 
 def default_workers() -> int:
@@ -98,62 +64,49 @@ def dedupe_rows(
     `progress(stage, done)` is called now and then with the stage
     ("features", "pairs", "clusters") and a count done in that stage.
     """
-    global _ROWS, _FEATURES, _FREQ, _THIS_YEAR
     n = len(rows)
-    parallel = workers > 1 and n >= PARALLEL_MIN_ROWS
-    features: list[Features] = []
-    bounds = [(s, min(n, s + CHUNK)) for s in range(0, n, CHUNK)]
-    if parallel:
-        _ROWS, _THIS_YEAR = rows, this_year
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for chunk in pool.imap(_features_chunk, bounds):
-                    features.extend(chunk)
-                    if progress is not None:
-                        progress("features", len(chunk))
-        finally:
-            _ROWS = ()
-    else:
-        for start, end in bounds:
-            features.extend(
-                features_from_fields(*row[:8], this_year=this_year) for row in rows[start:end]
-            )
-            if progress is not None:
-                progress("features", end - start)
-    pairs = list(candidate_pairs(features, max_block=max_block))
-    edges: list[tuple[float, int, int]] = []
-    step = 200_000
-    jobs = [(pairs[s : s + step], threshold) for s in range(0, len(pairs), step)]
-    freq = Frequencies.of(features)
-    _FEATURES, _FREQ = features, freq
-    try:
-        if parallel and len(jobs) > 1:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for found, job in zip(pool.imap(_score_chunk, jobs), jobs, strict=True):
-                    edges.extend(found)
-                    if progress is not None:
-                        progress("pairs", len(job[0]))
-        else:
-            for job in jobs:
-                edges.extend(_score_chunk(job))
-                if progress is not None:
-                    progress("pairs", len(job[0]))
-    finally:
-        _FEATURES, _FREQ = (), None
-    best = [0.0] * n
-    for s, i, j in edges:
-        if s > best[i]:
-            best[i] = s
-        if s > best[j]:
-            best[j] = s
-    labels = cluster_pairs(n, edges, lambda i, j: score(features[i], features[j], freq))
+    coded = batch.code_rows(rows, this_year=this_year, workers=workers)
+    if progress is not None:
+        progress("features", n)
+    pairs = batch.candidate_pairs(coded, max_block=max_block)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, len(pairs), batch.SCORE_STEP):
+        chunk = pairs[start : start + batch.SCORE_STEP]
+        i, j = np.divmod(chunk, n)
+        s = batch.score_pairs(coded, i, j, workers=workers)
+        keep = s >= threshold
+        found.append((s[keep], i[keep], j[keep]))
+        if progress is not None:
+            progress("pairs", len(chunk))
+    scores, first, second = (
+        (np.concatenate([f[k] for f in found]) for k in range(3))
+        if found
+        else (np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    )
+    best = np.zeros(n, dtype=np.float64)
+    np.maximum.at(best, first, scores)
+    np.maximum.at(best, second, scores)
+    # Strongest first, then by position: the order cluster_pairs merges in.
+    order = np.lexsort((second, first, -scores))
+    edges = list(
+        zip(scores[order].tolist(), first[order].tolist(), second[order].tolist(), strict=True)
+    )
+    features: dict[int, Features] = {}
+    freq = coded.frequencies()
+
+    def pair_score(x: int, y: int) -> float:
+        fx = features.get(x) or features.setdefault(x, coded.features(x))
+        fy = features.get(y) or features.setdefault(y, coded.features(y))
+        return score(fx, fy, freq)
+
+    labels = cluster_pairs(n, edges, pair_score)
     if progress is not None:
         progress("clusters", n)
     return DedupeResult(
-        ids=[f.id for f in features],
+        ids=coded.ids,
         clusters=labels,
-        best_scores=best,
-        warnings=[f.warnings for f in features],
+        best_scores=best.tolist(),
+        warnings=coded.warnings,
         pairs_scored=len(pairs),
     )
 

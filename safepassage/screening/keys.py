@@ -179,7 +179,7 @@ def latin_syllable_key(syllable: str) -> str | None:
     return cls + rhyme
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def _split_run(run: str) -> tuple[tuple[str, str], ...]:
     """(spelling, key) syllables of a lower-case letter run, best split."""
     n = len(run)
@@ -214,7 +214,7 @@ def _split_run(run: str) -> tuple[tuple[str, str], ...]:
     return tuple(reversed(parts))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def _word_syllables(word: str) -> tuple[tuple[str, str], ...]:
     """(spelling, key) syllables of one whitespace-free Latin token."""
     out: list[tuple[str, str]] = []
@@ -436,17 +436,22 @@ def strip_honorifics(keys: list[str]) -> list[str]:
     """Leading honorifics dropped; at least one syllable is always kept."""
     if not keys or (keys[0] not in HONORIFIC_KEYS and keys[0] not in _FIRST_OF_SEQUENCES):
         return keys
-    changed = True
-    while changed and len(keys) > 1:
-        changed = False
+    start, end = 0, len(keys)
+    while end - start > 1:
+        first = keys[start]
+        if first in HONORIFIC_KEYS:
+            start += 1
+            continue
+        if first not in _FIRST_OF_SEQUENCES:
+            break
         for seq in HONORIFIC_SEQUENCES:
-            if len(keys) > len(seq) and tuple(keys[: len(seq)]) == seq:
-                keys = keys[len(seq) :]
-                changed = True
-        if len(keys) > 1 and keys[0] in HONORIFIC_KEYS:
-            keys = keys[1:]
-            changed = True
-    return [k for k in keys if not k.startswith("#")] or keys
+            if end - start > len(seq) and tuple(keys[start : start + len(seq)]) == seq:
+                start += len(seq)
+                break
+        else:
+            break
+    kept = keys[start:]
+    return [k for k in kept if k[0] != "#"] or kept
 
 
 # -------------------------------------------------------------- public ----
@@ -469,6 +474,25 @@ _NOT_UNICODE = re.compile(
 # only the detector can tell. Unicode's kinzi (U+1004 U+103A U+1039) is not
 # ambiguous.
 _STACK_OR_ZAWGYI_ASAT = re.compile("(?<!\u103a)\u1039[\u1000-\u1021]")
+_VIRAMA_PAIR = re.compile("([\u1000-\u1021])\u1039([\u1000-\u1021])")
+#: Pali stacks join consonants of one row (varga) of the alphabet, or a
+#: consonant with itself; a virama between consonants of different rows
+#: cannot be a Unicode stack, so it is Zawgyi's asat.
+_VARGA = {
+    c: row
+    for row, letters in enumerate(("ကခဂဃင", "စဆဇဈည", "ဋဌဍဎဏ", "တထဒဓန", "ပဖဗဘမ"))
+    for c in letters
+}
+
+
+def _could_be_stacks(text: str) -> bool:
+    """Whether every virama between consonants in `text` may be a stack."""
+    for upper, lower in _VIRAMA_PAIR.findall(text):
+        if upper != lower and (upper not in _VARGA or _VARGA[upper] != _VARGA.get(lower)):
+            return False
+    return True
+
+
 _INVISIBLE = re.compile("[\u200b-\u200d\ufeff\u2060]")
 
 
@@ -487,14 +511,18 @@ def to_unicode(text: str) -> str:
 
     Well-formed Unicode is kept as is. Text that cannot be Unicode (see
     `_NOT_UNICODE`) is converted with ICU's ``Zawgyi-my``; when the result
-    is still not well-formed, `normalize_text` (detector and all) decides.
-    The detector costs about 100 µs a name and is rarely needed here.
+    is still not well-formed, `normalize_text` (detector and all) decides,
+    as it does for well-formed text with a virama before a consonant (a Pali
+    stack in Unicode, an asat in Zawgyi). The detector costs about 50 µs a
+    name and is asked only about text that could be either.
     """
     text = _INVISIBLE.sub("", text)
-    if _STACK_OR_ZAWGYI_ASAT.search(text):
-        return normalize_text(text)
     if not _NOT_UNICODE.search(text):
-        return unicodedata.normalize("NFC", text)
+        if not _STACK_OR_ZAWGYI_ASAT.search(text):
+            return unicodedata.normalize("NFC", text)
+        if _could_be_stacks(text):
+            return normalize_text(text)
+    # Cannot be Unicode: Zawgyi.
     converted = unicodedata.normalize("NFC", _converter.zawgyi.transliterate(text))
     if not _NOT_UNICODE.search(converted):
         return converted
@@ -520,9 +548,15 @@ def name_key(text: str) -> Key:
             else:
                 keys.extend(k for _, k in latin_syllables(chunk))
     else:
-        keys.extend(k for _, k in latin_syllables(text))
+        for word in text.split():
+            keys.extend(_latin_word_keys(word))
     keys = [k for k in keys if k]
     return tuple(strip_honorifics(keys)) if keys else ()
+
+
+@lru_cache(maxsize=1 << 18)
+def _latin_word_keys(word: str) -> tuple[str, ...]:
+    return tuple(k for _, k in _word_syllables(word))
 
 
 def name_spellings(text: str) -> list[tuple[str, str]]:

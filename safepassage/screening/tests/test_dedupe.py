@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from safepassage.screening import dedupe
+from safepassage.screening import batch, dedupe
 
 SYLLABLES = ["Aung", "Kyaw", "Zin", "Htet", "Min", "Thu", "Hein", "Lin", "Moe", "Soe", "Win"]
 
@@ -35,8 +35,8 @@ def test_every_row_gets_a_cluster_and_duplicates_meet() -> None:
 
 @pytest.mark.slow
 def test_workers_give_the_same_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dedupe, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(dedupe, "CHUNK", 50)
+    monkeypatch.setattr(batch, "PARALLEL_MIN_VALUES", 0)
+    monkeypatch.setattr(batch, "CHUNK", 50)
     data = rows(400)
     one = dedupe.dedupe_rows(data, this_year=2026, workers=1)
     two = dedupe.dedupe_rows(data, this_year=2026, workers=2)

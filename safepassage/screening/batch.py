@@ -1,0 +1,596 @@
+"""Batch de-duplication over integer-coded columns (numpy).
+
+`dedupe.dedupe_rows` runs on this module. Each distinct cell of a column
+is read once, by the readers of records.py, into a key; rows become arrays
+of small integers (an id per distinct key, -1 when unknown); blocks are
+found by sorting those arrays, and every candidate pair is scored column
+by column by `score_pairs`.
+
+`engine.score` stays the one definition of a pair's score: `score_pairs`
+reproduces it term by term, in the same order and with the same floating
+point operations, so both give the same number for the same pair (tested
+on generated lists, and property-tested). A change to a weight or a rule
+in engine.py must be made here too; the equality tests fail until it is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from safepassage.screening import engine
+from safepassage.screening.dates import PartialDate
+from safepassage.screening.keys import coarse_text
+from safepassage.screening.records import (
+    Features,
+    _date,
+    _name_text,
+    nrc_keys,
+    phone_key,
+    township_key,
+)
+
+#: Below this many distinct values, a worker process costs more than it saves.
+PARALLEL_MIN_VALUES = 20_000
+CHUNK = 10_000
+#: Pairs scored at once (bounds the temporary arrays: ~100 bytes a pair).
+SCORE_STEP = 1_000_000
+
+I32 = np.int32
+I64 = np.int64
+
+
+# ------------------------------------------------------------ readers ----
+# Module-level so that forked workers can be handed them by name.
+
+
+def _read_name(text: str, this_year: int) -> str:
+    return _name_text(text) if text else ""
+
+
+def _read_date(text: str, this_year: int) -> tuple[int, int, int, str]:
+    date, warning = _date(text, this_year)
+    if date is None:
+        return 0, 0, 0, warning
+    return date.year, date.month, date.day, warning
+
+
+def _read_nrc(text: str, this_year: int) -> tuple[str, str, str]:
+    return nrc_keys(text) if text else ("", "", "")
+
+
+def _read_phone(text: str, this_year: int) -> tuple[str, str]:
+    return phone_key(text) if text else ("", "")
+
+
+def _read_township(text: str, this_year: int) -> tuple[str, str]:
+    return township_key(text) if text else ("", "")
+
+
+_READERS: dict[str, Callable[[str, int], Any]] = {
+    "name": _read_name,
+    "date": _read_date,
+    "nrc": _read_nrc,
+    "phone": _read_phone,
+    "township": _read_township,
+}
+
+
+def _read_chunk(job: tuple[str, list[str], int]) -> list[Any]:
+    reader, values, this_year = job
+    read = _READERS[reader]
+    return [read(v, this_year) for v in values]
+
+
+def _read_columns(
+    distinct: dict[str, list[str]], this_year: int, workers: int
+) -> dict[str, list[Any]]:
+    """Each reader applied to its distinct values, in worker processes or not."""
+    jobs = [
+        (reader, values[s : s + CHUNK], this_year)
+        for reader, values in distinct.items()
+        for s in range(0, len(values), CHUNK)
+    ]
+    total = sum(len(v) for v in distinct.values())
+    results: dict[str, list[Any]] = {reader: [] for reader in distinct}
+    if workers > 1 and total >= PARALLEL_MIN_VALUES:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for job, out in zip(jobs, pool.imap(_read_chunk, jobs), strict=True):
+                results[job[0]].extend(out)
+    else:
+        for job in jobs:
+            results[job[0]].extend(_read_chunk(job))
+    return results
+
+
+class _Table:
+    """Distinct strings to ids 0.. in order of first sight; "" is -1."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.texts: list[str] = []
+
+    def id(self, text: str) -> int:
+        if not text:
+            return -1
+        found = self.ids.get(text)
+        if found is None:
+            found = self.ids[text] = len(self.texts)
+            self.texts.append(text)
+        return found
+
+    def codes(self, texts: Sequence[str]) -> np.ndarray:
+        return np.fromiter((self.id(t) for t in texts), dtype=I32, count=len(texts))
+
+
+def _distinct(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """(position of each value among the distinct ones, distinct values)."""
+    index: dict[str, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(v, len(index)) for v in values), dtype=I32, count=len(values)
+    )
+    return codes, list(index)
+
+
+# -------------------------------------------------------------- coded ----
+
+
+@dataclass(slots=True)
+class Coded:
+    """Rows as integer codes; per text id, what name comparison needs."""
+
+    n: int
+    ids: list[str]
+    texts: list[str]  # name key texts; names and fathers share the ids
+    name_a: np.ndarray
+    name_b: np.ndarray
+    father: np.ndarray
+    year: np.ndarray
+    month: np.ndarray
+    day: np.ndarray
+    nrc: np.ndarray
+    nrc_number: np.ndarray
+    nrc_prefix: np.ndarray
+    nrc_digits: np.ndarray
+    phone: np.ndarray
+    township: np.ndarray
+    nrc_texts: list[str]
+    nrc_number_texts: list[str]
+    phone_texts: list[str]
+    township_texts: list[str]
+    warnings: list[tuple[str, ...]]
+    # Per text id.
+    single: np.ndarray  # one syllable
+    sorted_id: np.ndarray  # id of its syllables sorted
+    coarse_id: np.ndarray  # id of its coarse text
+    name_count: np.ndarray
+    father_count: np.ndarray
+    # (name id * townships + township id), sorted, and their counts.
+    place_keys: np.ndarray
+    place_counts: np.ndarray
+
+    def features(self, i: int) -> Features:
+        """Row `i` as the scalar scorer's `Features` (same keys, no re-reading)."""
+        a, b, f = int(self.name_a[i]), int(self.name_b[i]), int(self.father[i])
+        names = tuple(self.texts[x] for x in (a, b) if x >= 0)
+        year = int(self.year[i])
+        nrc, number = int(self.nrc[i]), int(self.nrc_number[i])
+        phone, township = int(self.phone[i]), int(self.township[i])
+        return Features(
+            id=self.ids[i],
+            names=names,
+            father=self.texts[f] if f >= 0 else "",
+            dob=PartialDate(year, int(self.month[i]), int(self.day[i])) if year else None,
+            nrc=self.nrc_texts[nrc] if nrc >= 0 else "",
+            nrc_number=self.nrc_number_texts[number] if number >= 0 else "",
+            phone=self.phone_texts[phone] if phone >= 0 else "",
+            township=self.township_texts[township] if township >= 0 else "",
+            warnings=self.warnings[i],
+        )
+
+    def frequencies(self) -> engine.Frequencies:
+        """The counts `engine.score` reads, looked up in the arrays on demand."""
+        texts = {t: i for i, t in enumerate(self.texts)}
+        places = {t: i for i, t in enumerate(self.township_texts)}
+        width = len(self.township_texts)
+
+        def count_of(counts: np.ndarray) -> Callable[[str], int]:
+            def count(text: str) -> int:
+                found = texts.get(text, -1)
+                return int(counts[found]) if found >= 0 else 0
+
+            return count
+
+        def place_count(key: str) -> int:
+            text, _, place = key.rpartition("|")
+            name, township = texts.get(text, -1), places.get(place, -1)
+            if name < 0 or township < 0:
+                return 0
+            return _lookup(self.place_keys, self.place_counts, name * width + township)
+
+        return engine.Frequencies(
+            _Counts(count_of(self.name_count)),
+            _Counts(count_of(self.father_count)),
+            _Counts(place_count),
+        )
+
+
+class _Counts(dict[str, int]):
+    """A read-only count table answering `get` from a function (0: absent)."""
+
+    def __init__(self, count: Callable[[str], int]) -> None:
+        super().__init__()
+        self._count = count
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self._count(key)
+        return found if found else default
+
+
+def _lookup(keys: np.ndarray, counts: np.ndarray, key: int) -> int:
+    at = int(np.searchsorted(keys, key))
+    return int(counts[at]) if at < len(keys) and keys[at] == key else 0
+
+
+def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1) -> Coded:
+    """Read `rows` (the dedupe_csv columns, in order) into a `Coded`."""
+    n = len(rows)
+    ids = [row[0] for row in rows]
+    # One table of distinct name strings for the three name columns.
+    name_index: dict[str, int] = {}
+    name_cols = [
+        np.fromiter(
+            (name_index.setdefault(row[k], len(name_index)) for row in rows), dtype=I32, count=n
+        )
+        for k in (1, 2, 3)
+    ]
+    columns = {k: _distinct([row[k] for row in rows]) for k in (4, 5, 6, 7)}
+    read = _read_columns(
+        {
+            "name": list(name_index),
+            "date": columns[4][1],
+            "nrc": columns[5][1],
+            "phone": columns[6][1],
+            "township": columns[7][1],
+        },
+        this_year,
+        workers,
+    )
+    del name_index
+
+    texts = _Table()
+    of_string = texts.codes(read["name"])
+    a, b, father = (of_string[c] for c in name_cols)
+    two = (a >= 0) & (b >= 0) & (a != b)
+    name_a = np.where(a >= 0, a, b).astype(I32)
+    name_b = np.where(two, b, -1).astype(I32)
+
+    codes, _ = columns[4]
+    dates = np.array([d[:3] for d in read["date"]], dtype=np.int16).reshape(-1, 3)
+    year, month, day = (dates[codes, k] for k in range(3))
+
+    nrc_t, number_t, prefix_t = _Table(), _Table(), _Table()
+    nrcs = read["nrc"]
+    codes, _ = columns[5]
+    nrc = nrc_t.codes([r[0] for r in nrcs])[codes]
+    nrc_number = number_t.codes([r[1] for r in nrcs])[codes]
+    nrc_prefix = prefix_t.codes([r[0][:-6] for r in nrcs])[codes]
+    digits = np.array([int(r[0][-6:]) if r[0] else 0 for r in nrcs], dtype=I32)[codes]
+
+    phone_t, township_t = _Table(), _Table()
+    phone = phone_t.codes([r[0] for r in read["phone"]])[columns[6][0]]
+    township = township_t.codes([r[0] for r in read["township"]])[columns[7][0]]
+
+    warnings = _warnings(
+        n,
+        [
+            (columns[4][0], [d[3] for d in read["date"]]),
+            (columns[5][0], [r[2] for r in nrcs]),
+            (columns[6][0], [r[1] for r in read["phone"]]),
+            (columns[7][0], [r[1] for r in read["township"]]),
+        ],
+    )
+
+    single = np.fromiter((" " not in t for t in texts.texts), dtype=bool, count=len(texts.texts))
+    sorted_t, coarse_t = _Table(), _Table()
+    sorted_id = sorted_t.codes([" ".join(sorted(t.split())) for t in texts.texts])
+    coarse_id = coarse_t.codes([coarse_text(t) for t in texts.texts])
+    size = len(texts.texts)
+    name_count = np.bincount(
+        np.concatenate([name_a[name_a >= 0], name_b[name_b >= 0]]), minlength=size
+    )
+    father_count = np.bincount(father[father >= 0], minlength=size)
+    width = max(1, len(township_t.texts))
+    placed = township >= 0
+    keys = np.concatenate(
+        [
+            name_a[placed & (name_a >= 0)].astype(I64) * width + township[placed & (name_a >= 0)],
+            name_b[placed & (name_b >= 0)].astype(I64) * width + township[placed & (name_b >= 0)],
+        ]
+    )
+    place_keys, place_counts = np.unique(keys, return_counts=True)
+    return Coded(
+        n=n,
+        ids=ids,
+        texts=texts.texts,
+        name_a=name_a,
+        name_b=name_b,
+        father=father.astype(I32),
+        year=year,
+        month=month,
+        day=day,
+        nrc=nrc,
+        nrc_number=nrc_number,
+        nrc_prefix=nrc_prefix,
+        nrc_digits=digits,
+        phone=phone,
+        township=township,
+        nrc_texts=nrc_t.texts,
+        nrc_number_texts=number_t.texts,
+        phone_texts=phone_t.texts,
+        township_texts=township_t.texts,
+        warnings=warnings,
+        single=single,
+        sorted_id=sorted_id,
+        coarse_id=coarse_id,
+        name_count=name_count,
+        father_count=father_count,
+        place_keys=place_keys,
+        place_counts=place_counts,
+    )
+
+
+def _warnings(n: int, columns: list[tuple[np.ndarray, list[str]]]) -> list[tuple[str, ...]]:
+    """Per row, the warning codes of its date, NRC, phone and township."""
+    found: dict[int, list[str]] = {}
+    for codes, codes_warnings in columns:
+        bad = np.array([bool(w) for w in codes_warnings], dtype=bool)
+        if not bad.any():
+            continue
+        for row in np.flatnonzero(bad[codes]).tolist():
+            found.setdefault(row, []).append(codes_warnings[codes[row]])
+    out: list[tuple[str, ...]] = [()] * n
+    for row, codes_found in found.items():
+        out[row] = tuple(codes_found)
+    return out
+
+
+# ----------------------------------------------------------- blocking ----
+
+
+def candidate_pairs(
+    c: Coded, *, max_block: int = engine.MAX_BLOCK, max_name_only: int = engine.MAX_NAME_ONLY_BATCH
+) -> np.ndarray:
+    """Sorted pair codes ``i * n + j`` (i < j) sharing a block (`engine.block_keys`).
+
+    The same rules and caps as `engine.candidate_pairs`: a block larger
+    than `max_block` (name alone: `max_name_only`) is not paired out.
+    """
+    n = c.n
+    rows = np.arange(n, dtype=I64)
+    full = c.day > 0
+    dm = c.year.astype(I64) * 10_000 + np.minimum(c.day, c.month) * 100 + np.maximum(c.day, c.month)
+    father = c.father.astype(I64)
+    tables: list[tuple[list[tuple[np.ndarray, np.ndarray]], int]] = []
+
+    def rule(*parts: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [(keys[mask], rows[mask]) for keys, mask in parts]
+
+    tables.append((rule((c.nrc_number.astype(I64), c.nrc_number >= 0)), max_block))
+    tables.append((rule((c.phone.astype(I64), c.phone >= 0)), max_block))
+    slots = [(slot.astype(I64), slot >= 0) for slot in (c.name_a, c.name_b)]
+    width = max(1, len(c.township_texts))
+    span = max(1, len(c.texts))
+    tables.append((rule(*((k * span + father, m & (father >= 0)) for k, m in slots)), max_block))
+    tables.append((rule(*((k * 30_000_000 + dm, m & full) for k, m in slots)), max_block))
+    tables.append((rule(*((k * 10_000 + c.year, m & (c.year > 0)) for k, m in slots)), max_block))
+    tables.append(
+        (rule(*((k * width + c.township, m & (c.township >= 0)) for k, m in slots)), max_block)
+    )
+    tables.append((rule((father * 30_000_000 + dm, (father >= 0) & full)), max_block))
+    tables.append((rule(*slots), max_name_only))
+    found = [
+        _pair_out(
+            np.concatenate([k for k, _ in parts]), np.concatenate([r for _, r in parts]), cap, n
+        )
+        for parts, cap in tables
+    ]
+    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=I64)
+
+
+def _pair_out(keys: np.ndarray, members: np.ndarray, cap: int, n: int) -> np.ndarray:
+    """Every pair of members of each block of 2..`cap` members."""
+    if len(keys) < 2:
+        return np.empty(0, dtype=I64)
+    order = np.lexsort((members, keys))
+    keys, members = keys[order], members[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(keys)])))
+    out = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist():
+        block = members[starts[sizes == size][:, None] + np.arange(size)]
+        first, second = np.triu_indices(size, 1)
+        out.append(block[:, first].ravel() * n + block[:, second].ravel())
+    return np.concatenate(out) if out else np.empty(0, dtype=I64)
+
+
+# ------------------------------------------------------------ scoring ----
+
+
+def _penalties(counts: np.ndarray, penalty: Callable[[int], float]) -> np.ndarray:
+    """`penalty` of each count, computed once per distinct count (exactly)."""
+    distinct, inverse = np.unique(counts, return_inverse=True)
+    table = np.array([penalty(int(x)) for x in distinct.tolist()], dtype=np.float64)
+    return table[inverse.reshape(counts.shape)]
+
+
+def _ratios(texts: np.ndarray, x: np.ndarray, y: np.ndarray, workers: int) -> np.ndarray:
+    if not len(x):
+        return np.empty(0, dtype=np.float64)
+    return process.cpdist(texts[x], texts[y], scorer=fuzz.ratio, dtype=np.float64, workers=workers)
+
+
+def _levels(
+    c: Coded,
+    texts: np.ndarray,
+    combos: list[tuple[np.ndarray, np.ndarray]],
+    ask: np.ndarray,
+    workers: int,
+) -> np.ndarray:
+    """`engine._name_level` below SAME for the pairs in `ask` (mask).
+
+    `combos` are (x, y) text ids of each name of one side against each of
+    the other (-1 where a side has no such name).
+    """
+    best = np.zeros(len(ask), dtype=np.float64)
+    coarse = np.zeros(len(ask), dtype=bool)
+    for x, y in combos:
+        valid = ask & (x >= 0) & (y >= 0)
+        at = np.flatnonzero(valid)
+        r = _ratios(texts, x[at], y[at], workers)
+        same_syllables = c.sorted_id[x[at]] == c.sorted_id[y[at]]
+        r = np.where(same_syllables, np.maximum(r, engine.NAME_HIGH), r)
+        best[at] = np.maximum(best[at], r)
+        coarse[at] |= c.coarse_id[x[at]] == c.coarse_id[y[at]]
+    level = np.full(len(ask), int(engine.Level.DIFFERENT), dtype=np.int8)
+    level[best >= engine.NAME_MID] = engine.Level.MID
+    level[coarse] = engine.Level.HIGH
+    level[best >= engine.NAME_HIGH] = engine.Level.HIGH
+    level[~ask] = engine.Level.MISSING
+    return level
+
+
+def _weights(level: np.ndarray, weights: dict[engine.Level, float]) -> np.ndarray:
+    table = np.zeros(int(max(engine.Level)) + 1, dtype=np.float64)
+    for lv, w in weights.items():
+        table[lv] = w
+    out: np.ndarray = table[level]
+    return out
+
+
+def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> np.ndarray:
+    """`engine.score(features i, features j, frequencies)` for each pair."""
+    texts = np.array(c.texts, dtype=object)
+    total = np.zeros(len(i), dtype=np.float64)
+
+    # Names.
+    a0, a1, b0, b1 = c.name_a[i], c.name_b[i], c.name_a[j], c.name_b[j]
+    has = (a0 >= 0) & (b0 >= 0)
+    first = (a0 >= 0) & ((a0 == b0) | (a0 == b1))
+    second = (a1 >= 0) & ((a1 == b0) | (a1 == b1))
+    same = has & (first | second)
+    level = _levels(c, texts, [(a0, b0), (a0, b1), (a1, b0), (a1, b1)], has & ~same, workers)
+    weight = _weights(level, engine.NAME_WEIGHTS)
+    if same.any():
+        at = np.flatnonzero(same)
+        shared = np.where(first[at], a0[at], a1[at])
+        w = np.full(len(at), engine.NAME_WEIGHTS[engine.Level.SAME])
+        one = c.single[a0[at]] & ((a1[at] < 0) | c.single[np.maximum(a1[at], 0)])
+        w = np.where(one, w - engine.SHORT_NAME_PENALTY, w)
+        pen = _penalties(c.name_count[shared], engine.frequency_penalty)
+        t = c.township[i[at]]
+        local = (t >= 0) & (t == c.township[j[at]])
+        if engine.LOCAL_FREQUENCY and local.any():
+            # Row i holds the shared name in that township: the key is there.
+            width = max(1, len(c.township_texts))
+            keys = shared[local].astype(I64) * width + t[local]
+            counts = c.place_counts[np.searchsorted(c.place_keys, keys)]
+            pen[local] = _penalties(counts, engine.local_frequency_penalty)
+        weight[at] = w - pen
+    total += weight
+
+    # Fathers.
+    fa, fb = c.father[i], c.father[j]
+    both = (fa >= 0) & (fb >= 0)
+    same = both & (fa == fb)
+    level = _levels(c, texts, [(fa, fb)], both & ~same, workers)
+    weight = _weights(level, engine.FATHER_WEIGHTS)
+    if same.any():
+        at = np.flatnonzero(same)
+        f = fa[at]
+        w = np.full(len(at), engine.FATHER_WEIGHTS[engine.Level.SAME])
+        w = np.where(c.single[f], w - engine.SHORT_NAME_PENALTY, w)
+        weight[at] = w - _penalties(c.father_count[f], engine.frequency_penalty)
+    total += weight
+
+    total += _date_weights(c, i, j)
+    total += _nrc_weights(c, i, j)
+    pa, pb = c.phone[i], c.phone[j]
+    total += np.where(
+        (pa >= 0) & (pb >= 0),
+        np.where(pa == pb, engine.PHONE_SAME, engine.PHONE_DIFFERENT),
+        0.0,
+    )
+    ta, tb = c.township[i], c.township[j]
+    total += np.where(
+        (ta >= 0) & (tb >= 0),
+        np.where(ta == tb, engine.TOWNSHIP_SAME, engine.TOWNSHIP_DIFFERENT),
+        0.0,
+    )
+    return total
+
+
+def _date_weights(c: Coded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """`engine._date_weight` (with `dates.compare_dates`) for each pair."""
+    from safepassage.screening.dates import DateMatch
+
+    w = engine.DATE_WEIGHTS
+    ya, ma, da = c.year[i].astype(I32), c.month[i], c.day[i]
+    yb, mb, db = c.year[j].astype(I32), c.month[j], c.day[j]
+    fa, fb = da > 0, db > 0
+    both_full = fa & fb
+    exact = (ma == mb) & (da == db)
+    swapped = (ma == db) & (da == mb)
+    near = np.abs(ya - yb) == 1
+    other_year = np.where(
+        near,
+        np.where(both_full & (exact | swapped), w[DateMatch.YEAR_NEAR_DAY], w[DateMatch.YEAR_NEAR]),
+        w[DateMatch.DIFFERENT],
+    )
+    day_in_month = (fa & (da == mb) & (ma <= 12)) | (~fa & fb & (db == ma) & (mb <= 12))
+    part = np.where(
+        ma == mb,
+        w[DateMatch.YEAR_MONTH],
+        np.where(day_in_month, w[DateMatch.YEAR], w[DateMatch.DIFFERENT]),
+    )
+    full = np.where(
+        exact,
+        w[DateMatch.EXACT],
+        np.where(
+            swapped,
+            w[DateMatch.SWAPPED],
+            np.where(ma == mb, engine.DATE_DAY_DIFFERS, w[DateMatch.DIFFERENT]),
+        ),
+    )
+    same_year = np.where((ma == 0) | (mb == 0), w[DateMatch.YEAR], np.where(both_full, full, part))
+    out = np.where(ya == yb, same_year, other_year)
+    return np.where((ya > 0) & (yb > 0), out, 0.0)
+
+
+def _nrc_weights(c: Coded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """`engine._nrc_weight` for each pair."""
+    na, nb = c.nrc[i], c.nrc[j]
+    ka, kb = c.nrc_number[i], c.nrc_number[j]
+    same_number = ka == kb
+    da, db = c.nrc_digits[i], c.nrc_digits[j]
+    differing = np.zeros(len(i), dtype=np.int8)
+    for _ in range(6):
+        differing += (da % 10 != db % 10).astype(np.int8)
+        da, db = da // 10, db // 10
+    near = (c.nrc_prefix[i] == c.nrc_prefix[j]) & (differing <= 1)
+    full = np.where(
+        na == nb,
+        engine.NRC_SAME,
+        np.where(
+            same_number,
+            engine.NRC_SAME_NUMBER,
+            np.where(near, engine.NRC_NEAR, engine.NRC_DIFFERENT),
+        ),
+    )
+    numbers = np.where(same_number, engine.NRC_SAME_NUMBER, engine.NRC_DIFFERENT / 2)
+    return np.where((na >= 0) & (nb >= 0), full, np.where((ka >= 0) & (kb >= 0), numbers, 0.0))
