@@ -23,7 +23,7 @@ from safepassage.vault.fields import (
 )
 from safepassage.vault.keys import scope_for_unit
 
-from .workflow import Status
+from .workflow import DetailsRequestStatus, Status
 
 
 class Priority(models.IntegerChoices):
@@ -217,6 +217,8 @@ class EventKind(models.TextChoices):
     SCREENING_REJECTED = "screening_rejected", _("Screening: rejected")
     DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Registered twice: confirmed")
     DUPLICATE_REJECTED = "duplicate_rejected", _("Not a double registration")
+    DETAILS_REQUESTED = "details_requested", _("Details asked of another unit")
+    DETAILS_ANSWERED = "details_answered", _("Details request answered")
 
 
 class CaseEvent(VaultedModel):
@@ -390,3 +392,105 @@ class DuplicateProposal(models.Model):
 
     def __str__(self) -> str:
         return f"duplicate proposal {self.pk} ({self.status})"
+
+
+#: Longest reason and reply note of a details request, in characters.
+DETAILS_REASON_MAX = 1000
+DETAILS_NOTE_MAX = 2000
+
+
+class DetailsAnswer(models.TextChoices):
+    SAME = "same", _("Same person")
+    DIFFERENT = "different", _("Different people")
+    DECLINED = "declined", _("Declined to say")
+
+
+class DetailsRequest(models.Model):
+    """A screening officer asks the unit owning a matched case whether its
+    person and the screened one are the same person.
+
+    The requester's reason is the body of a timeline event on the screened
+    case (`request_event`, encrypted under that case's key); the answering
+    officer's note is the body of one on the matched case (`reply_event`,
+    under its key). Shredding either case therefore destroys the text its
+    unit wrote; this row holds nothing personal. `from_unit` and `to_unit`
+    are the cases' units when the request was sent. `status` is assigned
+    only by the services, along `workflow.DETAILS_REQUEST_MOVES`.
+    """
+
+    from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    about_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    from_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    request_event = models.OneToOneField(CaseEvent, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=DetailsRequestStatus.choices, default=DetailsRequestStatus.OPEN
+    )
+    answer = models.CharField(max_length=10, choices=DetailsAnswer.choices, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reply_event = models.OneToOneField(
+        CaseEvent, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["to_unit", "status"], name="cases_detailsreq_to_status"),
+            models.Index(fields=["requested_by", "created_at"], name="cases_detailsreq_by_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DetailsRequestStatus.values),
+                name="cases_detailsreq_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_case=models.F("about_case")),
+                name="cases_detailsreq_two_cases",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_unit=models.F("to_unit")),
+                name="cases_detailsreq_to_another_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="cases_detailsreq_expires_later",
+            ),
+            # An answer exactly when answered (same or different) or declined.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="answered", answer__in=["same", "different"])
+                    | models.Q(status="declined", answer="declined")
+                    | (models.Q(answer="") & ~models.Q(status__in=["answered", "declined"]))
+                ),
+                name="cases_detailsreq_answer_matches_status",
+            ),
+            # Answered or declined by someone; closed exactly when not open.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(answered_by__isnull=False)
+                    | ~models.Q(status__in=["answered", "declined"])
+                ),
+                name="cases_detailsreq_answered_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_at__isnull=True)
+                | (~models.Q(status="open") & models.Q(closed_at__isnull=False)),
+                name="cases_detailsreq_closed_when_final",
+            ),
+            models.UniqueConstraint(
+                fields=["from_case", "about_case"],
+                condition=models.Q(status="open"),
+                name="cases_detailsreq_one_open_per_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"details request {self.pk} ({self.status})"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.language import normalize_text
+from safepassage.screening.records import PersonRecord
 from safepassage.vault.fields import StoredFile, blind_index_filter, default_normalizer
 from safepassage.watchlists.selectors import WatchHit, watchlist_hits
 
@@ -19,6 +21,7 @@ from .codes import InvalidCaseCode, case_code_normalize
 from .models import (
     Case,
     CaseTransfer,
+    DetailsRequest,
     DuplicateProposal,
     DuplicateStatus,
     Person,
@@ -30,7 +33,7 @@ from .models import (
 )
 from .policies import CASE_ROLES, PERSON_EDITORS, user_holds_case_role, user_may_act_on_case
 from .screening import person_record, screening_index
-from .workflow import TRANSFERABLE, Status, moves_from
+from .workflow import TRANSFERABLE, DetailsRequestStatus, Status, moves_from
 
 
 class CaseNotFound(Exception):
@@ -192,6 +195,7 @@ def unit_dashboard(*, user: Any) -> dict[str, Any]:
         "tasks_due": list(tasks),
         "today": timezone.localdate(),
         "incoming": list(transfers_incoming_for(user)),
+        "details_waiting": details_requests_waiting(user=user),
     }
 
 
@@ -399,6 +403,8 @@ class ScreeningMatch:
     explanation: str
     visible: bool
     name: str
+    #: the latest details request sent from the screened case about this one
+    details: DetailsRequestRow | None = None
 
 
 @dataclass(frozen=True)
@@ -409,18 +415,14 @@ class CaseScreening:
     decisions: list[ScreeningDecision]
     #: The person changed after the latest decision: screen again.
     stale: bool
+    #: details requests sent from this case, newest first
+    details_requests: list[DetailsRequestRow] = field(default_factory=list)
+    #: the user may ask other units about their cases among the matches
+    may_request: bool = False
 
 
-def case_screening(*, user: Any, case: Case) -> CaseScreening:
-    """Candidate matches for the case's person among every registered person,
-    and hits on the active watch-lists (see `watchlist_hits` for what of a
-    hit each user sees).
-
-    Matches are searched across all units (that is the point of screening);
-    of a case in another unit the result carries only its code, unit and
-    the reasons, never the person's name. The caller audits what it shows.
-    """
-    person = (
+def _person_for_screening(case: Case) -> Person | None:
+    return (
         Person.objects.filter(case=case)
         .select_related("data_key__unit_key")
         .prefetch_related(
@@ -428,20 +430,14 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
         )
         .first()
     )
-    decisions = list(
-        ScreeningDecision.objects.filter(case=case).select_related(
-            "officer", "event__data_key__unit_key"
-        )
-    )
-    if person is None:
-        return CaseScreening(
-            has_person=False, matches=[], watch_hits=[], decisions=decisions, stale=False
-        )
-    record = person_record(person)
+
+
+def _screening_matches(
+    *, user: Any, case: Case, record: PersonRecord, limit: int = SCREENING_CANDIDATES
+) -> list[ScreeningMatch]:
+    """The best `limit` matches for `record` (the person of `case`), across units."""
     index = screening_index()
-    found = [
-        c for c in index.search(record, limit=SCREENING_CANDIDATES + 1) if c.id != str(case.pk)
-    ][:SCREENING_CANDIDATES]
+    found = [c for c in index.search(record, limit=limit + 1) if c.id != str(case.pk)][:limit]
     cases = {
         c.pk: c
         for c in Case.objects.filter(
@@ -454,16 +450,47 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
         if other is None:  # deleted or shredded since it was indexed
             continue
         visible = user_may_act_on_case(user, other)
-        record = index.records[index.positions[candidate.id]]
+        matched = index.records[index.positions[candidate.id]]
         matches.append(
             ScreeningMatch(
                 case=other,
                 score=candidate.score,
                 explanation=candidate.explanation,
                 visible=visible,
-                name=(record.name_my or record.name) if visible else "",
+                name=(matched.name_my or matched.name) if visible else "",
             )
         )
+    return matches
+
+
+def case_screening(*, user: Any, case: Case) -> CaseScreening:
+    """Candidate matches for the case's person among every registered person,
+    and hits on the active watch-lists (see `watchlist_hits` for what of a
+    hit each user sees).
+
+    Matches are searched across all units (that is the point of screening);
+    of a case in another unit the result carries only its code, unit and
+    the reasons, never the person's name. The caller audits what it shows.
+    """
+    person = _person_for_screening(case)
+    decisions = list(
+        ScreeningDecision.objects.filter(case=case).select_related(
+            "officer", "event__data_key__unit_key"
+        )
+    )
+    if person is None:
+        return CaseScreening(
+            has_person=False, matches=[], watch_hits=[], decisions=decisions, stale=False
+        )
+    record = person_record(person)
+    sent = details_requests_for_case(user=user, case=case)
+    latest: dict[int, DetailsRequestRow] = {}
+    for row in sent:  # newest first
+        latest.setdefault(row.request.about_case_id, row)
+    matches = [
+        replace(m, details=latest.get(m.case.pk)) if not m.visible else m
+        for m in _screening_matches(user=user, case=case, record=record)
+    ]
     stale = bool(decisions) and person.updated_at > decisions[0].person_updated_at
     return CaseScreening(
         has_person=True,
@@ -471,6 +498,8 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
         watch_hits=watchlist_hits(user=user, record=record),
         decisions=decisions,
         stale=stale,
+        details_requests=sent,
+        may_request=user_screens(user) and user_may_act_on_case(user, case),
     )
 
 
@@ -499,3 +528,238 @@ def duplicate_proposals_for(*, user: Any, case: Case) -> list[ProposedDuplicate]
         )
         for p in proposals
     ]
+
+
+# ------------------------------------------------ cross-unit details requests
+
+#: Requests one screening officer may send in a day (any outcome), so that
+#: the request cannot be used to fish for answers about many cases.
+DETAILS_REQUESTS_PER_DAY = 20
+#: How far down the matcher's list the incoming page looks for a pair's reasons.
+DETAILS_REASONS_DEPTH = 50
+DETAILS_INCOMING_CLOSED_SHOWN = 30
+
+
+class DetailsRequestRefused(Exception):
+    """A details request that may not be sent. One message whatever the
+    cause (no such code, a case of one's own unit, not among the matches),
+    so that the refusal tells nothing about other units' case codes."""
+
+    message = _("You can ask only about another unit's case listed among this person's matches.")
+
+    def __init__(self, reason: str, message: Any = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        if message is not None:
+            self.message = message
+
+
+def user_screens(user: Any) -> bool:
+    return user_holds_case_role(user) and user.has_any_role({Role.SCREENING_OFFICER})
+
+
+def details_requests_sent_today(*, user: Any) -> int:
+    since = timezone.now() - dt.timedelta(days=1)
+    return DetailsRequest.objects.filter(requested_by=user, created_at__gte=since).count()
+
+
+def details_request_target(*, user: Any, case: Case, code: str, request: Any = None) -> Case:
+    """The case `code` names, if it is, now, among the matches the screening
+    panel of `case` shows this user and lies in a unit the user may not open.
+
+    The code posted is only looked up among the current matches, never in
+    the database at large. Raises DetailsRequestRefused; every refusal is
+    audited in the user's unit (`cases.details_request_refused`) and, when
+    the code names an existing case elsewhere, in that case's unit too.
+    """
+    reason = ""
+    found: Case | None = None
+    if not user_screens(user) or not user_may_act_on_case(user, case):
+        reason = "not_screening_officer"
+    elif details_requests_sent_today(user=user) >= DETAILS_REQUESTS_PER_DAY:
+        reason = "rate_limited"
+    else:
+        try:
+            canonical = case_code_normalize(code)
+        except InvalidCaseCode:
+            canonical = ""
+        person = _person_for_screening(case) if canonical else None
+        if person is None:
+            reason = "not_a_match"
+        else:
+            matches = _screening_matches(user=user, case=case, record=person_record(person))
+            found = next((m.case for m in matches if m.case.code == canonical), None)
+            if found is None:
+                reason = "not_a_match"
+            elif user_may_act_on_case(user, found) or found.unit_id == case.unit_id:
+                reason = "own_unit"
+    if not reason and found is not None:
+        return found
+    details = {"reason": reason, "screened_case": case.pk}
+    audit_record(
+        actor=user,
+        action="cases.details_request_refused",
+        target=case,
+        unit=case.unit_id,
+        details=details,
+        request=request,
+    )
+    try:
+        canonical = case_code_normalize(code)
+    except InvalidCaseCode:
+        canonical = ""
+    named = Case.objects.filter(code=canonical).only("pk", "unit_id").first() if canonical else None
+    if named is not None and named.unit_id != case.unit_id:
+        audit_record(
+            actor=user,
+            action="cases.details_request_refused",
+            target=named,
+            unit=named.unit_id,
+            details=details,
+            request=request,
+        )
+    if reason == "rate_limited":
+        raise DetailsRequestRefused(
+            reason,
+            _("You have sent as many details requests as one day allows. Ask headquarters."),
+        )
+    raise DetailsRequestRefused(reason)
+
+
+def details_request_lapsed(details_request: DetailsRequest, now: dt.datetime | None = None) -> bool:
+    """Open, but past its expiry (not yet moved to expired by the expiry run)."""
+    now = now or timezone.now()
+    return details_request.status == DetailsRequestStatus.OPEN and details_request.expires_at <= now
+
+
+def _details_requests_readable() -> QuerySet[DetailsRequest]:
+    """Requests whose two cases still exist and are not shredded, with the
+    keys their events are read with."""
+    return DetailsRequest.objects.filter(
+        from_case__data_key__shredded_at__isnull=True,
+        about_case__data_key__shredded_at__isnull=True,
+    ).select_related(
+        "from_case__unit",
+        "about_case__unit",
+        "from_unit",
+        "to_unit",
+        "requested_by",
+        "answered_by",
+        "request_event__data_key__unit_key",
+        "reply_event__data_key__unit_key",
+    )
+
+
+@dataclass(frozen=True)
+class DetailsRequestRow:
+    """A details request as a page shows it. `status` is the effective one
+    (an open request past its expiry reads as expired)."""
+
+    request: DetailsRequest
+    status: str
+    status_label: str
+    answer_label: str
+    #: the matcher's reasons for the pair now; "" when no longer a match
+    explanation: str = ""
+    may_answer: bool = False
+    may_withdraw: bool = False
+
+
+def _row(details_request: DetailsRequest, now: dt.datetime, **extra: Any) -> DetailsRequestRow:
+    status = (
+        DetailsRequestStatus.EXPIRED
+        if details_request_lapsed(details_request, now)
+        else details_request.status
+    )
+    return DetailsRequestRow(
+        request=details_request,
+        status=status,
+        status_label=str(DetailsRequestStatus(status).label),
+        answer_label=details_request.get_answer_display() if details_request.answer else "",
+        **extra,
+    )
+
+
+def details_requests_for_case(*, user: Any, case: Case) -> list[DetailsRequestRow]:
+    """The requests sent from `case` (the panel shows them), newest first."""
+    if not user_may_act_on_case(user, case):
+        return []
+    now = timezone.now()
+    may_withdraw = user_screens(user)
+    return [
+        _row(
+            r,
+            now,
+            may_withdraw=may_withdraw
+            and not details_request_lapsed(r, now)
+            and r.status == DetailsRequestStatus.OPEN,
+        )
+        for r in _details_requests_readable().filter(from_case=case)
+    ]
+
+
+def details_request_sent_get(*, user: Any, pk: int) -> DetailsRequest | None:
+    """A request the user's unit sent, from a case the user may open."""
+    if not user_screens(user):
+        return None
+    return (
+        _details_requests_readable()
+        .filter(pk=pk, from_unit_id=user.unit_id, from_case__unit_id=user.unit_id)
+        .first()
+    )
+
+
+def details_requests_incoming_for(user: Any) -> QuerySet[DetailsRequest]:
+    """Requests this user may read and answer: to their unit about a case it
+    still owns; for headquarters' screening officers, every unit's requests
+    but those headquarters sent itself."""
+    if not user_screens(user):
+        return DetailsRequest.objects.none()
+    qs = _details_requests_readable().exclude(from_unit_id=user.unit_id)
+    if user.unit.is_headquarters:
+        return qs
+    return qs.filter(to_unit_id=user.unit_id, about_case__unit_id=user.unit_id)
+
+
+def details_request_incoming_get(*, user: Any, pk: int) -> DetailsRequest | None:
+    return details_requests_incoming_for(user).filter(pk=pk).first()
+
+
+def details_requests_waiting(*, user: Any) -> int | None:
+    """How many requests wait for this user's answer; None for non-screeners."""
+    if not user_screens(user):
+        return None
+    return (
+        details_requests_incoming_for(user)
+        .filter(status=DetailsRequestStatus.OPEN, expires_at__gt=timezone.now())
+        .count()
+    )
+
+
+def _pair_explanation(from_case: Case, about_case: Case) -> str:
+    """The matcher's reasons for the pair now (decrypts the screened person)."""
+    person = _person_for_screening(from_case)
+    if person is None:
+        return ""
+    index = screening_index()
+    wanted = str(about_case.pk)
+    for candidate in index.search(person_record(person), limit=DETAILS_REASONS_DEPTH):
+        if candidate.id == wanted:
+            return candidate.explanation
+    return ""
+
+
+def details_requests_incoming(*, user: Any) -> list[DetailsRequestRow]:
+    """The incoming page: open requests (with the matcher's reasons, computed
+    now) first, then the latest closed ones. The caller audits the showing."""
+    now = timezone.now()
+    qs = details_requests_incoming_for(user)
+    waiting = list(
+        qs.filter(status=DetailsRequestStatus.OPEN, expires_at__gt=now).order_by("created_at")
+    )
+    closed = list(qs.exclude(pk__in=[r.pk for r in waiting])[:DETAILS_INCOMING_CLOSED_SHOWN])
+    rows = [
+        _row(r, now, explanation=_pair_explanation(r.from_case, r.about_case), may_answer=True)
+        for r in waiting
+    ]
+    return rows + [_row(r, now) for r in closed]

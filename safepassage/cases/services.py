@@ -9,6 +9,7 @@ because it serialises writers until the transaction commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -26,11 +27,15 @@ from safepassage.vault.fields import PendingFile, StoredFile
 
 from .codes import case_code_generate
 from .models import (
+    DETAILS_NOTE_MAX,
+    DETAILS_REASON_MAX,
     SCREENING_EVENT_KIND,
     Case,
     CaseEvent,
     CaseTransfer,
     Category,
+    DetailsAnswer,
+    DetailsRequest,
     DuplicateProposal,
     DuplicateStatus,
     EventKind,
@@ -45,7 +50,14 @@ from .models import (
     TransferStatus,
 )
 from .policies import PERSON_EDITORS, user_may_act_on_case
-from .workflow import TRANSFERABLE, Status, move_for
+from .workflow import (
+    TRANSFERABLE,
+    DetailsRequestStatus,
+    RequestSide,
+    Status,
+    details_request_move_allowed,
+    move_for,
+)
 
 
 class StaleCase(Exception):
@@ -553,6 +565,18 @@ def duplicate_decide(*, actor: User, proposal: DuplicateProposal, same_person: b
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _duplicate_record(
+        actor=actor, cases=cases, same_person=same_person, details={"proposal": locked.pk}
+    )
+    proposal.status = locked.status
+
+
+def _duplicate_record(
+    *, actor: User, cases: Sequence[Case], same_person: bool, details: dict[str, object]
+) -> None:
+    """Write "same person" (or "not a double registration") on each case's
+    timeline, naming the other cases by code, and audit it in each case's
+    unit. Call inside the caller's transaction."""
     kind = EventKind.DUPLICATE_CONFIRMED if same_person else EventKind.DUPLICATE_REJECTED
     for case in cases:
         others = ", ".join(c.code for c in cases if c.pk != case.pk)
@@ -564,6 +588,213 @@ def duplicate_decide(*, actor: User, proposal: DuplicateProposal, same_person: b
             action="cases.duplicate_confirmed" if same_person else "cases.duplicate_rejected",
             target=case,
             unit=case.unit,
-            details={"proposal": locked.pk},
+            details=details,
         )
-    proposal.status = locked.status
+
+
+# ------------------------------------------------ cross-unit details requests
+
+#: How long a details request waits for an answer before it expires.
+DETAILS_REQUEST_LIFETIME = dt.timedelta(days=14)
+
+
+def _details_move(locked: DetailsRequest, target: str, side: RequestSide, now: dt.datetime) -> None:
+    if not details_request_move_allowed(locked.status, target, side):
+        raise ValidationError(_("This request is no longer open."))
+    locked.status = target
+    locked.closed_at = now
+
+
+def _details_audit(
+    *, actor: User | None, action: str, locked: DetailsRequest, **details: object
+) -> None:
+    """One event in each unit's trail: the screened case's and the matched case's."""
+    for target, other in (
+        (locked.from_case, locked.about_case),
+        (locked.about_case, locked.from_case),
+    ):
+        audit_record(
+            actor=actor,
+            action=action,
+            target=target,
+            unit=target.unit_id,
+            details={"details_request": locked.pk, "other_case": other.pk, **details},
+        )
+
+
+def _details_lock(details_request: DetailsRequest) -> DetailsRequest:
+    return (
+        DetailsRequest.objects.select_for_update(of=("self",))
+        .select_related(
+            "from_case__unit",
+            "about_case__unit",
+            "about_case__data_key__unit_key",
+            "from_case__data_key__unit_key",
+        )
+        .get(pk=details_request.pk)
+    )
+
+
+@transaction.atomic
+def details_request_send(*, actor: User, case: Case, about: Case, reason: str) -> DetailsRequest:
+    """Ask the unit owning `about` whether its person is the person of `case`.
+
+    `about` must be, now, among the matches the screening panel of `case`
+    shows `actor`, in a unit `actor` may not open (checked again here with
+    the screening index; the view's check is `selectors.details_request_target`,
+    which also audits refusals). At most one open request per pair, and at
+    most `selectors.DETAILS_REQUESTS_PER_DAY` a day per officer. The reason
+    is the body of a timeline event on `case` (encrypted under its key).
+    Audited in both units' trails. Raises PermissionDenied or ValidationError.
+    """
+    from . import selectors
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why you ask."))
+    if len(reason) > DETAILS_REASON_MAX:
+        raise ValidationError(_("The reason is too long."))
+    if not selectors.user_screens(actor) or not user_may_act_on_case(actor, case):
+        raise PermissionDenied
+    if about.unit_id == case.unit_id or user_may_act_on_case(actor, about):
+        raise ValidationError(_("You can open that case yourself."))
+    if selectors.details_requests_sent_today(user=actor) >= selectors.DETAILS_REQUESTS_PER_DAY:
+        raise ValidationError(
+            _("You have sent as many details requests as one day allows. Ask headquarters.")
+        )
+    try:
+        target = selectors.details_request_target(user=actor, case=case, code=about.code)
+    except selectors.DetailsRequestRefused:
+        raise PermissionDenied from None
+    locked = _lock(case, None)
+    now = timezone.now()
+    earlier = (
+        DetailsRequest.objects.select_for_update()
+        .filter(from_case=locked, about_case=target, status=DetailsRequestStatus.OPEN)
+        .first()
+    )
+    if earlier is not None:
+        if earlier.expires_at > now:
+            raise ValidationError(_("A request about this case is already waiting for an answer."))
+        _details_expire_one(earlier, now)
+    event = CaseEvent.objects.create(
+        case=locked,
+        data_key=locked.data_key,
+        kind=EventKind.DETAILS_REQUESTED,
+        actor=actor,
+        body=reason,
+    )
+    try:
+        with transaction.atomic():
+            created = DetailsRequest.objects.create(
+                from_case=locked,
+                about_case=target,
+                from_unit_id=locked.unit_id,
+                to_unit_id=target.unit_id,
+                requested_by=actor,
+                request_event=event,
+                created_at=now,
+                expires_at=now + DETAILS_REQUEST_LIFETIME,
+            )
+    except IntegrityError:  # a concurrent request on the same pair won
+        raise ValidationError(
+            _("A request about this case is already waiting for an answer.")
+        ) from None
+    created.from_case, created.about_case = locked, target
+    _details_audit(actor=actor, action="cases.details_requested", locked=created)
+    return created
+
+
+def _may_answer(actor: User, locked: DetailsRequest) -> bool:
+    """The asked unit's screening officers while it owns the case, and
+    headquarters' screening officers for any unit but their own requests."""
+    from . import selectors
+
+    if not selectors.user_screens(actor) or actor.unit_id == locked.from_unit_id:
+        return False
+    if actor.unit.is_headquarters:
+        return True
+    return actor.unit_id == locked.to_unit_id and user_may_act_on_case(actor, locked.about_case)
+
+
+@transaction.atomic
+def details_request_answer(
+    *, actor: User, details_request: DetailsRequest, answer: str, note: str = ""
+) -> DetailsRequest:
+    """Answer a request: same person, different people, or declined, with an
+    optional note (the body of a timeline event on the matched case,
+    encrypted under its key; the requester reads it on the panel). "Same
+    person" and "different people" are written on both cases' timelines as
+    a confirmed or rejected double registration (`duplicate_decide` does the
+    same). Audited in both units' trails. A request past its expiry cannot
+    be answered. Raises PermissionDenied or ValidationError.
+    """
+    note = (note or "").strip()
+    if answer not in DetailsAnswer.values:
+        raise ValidationError(_("Choose an answer."))
+    if len(note) > DETAILS_NOTE_MAX:
+        raise ValidationError(_("The note is too long."))
+    locked = _details_lock(details_request)
+    if not _may_answer(actor, locked):
+        raise PermissionDenied
+    now = timezone.now()
+    if locked.status == DetailsRequestStatus.OPEN and locked.expires_at <= now:
+        raise ValidationError(_("This request has expired."))
+    target = (
+        DetailsRequestStatus.DECLINED
+        if answer == DetailsAnswer.DECLINED
+        else DetailsRequestStatus.ANSWERED
+    )
+    _details_move(locked, target, RequestSide.ADDRESSEE, now)
+    about = locked.about_case
+    locked.answer = answer
+    locked.answered_by = actor
+    locked.reply_event = CaseEvent.objects.create(
+        case=about, data_key=about.data_key, kind=EventKind.DETAILS_ANSWERED, actor=actor, body=note
+    )
+    locked.save(update_fields=["status", "answer", "answered_by", "reply_event", "closed_at"])
+    if answer != DetailsAnswer.DECLINED:
+        _duplicate_record(
+            actor=actor,
+            cases=[locked.from_case, about],
+            same_person=answer == DetailsAnswer.SAME,
+            details={"details_request": locked.pk},
+        )
+    _details_audit(actor=actor, action="cases.details_answered", locked=locked, answer=answer)
+    return locked
+
+
+@transaction.atomic
+def details_request_withdraw(*, actor: User, details_request: DetailsRequest) -> DetailsRequest:
+    """The asking unit's screening officer takes an open request back."""
+    from . import selectors
+
+    locked = _details_lock(details_request)
+    if not selectors.user_screens(actor) or not user_may_act_on_case(actor, locked.from_case):
+        raise PermissionDenied
+    _details_move(locked, DetailsRequestStatus.WITHDRAWN, RequestSide.REQUESTER, timezone.now())
+    locked.save(update_fields=["status", "closed_at"])
+    _details_audit(actor=actor, action="cases.details_withdrawn", locked=locked)
+    return locked
+
+
+def _details_expire_one(locked: DetailsRequest, now: dt.datetime) -> None:
+    _details_move(locked, DetailsRequestStatus.EXPIRED, RequestSide.SYSTEM, now)
+    locked.save(update_fields=["status", "closed_at"])
+    _details_audit(actor=None, action="cases.details_expired", locked=locked)
+
+
+@transaction.atomic
+def details_requests_expire(*, now: dt.datetime | None = None) -> int:
+    """Move every open request past its expiry to expired (run daily by
+    `manage.py details_requests_expire`); returns how many."""
+    now = now or timezone.now()
+    lapsed = list(
+        DetailsRequest.objects.select_for_update(of=("self",))
+        .select_related("from_case", "about_case")
+        .filter(status=DetailsRequestStatus.OPEN, expires_at__lte=now)
+        .order_by("pk")
+    )
+    for locked in lapsed:
+        _details_expire_one(locked, now)
+    return len(lapsed)

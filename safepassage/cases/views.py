@@ -25,6 +25,8 @@ from safepassage.core.uploads import upload_dropped
 from . import selectors, services
 from .forms import (
     CaseOpenForm,
+    DetailsAnswerForm,
+    DetailsRequestForm,
     NoteForm,
     PersonForm,
     ScreeningDecisionForm,
@@ -36,7 +38,7 @@ from .forms import (
     township_label,
     transfer_targets,
 )
-from .models import Case, DuplicateProposal, Priority
+from .models import Case, DetailsAnswer, DuplicateProposal, Priority
 from .policies import CASE_ROLES, PERSON_EDITORS, SCREENING_VIEWERS, user_may_act_on_case
 from .workflow import Status
 
@@ -377,14 +379,27 @@ def _screening_page(
     user = _staff(request)
     screening = selectors.case_screening(user=user, case=case)
     if screening.has_person:
+        shown = list(selectors.SCREENED_FIELDS)
+        if screening.details_requests:
+            shown.append("details_requests")
         audit_read(
             actor=user,
             target=case,
-            fields=list(selectors.SCREENED_FIELDS),
+            fields=shown,
             purpose="screening_panel",
             unit=case.unit_id,
             request=request,
         )
+    for row in screening.details_requests:  # the other unit's note, read by this one
+        if row.request.reply_event is not None and row.request.reply_event.body:
+            audit_read(
+                actor=user,
+                target=row.request.about_case,
+                fields=["details_reply"],
+                purpose="details_request",
+                unit=row.request.about_case.unit_id,
+                request=request,
+            )
     duplicates = selectors.duplicate_proposals_for(user=user, case=case)
     surfaced = {m.case.pk: m.case for m in screening.matches if not m.visible}
     for proposed in duplicates:
@@ -489,3 +504,111 @@ def duplicate_decide(request: HttpRequest, code: str, proposal_id: int) -> HttpR
         else:
             messages.success(request, _("Decision recorded."))
     return HttpResponseRedirect(reverse("cases:screening", kwargs={"code": case.code}))
+
+
+# ------------------------------------------------ cross-unit details requests
+
+
+def _form_errors(form: DetailsRequestForm | DetailsAnswerForm) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+def _to_panel(case: Case) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("cases:screening", kwargs={"code": case.code}))
+
+
+@requires_role(Role.SCREENING_OFFICER)
+@require_POST
+def details_request_send(request: HttpRequest, code: str) -> HttpResponse:
+    """Ask the unit owning a match on the panel whether it is the same person.
+    The posted code is looked up only among the panel's current matches."""
+    case = _case_or_404(request, code)
+    form = DetailsRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _to_panel(case)
+    user = _staff(request)
+    try:
+        about = selectors.details_request_target(
+            user=user, case=case, code=form.cleaned_data["about"], request=request
+        )
+        services.details_request_send(
+            actor=user, case=case, about=about, reason=form.cleaned_data["reason"]
+        )
+    except selectors.DetailsRequestRefused as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied:
+        messages.error(request, selectors.DetailsRequestRefused.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request sent. The answer will appear here."))
+    return _to_panel(case)
+
+
+@requires_role(Role.SCREENING_OFFICER)
+@require_POST
+def details_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _staff(request)
+    sent = selectors.details_request_sent_get(user=user, pk=request_id)
+    if sent is None:
+        raise Http404
+    try:
+        services.details_request_withdraw(actor=user, details_request=sent)
+        messages.success(request, _("Request withdrawn."))
+    except (ValidationError, PermissionDenied):
+        messages.error(request, _("This request is no longer open."))
+    return _to_panel(sent.from_case)
+
+
+@requires_role(Role.SCREENING_OFFICER)
+@require_http_methods(["GET"])
+def details_requests(request: HttpRequest) -> HttpResponse:
+    """Requests to the user's unit (headquarters: to every unit). Each one
+    shown is audited in the asking unit's trail: its reason, and for an
+    open request the matcher's reasons, which quote its person's spellings."""
+    user = _staff(request)
+    rows = selectors.details_requests_incoming(user=user)
+    for row in rows:
+        fields = ["details_request_reason"]
+        if row.explanation:
+            fields += list(selectors.SCREENED_FIELDS)
+        audit_read(
+            actor=user,
+            target=row.request.from_case,
+            fields=fields,
+            purpose="details_request",
+            unit=row.request.from_case.unit_id,
+            request=request,
+        )
+    return render(
+        request,
+        "cases/details_requests.html",
+        {"rows": rows, "form": DetailsAnswerForm(), "answer_choices": DetailsAnswer.choices},
+    )
+
+
+@requires_role(Role.SCREENING_OFFICER)
+@require_POST
+def details_request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _staff(request)
+    incoming = selectors.details_request_incoming_get(user=user, pk=request_id)
+    if incoming is None:
+        raise Http404
+    form = DetailsAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            services.details_request_answer(
+                actor=user,
+                details_request=incoming,
+                answer=form.cleaned_data["answer"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Answer sent."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied:
+            messages.error(request, _("You may not answer this request."))
+    return HttpResponseRedirect(reverse("cases:details_requests"))

@@ -123,3 +123,38 @@ def move_for(source: str, target: str) -> Move | None:
 
 def moves_from(source: str) -> list[Move]:
     return [m for m in TRANSITIONS if m.source == source]
+
+
+# ------------------------------------------------ cross-unit details requests
+
+
+class DetailsRequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+    DECLINED = "declined", pgettext_lazy("details request", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("details request", "Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
+class RequestSide(models.TextChoices):
+    """Who moves a details request: the unit that asked, the unit asked
+    (or headquarters' screening officers), or the system (expiry)."""
+
+    REQUESTER = "requester"
+    ADDRESSEE = "addressee"
+    SYSTEM = "system"
+
+
+#: The moves of a details request: (from, to) -> the side that may make it.
+#: Only `services.details_request_*` assign `DetailsRequest.status`, and
+#: only along a row of this table; every state but OPEN is final.
+DETAILS_REQUEST_MOVES: dict[tuple[str, str], RequestSide] = {
+    (DetailsRequestStatus.OPEN, DetailsRequestStatus.ANSWERED): RequestSide.ADDRESSEE,
+    (DetailsRequestStatus.OPEN, DetailsRequestStatus.DECLINED): RequestSide.ADDRESSEE,
+    (DetailsRequestStatus.OPEN, DetailsRequestStatus.WITHDRAWN): RequestSide.REQUESTER,
+    (DetailsRequestStatus.OPEN, DetailsRequestStatus.EXPIRED): RequestSide.SYSTEM,
+}
+
+
+def details_request_move_allowed(source: str, target: str, side: str) -> bool:
+    return DETAILS_REQUEST_MOVES.get((source, target)) == side

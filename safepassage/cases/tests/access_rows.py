@@ -14,6 +14,14 @@ from safepassage.accounts.tests.factories import UserFactory
 from safepassage.cases import services
 from safepassage.cases.models import DuplicateProposal, Person, Task
 from safepassage.cases.policies import CASE_ROLES, PERSON_EDITORS
+from safepassage.cases.tests.factories import (
+    OTHER_NEW,
+    OTHER_OLD,
+    TWICE_NEW,
+    TWICE_OLD,
+    details_request_create,
+    screened_case,
+)
 from safepassage.vault.fields import PendingFile
 from tests.access_matrix import MATRIX, Principal, World, roles, world_builder
 
@@ -154,5 +162,64 @@ MATRIX.row(
     method="post",
     data={"answer": "same"},
     expect=_case_page(frozenset({Role.SCREENING_OFFICER}), 302),
+    anonymous=302,
+)
+
+
+@world_builder
+def _details_requests(world: World) -> None:
+    """Two matching pairs across unit_a and unit_b: a request from unit_a
+    about a case of unit_b (to withdraw), and one from unit_b about a case
+    of unit_a (to answer)."""
+    unit_a, unit_b = world.units["unit_a"], world.units["unit_b"]
+    asking_a = screened_case(unit_a, **TWICE_NEW)
+    owned_b = screened_case(unit_b, **TWICE_OLD)
+    asking_b = screened_case(unit_b, **OTHER_NEW)
+    owned_a = screened_case(unit_a, **OTHER_OLD)
+    officer_a = UserFactory(unit=unit_a, roles=[Role.SCREENING_OFFICER])
+    officer_b = UserFactory(unit=unit_b, roles=[Role.SCREENING_OFFICER])
+    world.objects["asking_a"] = asking_a
+    world.objects["owned_b"] = owned_b
+    world.objects["request_from_a"] = details_request_create(
+        actor=officer_a, case=asking_a, about=owned_b
+    )
+    world.objects["request_to_a"] = details_request_create(
+        actor=officer_b, case=asking_b, about=owned_a
+    )
+
+
+_SCREENING_OFFICER = frozenset({Role.SCREENING_OFFICER})
+
+
+def _to_a_or_hq(principal: Principal, world: World) -> int:
+    """Answering the request to unit_a: its screening officers and HQ's."""
+    return 302 if principal.role == Role.SCREENING_OFFICER else 403
+
+
+MATRIX.row(
+    "cases:details_request",
+    allow=roles(Role.SCREENING_OFFICER),
+    kwargs=lambda world: {"code": world.objects["asking_a"].code},
+    method="post",
+    data={"about": "SP-0000-0000", "reason": "matrix"},
+    expect=_case_page(_SCREENING_OFFICER, 302),
+    anonymous=302,
+)
+MATRIX.row(
+    "cases:details_request_withdraw",
+    allow=roles(Role.SCREENING_OFFICER),
+    kwargs=lambda world: {"request_id": world.objects["request_from_a"].pk},
+    method="post",
+    expect=_case_page(_SCREENING_OFFICER, 302),
+    anonymous=302,
+)
+MATRIX.row("cases:details_requests", allow=roles(Role.SCREENING_OFFICER))
+MATRIX.row(
+    "cases:details_request_answer",
+    allow=roles(Role.SCREENING_OFFICER),
+    kwargs=lambda world: {"request_id": world.objects["request_to_a"].pk},
+    method="post",
+    data={"answer": "declined"},
+    expect=_to_a_or_hq,
     anonymous=302,
 )

@@ -48,3 +48,49 @@ def family_add(person: Person, **fields) -> FamilyMember:
 
 def task_add(case: Case, title: str = "Arrange pick-up", due_on: dt.date | None = None) -> Task:
     return Task.objects.create(case=case, data_key=case.data_key, title=title, due_on=due_on)
+
+
+# Invented people for screening: the same person registered twice under two
+# spellings (same NRC), and a second such pair with nothing in common with
+# the first, for tests that need two matching pairs at once.
+TWICE_NEW = {
+    "name_latin": "Kyao Zin Tun",
+    "name_my": "",
+    "nrc": "12/မရက(နိုင်)654321",
+    "birth": {"precision": "year", "year": 1999},
+    "father_name": "U Ba Sein",
+}
+TWICE_OLD = {
+    "name_latin": "Kyaw Zin Htun",
+    "name_my": "ကျော်ဇင်ထွန်း",
+    "nrc": "12/မရက(နိုင်)654321",
+    "birth": {"precision": "full", "date": "1999-03-04"},
+    "father_name": "ဦးဘစိန်",
+}
+OTHER_NEW = {
+    "name_latin": "Nang Hsu Mon",
+    "name_my": "",
+    "nrc": "13/တကန(နိုင်)778899",
+    "birth": {"precision": "year", "year": 1988},
+    "father_name": "Sai Hla",
+    "home_township": "MMR014001",
+}
+OTHER_OLD = {
+    "name_latin": "Hsu Mon",
+    "name_my": "ဆုမွန်",
+    "nrc": "13/တကန(နိုင်)778899",
+    "birth": {"precision": "full", "date": "1988-07-12"},
+    "father_name": "စိုင်းလှ",
+    "home_township": "MMR014001",
+}
+
+
+def screened_case(unit, **fields) -> Case:
+    case = case_create(unit=unit)
+    person_create(case, **fields)
+    return case
+
+
+def details_request_create(*, actor, case: Case, about: Case, reason: str = "same NRC?"):
+    """A details request through the real service (`about` must be a match of `case`)."""
+    return services.details_request_send(actor=actor, case=case, about=about, reason=reason)

@@ -304,3 +304,15 @@ def test_the_index_is_dropped_when_the_key_ring_locks(unit, officer):
         from conftest import TEST_PASSPHRASE
 
         keyring.unlock(TEST_PASSPHRASE, path=settings.VAULT_KEYRING_PATH)
+
+
+def test_watch_list_hits_are_for_the_screened_person_not_for_its_last_match(unit, other_unit):
+    """The panel once searched the lists with the record of the last match."""
+    list_with(keeper(), "name,date_of_birth,phone", "Kyaw Zin Htun,1999-05-06,+959420000555")
+    officer = UserFactory(unit=unit, roles=[Role.SCREENING_OFFICER])
+    newcomer = _case_with(unit, **NEWCOMER)
+    phone_add(Person.objects.get(case=newcomer), "+959420000555")
+    _case_with(other_unit, **EARLIER)  # a match, born on another day, no phone
+    screening = selectors.case_screening(user=officer, case=newcomer)
+    assert screening.matches
+    assert [hit.watch_list.name for hit in screening.watch_hits] == ["Known informants"]
