@@ -581,6 +581,16 @@ def details_requests(request: HttpRequest) -> HttpResponse:
             unit=row.request.from_case.unit_id,
             request=request,
         )
+        about = row.request.about_case
+        if about.unit_id != user.unit_id:  # headquarters reads another unit's case
+            audit_read(
+                actor=user,
+                target=about,
+                fields=["details_reply", *(selectors.SCREENED_FIELDS if row.explanation else ())],
+                purpose="details_request",
+                unit=about.unit_id,
+                request=request,
+            )
     return render(
         request,
         "cases/details_requests.html",

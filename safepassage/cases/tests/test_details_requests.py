@@ -400,6 +400,9 @@ def test_headquarters_screening_officers_see_and_answer_any_units_requests(clien
     sign_in(client, hq_officer)
     page = client.get(reverse("cases:details_requests")).content.decode()
     assert sent.from_case.code in page
+    assert f'href="/cases/{sent.about_case.code}/' not in page  # headquarters cannot open it
+    looks = _trail("cases.viewed", actor_id=hq_officer.pk)
+    assert {e.unit_id for e in looks} == {sent.from_unit_id, sent.to_unit_id}
     url = reverse("cases:details_request_answer", kwargs={"request_id": sent.pk})
     assert client.post(url, {"answer": "declined"}).status_code == 302
     sent.refresh_from_db()
