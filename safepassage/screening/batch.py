@@ -112,29 +112,21 @@ class _Table:
     """Distinct strings to ids 0.. in order of first sight; "" is -1."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
         self.texts: list[str] = []
 
-    def id(self, text: str) -> int:
-        if not text:
-            return -1
-        found = self.ids.get(text)
-        if found is None:
-            found = self.ids[text] = len(self.texts)
-            self.texts.append(text)
-        return found
-
     def codes(self, texts: Sequence[str]) -> np.ndarray:
-        return np.fromiter((self.id(t) for t in texts), dtype=I32, count=len(texts))
+        """Ids of `texts`; a table is coded once."""
+        self.texts = [t for t in dict.fromkeys(texts) if t]
+        index = dict(zip(self.texts, range(len(self.texts)), strict=True))
+        index[""] = -1
+        return np.fromiter(map(index.__getitem__, texts), dtype=I32, count=len(texts))
 
 
 def _distinct(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """(position of each value among the distinct ones, distinct values)."""
-    index: dict[str, int] = {}
-    codes = np.fromiter(
-        (index.setdefault(v, len(index)) for v in values), dtype=I32, count=len(values)
-    )
-    return codes, list(index)
+    distinct = list(dict.fromkeys(values))
+    index = dict(zip(distinct, range(len(distinct)), strict=True))
+    return np.fromiter(map(index.__getitem__, values), dtype=I32, count=len(values)), distinct
 
 
 # -------------------------------------------------------------- coded ----
@@ -198,11 +190,14 @@ class Coded:
         texts = {t: i for i, t in enumerate(self.texts)}
         places = {t: i for i, t in enumerate(self.township_texts)}
         width = len(self.township_texts)
+        in_place = dict(zip(self.place_keys.tolist(), self.place_counts.tolist(), strict=True))
 
         def count_of(counts: np.ndarray) -> Callable[[str], int]:
+            table = counts.tolist()
+
             def count(text: str) -> int:
                 found = texts.get(text, -1)
-                return int(counts[found]) if found >= 0 else 0
+                return int(table[found]) if found >= 0 else 0
 
             return count
 
@@ -211,7 +206,7 @@ class Coded:
             name, township = texts.get(text, -1), places.get(place, -1)
             if name < 0 or township < 0:
                 return 0
-            return _lookup(self.place_keys, self.place_counts, name * width + township)
+            return int(in_place.get(name * width + township, 0))
 
         return engine.Frequencies(
             _Counts(count_of(self.name_count)),
@@ -232,27 +227,22 @@ class _Counts(dict[str, int]):
         return found if found else default
 
 
-def _lookup(keys: np.ndarray, counts: np.ndarray, key: int) -> int:
-    at = int(np.searchsorted(keys, key))
-    return int(counts[at]) if at < len(keys) and keys[at] == key else 0
-
-
 def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1) -> Coded:
     """Read `rows` (the dedupe_csv columns, in order) into a `Coded`."""
     n = len(rows)
     ids = [row[0] for row in rows]
     # One table of distinct name strings for the three name columns.
-    name_index: dict[str, int] = {}
+    name_strings = list(dict.fromkeys(row[k] for k in (1, 2, 3) for row in rows))
+    name_index = dict(zip(name_strings, range(len(name_strings)), strict=True))
     name_cols = [
-        np.fromiter(
-            (name_index.setdefault(row[k], len(name_index)) for row in rows), dtype=I32, count=n
-        )
+        np.fromiter(map(name_index.__getitem__, [row[k] for row in rows]), dtype=I32, count=n)
         for k in (1, 2, 3)
     ]
+    del name_index
     columns = {k: _distinct([row[k] for row in rows]) for k in (4, 5, 6, 7)}
     read = _read_columns(
         {
-            "name": list(name_index),
+            "name": name_strings,
             "date": columns[4][1],
             "nrc": columns[5][1],
             "phone": columns[6][1],
@@ -261,7 +251,6 @@ def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1
         this_year,
         workers,
     )
-    del name_index
 
     texts = _Table()
     of_string = texts.codes(read["name"])
@@ -407,7 +396,7 @@ def _pair_out(keys: np.ndarray, members: np.ndarray, cap: int, n: int) -> np.nda
     """Every pair of members of each block of 2..`cap` members."""
     if len(keys) < 2:
         return np.empty(0, dtype=I64)
-    order = np.lexsort((members, keys))
+    order = np.argsort(keys, kind="stable")
     keys, members = keys[order], members[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(keys)])))
@@ -415,7 +404,8 @@ def _pair_out(keys: np.ndarray, members: np.ndarray, cap: int, n: int) -> np.nda
     for size in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist():
         block = members[starts[sizes == size][:, None] + np.arange(size)]
         first, second = np.triu_indices(size, 1)
-        out.append(block[:, first].ravel() * n + block[:, second].ravel())
+        x, y = block[:, first].ravel(), block[:, second].ravel()
+        out.append(np.minimum(x, y) * n + np.maximum(x, y))
     return np.concatenate(out) if out else np.empty(0, dtype=I64)
 
 
