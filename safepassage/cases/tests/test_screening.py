@@ -13,28 +13,22 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases import selectors, services
 from safepassage.cases.models import CaseEvent, EventKind, Person, ScreeningDecision
 from safepassage.cases.screening import screening_index
-from safepassage.cases.tests.factories import case_create, person_create, phone_add
+from safepassage.cases.tests.factories import (
+    TWICE_NEW,
+    TWICE_OLD,
+    case_create,
+    person_create,
+    phone_add,
+)
 from safepassage.vault.keys import data_key_shred
 from safepassage.watchlists.tests.factories import keeper, list_with
 
 pytestmark = pytest.mark.django_db
 
 # Invented people. The newcomer spells the name differently and gives the
-# same NRC; the namesake shares only a common name.
-NEWCOMER = {
-    "name_latin": "Kyao Zin Tun",
-    "name_my": "",
-    "nrc": "12/မရက(နိုင်)654321",
-    "birth": {"precision": "year", "year": 1999},
-    "father_name": "U Ba Sein",
-}
-EARLIER = {
-    "name_latin": "Kyaw Zin Htun",
-    "name_my": "ကျော်ဇင်ထွန်း",
-    "nrc": "12/မရက(နိုင်)654321",
-    "birth": {"precision": "full", "date": "1999-03-04"},
-    "father_name": "ဦးဘစိန်",
-}
+# same NRC (the factories' pair); the stranger shares nothing.
+NEWCOMER = TWICE_NEW
+EARLIER = TWICE_OLD
 STRANGER = {
     "name_latin": "Thida Myint",
     "name_my": "သီတာမြင့်",
