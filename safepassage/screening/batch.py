@@ -87,25 +87,39 @@ def _read_chunk(job: tuple[str, list[str], int]) -> list[Any]:
     return [read(v, this_year) for v in values]
 
 
-def _read_columns(
-    distinct: dict[str, list[str]], this_year: int, workers: int
-) -> dict[str, list[Any]]:
-    """Each reader applied to its distinct values, in worker processes or not."""
-    jobs = [
-        (reader, values[s : s + CHUNK], this_year)
-        for reader, values in distinct.items()
-        for s in range(0, len(values), CHUNK)
-    ]
-    total = sum(len(v) for v in distinct.values())
-    results: dict[str, list[Any]] = {reader: [] for reader in distinct}
-    if workers > 1 and total >= PARALLEL_MIN_VALUES:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for job, out in zip(jobs, pool.imap(_read_chunk, jobs), strict=True):
-                results[job[0]].extend(out)
-    else:
-        for job in jobs:
-            results[job[0]].extend(_read_chunk(job))
-    return results
+class _Readers:
+    """Reads distinct values by column, in forked worker processes or not.
+
+    `submit` hands a column's values to the workers and returns at once,
+    so the caller codes the other columns meanwhile; `result` waits.
+    """
+
+    def __init__(self, this_year: int, workers: int, total: int) -> None:
+        self.this_year = this_year
+        self.pool: Any = None
+        if workers > 1 and total >= PARALLEL_MIN_VALUES:
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+        self.pending: dict[str, Any] = {}
+
+    def submit(self, reader: str, values: list[str]) -> None:
+        jobs = [
+            (reader, values[s : s + CHUNK], self.this_year) for s in range(0, len(values), CHUNK)
+        ]
+        if self.pool is None:
+            self.pending[reader] = [_read_chunk(job) for job in jobs]
+        else:
+            self.pending[reader] = self.pool.imap(_read_chunk, jobs)
+
+    def result(self, reader: str) -> list[Any]:
+        out: list[Any] = []
+        for part in self.pending.pop(reader):
+            out.extend(part)
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
 
 class _Table:
@@ -165,6 +179,9 @@ class Coded:
     # (name id * townships + township id), sorted, and their counts.
     place_keys: np.ndarray
     place_counts: np.ndarray
+    # (name id * texts + father id), sorted, and their counts.
+    father_keys: np.ndarray
+    father_counts: np.ndarray
 
     def features(self, i: int) -> Features:
         """Row `i` as the scalar scorer's `Features` (same keys, no re-reading)."""
@@ -208,19 +225,34 @@ class Coded:
                 return 0
             return int(in_place.get(name * width + township, 0))
 
+        span = len(self.texts)
+        with_father = dict(zip(self.father_keys.tolist(), self.father_counts.tolist(), strict=True))
+
+        def with_father_count(key: str) -> int:
+            text, _, father = key.partition("|")
+            name, of = texts.get(text, -1), texts.get(father, -1)
+            if name < 0 or of < 0:
+                return 0
+            return int(with_father.get(name * span + of, 0))
+
         return engine.Frequencies(
             _Counts(count_of(self.name_count)),
             _Counts(count_of(self.father_count)),
             _Counts(place_count),
+            _Counts(with_father_count, bool(with_father)),
         )
 
 
 class _Counts(dict[str, int]):
     """A read-only count table answering `get` from a function (0: absent)."""
 
-    def __init__(self, count: Callable[[str], int]) -> None:
+    def __init__(self, count: Callable[[str], int], filled: bool = True) -> None:
         super().__init__()
         self._count = count
+        self._filled = filled
+
+    def __bool__(self) -> bool:
+        return self._filled
 
     def get(self, key: str, default: Any = None) -> Any:
         found = self._count(key)
@@ -230,27 +262,29 @@ class _Counts(dict[str, int]):
 def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1) -> Coded:
     """Read `rows` (the dedupe_csv columns, in order) into a `Coded`."""
     n = len(rows)
-    ids = [row[0] for row in rows]
-    # One table of distinct name strings for the three name columns.
-    name_strings = list(dict.fromkeys(row[k] for k in (1, 2, 3) for row in rows))
-    name_index = dict(zip(name_strings, range(len(name_strings)), strict=True))
-    name_cols = [
-        np.fromiter(map(name_index.__getitem__, [row[k] for row in rows]), dtype=I32, count=n)
-        for k in (1, 2, 3)
-    ]
-    del name_index
-    columns = {k: _distinct([row[k] for row in rows]) for k in (4, 5, 6, 7)}
-    read = _read_columns(
-        {
-            "name": name_strings,
-            "date": columns[4][1],
-            "nrc": columns[5][1],
-            "phone": columns[6][1],
-            "township": columns[7][1],
-        },
-        this_year,
-        workers,
-    )
+    readers = _Readers(this_year, workers, n)
+    try:
+        # One table of distinct name strings for the three name columns;
+        # the workers read them while the other columns are coded here.
+        cells = [[row[k] for row in rows] for k in (1, 2, 3)]
+        name_strings = list(dict.fromkeys(cells[0] + cells[1] + cells[2]))
+        readers.submit("name", name_strings)
+        ids = [row[0] for row in rows]
+        name_index = dict(zip(name_strings, range(len(name_strings)), strict=True))
+        name_cols = [
+            np.fromiter(map(name_index.__getitem__, column), dtype=I32, count=n) for column in cells
+        ]
+        del name_index, cells
+        columns: dict[int, tuple[np.ndarray, list[str]]] = {}
+        for k, reader in ((5, "nrc"), (6, "phone"), (4, "date"), (7, "township")):
+            columns[k] = _distinct([row[k] for row in rows])
+            readers.submit(reader, columns[k][1])
+        read = {
+            reader: readers.result(reader)
+            for reader in ("name", "date", "nrc", "phone", "township")
+        }
+    finally:
+        readers.close()
 
     texts = _Table()
     of_string = texts.codes(read["name"])
@@ -303,6 +337,15 @@ def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1
         ]
     )
     place_keys, place_counts = np.unique(keys, return_counts=True)
+    fathered = father >= 0
+    span = max(1, size)
+    keys = np.concatenate(
+        [
+            name_a[fathered & (name_a >= 0)].astype(I64) * span + father[fathered & (name_a >= 0)],
+            name_b[fathered & (name_b >= 0)].astype(I64) * span + father[fathered & (name_b >= 0)],
+        ]
+    )
+    father_keys, father_counts = np.unique(keys, return_counts=True)
     return Coded(
         n=n,
         ids=ids,
@@ -331,6 +374,8 @@ def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1
         father_count=father_count,
         place_keys=place_keys,
         place_counts=place_counts,
+        father_keys=father_keys,
+        father_counts=father_counts,
     )
 
 
@@ -384,7 +429,7 @@ def candidate_pairs(
     tables.append((rule((father * 30_000_000 + dm, (father >= 0) & full)), max_block))
     tables.append((rule(*slots), max_name_only))
     found = [
-        _pair_out(
+        pair_out(
             np.concatenate([k for k, _ in parts]), np.concatenate([r for _, r in parts]), cap, n
         )
         for parts, cap in tables
@@ -392,7 +437,7 @@ def candidate_pairs(
     return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=I64)
 
 
-def _pair_out(keys: np.ndarray, members: np.ndarray, cap: int, n: int) -> np.ndarray:
+def pair_out(keys: np.ndarray, members: np.ndarray, cap: int, n: int) -> np.ndarray:
     """Every pair of members of each block of 2..`cap` members."""
     if len(keys) < 2:
         return np.empty(0, dtype=I64)
@@ -476,9 +521,11 @@ def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> 
     same = has & (first | second)
     level = _levels(c, texts, [(a0, b0), (a0, b1), (a1, b0), (a1, b1)], has & ~same, workers)
     weight = _weights(level, engine.NAME_WEIGHTS)
+    shared_name = np.full(len(i), -1, dtype=I32)
     if same.any():
         at = np.flatnonzero(same)
         shared = np.where(first[at], a0[at], a1[at])
+        shared_name[at] = shared
         w = np.full(len(at), engine.NAME_WEIGHTS[engine.Level.SAME])
         one = c.single[a0[at]] & ((a1[at] < 0) | c.single[np.maximum(a1[at], 0)])
         w = np.where(one, w - engine.SHORT_NAME_PENALTY, w)
@@ -505,7 +552,14 @@ def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> 
         f = fa[at]
         w = np.full(len(at), engine.FATHER_WEIGHTS[engine.Level.SAME])
         w = np.where(c.single[f], w - engine.SHORT_NAME_PENALTY, w)
-        weight[at] = w - _penalties(c.father_count[f], engine.frequency_penalty)
+        pen = _penalties(c.father_count[f], engine.frequency_penalty)
+        named = shared_name[at] >= 0
+        if named.any() and len(c.father_keys):
+            # Row i holds the shared name with this father: the key is there.
+            keys = shared_name[at][named].astype(I64) * max(1, len(c.texts)) + f[named]
+            counts = c.father_counts[np.searchsorted(c.father_keys, keys)]
+            pen[named] = _penalties(counts, engine.with_father_penalty)
+        weight[at] = w - pen
     total += weight
 
     total += _date_weights(c, i, j)

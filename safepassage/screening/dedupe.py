@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from safepassage.screening import batch
-from safepassage.screening.cluster import cluster_pairs
+from safepassage.screening.cluster import MAX_CLUSTER, cluster_pairs
 from safepassage.screening.engine import MATCH_THRESHOLD, MAX_BLOCK, score
 from safepassage.screening.records import Features, PersonRecord
 
@@ -91,10 +91,14 @@ def dedupe_rows(
     edges = list(
         zip(scores[order].tolist(), first[order].tolist(), second[order].tolist(), strict=True)
     )
+    known = _group_scores(coded, first, second, workers=workers)
     features: dict[int, Features] = {}
     freq = coded.frequencies()
 
     def pair_score(x: int, y: int) -> float:
+        found = known.get(x * n + y)
+        if found is not None:
+            return found
         fx = features.get(x) or features.setdefault(x, coded.features(x))
         fy = features.get(y) or features.setdefault(y, coded.features(y))
         return score(fx, fy, freq)
@@ -109,6 +113,53 @@ def dedupe_rows(
         warnings=coded.warnings,
         pairs_scored=len(pairs),
     )
+
+
+#: Groups of the match graph larger than this are left to scalar scoring.
+MAX_GROUP = 2 * MAX_CLUSTER
+
+
+def match_groups(n: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Per row, the smallest row joined to it by a chain of matching pairs.
+
+    Connected components of the match graph, by repeated min-label
+    propagation with pointer jumping (numpy; a handful of rounds).
+    """
+    labels = np.arange(n, dtype=np.int64)
+    while len(first):
+        before = labels.copy()
+        low = np.minimum(labels[first], labels[second])
+        np.minimum.at(labels, first, low)
+        np.minimum.at(labels, second, low)
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            break
+    return labels
+
+
+def _group_scores(
+    coded: batch.Coded, first: np.ndarray, second: np.ndarray, *, workers: int
+) -> dict[int, float]:
+    """``x * n + y`` -> score of (x, y), both orders, for every pair of rows
+    in one group of the match graph of at most `MAX_GROUP` rows.
+
+    Those are the only pairs clustering's coherence check can ask about
+    (the clusters it builds never reach outside a group), so they are
+    scored at once, vectorised, instead of one by one.
+    """
+    n = coded.n
+    if not len(first):
+        return {}
+    rows = np.unique(np.concatenate([first, second]))
+    labels = match_groups(n, first, second)
+    pairs = batch.pair_out(labels[rows], rows, MAX_GROUP, n)
+    known: dict[int, float] = {}
+    for start in range(0, len(pairs), batch.SCORE_STEP):
+        x, y = np.divmod(pairs[start : start + batch.SCORE_STEP], n)
+        for a, b in ((x, y), (y, x)):
+            scores = batch.score_pairs(coded, a, b, workers=workers)
+            known.update(zip((a * n + b).tolist(), scores.tolist(), strict=True))
+    return known
 
 
 def dedupe_records(

@@ -149,22 +149,27 @@ class Frequencies:
     fathers: dict[str, int]
     #: name key + "|" + township place code -> records.
     places: dict[str, int] = field(default_factory=dict)
+    #: name key + "|" + father's name key -> records.
+    with_father: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, features: Iterable[Features]) -> Frequencies:
-        freq = cls({}, {}, {})
+        freq = cls({}, {}, {}, {})
         for f in features:
             freq.count(f)
         return freq
 
     def count(self, f: Features, by: int = 1) -> None:
         """Count `f`'s names (`by=-1` takes a replaced record back out)."""
-        names, places = self.names, self.places
+        names, places, with_father = self.names, self.places, self.with_father
         for name in f.names:
             names[name] = names.get(name, 0) + by
             if f.township:
                 key = name + "|" + f.township
                 places[key] = places.get(key, 0) + by
+            if f.father:
+                key = name + "|" + f.father
+                with_father[key] = with_father.get(key, 0) + by
         if f.father:
             self.fathers[f.father] = self.fathers.get(f.father, 0) + by
 
@@ -213,6 +218,37 @@ def _name_weight(
     return weight
 
 
+#: Among the records holding one name, a father's name shared by more than
+#: this many weighs less.
+COMMON_WITH_FATHER = 8
+
+
+def father_weight(a: Features, b: Features, freq: Frequencies | None) -> float:
+    """The father's-name term of `score` (both sides know a father).
+
+    When the names are the same too, what a shared father's name is worth
+    depends on how many records hold *this name with this father*, not on
+    how common the father's name is in the country: two namesakes rarely
+    share a father, so the pair (name, father) is strong evidence even
+    when each half is common. Otherwise the father's name counts alone.
+    """
+    if freq is not None and a.father == b.father and freq.with_father:
+        shared = next((x for x in a.names if x in b.names), None)
+        if shared is not None:
+            weight = FATHER_WEIGHTS[Level.SAME]
+            if " " not in a.father:
+                weight -= SHORT_NAME_PENALTY
+            count = freq.with_father.get(shared + "|" + a.father, 1)
+            return weight - with_father_penalty(count)
+    return _name_weight((a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None)
+
+
+def with_father_penalty(count: int) -> float:
+    if count <= COMMON_WITH_FATHER:
+        return 0.0
+    return min(MAX_FREQUENCY_PENALTY, 0.75 * math.log2(count / COMMON_WITH_FATHER))
+
+
 def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
     """The evidence that `a` and `b` are one person (hot path: no strings).
 
@@ -226,9 +262,7 @@ def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
             place = a.township if a.township == b.township else ""
             total += _name_weight(a.names, b.names, NAME_WEIGHTS, freq.names, freq.places, place)
     if a.father and b.father:
-        total += _name_weight(
-            (a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None
-        )
+        total += father_weight(a, b, freq)
     total += _date_weight(a.dob, b.dob)[0]
     total += _nrc_weight(a, b)
     if a.phone and b.phone:

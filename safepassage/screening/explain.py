@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.screening.dates import DateMatch
 from safepassage.screening.engine import (
-    FATHER_WEIGHTS,
     NAME_WEIGHTS,
     NRC_NEAR,
     NRC_SAME,
@@ -29,6 +28,7 @@ from safepassage.screening.engine import (
     _name_level,
     _name_weight,
     _nrc_weight,
+    father_weight,
 )
 from safepassage.screening.keys import name_spellings
 from safepassage.screening.records import Features, PersonRecord
@@ -126,9 +126,7 @@ def explain(
             variants = _variants(ra.father_name, rb.father_name)
             if variants:
                 text = str(_FATHER_VARIANT) % {"variants": variants}
-        weight = _name_weight(
-            (a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None
-        )
+        weight = father_weight(a, b, freq)
         reasons.append(Reason("father_name", weight, text))
     weight, match = _date_weight(a.dob, b.dob)
     if match is not None:

@@ -49,7 +49,7 @@ class ScreeningIndex:
         self.records: list[PersonRecord] = []
         self.features: list[Features] = []
         self.blocks: dict[int, list[int]] = {}
-        self.freq = Frequencies({}, {}, {})
+        self.freq = Frequencies({}, {}, {}, {})
         #: id -> position of its live record; replaced positions are retired.
         self.positions: dict[str, int] = {}
         self.retired: set[int] = set()

@@ -1,12 +1,18 @@
-"""Batch de-duplication: worker processes give the same answer as one."""
+"""Batch de-duplication: the scalar definition's clusters; workers change nothing."""
 
 from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from safepassage.screening import batch, dedupe
+from safepassage.screening import batch, dedupe, engine
+from safepassage.screening.cluster import cluster_pairs
+from safepassage.screening.records import features_from_fields
+from safepassage.screening.tests.test_batch import _rows
 
 SYLLABLES = ["Aung", "Kyaw", "Zin", "Htet", "Min", "Thu", "Hein", "Lin", "Moe", "Soe", "Win"]
 
@@ -41,3 +47,48 @@ def test_workers_give_the_same_clusters(monkeypatch: pytest.MonkeyPatch) -> None
     one = dedupe.dedupe_rows(data, this_year=2026, workers=1)
     two = dedupe.dedupe_rows(data, this_year=2026, workers=2)
     assert one == two
+
+
+def _scalar_clusters(data: list[list[str]]) -> list[int]:
+    """The definition: scalar features, blocks, scores and clustering."""
+    features = [features_from_fields(*row, this_year=2026) for row in data]
+    freq = engine.Frequencies.of(features)
+    n = len(data)
+    edges = []
+    for code in engine.candidate_pairs(features):
+        i, j = divmod(code, n)
+        s = engine.score(features[i], features[j], freq)
+        if s >= engine.MATCH_THRESHOLD:
+            edges.append((s, i, j))
+    return cluster_pairs(n, edges, lambda x, y: engine.score(features[x], features[y], freq))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32))
+def test_clusters_equal_the_scalar_definition(seed: int) -> None:
+    # Few names and many shared fields: groups of several rows, conflicts.
+    data = _rows(seed, 80)
+    assert dedupe.dedupe_rows(data, this_year=2026).clusters == _scalar_clusters(data)
+
+
+def test_match_groups_are_the_connected_components() -> None:
+    first = np.array([0, 2, 3, 6], dtype=np.int64)
+    second = np.array([5, 3, 4, 7], dtype=np.int64)
+    labels = dedupe.match_groups(8, first, second)
+    assert labels.tolist() == [0, 1, 2, 2, 2, 0, 6, 6]
+    # A chain joined from its far end still gets one label.
+    chain = dedupe.match_groups(6, np.arange(4, 0, -1), np.arange(5, 1, -1))
+    assert chain.tolist() == [0, 1, 1, 1, 1, 1]
+    assert dedupe.match_groups(3, np.empty(0, np.int64), np.empty(0, np.int64)).tolist() == [
+        0,
+        1,
+        2,
+    ]
+
+
+def test_a_group_too_large_to_precompute_is_scored_one_pair_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = _rows(5, 120)
+    monkeypatch.setattr(dedupe, "MAX_GROUP", 2)
+    assert dedupe.dedupe_rows(data, this_year=2026).clusters == _scalar_clusters(data)

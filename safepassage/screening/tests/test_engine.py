@@ -116,3 +116,18 @@ def test_index_replaces_a_record_of_the_same_id_and_forgets_a_discarded_one() ->
     assert len(index) == 0
     assert index.search(PersonRecord("q", nrc="5/MAYANA(N)654321")) == []
     assert not any(index.freq.names.values())
+
+
+def test_a_rare_name_and_father_together_outweigh_each_being_common() -> None:
+    a = PersonRecord("a", name="Aung Kyaw", father_name="U Tin Aung", township="MMR013042")
+    b = PersonRecord("b", name="Aung Kyaw", father_name="U Tin Aung", township="MMR013042")
+    names, fathers = {"aung kyaw": 5000}, {"tin aung": 40000}
+    places = {"aung kyaw|MMR013042": 60}
+    together = Frequencies(names, fathers, places, {"aung kyaw|tin aung": 2})
+    often = Frequencies(names, fathers, places, {"aung kyaw|tin aung": 400})
+    assert score(f(a), f(b), often) < MATCH_THRESHOLD <= score(f(a), f(b), together)
+    weights = {r.field: r.weight for r in explain(f(a), f(b), freq=together)}
+    assert weights["father_name"] == 2.5  # no frequency penalty
+    # Without the same name, a common father's name alone stays weak.
+    c = PersonRecord("c", name="Zin Min", father_name="U Tin Aung", township="MMR013042")
+    assert {r.field: r.weight for r in explain(f(a), f(c), freq=together)}["father_name"] < 1.0
