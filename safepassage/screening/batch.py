@@ -434,7 +434,18 @@ def candidate_pairs(
         )
         for parts, cap in tables
     ]
-    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=I64)
+    return sorted_unique(np.concatenate(found)) if found else np.empty(0, dtype=I64)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """`np.unique` of integers by sorting (numpy's hashing unique is slower here)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def pair_out(keys: np.ndarray, members: np.ndarray, cap: int, n: int) -> np.ndarray:

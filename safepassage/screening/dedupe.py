@@ -150,7 +150,7 @@ def _group_scores(
     n = coded.n
     if not len(first):
         return {}
-    rows = np.unique(np.concatenate([first, second]))
+    rows = batch.sorted_unique(np.concatenate([first, second]))
     labels = match_groups(n, first, second)
     pairs = batch.pair_out(labels[rows], rows, MAX_GROUP, n)
     known: dict[int, float] = {}

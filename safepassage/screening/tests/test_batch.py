@@ -117,3 +117,9 @@ def test_no_rows_and_hostile_cells() -> None:
     assert len(batch.candidate_pairs(batch.code_rows([], this_year=2026))) == 0
     rows = [["a", "\x00" * 300, "\u1039\u1039", "🙂", "9" * 40, "/" * 50, "+" * 30, "\ufeff"]] * 3
     _compare(rows)
+
+
+@given(st.lists(st.integers(-(2**62), 2**62), max_size=50))
+def test_sorted_unique_is_numpy_unique(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    assert batch.sorted_unique(array).tolist() == np.unique(array).tolist()
