@@ -16,6 +16,8 @@ _TO_MYANMAR = str.maketrans(ASCII_DIGITS, MYANMAR_DIGITS)
 
 def digits_to_ascii(text: str) -> str:
     """Replace each Myanmar digit with its ASCII digit; all else unchanged."""
+    if text.isascii():  # constant time; translate looks up every character
+        return text
     return text.translate(_TO_ASCII)
 
 

@@ -25,11 +25,10 @@ from rapidfuzz import fuzz, process
 
 from safepassage.screening import engine
 from safepassage.screening.dates import PartialDate
-from safepassage.screening.keys import coarse_text
+from safepassage.screening.keys import coarse_text, key_text, name_key
 from safepassage.screening.records import (
     Features,
     _date,
-    _name_text,
     nrc_keys,
     phone_key,
     township_key,
@@ -50,7 +49,9 @@ I64 = np.int64
 
 
 def _read_name(text: str, this_year: int) -> str:
-    return _name_text(text) if text else ""
+    # Each distinct text is read once here: the uncached functions spare
+    # two caches of every name in the list.
+    return key_text(name_key.__wrapped__(text)) if text and not text.isspace() else ""
 
 
 def _read_date(text: str, this_year: int) -> tuple[int, int, int, str]:
