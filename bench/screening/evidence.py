@@ -1,0 +1,99 @@
+"""What evidence the true pairs of a labelled list carry: a ceiling on recall.
+
+For every pair of records the labels put together, which fields agree
+beyond the name: the father's name (same key), the date of birth (more
+than a shared year: exact, swapped, year and month, or one year apart with
+the same day and month), the NRC (same, same number, or one digit off),
+the phone. A true pair with none of these shares at most a name, a
+township and a birth year; among namesakes of one township, nothing in the
+record tells it from two different people, so no matcher that keeps its
+precision finds it. The share of such pairs bounds the recall of any
+matcher on the list.
+
+Usage::
+
+    .venv/bin/python bench/screening/evidence.py --data var/bench/screening-1000000-2026 \
+        [--pred OUT.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="folder of people.csv, labels.csv")
+    parser.add_argument("--pred", type=Path, help="dedupe_csv output: recall within each class")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from safepassage.screening import batch
+    from safepassage.screening.dates import DateMatch
+    from safepassage.screening.engine import DATE_WEIGHTS
+
+    with (args.data / "people.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        rows = [[cell.strip() for cell in row] for row in reader]
+    with (args.data / "labels.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        person = [label for _, label in reader]
+    coded = batch.code_rows(rows, this_year=2026)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for k, label in enumerate(person):
+        groups[label].append(k)
+    first, second = [], []
+    for members in groups.values():
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                first.append(members[a])
+                second.append(members[b])
+    i, j = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+    dates = batch._date_weights(coded, i, j)
+    father = (coded.father[i] >= 0) & (coded.father[i] == coded.father[j])
+    date = dates > DATE_WEIGHTS[DateMatch.YEAR]
+    year = dates == DATE_WEIGHTS[DateMatch.YEAR]
+    nrc = batch._nrc_weights(coded, i, j) > 0
+    phone = (coded.phone[i] >= 0) & (coded.phone[i] == coded.phone[j])
+    none = ~(father | date | nrc | phone)
+    found = None
+    if args.pred:
+        with args.pred.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader)
+            cluster = dict(reader)
+        labels = np.array([cluster[row[0]] for row in rows], dtype=object)
+        found = labels[i] == labels[j]
+    total = len(i)
+    print(f"true pairs: {total:,}" + ("   (found: recall within the class)" if args.pred else ""))
+    for label, mask in (
+        ("father's name agrees", father),
+        ("date of birth agrees (more than the year)", date),
+        ("NRC agrees", nrc),
+        ("phone agrees", phone),
+        ("none of these: a name, township and birth year at most", none),
+        ("  ... of which the birth year agrees", none & year),
+        ("  ... of which nothing but a name and a township", none & ~year),
+    ):
+        line = f"{label:58s} {int(mask.sum()):9,d}  {mask.mean():.4f}"
+        if found is not None:
+            line += f"   found {found[mask].mean():.4f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
