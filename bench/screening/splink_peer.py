@@ -10,8 +10,11 @@ Usage::
 
 Set-up a Splink user would write without this project's Burmese keys:
 Latin names lower-cased, common honorifics dropped, letters only; Myanmar
-digits read as ASCII in dates, NRCs and phones; phones to their last nine
-digits; NRCs to letters and digits. Comparisons: Jaro-Winkler on name and
+digits read as ASCII in dates, NRCs and phones; dates in the usual
+day-first, ISO and written-month forms read to ISO (others compared as
+typed); phones to their last nine digits; NRCs to state and number (the
+township part is in Latin or Burmese letters, which a user without a
+township table cannot match). Comparisons: Jaro-Winkler on name and
 father's name, Levenshtein on the date text, exact NRC, phone, township and
 Burmese name; term-frequency adjustment on the name (namesakes). Model: u
 by random sampling, m by EM on two blocking rules, prediction on five
@@ -38,6 +41,13 @@ def prepare(con: duckdb.DuckDBPyConnection, path: str) -> duckdb.DuckDBPyRelatio
     # A benchmark reading its own file: no untrusted text in the SQL.
     return con.sql(
         f"""
+        WITH raw AS (
+            SELECT id, name, name_my, father_name, township,
+                trim(translate(coalesce(date_of_birth, ''), {digits})) AS dob,
+                trim(translate(coalesce(nrc, ''), {digits})) AS nrc,
+                translate(coalesce(phone, ''), {digits}) AS phone
+            FROM read_csv('{path}', all_varchar = true, header = true)
+        )
         SELECT
             id AS unique_id,
             nullif(regexp_replace(regexp_replace(lower(coalesce(name, '')), '{HONORIFICS}', ''),
@@ -45,15 +55,18 @@ def prepare(con: duckdb.DuckDBPyConnection, path: str) -> duckdb.DuckDBPyRelatio
             nullif(name_my, '') AS name_my,
             nullif(regexp_replace(regexp_replace(lower(coalesce(father_name, '')),
                    '{HONORIFICS}', ''), '[^a-z]', '', 'g'), '') AS father_clean,
-            nullif(translate(coalesce(date_of_birth, ''), {digits}), '') AS dob_clean,
-            nullif(regexp_extract(translate(coalesce(date_of_birth, ''), {digits}),
-                   '(19|20)[0-9][0-9]', 0), '') AS dob_year,
-            nullif(regexp_replace(upper(translate(coalesce(nrc, ''), {digits})),
-                   '[^A-Z0-9\u1000-\u109f]', '', 'g'), '') AS nrc_clean,
-            nullif(right(regexp_replace(translate(coalesce(phone, ''), {digits}),
-                   '[^0-9]', '', 'g'), 9), '') AS phone_clean,
+            coalesce(
+                strftime(try_strptime(dob, ['%Y-%m-%d', '%d/%m/%Y', '%d-%m-%Y', '%d %b %Y']),
+                         '%Y-%m-%d'),
+                nullif(dob, '')
+            ) AS dob_clean,
+            nullif(regexp_extract(dob, '(19|20)[0-9][0-9]', 0), '') AS dob_year,
+            CASE WHEN regexp_matches(nrc, '^[0-9]{{1,2}}[^0-9].*[^0-9][0-9]{{6}}$')
+                THEN regexp_extract(nrc, '^[0-9]{{1,2}}', 0) || ':' || right(nrc, 6)
+            END AS nrc_clean,
+            nullif(right(regexp_replace(phone, '[^0-9]', '', 'g'), 9), '') AS phone_clean,
             nullif(lower(township), '') AS township_clean
-        FROM read_csv('{path}', all_varchar = true, header = true)
+        FROM raw
         """  # noqa: S608
     )
 
