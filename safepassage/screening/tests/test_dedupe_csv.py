@@ -107,6 +107,7 @@ def test_bad_rows_are_reported_never_dropped(tmp_path: Path) -> None:
     content += "a6,Long,,,,,,,,extra\n"  # too many cells
     content += f"a7,,{zawgyi},,2099,hello,12,Atlantis\n"  # Zawgyi, bad fields
     content += "\n"  # blank line: not a row
+    content += " , ,\t,,,,, \n"  # only spaces: not a row either
     report = tmp_path / "report.csv"
     rows, _ = run(tmp_path, content, "--report", str(report))
     ids = [r["id"] for r in rows]

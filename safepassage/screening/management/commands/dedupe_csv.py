@@ -148,7 +148,7 @@ class Command(BaseCommand):
                 bar = _bar("reading", show)
                 for fields in reader:
                     line = reader.line_num
-                    if not fields or not any(f.strip() for f in fields):
+                    if not "".join(fields).strip():
                         continue  # a blank line is not a row
                     if len(rows) >= max_rows:
                         raise CommandError(
