@@ -571,6 +571,26 @@ def duplicate_decide(*, actor: User, proposal: DuplicateProposal, same_person: b
     proposal.status = locked.status
 
 
+def _duplicate_pair_close(
+    *, actor: User, cases: tuple[Case, Case], same_person: bool, now: dt.datetime
+) -> int | None:
+    """Decide the open proposal of exactly these two cases, if there is one,
+    as the answer does; returns its id. A proposal of a larger group stays
+    open: an answer about two of its cases says nothing of the others."""
+    proposal = (
+        DuplicateProposal.objects.select_for_update()
+        .filter(fingerprint=_group_fingerprint([c.pk for c in cases]), status=DuplicateStatus.OPEN)
+        .first()
+    )
+    if proposal is None:
+        return None
+    proposal.status = DuplicateStatus.CONFIRMED if same_person else DuplicateStatus.REJECTED
+    proposal.decided_by = actor
+    proposal.decided_at = now
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return proposal.pk
+
+
 def _duplicate_record(
     *, actor: User, cases: Sequence[Case], same_person: bool, details: dict[str, object]
 ) -> None:
@@ -726,7 +746,8 @@ def details_request_answer(
     encrypted under its key; the requester reads it on the panel). "Same
     person" and "different people" are written on both cases' timelines as
     a confirmed or rejected double registration (`duplicate_decide` does the
-    same). Audited in both units' trails. A request past its expiry cannot
+    same), and decide an open duplicate proposal of exactly these two cases.
+    Audited in both units' trails. A request past its expiry cannot
     be answered. Raises PermissionDenied or ValidationError.
     """
     note = (note or "").strip()
@@ -754,11 +775,15 @@ def details_request_answer(
     )
     locked.save(update_fields=["status", "answer", "answered_by", "reply_event", "closed_at"])
     if answer != DetailsAnswer.DECLINED:
+        same_person = answer == DetailsAnswer.SAME
+        details: dict[str, object] = {"details_request": locked.pk}
+        closed = _duplicate_pair_close(
+            actor=actor, cases=(locked.from_case, about), same_person=same_person, now=now
+        )
+        if closed is not None:
+            details["proposal"] = closed
         _duplicate_record(
-            actor=actor,
-            cases=[locked.from_case, about],
-            same_person=answer == DetailsAnswer.SAME,
-            details={"details_request": locked.pk},
+            actor=actor, cases=[locked.from_case, about], same_person=same_person, details=details
         )
     _details_audit(actor=actor, action="cases.details_answered", locked=locked, answer=answer)
     return locked

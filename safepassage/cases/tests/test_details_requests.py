@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,8 @@ from safepassage.cases.models import (
     CaseEvent,
     DetailsAnswer,
     DetailsRequest,
+    DuplicateProposal,
+    DuplicateStatus,
     EventKind,
 )
 from safepassage.cases.tests.factories import (
@@ -336,6 +339,48 @@ def test_different_people_is_written_as_not_a_double_registration(
     )
     assert EventKind.DUPLICATE_REJECTED in kinds
     assert EventKind.DUPLICATE_CONFIRMED not in kinds
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (DetailsAnswer.SAME, DuplicateStatus.CONFIRMED),
+        (DetailsAnswer.DIFFERENT, DuplicateStatus.REJECTED),
+        (DetailsAnswer.DECLINED, DuplicateStatus.OPEN),
+    ],
+)
+def test_an_answer_decides_the_open_proposal_of_exactly_this_pair(
+    sent, owner_officer, newcomer, earlier, owning, answer, status
+):
+    third = screened_case(owning, **OTHER_OLD)
+    services.duplicates_propose(groups=[([newcomer.pk, earlier.pk], 6.0)])
+    services.duplicates_propose(groups=[([newcomer.pk, earlier.pk, third.pk], 5.0)])
+    pair, group = (
+        DuplicateProposal.objects.annotate(size=Count("cases")).get(size=size) for size in (2, 3)
+    )
+    services.details_request_answer(actor=owner_officer, details_request=sent, answer=answer)
+    pair.refresh_from_db()
+    group.refresh_from_db()
+    assert pair.status == status
+    assert (pair.decided_by, pair.decided_at is not None) == (
+        (owner_officer, True) if status != DuplicateStatus.OPEN else (None, False)
+    )
+    assert group.status == DuplicateStatus.OPEN  # says nothing of the third case
+    if status != DuplicateStatus.OPEN:
+        action = "cases.duplicate_" + ("confirmed" if answer == DetailsAnswer.SAME else "rejected")
+        assert {e.details.get("proposal") for e in _trail(action)} == {pair.pk}
+
+
+def test_an_answer_leaves_an_already_decided_proposal_alone(sent, owner_officer, newcomer, earlier):
+    services.duplicates_propose(groups=[([newcomer.pk, earlier.pk], 6.0)])
+    proposal = DuplicateProposal.objects.get()
+    services.duplicate_decide(actor=owner_officer, proposal=proposal, same_person=False)
+    decided_at = DuplicateProposal.objects.get().decided_at
+    services.details_request_answer(
+        actor=owner_officer, details_request=sent, answer=DetailsAnswer.SAME
+    )
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_at) == (DuplicateStatus.REJECTED, decided_at)
 
 
 def test_declining_writes_no_duplicate_event(sent, owner_officer):
