@@ -699,26 +699,24 @@ def details_requests_for_case(*, user: Any, case: Case) -> list[DetailsRequestRo
 
 
 def details_request_sent_get(*, user: Any, pk: int) -> DetailsRequest | None:
-    """A request the user's unit sent, from a case the user may open."""
+    """A request sent from a case the user's unit owns now (a request
+    follows its case through a transfer, as the case's timeline does)."""
     if not user_screens(user):
         return None
-    return (
-        _details_requests_readable()
-        .filter(pk=pk, from_unit_id=user.unit_id, from_case__unit_id=user.unit_id)
-        .first()
-    )
+    return _details_requests_readable().filter(pk=pk, from_case__unit_id=user.unit_id).first()
 
 
 def details_requests_incoming_for(user: Any) -> QuerySet[DetailsRequest]:
-    """Requests this user may read and answer: to their unit about a case it
-    still owns; for headquarters' screening officers, every unit's requests
-    but those headquarters sent itself."""
+    """Requests this user may read and answer: about a case their unit owns
+    now (a case transferred after the request takes it to its new unit),
+    from another unit's case; for headquarters' screening officers, every
+    unit's requests but those headquarters sent itself."""
     if not user_screens(user):
         return DetailsRequest.objects.none()
     qs = _details_requests_readable().exclude(from_unit_id=user.unit_id)
     if user.unit.is_headquarters:
         return qs
-    return qs.filter(to_unit_id=user.unit_id, about_case__unit_id=user.unit_id)
+    return qs.filter(about_case__unit_id=user.unit_id).exclude(from_case__unit_id=user.unit_id)
 
 
 def details_request_incoming_get(*, user: Any, pk: int) -> DetailsRequest | None:

@@ -726,7 +726,8 @@ def details_request_send(*, actor: User, case: Case, about: Case, reason: str) -
 
 
 def _may_answer(actor: User, locked: DetailsRequest) -> bool:
-    """The asked unit's screening officers while it owns the case, and
+    """The screening officers of the unit owning the matched case now (the
+    request follows a transfer), unless it owns the screened case too, and
     headquarters' screening officers for any unit but their own requests."""
     from . import selectors
 
@@ -734,7 +735,9 @@ def _may_answer(actor: User, locked: DetailsRequest) -> bool:
         return False
     if actor.unit.is_headquarters:
         return True
-    return actor.unit_id == locked.to_unit_id and user_may_act_on_case(actor, locked.about_case)
+    return actor.unit_id != locked.from_case.unit_id and user_may_act_on_case(
+        actor, locked.about_case
+    )
 
 
 @transaction.atomic

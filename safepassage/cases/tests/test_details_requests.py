@@ -504,6 +504,70 @@ def test_a_zawgyi_note_is_stored_as_unicode(client, sent, owner_officer):
     assert sent.reply_event.body.startswith("ကျော်")
 
 
+# ------------------------------------------------------------ transfers ----
+
+
+def _transfer(case, to_unit):
+    sender = UserFactory(unit=case.unit, roles=[Role.UNIT_HANDLER])
+    receiver = UserFactory(unit=to_unit, roles=[Role.UNIT_HANDLER])
+    transfer = services.case_transfer_request(actor=sender, case=case, to_unit=to_unit)
+    services.case_transfer_accept(actor=receiver, transfer=transfer)
+
+
+def test_a_request_follows_the_matched_case_to_its_new_unit(
+    client, sent, owner_officer, earlier, newcomer
+):
+    receiving = UnitFactory(name="Receiving unit")
+    _transfer(earlier, receiving)
+    new_officer = UserFactory(unit=receiving, roles=[Role.SCREENING_OFFICER])
+    assert list(selectors.details_requests_incoming_for(owner_officer)) == []
+    assert list(selectors.details_requests_incoming_for(new_officer)) == [sent]
+    with pytest.raises(PermissionDenied):
+        services.details_request_answer(
+            actor=owner_officer, details_request=sent, answer=DetailsAnswer.SAME
+        )
+    sign_in(client, new_officer)
+    url = reverse("cases:details_request_answer", kwargs={"request_id": sent.pk})
+    client.post(url, {"answer": "same", "note": ""})
+    sent.refresh_from_db()
+    assert (sent.status, sent.answered_by) == (DetailsRequestStatus.ANSWERED, new_officer)
+    # The audit goes to the units owning the cases now.
+    assert {e.unit_id for e in _trail("cases.details_answered")} == {
+        newcomer.unit_id,
+        receiving.pk,
+    }
+
+
+def test_a_request_follows_the_screened_case_to_its_new_unit(
+    sent, officer, newcomer, owner_officer
+):
+    receiving = UnitFactory(name="Receiving unit")
+    _transfer(newcomer, receiving)
+    new_officer = UserFactory(unit=receiving, roles=[Role.SCREENING_OFFICER])
+    assert selectors.details_request_sent_get(user=officer, pk=sent.pk) is None
+    assert selectors.details_request_sent_get(user=new_officer, pk=sent.pk) == sent
+    with pytest.raises(PermissionDenied):
+        services.details_request_withdraw(actor=officer, details_request=sent)
+    services.details_request_withdraw(actor=new_officer, details_request=sent)
+    sent.refresh_from_db()
+    assert sent.status == DetailsRequestStatus.WITHDRAWN
+
+
+def test_once_one_unit_owns_both_cases_it_is_not_asked_about_its_own_case(
+    sent, newcomer, earlier, asking, owning
+):
+    _transfer(earlier, asking)
+    asking_officer = UserFactory(unit=asking, roles=[Role.SCREENING_OFFICER])
+    other = UserFactory(unit=owning, roles=[Role.SCREENING_OFFICER])
+    assert list(selectors.details_requests_incoming_for(asking_officer)) == []
+    assert list(selectors.details_requests_incoming_for(other)) == []
+    for actor in (asking_officer, other):
+        with pytest.raises(PermissionDenied):
+            services.details_request_answer(
+                actor=actor, details_request=sent, answer=DetailsAnswer.SAME
+            )
+
+
 # ------------------------------------------------------ withdraw, expiry ----
 
 
