@@ -85,8 +85,10 @@ _ONSETS: tuple[tuple[str, str], ...] = tuple(
             "dh": "d",
             "d": "d",
             "hn": "n",
+            "nh": "n",
             "n": "n",
             "hm": "m",
+            "mh": "m",
             "m": "m",
             "hl": "l",
             "l": "l",
@@ -129,7 +131,7 @@ _RHYMES: dict[str, str] = {
     **dict.fromkeys(("et", "ett", "ek", "eq", "ec", "eck"), "et"),
     **dict.fromkeys(("at", "att", "ap", "ut", "utt"), "at"),
     **dict.fromkeys(("it", "itt", "ik"), "it"),
-    **dict.fromkeys(("eik", "aik", "ake", "eit", "aike", "eik"), "eik"),
+    **dict.fromkeys(("eik", "aik", "ake", "eit", "aike", "ike", "ite", "eik"), "eik"),
     **dict.fromkeys(("un", "oon", "unt", "unn", "oun", "woon"), "un"),
     **dict.fromkeys(("on", "ohn", "one", "own", "ome", "om", "oan"), "on"),
     **dict.fromkeys(("ok", "oke", "ote", "ot", "oat", "oak"), "ok"),
@@ -248,6 +250,9 @@ def latin_syllables(text: str) -> list[tuple[str, str]]:
 # Abbreviations and titles typed as one token.
 _LATIN_ABBREVIATIONS: dict[str, str] = {
     "mg": "maung",
+    # Sai is စိုင်း (the Shan honorific and a name syllable), not the rhyme
+    # "ai" = "e": read as "se", it would meet စည် (Si, as in Sithu).
+    "sai": "saing",
     "dr": "#dr",
     "doctor": "#dr",
     "mr": "#mr",
@@ -410,7 +415,6 @@ HONORIFIC_KEYS: frozenset[str] = frozenset(
         "maung",  # Maung, Mg, မောင်
         "saw",  # Saw, Sao, စော
         "naw",  # Naw, နော်
-        "se",  # Sai (Latin)
         "saing",  # စိုင်း
         "nan",  # Nan, Nang, Nant, နန်း
         "man",  # Mahn, မန်း

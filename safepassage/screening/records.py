@@ -59,6 +59,10 @@ class Features:
 # ------------------------------------------------------------------ NRC ----
 
 _NRC_SHAPE = re.compile(r"(\d{1,2})/?([^\d()/]+)\(([^\d()/]*)\)(\d{6})")
+#: Latin NRCs without the brackets around the type: separators or none.
+_NRC_LOOSE = re.compile(
+    r"(\d{1,2})[^\dA-Za-z]*([A-Za-z]+?)[^\dA-Za-z]*(naing|n|e|p)?[^\dA-Za-z]*(\d{6})", re.I
+)
 _NRC_BRACKETS = str.maketrans({"（": "(", "）": ")", "[": "(", "]": ")", "{": "(", "}": ")"})
 
 
@@ -80,17 +84,25 @@ def nrc_keys(text: str) -> tuple[str, str, str]:
     plain = text[:64]
     plain = "".join(digits_to_ascii(plain).translate(_NRC_BRACKETS).split())
     m = _NRC_SHAPE.fullmatch(plain)
-    if m is None:
-        digits = re.sub(r"\D", "", plain)
-        return "", "", "nrc:unreadable" if len(digits) < 6 else "nrc:format"
-    state = int(m.group(1))
+    if m is not None:
+        state_text, letters, number = m.group(1), (m.group(2),), m.group(4)
+    else:
+        loose = _NRC_LOOSE.fullmatch(plain)
+        if loose is None:
+            digits = re.sub(r"\D", "", plain)
+            return "", "", "nrc:unreadable" if len(digits) < 6 else "nrc:format"
+        # 12-ThaKaTa-N-123456, 12/ThaKaTa/N/123456, 12 ThaKaTa N 123456: the
+        # type letter is told from the township by trying both readings.
+        state_text, township, kind, number = loose.groups()
+        letters = (township, township + kind) if kind else (township,)
+    state = int(state_text)
     if not 1 <= state <= 14:
         return "", "", "nrc:state"
-    number_key = f"{state}:{m.group(4)}"
-    township = _nrc_township(state, m.group(2))
+    number_key = f"{state}:{number}"
+    township = next(filter(None, (_nrc_township(state, t) for t in letters)), "")
     if not township:
         return "", number_key, "nrc:township"
-    return f"{state}/{township}/{m.group(4)}", number_key, ""
+    return f"{state}/{township}/{number}", number_key, ""
 
 
 # ---------------------------------------------------------------- phone ----

@@ -78,6 +78,11 @@ names = st.lists(st.sampled_from(SYLLABLES), min_size=2, max_size=4)
         ("Nway", "Nwe"),
         ("Moe", "Mo"),
         ("Wai", "Way"),
+        ("Htike", "Htaik"),
+        ("Htike", "ထိုက်"),
+        ("Nhin", "Hnin"),
+        ("Ei Mhon", "Ei Hmon"),
+        ("Kyaw Sai", "ကျော်စိုင်း"),
     ],
 )
 def test_each_romanisation_pair_has_one_key(a: str, b: str) -> None:
@@ -105,6 +110,13 @@ def test_spaces_vanishing_do_not_change_the_key(spelling: str) -> None:
 
 def test_abbreviated_maung_is_an_honorific() -> None:
     assert name_key("Mg Kyaw Zin") == name_key("Kyaw Zin") == name_key("MaungKyaw Zin")
+
+
+def test_sai_is_an_honorific_but_si_is_a_syllable() -> None:
+    assert name_key("Sai Aung Kyaw") == name_key("စိုင်းအောင်ကျော်") == ("aung", "kyaw")
+    # စည် (Si) keys like the Latin rhyme of "Sai" once did: never stripped.
+    assert name_key("စည်သူ") == ("se", "tu")
+    assert name_key("Sithu")[-1] == "tu"
 
 
 def test_last_syllable_is_never_stripped() -> None:

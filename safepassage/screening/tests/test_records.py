@@ -23,6 +23,21 @@ def test_nrc_in_latin_and_burmese_script_has_one_key() -> None:
     assert nrc_keys("12 / MAYAKA (N) 123456")[0] == latin[0]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12-MaYaKa-N-123456",
+        "12/MaYaKa/N/123456",
+        "12 MaYaKa N 123456",
+        "12MaYaKaN123456",
+        "12.mayaka.naing.123456",
+        "12/MaYaKa 123456",
+    ],
+)
+def test_nrc_without_brackets_around_its_type_is_read(text: str) -> None:
+    assert nrc_keys(text) == ("12/မရက/123456", "12:123456", "")
+
+
 def test_nrc_with_unknown_township_keeps_its_number() -> None:
     full, number, warning = nrc_keys("12/Qqqq(N)123456")
     assert (full, number, warning) == ("", "12:123456", "nrc:township")
