@@ -32,7 +32,8 @@ REREAD = timedelta(minutes=5)
 
 
 def person_record(person: Person) -> PersonRecord:
-    """The engine's view of a person (decrypts the person and its phones)."""
+    """The engine's view of a person (decrypts the person and its phones):
+    aliases compared as names, every phone as a phone."""
     birth = person.birth or {}
     phones = [p.number for p in person.phones.all() if p.number]
     return PersonRecord(
@@ -44,6 +45,8 @@ def person_record(person: Person) -> PersonRecord:
         nrc=person.nrc or "",
         phone=phones[0] if phones else "",
         township=person.home_township or "",
+        aliases=tuple(a for a in (person.aliases or ()) if isinstance(a, str)),
+        other_phones=tuple(phones[1:]),
     )
 
 

@@ -539,8 +539,7 @@ def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> 
         shared = np.where(first[at], a0[at], a1[at])
         shared_name[at] = shared
         w = np.full(len(at), engine.NAME_WEIGHTS[engine.Level.SAME])
-        one = c.single[a0[at]] & ((a1[at] < 0) | c.single[np.maximum(a1[at], 0)])
-        w = np.where(one, w - engine.SHORT_NAME_PENALTY, w)
+        w = np.where(c.single[shared], w - engine.SHORT_NAME_PENALTY, w)
         pen = _penalties(c.name_count[shared], engine.frequency_penalty)
         t = c.township[i[at]]
         local = (t >= 0) & (t == c.township[j[at]])

@@ -205,10 +205,10 @@ def _name_weight(
         return 0.0
     weight = weights[level]
     if level == Level.SAME:
-        if all(" " not in x for x in a):
+        shared = next(x for x in a if x in b)
+        if " " not in shared:  # the shared name (or alias) is one syllable
             weight -= SHORT_NAME_PENALTY
         if counts is not None:
-            shared = next(x for x in a if x in b)
             if place and places is not None and LOCAL_FREQUENCY:
                 # Both in one township: what matters is how many there
                 # share the name, not how common it is in the country.
@@ -266,10 +266,19 @@ def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
     total += _date_weight(a.dob, b.dob)[0]
     total += _nrc_weight(a, b)
     if a.phone and b.phone:
-        total += PHONE_SAME if a.phone == b.phone else PHONE_DIFFERENT
+        total += PHONE_SAME if phones_shared(a, b) else PHONE_DIFFERENT
     if a.township and b.township:
         total += TOWNSHIP_SAME if a.township == b.township else TOWNSHIP_DIFFERENT
     return total
+
+
+def phones_shared(a: Features, b: Features) -> bool:
+    """Whether any phone of `a` is a phone of `b` (both know one)."""
+    if a.phone == b.phone:
+        return True
+    if not a.other_phones and not b.other_phones:
+        return False
+    return not {a.phone, *a.other_phones}.isdisjoint((b.phone, *b.other_phones))
 
 
 # ----------------------------------------------------------- blocking ----
@@ -289,6 +298,8 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
         yield 0, hash(("n", f.nrc_number))
     if f.phone:
         yield 1, hash(("p", f.phone))
+    for phone in f.other_phones:
+        yield 1, hash(("p", phone))
     dob = f.dob
     dm: tuple[int, int, int] | None = None
     if dob is not None and dob.full:

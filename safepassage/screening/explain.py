@@ -29,6 +29,7 @@ from safepassage.screening.engine import (
     _name_weight,
     _nrc_weight,
     father_weight,
+    phones_shared,
 )
 from safepassage.screening.keys import name_spellings
 from safepassage.screening.records import Features, PersonRecord
@@ -149,7 +150,7 @@ def explain(
         }.get(weight, "nrc_different")
         reasons.append(Reason("nrc", weight, str(_R[key])))
     if a.phone and b.phone:
-        same = a.phone == b.phone
+        same = phones_shared(a, b)
         reasons.append(
             Reason(
                 "phone",

@@ -39,6 +39,15 @@ class PersonRecord:
     nrc: str = ""
     phone: str = ""
     township: str = ""
+    #: Other names (aliases, noms de guerre) and phones of the same person:
+    #: the product's people have them; the batch columns do not.
+    aliases: tuple[str, ...] = ()
+    other_phones: tuple[str, ...] = ()
+
+
+#: Aliases and other phones read per record, at most.
+MAX_ALIASES = 5
+MAX_OTHER_PHONES = 4
 
 
 @dataclass(slots=True)
@@ -54,6 +63,7 @@ class Features:
     phone: str  # national significant number, digits only
     township: str  # MIMU place code
     warnings: tuple[str, ...] = field(default=())
+    other_phones: tuple[str, ...] = field(default=())  # keys, none equal to `phone`
 
 
 # ------------------------------------------------------------------ NRC ----
@@ -84,6 +94,7 @@ def nrc_keys(text: str) -> tuple[str, str, str]:
     plain = text[:64]
     plain = "".join(digits_to_ascii(plain).translate(_NRC_BRACKETS).split())
     m = _NRC_SHAPE.fullmatch(plain)
+    letters: tuple[str, ...]
     if m is not None:
         state_text, letters, number = m.group(1), (m.group(2),), m.group(4)
     else:
@@ -183,8 +194,13 @@ def _date(text: str, this_year: int) -> tuple[PartialDate | None, str]:
 
 
 def features_from_record(record: PersonRecord, *, this_year: int) -> Features:
-    """Read every field of `record`; never raises for string fields."""
-    return features_from_fields(
+    """Read every field of `record`; never raises for string fields.
+
+    Aliases join the names (each is compared and blocked on like a name);
+    other phones are kept beside the first (a shared phone is any phone
+    both records hold). Unreadable aliases and phones are skipped.
+    """
+    f = features_from_fields(
         record.id,
         record.name,
         record.name_my,
@@ -195,6 +211,16 @@ def features_from_record(record: PersonRecord, *, this_year: int) -> Features:
         record.township,
         this_year=this_year,
     )
+    if record.aliases:
+        extra = (_name_text(a) for a in record.aliases[:MAX_ALIASES] if a)
+        f.names = tuple(dict.fromkeys([*f.names, *filter(None, extra)]))
+    if record.other_phones:
+        keys = (phone_key(p)[0] for p in record.other_phones[:MAX_OTHER_PHONES] if p)
+        others = [k for k in dict.fromkeys(keys) if k and k != f.phone]
+        if not f.phone and others:
+            f.phone = others.pop(0)
+        f.other_phones = tuple(others)
+    return f
 
 
 def features_from_fields(

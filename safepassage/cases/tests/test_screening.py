@@ -128,6 +128,22 @@ def test_a_phone_written_another_way_with_a_name_variant_is_found(unit, other_un
     assert "phone" in match.explanation
 
 
+def test_a_second_phone_and_an_alias_are_screened(unit, other_unit, officer):
+    newcomer = _case_with(unit, **{**STRANGER, "nrc": "", "aliases": []})
+    person = Person.objects.get(case=newcomer)
+    phone_add(person, "09420000111")
+    phone_add(person, "09420000777")
+    earlier = _case_with(
+        other_unit,
+        **{**EARLIER, "nrc": "", "father_name": "", "aliases": ["Thida Myint"], "birth": None},
+    )
+    phone_add(Person.objects.get(case=earlier), "+959420000777")
+    (match,) = selectors.case_screening(user=officer, case=newcomer).matches
+    assert match.case.pk == earlier.pk
+    assert "phone" in match.explanation
+    assert match.score >= 5.0 + 2.0  # the shared phone and the alias as a name
+
+
 # ----------------------------------------------------------------- decide ----
 
 

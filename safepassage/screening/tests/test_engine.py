@@ -131,3 +131,33 @@ def test_a_rare_name_and_father_together_outweigh_each_being_common() -> None:
     # Without the same name, a common father's name alone stays weak.
     c = PersonRecord("c", name="Zin Min", father_name="U Tin Aung", township="MMR013042")
     assert {r.field: r.weight for r in explain(f(a), f(c), freq=together)}["father_name"] < 1.0
+
+
+def test_an_alias_is_found_and_compared_as_a_name() -> None:
+    known = PersonRecord(
+        "k", name="Kyaw Zin Htet", aliases=("Bo Moe Aung", ""), date_of_birth="1990-05-12"
+    )
+    index = ScreeningIndex([known, PersonRecord("other", name="Bo Moe Aung")], this_year=YEAR)
+    query = PersonRecord("q", name="Bo Moe Aung", date_of_birth="12/05/1990")
+    found = {c.id: c for c in index.search(query)}
+    assert "k" in found
+    assert (
+        found["k"].score
+        >= MATCH_THRESHOLD
+        > score(f(query), f(PersonRecord("x", name="Bo Moe Aung")))
+    )
+    assert f(known).names == ("kyaw zin tet", "po mo aung")
+
+
+def test_any_shared_phone_counts_and_blocks() -> None:
+    a = PersonRecord("a", name="Aung Kyaw", phone="09 7123 4567", other_phones=("09 7999 0000",))
+    b = PersonRecord("b", name="Aung Kyaw", phone="+95 9 7999 0000")
+    c = PersonRecord("c", name="Aung Kyaw", phone="09 7555 1111")
+    assert score(f(a), f(b)) == score(f(b), f(a)) > score(f(a), f(c))
+    assert {r.field: r.weight for r in explain(f(a), f(b))}["phone"] == 5.0
+    index = ScreeningIndex([a], this_year=YEAR)
+    # Found through its second phone's block alone.
+    assert [x.id for x in index.search(PersonRecord("q", phone="0979990000"))] == ["a"]
+    # A first phone left empty takes the next one; duplicates and junk are dropped.
+    only = f(PersonRecord("o", other_phones=("09 7999 0000", "0979990000", "x")))
+    assert (only.phone, only.other_phones) == ("979990000", ())
