@@ -131,17 +131,18 @@ class _Table:
 
     def codes(self, texts: Sequence[str]) -> np.ndarray:
         """Ids of `texts`; a table is coded once."""
-        self.texts = [t for t in dict.fromkeys(texts) if t]
-        index = dict(zip(self.texts, range(len(self.texts)), strict=True))
-        index[""] = -1
-        return np.fromiter(map(index.__getitem__, texts), dtype=I32, count=len(texts))
+        index: dict[str, int] = {"": -1}
+        ids = [index.setdefault(t, len(index) - 1) for t in texts]
+        del index[""]
+        self.texts = list(index)
+        return np.array(ids, dtype=I32)
 
 
 def _distinct(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """(position of each value among the distinct ones, distinct values)."""
-    distinct = list(dict.fromkeys(values))
-    index = dict(zip(distinct, range(len(distinct)), strict=True))
-    return np.fromiter(map(index.__getitem__, values), dtype=I32, count=len(values)), distinct
+    index: dict[str, int] = {}
+    ids = [index.setdefault(v, len(index)) for v in values]
+    return np.array(ids, dtype=I32), list(index)
 
 
 # -------------------------------------------------------------- coded ----
@@ -267,15 +268,15 @@ def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1
     try:
         # One table of distinct name strings for the three name columns;
         # the workers read them while the other columns are coded here.
-        cells = [[row[k] for row in rows] for k in (1, 2, 3)]
-        name_strings = list(dict.fromkeys(cells[0] + cells[1] + cells[2]))
+        index: dict[str, int] = {}
+        name_cols = [
+            np.array([index.setdefault(row[k], len(index)) for row in rows], dtype=I32)
+            for k in (1, 2, 3)
+        ]
+        name_strings = list(index)
+        del index
         readers.submit("name", name_strings)
         ids = [row[0] for row in rows]
-        name_index = dict(zip(name_strings, range(len(name_strings)), strict=True))
-        name_cols = [
-            np.fromiter(map(name_index.__getitem__, column), dtype=I32, count=n) for column in cells
-        ]
-        del name_index, cells
         columns: dict[int, tuple[np.ndarray, list[str]]] = {}
         for k, reader in ((5, "nrc"), (6, "phone"), (4, "date"), (7, "township")):
             columns[k] = _distinct([row[k] for row in rows])
