@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.language import normalize_text
+from safepassage.screening.engine import REVIEW_THRESHOLD
 from safepassage.screening.records import PersonRecord
 from safepassage.vault.fields import StoredFile, blind_index_filter, default_normalizer
 from safepassage.watchlists.selectors import WatchHit, watchlist_hits
@@ -535,8 +536,6 @@ def duplicate_proposals_for(*, user: Any, case: Case) -> list[ProposedDuplicate]
 #: Requests one screening officer may send in a day (any outcome), so that
 #: the request cannot be used to fish for answers about many cases.
 DETAILS_REQUESTS_PER_DAY = 20
-#: How far down the matcher's list the incoming page looks for a pair's reasons.
-DETAILS_REASONS_DEPTH = 50
 DETAILS_INCOMING_CLOSED_SHOWN = 30
 
 
@@ -735,16 +734,16 @@ def details_requests_waiting(*, user: Any) -> int | None:
 
 
 def _pair_explanation(from_case: Case, about_case: Case) -> str:
-    """The matcher's reasons for the pair now (decrypts the screened person)."""
+    """The matcher's reasons for the pair now (decrypts the screened person);
+    "" when the pair no longer scores as a candidate. One pair is compared,
+    not a search per request."""
     person = _person_for_screening(from_case)
     if person is None:
         return ""
-    index = screening_index()
-    wanted = str(about_case.pk)
-    for candidate in index.search(person_record(person), limit=DETAILS_REASONS_DEPTH):
-        if candidate.id == wanted:
-            return candidate.explanation
-    return ""
+    found = screening_index().compare(person_record(person), str(about_case.pk))
+    if found is None or found.score < REVIEW_THRESHOLD:
+        return ""
+    return found.explanation
 
 
 def details_requests_incoming(*, user: Any) -> list[DetailsRequestRow]:

@@ -78,6 +78,20 @@ class ScreeningIndex:
     def __len__(self) -> int:
         return len(self.positions)
 
+    def compare(self, record: PersonRecord, id: str) -> Candidate | None:
+        """`record` scored and explained against the indexed record `id`
+        alone (None when `id` is not indexed): one pair, no search."""
+        i = self.positions.get(id)
+        if i is None:
+            return None
+        query = features_from_record(record, this_year=self.this_year)
+        found = self.features[i]
+        return Candidate(
+            found.id,
+            round(score(query, found, self.freq), 2),
+            tuple(explain(query, found, record, self.records[i], self.freq)),
+        )
+
     def search(
         self, record: PersonRecord, *, limit: int = 10, min_score: float = REVIEW_THRESHOLD
     ) -> list[Candidate]:

@@ -34,6 +34,7 @@ from safepassage.cases.models import (
     DuplicateProposal,
     DuplicateStatus,
     EventKind,
+    Person,
 )
 from safepassage.cases.tests.factories import (
     OTHER_NEW,
@@ -502,6 +503,20 @@ def test_a_zawgyi_note_is_stored_as_unicode(client, sent, owner_officer):
     client.post(url, {"answer": "different", "note": ZAWGYI_REASON})
     sent.refresh_from_db()
     assert sent.reply_event.body.startswith("ကျော်")
+
+
+def test_the_incoming_page_shows_the_pairs_reasons_until_it_is_no_longer_a_match(
+    sent, owner_officer, earlier
+):
+    (row,) = selectors.details_requests_incoming(user=owner_officer)
+    assert "NRC" in row.explanation
+    person = Person.objects.get(case=earlier)
+    person.name_latin, person.name_my, person.nrc = "Thida Myint", "သီတာမြင့်", ""
+    person.father_name, person.birth, person.aliases = "", None, []
+    person.home_township = "MMR010001"
+    person.save()
+    (row,) = selectors.details_requests_incoming(user=owner_officer)
+    assert row.explanation == ""
 
 
 # ------------------------------------------------------------ transfers ----

@@ -161,3 +161,15 @@ def test_any_shared_phone_counts_and_blocks() -> None:
     # A first phone left empty takes the next one; duplicates and junk are dropped.
     only = f(PersonRecord("o", other_phones=("09 7999 0000", "0979990000", "x")))
     assert (only.phone, only.other_phones) == ("979990000", ())
+
+
+def test_compare_scores_and_explains_one_indexed_record() -> None:
+    index = ScreeningIndex(
+        [PersonRecord("1", name="Kyaw Zin Htet", nrc="12/LAMANA(N)123456"), PersonRecord("2")],
+        this_year=YEAR,
+    )
+    query = PersonRecord("q", name="Kyaw Zin Htett", nrc="12/LAMANA(N)123456")
+    (best,) = index.search(query)
+    assert index.compare(query, "1") == best
+    assert index.compare(query, "2").score == 0.0
+    assert index.compare(query, "nope") is None
