@@ -208,8 +208,6 @@ class Coded:
         """The counts `engine.score` reads, looked up in the arrays on demand."""
         texts = {t: i for i, t in enumerate(self.texts)}
         places = {t: i for i, t in enumerate(self.township_texts)}
-        width = len(self.township_texts)
-        in_place = dict(zip(self.place_keys.tolist(), self.place_counts.tolist(), strict=True))
 
         def count_of(counts: np.ndarray) -> Callable[[str], int]:
             table = counts.tolist()
@@ -220,28 +218,29 @@ class Coded:
 
             return count
 
-        def place_count(key: str) -> int:
-            text, _, place = key.rpartition("|")
-            name, township = texts.get(text, -1), places.get(place, -1)
-            if name < 0 or township < 0:
-                return 0
-            return int(in_place.get(name * width + township, 0))
+        def pair_count_of(
+            keys: np.ndarray, counts: np.ndarray, right: dict[str, int]
+        ) -> Callable[[str], int]:
+            """Counts of "name|other" keys, coded as name id * len(right) + other id."""
+            table = dict(zip(keys.tolist(), counts.tolist(), strict=True))
+            width = len(right)
 
-        span = len(self.texts)
-        with_father = dict(zip(self.father_keys.tolist(), self.father_counts.tolist(), strict=True))
+            def count(key: str) -> int:
+                text, _, other = key.partition("|")  # key texts hold no "|"
+                name, of = texts.get(text, -1), right.get(other, -1)
+                if name < 0 or of < 0:
+                    return 0
+                return int(table.get(name * width + of, 0))
 
-        def with_father_count(key: str) -> int:
-            text, _, father = key.partition("|")
-            name, of = texts.get(text, -1), texts.get(father, -1)
-            if name < 0 or of < 0:
-                return 0
-            return int(with_father.get(name * span + of, 0))
+            return count
 
+        place_count = pair_count_of(self.place_keys, self.place_counts, places)
+        with_father_count = pair_count_of(self.father_keys, self.father_counts, texts)
         return engine.Frequencies(
             _Counts(count_of(self.name_count)),
             _Counts(count_of(self.father_count)),
             _Counts(place_count),
-            _Counts(with_father_count, bool(with_father)),
+            _Counts(with_father_count, bool(len(self.father_keys))),
         )
 
 
