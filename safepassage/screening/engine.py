@@ -289,7 +289,8 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
 
     Rules: 0 NRC number, 1 phone, 2 name + father, 3 name + date (day and
     month sorted, so swaps meet), 4 father + date, 5 name + birth year,
-    6 name + township, 7 name alone. Batch de-duplication skips every block
+    6 name + township, 7 name alone; an alias enters 2, 3 and 6 only.
+    Batch de-duplication skips every block
     larger than `MAX_BLOCK` (a common name alone, a common name in a
     birth year); screening one person caps name-alone blocks at
     `MAX_NAME_BLOCK`.
@@ -304,15 +305,19 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
     dm: tuple[int, int, int] | None = None
     if dob is not None and dob.full:
         dm = (dob.year, min(dob.day, dob.month), max(dob.day, dob.month))
-    for name in f.names:
+    for k, name in enumerate(f.names):
         if f.father:
             yield 2, hash(("nf", name, f.father))
         if dm is not None:
             yield 3, hash(("nd", name, dm))
-        if dob is not None:
-            yield 5, hash(("ny", name, dob.year))
         if f.township:
             yield 6, hash(("nt", name, f.township))
+        if k >= f.aliases_from:
+            # An alias (often one syllable, a nickname held by thousands)
+            # enters only the blocks narrowed by a father, a date or a place.
+            continue
+        if dob is not None:
+            yield 5, hash(("ny", name, dob.year))
         yield 7, hash(("nm", name))
     if f.father and dm is not None:
         yield 4, hash(("fd", f.father, dm))

@@ -64,6 +64,8 @@ class Features:
     township: str  # MIMU place code
     warnings: tuple[str, ...] = field(default=())
     other_phones: tuple[str, ...] = field(default=())  # keys, none equal to `phone`
+    #: `names[aliases_from:]` are aliases (not blocked on a name or year alone).
+    aliases_from: int = 1 << 30
 
 
 # ------------------------------------------------------------------ NRC ----
@@ -213,6 +215,7 @@ def features_from_record(record: PersonRecord, *, this_year: int) -> Features:
     )
     if record.aliases:
         extra = (_name_text(a) for a in record.aliases[:MAX_ALIASES] if a)
+        f.aliases_from = len(f.names)
         f.names = tuple(dict.fromkeys([*f.names, *filter(None, extra)]))
     if record.other_phones:
         keys = (phone_key(p)[0] for p in record.other_phones[:MAX_OTHER_PHONES] if p)

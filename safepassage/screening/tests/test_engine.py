@@ -173,3 +173,24 @@ def test_compare_scores_and_explains_one_indexed_record() -> None:
     assert index.compare(query, "1") == best
     assert index.compare(query, "2").score == 0.0
     assert index.compare(query, "nope") is None
+
+
+def test_an_alias_is_blocked_on_only_with_a_father_a_date_or_a_place() -> None:
+    from safepassage.screening.engine import block_keys
+
+    plain = f(PersonRecord("p", name="Kyaw Zin", father_name="U Ba", date_of_birth="1990-05-12"))
+    aliased = f(
+        PersonRecord(
+            "a",
+            name="Kyaw Zin",
+            aliases=("Kyar",),
+            father_name="U Ba",
+            date_of_birth="1990-05-12",
+            township="MMR013042",
+        )
+    )
+    rules = [rule for rule, _key in block_keys(aliased)]
+    by_name = len([r for r, _ in block_keys(plain) if r in (2, 3, 5, 7)])
+    assert rules.count(5) == rules.count(7) == 1  # the name's, not the alias's
+    assert rules.count(2) == rules.count(3) == rules.count(6) == 2
+    assert by_name == 4
