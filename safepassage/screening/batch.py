@@ -569,7 +569,7 @@ def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> 
             # Row i holds the shared name with this father: the key is there.
             keys = shared_name[at][named].astype(I64) * max(1, len(c.texts)) + f[named]
             counts = c.father_counts[np.searchsorted(c.father_keys, keys)]
-            pen[named] = _penalties(counts, engine.with_father_penalty)
+            pen[named] = _penalties(counts, engine.local_frequency_penalty)
         weight[at] = w - pen
     total += weight
 

@@ -218,35 +218,23 @@ def _name_weight(
     return weight
 
 
-#: Among the records holding one name, a father's name shared by more than
-#: this many weighs less.
-COMMON_WITH_FATHER = 8
-
-
 def father_weight(a: Features, b: Features, freq: Frequencies | None) -> float:
     """The father's-name term of `score` (both sides know a father).
 
     When the names are the same too, what a shared father's name is worth
-    depends on how many records hold *this name with this father*, not on
-    how common the father's name is in the country: two namesakes rarely
-    share a father, so the pair (name, father) is strong evidence even
-    when each half is common. Otherwise the father's name counts alone.
+    depends on how many records hold *this name with this father* (the
+    penalty of a name within one township, `local_frequency_penalty`), not
+    on how common the father's name is in the country: two namesakes
+    rarely share a father, so the pair (name, father) is strong evidence
+    even when each half is common. Otherwise the father's name counts alone.
     """
     if freq is not None and a.father == b.father and freq.with_father:
         shared = next((x for x in a.names if x in b.names), None)
         if shared is not None:
-            weight = FATHER_WEIGHTS[Level.SAME]
-            if " " not in a.father:
-                weight -= SHORT_NAME_PENALTY
             count = freq.with_father.get(shared + "|" + a.father, 1)
-            return weight - with_father_penalty(count)
+            same = _name_weight((a.father,), (b.father,), FATHER_WEIGHTS, None)
+            return same - local_frequency_penalty(count)
     return _name_weight((a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None)
-
-
-def with_father_penalty(count: int) -> float:
-    if count <= COMMON_WITH_FATHER:
-        return 0.0
-    return min(MAX_FREQUENCY_PENALTY, 0.75 * math.log2(count / COMMON_WITH_FATHER))
 
 
 def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
@@ -312,7 +300,7 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
             yield 3, hash(("nd", name, dm))
         if f.township:
             yield 6, hash(("nt", name, f.township))
-        if k >= f.aliases_from:
+        if k >= len(f.names) - f.aliases:
             # An alias (often one syllable, a nickname held by thousands)
             # enters only the blocks narrowed by a father, a date or a place.
             continue

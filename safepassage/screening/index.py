@@ -85,12 +85,12 @@ class ScreeningIndex:
         if i is None:
             return None
         query = features_from_record(record, this_year=self.this_year)
+        return self._candidate(query, record, i, score(query, self.features[i], self.freq))
+
+    def _candidate(self, query: Features, record: PersonRecord, i: int, s: float) -> Candidate:
         found = self.features[i]
-        return Candidate(
-            found.id,
-            round(score(query, found, self.freq), 2),
-            tuple(explain(query, found, record, self.records[i], self.freq)),
-        )
+        reasons = explain(query, found, record, self.records[i], self.freq)
+        return Candidate(found.id, round(s, 2), tuple(reasons))
 
     def search(
         self, record: PersonRecord, *, limit: int = 10, min_score: float = REVIEW_THRESHOLD
@@ -112,11 +112,4 @@ class ScreeningIndex:
             if s >= min_score:
                 scored.append((s, i))
         scored.sort(key=lambda t: (-t[0], t[1]))
-        return [
-            Candidate(
-                self.features[i].id,
-                round(s, 2),
-                tuple(explain(query, self.features[i], record, self.records[i], self.freq)),
-            )
-            for s, i in scored[:limit]
-        ]
+        return [self._candidate(query, record, i, s) for s, i in scored[:limit]]

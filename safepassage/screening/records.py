@@ -64,8 +64,9 @@ class Features:
     township: str  # MIMU place code
     warnings: tuple[str, ...] = field(default=())
     other_phones: tuple[str, ...] = field(default=())  # keys, none equal to `phone`
-    #: `names[aliases_from:]` are aliases (not blocked on a name or year alone).
-    aliases_from: int = 1 << 30
+    #: How many of `names`, at the end, are aliases (blocked on only with a
+    #: father, a date or a place: `engine.block_keys`).
+    aliases: int = 0
 
 
 # ------------------------------------------------------------------ NRC ----
@@ -198,7 +199,7 @@ def _date(text: str, this_year: int) -> tuple[PartialDate | None, str]:
 def features_from_record(record: PersonRecord, *, this_year: int) -> Features:
     """Read every field of `record`; never raises for string fields.
 
-    Aliases join the names (each is compared and blocked on like a name);
+    Aliases join the names (compared like a name, blocked on more narrowly);
     other phones are kept beside the first (a shared phone is any phone
     both records hold). Unreadable aliases and phones are skipped.
     """
@@ -215,8 +216,8 @@ def features_from_record(record: PersonRecord, *, this_year: int) -> Features:
     )
     if record.aliases:
         extra = (_name_text(a) for a in record.aliases[:MAX_ALIASES] if a)
-        f.aliases_from = len(f.names)
-        f.names = tuple(dict.fromkeys([*f.names, *filter(None, extra)]))
+        names = tuple(dict.fromkeys([*f.names, *filter(None, extra)]))
+        f.names, f.aliases = names, len(names) - len(f.names)
     if record.other_phones:
         keys = (phone_key(p)[0] for p in record.other_phones[:MAX_OTHER_PHONES] if p)
         others = [k for k in dict.fromkeys(keys) if k and k != f.phone]
