@@ -329,24 +329,9 @@ def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1
         np.concatenate([name_a[name_a >= 0], name_b[name_b >= 0]]), minlength=size
     )
     father_count = np.bincount(father[father >= 0], minlength=size)
-    width = max(1, len(township_t.texts))
-    placed = township >= 0
-    keys = np.concatenate(
-        [
-            name_a[placed & (name_a >= 0)].astype(I64) * width + township[placed & (name_a >= 0)],
-            name_b[placed & (name_b >= 0)].astype(I64) * width + township[placed & (name_b >= 0)],
-        ]
-    )
-    place_keys, place_counts = np.unique(keys, return_counts=True)
-    fathered = father >= 0
-    span = max(1, size)
-    keys = np.concatenate(
-        [
-            name_a[fathered & (name_a >= 0)].astype(I64) * span + father[fathered & (name_a >= 0)],
-            name_b[fathered & (name_b >= 0)].astype(I64) * span + father[fathered & (name_b >= 0)],
-        ]
-    )
-    father_keys, father_counts = np.unique(keys, return_counts=True)
+    names = (name_a, name_b)
+    place_keys, place_counts = _name_pair_counts(names, township, len(township_t.texts))
+    father_keys, father_counts = _name_pair_counts(names, father, size)
     return Coded(
         n=n,
         ids=ids,
@@ -378,6 +363,21 @@ def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1
         father_keys=father_keys,
         father_counts=father_counts,
     )
+
+
+def _name_pair_counts(
+    names: tuple[np.ndarray, ...], other: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys ``name id * width + other id`` of the rows holding both,
+    each of a row's names once, and how many rows hold each."""
+    width = max(1, width)
+    keys = [
+        name[m].astype(I64) * width + other[m]
+        for name in names
+        for m in [(name >= 0) & (other >= 0)]
+    ]
+    found, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return found, counts
 
 
 def _warnings(n: int, columns: list[tuple[np.ndarray, list[str]]]) -> list[tuple[str, ...]]:
