@@ -561,10 +561,7 @@ def duplicate_decide(*, actor: User, proposal: DuplicateProposal, same_person: b
         raise PermissionDenied
     if locked.status != DuplicateStatus.OPEN:
         raise ValidationError(_("This proposal was already decided."))
-    locked.status = DuplicateStatus.CONFIRMED if same_person else DuplicateStatus.REJECTED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _proposal_close(locked, actor=actor, same_person=same_person, now=timezone.now())
     _duplicate_record(
         actor=actor, cases=cases, same_person=same_person, details={"proposal": locked.pk}
     )
@@ -584,11 +581,17 @@ def _duplicate_pair_close(
     )
     if proposal is None:
         return None
-    proposal.status = DuplicateStatus.CONFIRMED if same_person else DuplicateStatus.REJECTED
-    proposal.decided_by = actor
-    proposal.decided_at = now
-    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    _proposal_close(proposal, actor=actor, same_person=same_person, now=now)
     return proposal.pk
+
+
+def _proposal_close(
+    locked: DuplicateProposal, *, actor: User, same_person: bool, now: dt.datetime
+) -> None:
+    locked.status = DuplicateStatus.CONFIRMED if same_person else DuplicateStatus.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = now
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
 
 
 def _duplicate_record(
