@@ -44,3 +44,14 @@ def when_ready(server):
         except KeyRingError as exc:
             server.log.error("vault: %s", exc)
     server.log.warning("vault: locked; every page will say so until restarted with the passphrase")
+
+
+def post_worker_init(worker):
+    """Each worker starts reading every registered person into its screening
+    index at once, in a background thread, so that the first screening
+    panel after a restart waits for none of it (it says how far it got)."""
+    from safepassage.cases.screening import screening_index_warm
+    from safepassage.vault import keyring
+
+    if keyring.is_unlocked():
+        screening_index_warm()

@@ -33,7 +33,7 @@ from .models import (
     TransferStatus,
 )
 from .policies import CASE_ROLES, PERSON_EDITORS, user_holds_case_role, user_may_act_on_case
-from .screening import person_record, screening_index
+from .screening import ScreeningIndexNotReady, person_record, screening_index
 from .workflow import TRANSFERABLE, DetailsRequestStatus, Status, moves_from
 
 
@@ -420,6 +420,9 @@ class CaseScreening:
     details_requests: list[DetailsRequestRow] = field(default_factory=list)
     #: the user may ask other units about their cases among the matches
     may_request: bool = False
+    #: the index of every registered person is still being built: no
+    #: matches yet (not "no matches"), with how far it has read
+    preparing: ScreeningIndexNotReady | None = None
 
 
 def _person_for_screening(case: Case) -> Person | None:
@@ -488,13 +491,16 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
     latest: dict[int, DetailsRequestRow] = {}
     for row in sent:  # newest first
         latest.setdefault(row.request.about_case_id, row)
-    matches = [
-        replace(m, details=latest.get(m.case.pk)) if not m.visible else m
-        for m in _screening_matches(user=user, case=case, record=record)
-    ]
+    preparing = None
+    try:
+        found = _screening_matches(user=user, case=case, record=record)
+    except ScreeningIndexNotReady as exc:
+        found, preparing = [], exc
+    matches = [replace(m, details=latest.get(m.case.pk)) if not m.visible else m for m in found]
     stale = bool(decisions) and person.updated_at > decisions[0].person_updated_at
     return CaseScreening(
         has_person=True,
+        preparing=preparing,
         matches=matches,
         watch_hits=watchlist_hits(user=user, record=record),
         decisions=decisions,
@@ -537,6 +543,12 @@ def duplicate_proposals_for(*, user: Any, case: Case) -> list[ProposedDuplicate]
 #: the request cannot be used to fish for answers about many cases.
 DETAILS_REQUESTS_PER_DAY = 20
 DETAILS_INCOMING_CLOSED_SHOWN = 30
+
+
+INDEX_NOT_READY = _(
+    "Screening is still reading every registered person (after a restart). "
+    "Try again in a few minutes."
+)
 
 
 class DetailsRequestRefused(Exception):
@@ -586,12 +598,16 @@ def details_request_target(*, user: Any, case: Case, code: str, request: Any = N
         if person is None:
             reason = "not_a_match"
         else:
-            matches = _screening_matches(user=user, case=case, record=person_record(person))
-            found = next((m.case for m in matches if m.case.code == canonical), None)
-            if found is None:
-                reason = "not_a_match"
-            elif user_may_act_on_case(user, found) or found.unit_id == case.unit_id:
-                reason = "own_unit"
+            try:
+                matches = _screening_matches(user=user, case=case, record=person_record(person))
+            except ScreeningIndexNotReady:
+                reason = "index_not_ready"
+            else:
+                found = next((m.case for m in matches if m.case.code == canonical), None)
+                if found is None:
+                    reason = "not_a_match"
+                elif user_may_act_on_case(user, found) or found.unit_id == case.unit_id:
+                    reason = "own_unit"
     if not reason and found is not None:
         return found
     details = {"reason": reason, "screened_case": case.pk}
@@ -622,6 +638,8 @@ def details_request_target(*, user: Any, case: Case, code: str, request: Any = N
             reason,
             _("You have sent as many details requests as one day allows. Ask headquarters."),
         )
+    if reason == "index_not_ready":
+        raise DetailsRequestRefused(reason, INDEX_NOT_READY)
     raise DetailsRequestRefused(reason)
 
 
@@ -658,8 +676,9 @@ class DetailsRequestRow:
     status: str
     status_label: str
     answer_label: str
-    #: the matcher's reasons for the pair now; "" when no longer a match
-    explanation: str = ""
+    #: the matcher's reasons for the pair now: "" when no longer a match,
+    #: None while the index is being built
+    explanation: str | None = ""
     may_answer: bool = False
     may_withdraw: bool = False
 
@@ -733,14 +752,18 @@ def details_requests_waiting(*, user: Any) -> int | None:
     )
 
 
-def _pair_explanation(from_case: Case, about_case: Case) -> str:
+def _pair_explanation(from_case: Case, about_case: Case) -> str | None:
     """The matcher's reasons for the pair now (decrypts the screened person);
-    "" when the pair no longer scores as a candidate. One pair is compared,
-    not a search per request."""
+    "" when the pair no longer scores as a candidate, None while the index
+    is being built. One pair is compared, not a search per request."""
     person = _person_for_screening(from_case)
     if person is None:
         return ""
-    found = screening_index().compare(person_record(person), str(about_case.pk))
+    try:
+        index = screening_index()
+    except ScreeningIndexNotReady:
+        return None
+    found = index.compare(person_record(person), str(about_case.pk))
     if found is None or found.score < REVIEW_THRESHOLD:
         return ""
     return found.explanation

@@ -47,7 +47,11 @@ def new_key_id() -> uuid.UUID:
 
 def associated_data(purpose: str, key_id: uuid.UUID) -> bytes:
     """Bind a ciphertext to what it is for and to the key that made it."""
-    return b"safepassage/v1\x00" + purpose.encode("utf-8") + b"\x00" + key_id.bytes
+    return _associated_data(purpose, key_id.bytes)
+
+
+def _associated_data(purpose: str, key_id: bytes) -> bytes:
+    return b"safepassage/v1\x00" + purpose.encode("utf-8") + b"\x00" + key_id
 
 
 def encrypt(key: bytes, key_id: uuid.UUID, plaintext: bytes, purpose: str) -> bytes:
@@ -56,19 +60,24 @@ def encrypt(key: bytes, key_id: uuid.UUID, plaintext: bytes, purpose: str) -> by
     return bytes([VERSION]) + key_id.bytes + nonce + body
 
 
-def envelope_key_id(envelope: bytes) -> uuid.UUID:
-    """The key id a ciphertext claims; authenticated only by `decrypt`."""
+def envelope_key_bytes(envelope: bytes) -> bytes:
+    """The 16 bytes of the key id a ciphertext claims; authenticated only by `decrypt`."""
     if len(envelope) < MIN_ENVELOPE_BYTES or envelope[0] != VERSION:
         raise DecryptionError("The stored value is not a vault ciphertext.")
-    return uuid.UUID(bytes=bytes(envelope[1 : 1 + KEY_ID_BYTES]))
+    return bytes(envelope[1 : 1 + KEY_ID_BYTES])
+
+
+def envelope_key_id(envelope: bytes) -> uuid.UUID:
+    """The key id a ciphertext claims; authenticated only by `decrypt`."""
+    return uuid.UUID(bytes=envelope_key_bytes(envelope))
 
 
 def decrypt(key: bytes, envelope: bytes, purpose: str) -> bytes:
-    key_id = envelope_key_id(envelope)
+    key_id = envelope_key_bytes(envelope)
     nonce = bytes(envelope[1 + KEY_ID_BYTES : HEADER_BYTES])
     body = bytes(envelope[HEADER_BYTES:])
     try:
-        return AESGCM(key).decrypt(nonce, body, associated_data(purpose, key_id))
+        return AESGCM(key).decrypt(nonce, body, _associated_data(purpose, key_id))
     except InvalidTag:
         raise DecryptionError(
             "A stored value failed its integrity check: it was altered, moved or "

@@ -111,6 +111,13 @@ class Sealed:
 _PLAIN_CACHE = "_vault_plaintexts"
 
 
+def require_row_key(envelope: bytes, data_key_id: uuid.UUID | None) -> None:
+    if data_key_id is None or crypto.envelope_key_bytes(envelope) != data_key_id.bytes:
+        raise DecryptionError(
+            "A stored value is encrypted under another record's key (moved or swapped)."
+        )
+
+
 class _DecryptingAttribute(DeferredAttribute):
     """Loads deferred values like Django's, then decrypts on first access."""
 
@@ -166,21 +173,21 @@ class EncryptedField(models.BinaryField):  # type: ignore[type-arg]
 
     # crypto ------------------------------------------------------------------
     def purpose(self, instance: VaultedModel) -> str:
-        return f"field/{instance._meta.db_table}/{self.column}/{instance.vault_id}"
+        return self.purpose_of(instance._meta.db_table, instance.vault_id)
 
-    def _key_for(self, instance: VaultedModel, envelope: bytes) -> bytes:
-        key_id = crypto.envelope_key_id(envelope)
-        if instance.data_key_id != key_id:
-            raise DecryptionError(
-                "A stored value is encrypted under another record's key (moved or swapped)."
-            )
-        return keys.data_key_bytes(instance.data_key)
+    def purpose_of(self, table: str, vault_id: uuid.UUID) -> str:
+        return f"field/{table}/{self.column}/{vault_id}"
 
     def decrypt_for(self, instance: Any, sealed: Sealed) -> Any:
         vaulted = _vaulted(instance)
-        plaintext = crypto.decrypt(
-            self._key_for(vaulted, sealed.envelope), sealed.envelope, self.purpose(vaulted)
-        )
+        require_row_key(sealed.envelope, vaulted.data_key_id)
+        return self.open(keys.data_key_bytes(vaulted.data_key), sealed, self.purpose(vaulted))
+
+    def open(self, key: bytes, sealed: Sealed, purpose: str) -> Any:
+        """The value of `sealed` (this column's, of the row `purpose` names)
+        under its row's data key. The caller has checked that the envelope
+        names that key (`require_row_key`)."""
+        plaintext = crypto.decrypt(key, sealed.envelope, purpose)
         try:
             return self.decode(plaintext)
         except (ValueError, UnicodeDecodeError) as exc:  # authentic but undecodable

@@ -159,13 +159,20 @@ def data_key_bytes(data_key: DataKey) -> bytes:
     cached = _data_cache.get(data_key.id)
     if cached is not None:
         return cached
-    wrapped = bytes(data_key.wrapped)
-    unit_key = data_key.unit_key
-    if crypto.envelope_key_id(wrapped) != unit_key.id:
-        raise DecryptionError("A data key names the wrong unit key.")
-    key = crypto.decrypt(unit_key_bytes(unit_key), wrapped, _data_purpose(data_key.id))
+    key = data_key_unwrap(data_key.id, bytes(data_key.wrapped), data_key.unit_key)
     _data_cache.put(data_key.id, key)
     return key
+
+
+def data_key_unwrap(key_id: uuid.UUID, wrapped: bytes | None, unit_key: UnitKey) -> bytes:
+    """A data key from its row's values (read just now), bypassing the cache:
+    for bulk reads, which would only churn it. Same refusals as
+    `data_key_bytes`."""
+    if wrapped is None:
+        raise KeyShredded("This record's key has been destroyed; its data is gone.")
+    if crypto.envelope_key_id(wrapped) != unit_key.id:
+        raise DecryptionError("A data key names the wrong unit key.")
+    return crypto.decrypt(unit_key_bytes(unit_key), wrapped, _data_purpose(key_id))
 
 
 def data_key_get(key_id: uuid.UUID) -> DataKey:

@@ -302,11 +302,11 @@ def test_the_index_is_dropped_when_the_key_ring_locks(unit, officer):
 
     newcomer = _case_with(unit, **NEWCOMER)
     selectors.case_screening(user=officer, case=newcomer)
-    assert case_screening._people.index is not None
+    assert case_screening._people.indexed is not None
     assert matching._entries.index is not None
     keyring.lock()
     try:
-        assert case_screening._people.index is None
+        assert case_screening._people.indexed is None
         assert matching._entries.index is None
     finally:
         from django.conf import settings

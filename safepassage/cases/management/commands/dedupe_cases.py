@@ -18,7 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safepassage.cases.screening import person_record, registered_people
+from safepassage.cases.screening import registered_records
 from safepassage.cases.services import duplicates_propose
 from safepassage.screening.dedupe import dedupe_records
 from safepassage.screening.engine import MATCH_THRESHOLD
@@ -63,5 +63,4 @@ class Command(BaseCommand):
         )
 
     def _records(self) -> list[PersonRecord]:
-        people = registered_people().order_by("case_id")
-        return [person_record(person) for person in people.iterator(chunk_size=2000)]
+        return [record for batch in registered_records() for record, _updated in batch]
