@@ -23,6 +23,7 @@ import numpy as np
 from safepassage.screening import batch
 from safepassage.screening.cluster import MAX_CLUSTER, cluster_pairs
 from safepassage.screening.engine import MATCH_THRESHOLD, MAX_BLOCK, score
+from safepassage.screening.index import ScreeningIndex
 from safepassage.screening.records import Features, PersonRecord
 
 Row = Sequence[str]  # id, name, name_my, father_name, date_of_birth, nrc, phone, township
@@ -58,11 +59,15 @@ def dedupe_rows(
     max_block: int = MAX_BLOCK,
     workers: int = 1,
     progress: Callable[[str, int], None] | None = None,
+    extra_edges: Sequence[tuple[float, int, int]] = (),
 ) -> DedupeResult:
     """De-duplicate `rows` (tuples in the dedupe_csv column order).
 
     `progress(stage, done)` is called now and then with the stage
     ("features", "pairs", "clusters") and a count done in that stage.
+    `extra_edges` are matching pairs (score, i, j) found by other means
+    (what the columns cannot carry: aliases, further phones), clustered
+    with the rest under the same coherence checks.
     """
     n = len(rows)
     coded = batch.code_rows(rows, this_year=this_year, workers=workers)
@@ -78,6 +83,9 @@ def dedupe_rows(
         found.append((s[keep], i[keep], j[keep]))
         if progress is not None:
             progress("pairs", len(chunk))
+    if extra_edges:
+        s, i, j = (np.array(column) for column in zip(*extra_edges, strict=True))
+        found.append((s.astype(np.float64), i.astype(np.int64), j.astype(np.int64)))
     scores, first, second = (
         (np.concatenate([f[k] for f in found]) for k in range(3))
         if found
@@ -169,7 +177,9 @@ def dedupe_records(
     threshold: float = MATCH_THRESHOLD,
     workers: int = 1,
 ) -> DedupeResult:
-    """`dedupe_rows` for `PersonRecord`s."""
+    """`dedupe_rows` for `PersonRecord`s, aliases and further phones included:
+    the people who have any are searched for in a `ScreeningIndex` of all,
+    and what they match there joins the pairs the columns give."""
     rows = [
         (
             r.id,
@@ -183,4 +193,30 @@ def dedupe_records(
         )
         for r in records
     ]
-    return dedupe_rows(rows, this_year=this_year, threshold=threshold, workers=workers)
+    return dedupe_rows(
+        rows,
+        this_year=this_year,
+        threshold=threshold,
+        workers=workers,
+        extra_edges=_alias_and_phone_edges(records, this_year=this_year, threshold=threshold),
+    )
+
+
+def _alias_and_phone_edges(
+    records: Sequence[PersonRecord], *, this_year: int, threshold: float
+) -> list[tuple[float, int, int]]:
+    """(score, i, j), i < j, for each record with aliases or more than one
+    phone and each record it matches at `threshold` or above."""
+    wide = [i for i, r in enumerate(records) if r.aliases or r.other_phones]
+    if not wide:
+        return []
+    index = ScreeningIndex(records, this_year=this_year)
+    position = {r.id: i for i, r in enumerate(records)}
+    edges: dict[tuple[int, int], float] = {}
+    for i in wide:
+        for candidate in index.search(records[i], limit=MAX_CLUSTER, min_score=threshold):
+            j = position[candidate.id]
+            if j != i:
+                pair = (min(i, j), max(i, j))
+                edges[pair] = max(edges.get(pair, 0.0), candidate.score)
+    return [(s, i, j) for (i, j), s in sorted(edges.items())]

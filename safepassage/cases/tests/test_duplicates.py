@@ -19,8 +19,9 @@ from safepassage.cases.models import (
     DuplicateProposal,
     DuplicateStatus,
     EventKind,
+    Person,
 )
-from safepassage.cases.tests.factories import case_create, person_create
+from safepassage.cases.tests.factories import case_create, person_create, phone_add
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,31 @@ def test_a_proposal_not_naming_the_case_is_not_found(client, units):
     sign_in(client, UserFactory(unit=units[1], roles=[Role.SCREENING_OFFICER]))
     url = reverse("cases:duplicate_decide", kwargs={"code": own.code, "proposal_id": proposal.pk})
     assert client.post(url, {"answer": "same"}).status_code == 404
+
+
+def test_people_who_meet_only_through_an_alias_or_a_second_phone_are_proposed(units):
+    known_as = case_create(unit=units[0])
+    person_create(
+        known_as,
+        name_latin="Zaw Min Htet",
+        name_my="",
+        nrc="",
+        father_name="",
+        birth={"precision": "year", "year": 1994},
+        aliases=["Thiha Soe"],
+    )
+    phone_add(Person.objects.get(case=known_as), "09420000111")
+    phone_add(Person.objects.get(case=known_as), "09420000555")
+    registered = case_create(unit=units[1])
+    person_create(
+        registered,
+        name_latin="Thiha Soe",
+        name_my="",
+        nrc="",
+        father_name="",
+        birth={"precision": "year", "year": 1994},
+    )
+    phone_add(Person.objects.get(case=registered), "+959420000555")
+    assert "1 new proposals" in _run()
+    proposal = DuplicateProposal.objects.get()
+    assert set(proposal.cases.values_list("pk", flat=True)) == {known_as.pk, registered.pk}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from safepassage.screening import batch, dedupe, engine
 from safepassage.screening.cluster import cluster_pairs
-from safepassage.screening.records import features_from_fields
+from safepassage.screening.records import PersonRecord, features_from_fields
 from safepassage.screening.tests.test_batch import _rows
 
 SYLLABLES = ["Aung", "Kyaw", "Zin", "Htet", "Min", "Thu", "Hein", "Lin", "Moe", "Soe", "Win"]
@@ -92,3 +92,34 @@ def test_a_group_too_large_to_precompute_is_scored_one_pair_at_a_time(
     data = _rows(5, 120)
     monkeypatch.setattr(dedupe, "MAX_GROUP", 2)
     assert dedupe.dedupe_rows(data, this_year=2026).clusters == _scalar_clusters(data)
+
+
+def _person(id: str, name: str, **fields: object) -> PersonRecord:
+    base = {"date_of_birth": "1994", "township": "MMR013017"}
+    return PersonRecord(id=id, name=name, **{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_records_meet_through_an_alias_or_a_further_phone() -> None:
+    records = [
+        _person("a", "Zaw Min Htet", phone="09420000111", aliases=("Thiha Soe",)),
+        _person("b", "Thiha Soe", phone="09420000111"),
+        _person("c", "Nyein Chan", phone="09420000222", other_phones=("09 420 000 333",)),
+        _person("d", "Nyein Chan", phone="+959420000333", township="MMR010001"),
+        _person("e", "Thiha Soe", phone="09420000999", date_of_birth="1960"),
+    ]
+    plain = dedupe.dedupe_rows(
+        [(r.id, r.name, "", "", r.date_of_birth, "", r.phone, r.township) for r in records],
+        this_year=2026,
+    )
+    assert len(set(plain.clusters)) == 5  # the columns alone join no one
+    result = dedupe.dedupe_records(records, this_year=2026)
+    assert result.clusters == [0, 0, 2, 2, 4]
+    assert min(result.best_scores[:4]) >= engine.MATCH_THRESHOLD
+
+
+def test_without_aliases_or_further_phones_no_index_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dedupe, "ScreeningIndex", None)  # would fail if called
+    records = [_person("a", "Zaw Min Htet"), _person("b", "Zaw Min Htet")]
+    assert len(dedupe.dedupe_records(records, this_year=2026).clusters) == 2

@@ -1,7 +1,9 @@
 """``manage.py dedupe_cases``: find people registered more than once, across units.
 
 Decrypts every registered person (the key ring must be unlocked), runs the
-same batch de-duplication as ``dedupe_csv`` and records each group of two
+same batch de-duplication as ``dedupe_csv`` (and, for people with aliases
+or more than one phone, a search of each in the screening engine's index,
+which compares those too) and records each group of two
 or more cases as a proposal (`DuplicateProposal`), once: a group already
 proposed, whatever was decided, is not proposed again. Screening officers
 see the proposals on each case's Screening page and confirm or reject them;
