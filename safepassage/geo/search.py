@@ -44,7 +44,10 @@ PCODE_RE = re.compile(r"MMR\d{3}\d{3}", re.ASCII)
 
 # Words that describe the place rather than name it.
 _LATIN_NOISE = frozenset(
-    {"township", "tsp", "town", "sub", "subtownship", "myoma", "myonei", "myone", "region"}
+    {
+        *("township", "tsp", "tshp", "twp", "ts", "town", "sub", "subtownship"),
+        *("myoma", "myonei", "myone", "region"),
+    }
 )
 _DIRECTIONS = frozenset({"east", "west", "north", "south"})
 # "township", "sub-township", "town" in Unicode and in Zawgyi (both

@@ -31,6 +31,7 @@ from safepassage.screening.records import (
     _date,
     nrc_keys,
     phone_key,
+    placeholder,
     township_key,
 )
 
@@ -51,7 +52,9 @@ I64 = np.int64
 def _read_name(text: str, this_year: int) -> str:
     # Each distinct text is read once here: the uncached functions spare
     # two caches of every name in the list.
-    return key_text(name_key.__wrapped__(text)) if text and not text.isspace() else ""
+    if not text or text.isspace() or placeholder(text):
+        return ""
+    return key_text(name_key.__wrapped__(text))
 
 
 def _read_date(text: str, this_year: int) -> tuple[int, int, int, str]:

@@ -13,6 +13,11 @@ code beside whatever part could be kept.
   month-first reading is valid (``05/31/1990``), that one is taken with the
   warning ``swapped``. Comparison treats any date whose day and month are
   both 12 or less as possibly swapped (see `compare_dates`).
+* Spreadsheet habits: a time after the date (``1990-05-12 00:00:00``) is
+  ignored; a five-digit number is a spreadsheet's day count
+  (``32995`` = 1990-05-02, warning ``serial``); 1 January is read as the
+  year alone, because registration systems write it for "day and month
+  unknown" (two people "born 01/01/1990" share a year, not a birthday).
 * An impossible date (``31-02-1990``) keeps its year alone, with the
   warning ``impossible``; a year outside 1900..this year is dropped with
   ``year_range``; text that is not a date at all gives ``unreadable``.
@@ -52,6 +57,9 @@ _MONTHS = {
     for name in names
 }
 _NUMBERS = re.compile(r"\d+")
+_TIME = re.compile(r"(?:\s+|t)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm)?$")
+#: Day 0 of spreadsheets' day counts (Excel, LibreOffice, Google Sheets).
+_SERIAL_EPOCH = dt.date(1899, 12, 30)
 _WORDS = re.compile(r"[a-z]+")
 
 
@@ -105,9 +113,14 @@ def parse_birth_date(text: str, *, this_year: int | None = None) -> ParsedDate:
     """Read a typed date of birth; see the module docstring. Never raises."""
     if this_year is None:
         this_year = timezone.now().year
-    text = digits_to_ascii(text or "").strip().lower()[:40]
+    text = _TIME.sub("", digits_to_ascii(text or "").strip().lower()[:40])
     if not text:
         return ParsedDate(None)
+    if len(text) == 5 and text.isdigit() and text[0] != "0":
+        serial = _SERIAL_EPOCH + dt.timedelta(days=int(text))
+        if not MIN_YEAR <= serial.year <= this_year:
+            return ParsedDate(None, "year_range")
+        return _known(serial.year, serial.month, serial.day, "serial")
     numbers = _NUMBERS.findall(text)
     if not numbers:
         return ParsedDate(None, "unreadable")
@@ -167,6 +180,12 @@ def parse_birth_date(text: str, *, this_year: int | None = None) -> ParsedDate:
         return ParsedDate(None, "year_range")
     if day and not _valid(year, month, day):
         return ParsedDate(PartialDate(year), "impossible")
+    return _known(year, month, day, warning)
+
+
+def _known(year: int, month: int, day: int, warning: str) -> ParsedDate:
+    if (month, day) == (1, 1):  # "day and month unknown"
+        return ParsedDate(PartialDate(year), warning)
     return ParsedDate(PartialDate(year, month, day), warning)
 
 

@@ -20,11 +20,36 @@ from functools import lru_cache
 from importlib import resources
 
 from safepassage.geo.search import IndexedTownship, TownshipIndex
-from safepassage.language import InvalidInputError, digits_to_ascii, parse_nrc
+from safepassage.language import InvalidInputError, digits_to_ascii, normalize_text, parse_nrc
 from safepassage.screening.dates import PartialDate, parse_birth_date
 from safepassage.screening.keys import Key, key_text, name_key
 
 TOWNSHIP_MIN_SCORE = 90.0
+
+# ---------------------------------------------------------- placeholders ----
+
+#: What spreadsheets write for "nothing here", compared folded, without
+#: surrounding dots and spaces. Read as an empty cell, without a warning.
+PLACEHOLDERS = frozenset(
+    {
+        *("-", "--", "---", "_", "?", "??", "???", "x", "xx", "xxx", "0", "00", "000"),
+        *("n/a", "n.a", "n.a.", "na", "#n/a", "n/k", "nk", "nil", "none", "null", "nan"),
+        *("no", "nothing", "unknown", "unk", "not known", "not available", "tbd"),
+        *("မရှိ", "မရှိပါ", "မသိ", "မသိပါ", "မသိရ"),
+    }
+)
+_PLACEHOLDER_LONGEST = max(map(len, PLACEHOLDERS))
+
+
+def placeholder(text: str) -> bool:
+    """Whether `text` says the cell is empty ("N/A", "-", "nil", "မရှိ" in
+    Unicode or Zawgyi, a lone "0")."""
+    folded = text.strip().strip(".").strip().casefold()
+    if len(folded) > _PLACEHOLDER_LONGEST + 2:
+        return False
+    if folded in PLACEHOLDERS:
+        return True
+    return not folded.isascii() and normalize_text(folded) in PLACEHOLDERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +101,11 @@ _NRC_SHAPE = re.compile(r"(\d{1,2})/?([^\d()/]+)\(([^\d()/]*)\)(\d{6})")
 _NRC_LOOSE = re.compile(
     r"(\d{1,2})[^\dA-Za-z]*([A-Za-z]+?)[^\dA-Za-z]*(naing|n|e|p)?[^\dA-Za-z]*(\d{6})", re.I
 )
+#: Burmese NRCs without the brackets: ၁/ဆလန၃၉၁၆၀၃, ၈/မတန(နိုင်)... typed loose.
+_NRC_LOOSE_MY = re.compile(r"(\d{1,2})/?([\u1000-\u109f]+)(\d{6})")
+_LEADING_LETTERS = re.compile(r"[\u1000-\u1021\u1023-\u102a\u103f]+")
+#: Any text starting with a state and ending in six digits: the number alone.
+_NRC_NUMBER = re.compile(r"(\d{1,2})\D.*?(\d{6})")
 _NRC_BRACKETS = str.maketrans({"（": "(", "）": ")", "[": "(", "]": ")", "{": "(", "}": ")"})
 
 
@@ -90,7 +120,7 @@ def _nrc_township(state: int, township: str) -> str:
 
 def nrc_keys(text: str) -> tuple[str, str, str]:
     """(full key, state:number key, warning code) of a typed NRC number."""
-    if not text.strip():
+    if not text.strip() or placeholder(text):
         return "", "", ""
     # Township letters are the same code points in Zawgyi and Unicode,
     # and the type in brackets is not compared: no conversion needed.
@@ -102,13 +132,26 @@ def nrc_keys(text: str) -> tuple[str, str, str]:
         state_text, letters, number = m.group(1), (m.group(2),), m.group(4)
     else:
         loose = _NRC_LOOSE.fullmatch(plain)
-        if loose is None:
+        burmese = _NRC_LOOSE_MY.fullmatch(plain) if loose is None else None
+        if loose is not None:
+            # 12-ThaKaTa-N-123456, 12/ThaKaTa/N/123456, 12 ThaKaTa N 123456: the
+            # type letter is told from the township by trying both readings.
+            state_text, township, kind, number = loose.groups()
+            letters = (township, township + kind) if kind else (township,)
+        elif burmese is not None:
+            # ၁/ဆလန၃၉၁၆၀၃: consonants of the township, then (maybe) the type.
+            state_text, township, number = burmese.groups()
+            run = _LEADING_LETTERS.match(township)
+            run_text = run.group() if run else ""
+            letters = tuple(run_text[:k] for k in range(len(run_text), 1, -1))
+        else:
             digits = re.sub(r"\D", "", plain)
-            return "", "", "nrc:unreadable" if len(digits) < 6 else "nrc:format"
-        # 12-ThaKaTa-N-123456, 12/ThaKaTa/N/123456, 12 ThaKaTa N 123456: the
-        # type letter is told from the township by trying both readings.
-        state_text, township, kind, number = loose.groups()
-        letters = (township, township + kind) if kind else (township,)
+            if len(digits) < 6:
+                return "", "", "nrc:unreadable"
+            number_only = _NRC_NUMBER.fullmatch(plain)
+            if number_only is not None and 1 <= int(number_only.group(1)) <= 14:
+                return "", f"{int(number_only.group(1))}:{number_only.group(2)}", "nrc:format"
+            return "", "", "nrc:format"
     state = int(state_text)
     if not 1 <= state <= 14:
         return "", "", "nrc:state"
@@ -122,6 +165,8 @@ def nrc_keys(text: str) -> tuple[str, str, str]:
 # ---------------------------------------------------------------- phone ----
 
 _NOT_DIGIT = re.compile(r"\D")
+#: Between two numbers in one cell: "09… / 09…", "09…, 09…", "09… or 09…".
+_PHONE_SEPARATORS = re.compile(r"\s*(?:[/,;&|၊]|\bor\b|\band\b)\s*", re.I)
 
 
 def phone_key(text: str) -> tuple[str, str]:
@@ -131,10 +176,12 @@ def phone_key(text: str) -> tuple[str, str]:
     Thai number keeps its country code. Validity is the intake forms' job:
     here only a shared number matters.
     """
-    if not text.strip():
+    if not text.strip() or placeholder(text):
         return "", ""
-    text = text[:40]
+    text = _PHONE_SEPARATORS.split(text[:40], 1)[0]  # the first of several
     digits = _NOT_DIGIT.sub("", text if text.isascii() else digits_to_ascii(text))
+    if digits and not digits.strip("0"):
+        return "", ""  # 0, 00000: nothing
     if digits.startswith("0095"):
         digits = digits[4:]
     elif digits.startswith("95") and len(digits) >= 9:
@@ -173,7 +220,7 @@ def township_index() -> TownshipIndex:
 def township_key(text: str) -> tuple[str, str]:
     """(place code, warning) of a township typed as a pcode or a name."""
     text = text.strip()
-    if not text:
+    if not text or placeholder(text):
         return "", ""
     index = township_index()
     hits = index.search(text[:100], 1)
@@ -187,11 +234,13 @@ def township_key(text: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=1 << 20)
 def _name_text(text: str) -> str:
-    return key_text(name_key(text)) if text.strip() else ""
+    return key_text(name_key(text)) if text.strip() and not placeholder(text) else ""
 
 
 @lru_cache(maxsize=65536)
 def _date(text: str, this_year: int) -> tuple[PartialDate | None, str]:
+    if placeholder(text):
+        return None, ""
     parsed = parse_birth_date(text, this_year=this_year)
     return parsed.date, f"date_of_birth:{parsed.warning}" if parsed.warning else ""
 

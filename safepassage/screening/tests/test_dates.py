@@ -26,6 +26,15 @@ from safepassage.screening.dates import DateMatch, PartialDate, compare_dates, p
         ("31-02-1990", PartialDate(1990), "impossible"),
         ("12/5/90", PartialDate(1990, 5, 12), "two_digit_year"),
         ("19900512", PartialDate(1990, 5, 12), ""),
+        ("1990-05-12 00:00:00", PartialDate(1990, 5, 12), ""),
+        ("1990-05-12T00:00:00", PartialDate(1990, 5, 12), ""),
+        ("12/5/1990 10:30 am", PartialDate(1990, 5, 12), ""),
+        ("32995", PartialDate(1990, 5, 2), "serial"),
+        ("၃၂၉၉၅", PartialDate(1990, 5, 2), "serial"),
+        ("01/01/1990", PartialDate(1990), ""),
+        ("1990-01-01 00:00:00", PartialDate(1990), ""),
+        ("1 Jan 1990", PartialDate(1990), ""),
+        ("01/01/90", PartialDate(1990), "two_digit_year"),
     ],
 )
 def test_typed_dates_are_read(text: str, expected: PartialDate, warning: str) -> None:
@@ -42,6 +51,8 @@ def test_typed_dates_are_read(text: str, expected: PartialDate, warning: str) ->
         ("1850", "year_range"),
         ("2099", "year_range"),
         ("1/2/3/4", "unreadable"),
+        ("99999", "year_range"),  # a day count past this year
+        ("01234", "unreadable"),
     ],
 )
 def test_unusable_dates_give_no_date(text: str, warning: str) -> None:
