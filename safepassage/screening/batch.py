@@ -431,6 +431,8 @@ def candidate_pairs(
         (rule(*((k * width + c.township, m & (c.township >= 0)) for k, m in slots)), max_block)
     )
     tables.append((rule((father * 30_000_000 + dm, (father >= 0) & full)), max_block))
+    township = c.township.astype(I64)
+    tables.append((rule((township * 30_000_000 + dm, (township >= 0) & full)), max_block))
     tables.append((rule(*slots), max_name_only))
     found = [
         pair_out(
@@ -551,7 +553,11 @@ def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> 
             width = max(1, len(c.township_texts))
             keys = shared[local].astype(I64) * width + t[local]
             counts = c.place_counts[np.searchsorted(c.place_keys, keys)]
-            pen[local] = _penalties(counts, engine.local_frequency_penalty)
+            pen[local] = np.where(
+                c.single[shared[local]],
+                _penalties(counts, engine.local_frequency_penalty),
+                _penalties(counts, engine.place_name_penalty),
+            )
         weight[at] = w - pen
     total += weight
 

@@ -192,6 +192,20 @@ def local_frequency_penalty(count: int) -> float:
     return min(MAX_FREQUENCY_PENALTY, 0.75 * math.log2(count / COMMON_IN_PLACE))
 
 
+#: A name of two syllables or more held by at most this many records in the
+#: township (the pair included) weighs `RARE_IN_PLACE_BONUS` more.
+RARE_IN_PLACE = 2
+RARE_IN_PLACE_BONUS = 0.5
+
+
+def place_name_penalty(count: int) -> float:
+    """What a shared name of several syllables loses (or gains, when
+    negative) for being held by `count` records in the pair's township."""
+    if count <= RARE_IN_PLACE:
+        return -RARE_IN_PLACE_BONUS
+    return local_frequency_penalty(count)
+
+
 def _name_weight(
     a: Sequence[str],
     b: Sequence[str],
@@ -212,7 +226,12 @@ def _name_weight(
             if place and places is not None and LOCAL_FREQUENCY:
                 # Both in one township: what matters is how many there
                 # share the name, not how common it is in the country.
-                weight -= local_frequency_penalty(places.get(shared + "|" + place, 1))
+                count = places.get(shared + "|" + place, 1)
+                weight -= (
+                    local_frequency_penalty(count)
+                    if " " not in shared
+                    else place_name_penalty(count)
+                )
             else:
                 weight -= frequency_penalty(counts.get(shared, 1))
     return weight
@@ -277,7 +296,8 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
 
     Rules: 0 NRC number, 1 phone, 2 name + father, 3 name + date (day and
     month sorted, so swaps meet), 4 father + date, 5 name + birth year,
-    6 name + township, 7 name alone; an alias enters 2, 3 and 6 only.
+    6 name + township, 7 name alone, 8 date + township (a name mistyped:
+    its key differs, the rest agrees); an alias enters 2, 3 and 6 only.
     Batch de-duplication skips every block
     larger than `MAX_BLOCK` (a common name alone, a common name in a
     birth year); screening one person caps name-alone blocks at
@@ -309,6 +329,8 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
         yield 7, hash(("nm", name))
     if f.father and dm is not None:
         yield 4, hash(("fd", f.father, dm))
+    if f.township and dm is not None:
+        yield 8, hash(("dt", dm, f.township))
 
 
 def candidate_pairs(features: Sequence[Features], max_block: int = MAX_BLOCK) -> set[int]:

@@ -123,7 +123,7 @@ _RHYMES: dict[str, str] = {
     **dict.fromkeys(("o", "oe", "oh", "ow", "ou", "oa"), "o"),
     **dict.fromkeys(("aw", "ao", "au", "awe", "or", "aww", "aou"), "aw"),
     **dict.fromkeys(("an", "ann", "arn", "ant", "am", "ahn", "anh", "ang"), "an"),
-    **dict.fromkeys(("in", "inn", "int", "yin", "en", "inh"), "in"),
+    **dict.fromkeys(("in", "inn", "int", "yin", "en", "inh", "yn", "ynn", "ynt"), "in"),
     **dict.fromkeys(("ein", "ain", "eine", "ane", "eain", "ayn", "eyn", "einn"), "ein"),
     **dict.fromkeys(("aing", "ine", "aine", "eing", "ying", "yne", "ign"), "aing"),
     **dict.fromkeys(("aung", "aong", "awng", "aun", "ong", "oung"), "aung"),
@@ -533,17 +533,23 @@ def to_unicode(text: str) -> str:
     return normalize_text(text)
 
 
+#: Burmese digits typed for the letters they look like: ၀ for ဝ, ၇ for ရ
+#: (a name holds no digits).
+_DIGITS_AS_LETTERS = str.maketrans({"\u1040": "\u101d", "\u1047": "\u101b"})
+
+
 @lru_cache(maxsize=1 << 20)
 def name_key(text: str) -> Key:
     """The honorific-free syllable key of a name in either script.
 
     Burmese and Latin parts of one string are read in order. Digits and
-    punctuation are ignored. Never raises for a ``str``; () for no name.
+    punctuation are ignored, but for the Burmese digits that look like
+    letters (၀ ဝ, ၇ ရ). Never raises for a ``str``; () for no name.
     """
     text = text[:MAX_NAME_CHARS]
     keys: list[str] = []
     if has_myanmar(text):
-        text = digits_to_ascii(to_unicode(text))
+        text = digits_to_ascii(to_unicode(text.translate(_DIGITS_AS_LETTERS)))
         for chunk in re.split("([\u1000-\u109f]+)", text):
             if not chunk:
                 continue
@@ -572,7 +578,7 @@ def name_spellings(text: str) -> list[tuple[str, str]]:
     text = text[:MAX_NAME_CHARS]
     pairs: list[tuple[str, str]] = []
     if has_myanmar(text):
-        text = to_unicode(text)
+        text = to_unicode(text.translate(_DIGITS_AS_LETTERS))
         for chunk in re.split("([\u1000-\u109f]+)", text):
             if has_myanmar(chunk):
                 pairs.extend((s, burmese_syllable_key(s)) for s in _burmese_syllables(chunk))

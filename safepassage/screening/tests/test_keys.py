@@ -179,3 +179,17 @@ def test_zawgyi_asat_before_a_consonant_is_told_from_a_pali_stack() -> None:
     assert name_key("\u101c\u103c\u1004\u1039\u1005\u102d\u102f\u1038") == name_key("လွင်စိုး")
     # A real Unicode stack stays what it is.
     assert to_unicode("သစ္စာဝင်း") == "သစ္စာဝင်း"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("ခင် ၀င့် သီရိ", "ခင် ဝင့် သီရိ"),  # the digit zero for the letter wa
+        ("၇ဲမင်း", "ရဲမင်း"),  # the digit seven for the letter ra
+        ("Lynn Kyaw", "Lin Kyaw"),
+        ("lynnkyaw", "Lin Kyaw"),
+        ("WYNNHTET", "Win Htet"),
+    ],
+)
+def test_look_alike_digits_and_y_for_i_keep_the_key(typed: str, meant: str) -> None:
+    assert name_key(typed) == name_key(meant)
