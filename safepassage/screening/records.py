@@ -49,7 +49,8 @@ def placeholder(text: str) -> bool:
         return False
     if folded in PLACEHOLDERS:
         return True
-    return not folded.isascii() and normalize_text(folded) in PLACEHOLDERS
+    # Every Burmese placeholder starts with မ, in either encoding.
+    return folded[:1] == "မ" and normalize_text(folded) in PLACEHOLDERS
 
 
 @dataclass(frozen=True, slots=True)
