@@ -60,7 +60,7 @@ def main() -> None:
     from safepassage.accounts.models import User
     from safepassage.cases import selectors
     from safepassage.cases.models import Case, Person
-    from safepassage.cases.screening import screening_index
+    from safepassage.cases.screening import ScreeningIndexNotReady, screening_index
     from safepassage.vault import keyring
 
     if not keyring.try_unlock_from_environment():
@@ -88,7 +88,13 @@ def main() -> None:
     )
     before = rss_mib()
     start = time.perf_counter()
-    index = screening_index()
+    while True:  # a large first build runs in the background, as in a server
+        try:
+            index = screening_index()
+        except ScreeningIndexNotReady:
+            time.sleep(0.5)
+        else:
+            break
     build = time.perf_counter() - start
     print(
         f"index build from the vault: {len(index):,} people in {build:.1f} s "
