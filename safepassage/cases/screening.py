@@ -100,7 +100,7 @@ def registered_people() -> QuerySet[Person]:
 
 
 def registered_records(
-    people: QuerySet[Person] | None = None,
+    people: QuerySet[Person] | None = None, *, stream: bool = True
 ) -> Iterator[list[tuple[PersonRecord, datetime]]]:
     """Batches of (record, updated_at) of `people` (every registered person
     by default), in primary-key order, decrypted from the columns without
@@ -108,7 +108,7 @@ def registered_records(
     if people is None:
         people = registered_people()
     rows = decrypted_values(
-        people.order_by("pk"), _PERSON_FIELDS, plain=("pk", "case_id", "updated_at")
+        people.order_by("pk"), _PERSON_FIELDS, plain=("pk", "case_id", "updated_at"), stream=stream
     )
     batch: list[tuple[Any, ...]] = []
     for row in rows:
@@ -123,7 +123,9 @@ def registered_records(
 def _with_phones(batch: list[tuple[Any, ...]]) -> list[tuple[PersonRecord, datetime]]:
     phones: dict[int, list[str]] = {}
     numbers = PersonPhone.objects.filter(person_id__in=[row[0] for row in batch]).order_by("pk")
-    for person_id, number in decrypted_values(numbers, ("number",), plain=("person_id",)):
+    for person_id, number in decrypted_values(
+        numbers, ("number",), plain=("person_id",), stream=False
+    ):
         if number:
             phones.setdefault(person_id, []).append(number)
     return [
@@ -141,7 +143,7 @@ class _Indexed:
     watermark: datetime | None = None
 
     def read(self, people: QuerySet[Person], progress: _Build | None = None) -> None:
-        for batch in registered_records(people):
+        for batch in registered_records(people, stream=progress is not None):
             for record, updated in batch:
                 case_id = int(record.id)
                 if self.seen.get(case_id) == updated:

@@ -25,10 +25,16 @@ CHUNK = 2000
 
 
 def decrypted_values(
-    queryset: QuerySet[Any], fields: Sequence[str], *, plain: Sequence[str] = ()
+    queryset: QuerySet[Any],
+    fields: Sequence[str],
+    *,
+    plain: Sequence[str] = (),
+    stream: bool = True,
 ) -> Iterator[tuple[Any, ...]]:
     """For each row of `queryset`, in its order: the `plain` columns as read,
-    then the decrypted `fields` (None where the column is NULL).
+    then the decrypted `fields` (None where the column is NULL). With
+    `stream` (a whole table) rows are fetched `CHUNK` at a time (a
+    server-side cursor on PostgreSQL); without it (a few rows), at once.
 
     The data key of each row is unwrapped once, for that row only, and not
     put in the process's key cache (a table's worth would only churn it).
@@ -51,7 +57,7 @@ def decrypted_values(
         "data_key__unit_key_id",
         *(f.name for f in encrypted),
     )
-    for row in rows.iterator(chunk_size=CHUNK):
+    for row in rows.iterator(chunk_size=CHUNK) if stream else rows:
         vault_id, key_id, wrapped, unit_key_id = row[n : n + 4]
         unit_key = unit_keys.get(unit_key_id)
         if unit_key is None:

@@ -104,3 +104,11 @@ def test_bulk_reads_leave_the_key_cache_alone():
 def test_a_column_that_is_not_encrypted_is_refused():
     with pytest.raises(TypeError, match="not an encrypted field"):
         _read(fields=("label",))
+
+
+def test_rows_fetched_at_once_are_the_same():
+    made = [ProbeFactory(text=f"n{i}") for i in range(3)]
+    query = Probe.objects.order_by("pk")
+    streamed = list(rows.decrypted_values(query, ("text",), plain=("pk",)))
+    assert list(rows.decrypted_values(query, ("text",), plain=("pk",), stream=False)) == streamed
+    assert streamed == [(p.pk, f"n{i}") for i, p in enumerate(made)]
