@@ -59,36 +59,6 @@ ZAWGYI_REASON = "ေက်ာ္ဇင္ထြန္း ႏွင့္ တူ�
 
 
 @pytest.fixture
-def asking():
-    return UnitFactory(name="Asking unit")
-
-
-@pytest.fixture
-def owning():
-    return UnitFactory(name="Owning unit")
-
-
-@pytest.fixture
-def officer(asking):
-    return UserFactory(unit=asking, roles=[Role.SCREENING_OFFICER])
-
-
-@pytest.fixture
-def owner_officer(owning):
-    return UserFactory(unit=owning, roles=[Role.SCREENING_OFFICER])
-
-
-@pytest.fixture
-def newcomer(asking):
-    return screened_case(asking, **TWICE_NEW)
-
-
-@pytest.fixture
-def earlier(owning):
-    return screened_case(owning, **TWICE_OLD)
-
-
-@pytest.fixture
 def sent(officer, newcomer, earlier):
     return details_request_create(actor=officer, case=newcomer, about=earlier)
 

@@ -154,27 +154,18 @@ def test_a_proposal_not_naming_the_case_is_not_found(client, units):
 
 
 def test_people_who_meet_only_through_an_alias_or_a_second_phone_are_proposed(units):
+    bare = {
+        "name_my": "",
+        "nrc": "",
+        "father_name": "",
+        "birth": {"precision": "year", "year": 1994},
+    }
     known_as = case_create(unit=units[0])
-    person_create(
-        known_as,
-        name_latin="Zaw Min Htet",
-        name_my="",
-        nrc="",
-        father_name="",
-        birth={"precision": "year", "year": 1994},
-        aliases=["Thiha Soe"],
-    )
-    phone_add(Person.objects.get(case=known_as), "09420000111")
-    phone_add(Person.objects.get(case=known_as), "09420000555")
+    person_create(known_as, **bare, name_latin="Zaw Min Htet", aliases=["Thiha Soe"])
+    for number in ("09420000111", "09420000555"):
+        phone_add(Person.objects.get(case=known_as), number)
     registered = case_create(unit=units[1])
-    person_create(
-        registered,
-        name_latin="Thiha Soe",
-        name_my="",
-        nrc="",
-        father_name="",
-        birth={"precision": "year", "year": 1994},
-    )
+    person_create(registered, **bare, name_latin="Thiha Soe")
     phone_add(Person.objects.get(case=registered), "+959420000555")
     assert "1 new proposals" in _run()
     proposal = DuplicateProposal.objects.get()

@@ -9,8 +9,7 @@ import threading
 import pytest
 from django.urls import reverse
 
-from safepassage.accounts.roles import Role
-from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_in
+from safepassage.accounts.tests.factories import sign_in
 from safepassage.cases import screening, selectors
 from safepassage.cases.models import DetailsRequest, Person
 from safepassage.cases.tests.factories import (
@@ -22,36 +21,6 @@ from safepassage.cases.tests.factories import (
 )
 from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.keys import data_key_shred
-
-
-@pytest.fixture
-def asking():
-    return UnitFactory(name="Asking unit")
-
-
-@pytest.fixture
-def owning():
-    return UnitFactory(name="Owning unit")
-
-
-@pytest.fixture
-def officer(asking):
-    return UserFactory(unit=asking, roles=[Role.SCREENING_OFFICER])
-
-
-@pytest.fixture
-def owner_officer(owning):
-    return UserFactory(unit=owning, roles=[Role.SCREENING_OFFICER])
-
-
-@pytest.fixture
-def newcomer(asking):
-    return screened_case(asking, **TWICE_NEW)
-
-
-@pytest.fixture
-def earlier(owning):
-    return screened_case(owning, **TWICE_OLD)
 
 
 @pytest.fixture
