@@ -611,10 +611,12 @@ def _date_weights(c: Coded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     exact = (ma == mb) & (da == db)
     swapped = (ma == db) & (da == mb)
     near = np.abs(ya - yb) == 1
+    slip = w[DateMatch.SLIP]
+    year_slip = both_full & exact & (_digits_apart(ya, yb, 4) == 1)
     other_year = np.where(
         near,
         np.where(both_full & (exact | swapped), w[DateMatch.YEAR_NEAR_DAY], w[DateMatch.YEAR_NEAR]),
-        w[DateMatch.DIFFERENT],
+        np.where(year_slip, slip, w[DateMatch.DIFFERENT]),
     )
     day_in_month = (fa & (da == mb) & (ma <= 12)) | (~fa & fb & (db == ma) & (mb <= 12))
     part = np.where(
@@ -628,12 +630,28 @@ def _date_weights(c: Coded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         np.where(
             swapped,
             w[DateMatch.SWAPPED],
-            np.where(ma == mb, engine.DATE_DAY_DIFFERS, w[DateMatch.DIFFERENT]),
+            np.where(
+                ma == mb,
+                np.where(_digits_apart(da, db, 2) == 1, slip, engine.DATE_DAY_DIFFERS),
+                np.where(
+                    (da == db) & (_digits_apart(ma, mb, 2) == 1), slip, w[DateMatch.DIFFERENT]
+                ),
+            ),
         ),
     )
     same_year = np.where((ma == 0) | (mb == 0), w[DateMatch.YEAR], np.where(both_full, full, part))
     out = np.where(ya == yb, same_year, other_year)
     return np.where((ya > 0) & (yb > 0), out, 0.0)
+
+
+def _digits_apart(x: np.ndarray, y: np.ndarray, width: int) -> np.ndarray:
+    """`dates.digits_apart` for each pair."""
+    x, y = x.astype(I32), y.astype(I32)
+    apart = np.zeros(len(x), dtype=np.int8)
+    for _ in range(width):
+        apart += (x % 10 != y % 10).astype(np.int8)
+        x, y = x // 10, y // 10
+    return apart
 
 
 def _nrc_weights(c: Coded, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -194,17 +194,37 @@ class DateMatch(IntEnum):
 
     DIFFERENT = 0
     YEAR_NEAR = 1  # years one apart, nothing else known to agree
-    YEAR_NEAR_DAY = 2  # years one apart, same day and month (age counted
+    SLIP = 2  # two full dates one typed digit apart (1990-03-12 / 1990-08-12)
+    YEAR_NEAR_DAY = 3  # years one apart, same day and month (age counted
     # the Burmese way, or a slip of the year)
-    YEAR = 3  # same year; at least one side knows only the year
-    YEAR_MONTH = 4  # same year and month; a day is missing or differs
-    SWAPPED = 5  # same year; day and month swapped
-    EXACT = 6
+    YEAR = 4  # same year; at least one side knows only the year
+    YEAR_MONTH = 5  # same year and month; a day is missing or differs
+    SWAPPED = 6  # same year; day and month swapped
+    EXACT = 7
+
+
+def digits_apart(x: int, y: int, width: int) -> int:
+    """In how many of their `width` decimal digits `x` and `y` differ."""
+    apart = 0
+    for _ in range(width):
+        apart += x % 10 != y % 10
+        x, y = x // 10, y // 10
+    return apart
 
 
 def compare_dates(a: PartialDate, b: PartialDate) -> DateMatch:
+    """How `a` and `b` agree. A single mistyped digit between two full
+    dates (of the eight of YYYYMMDD) is a `SLIP`, not a different date;
+    a day differing in both digits stays `YEAR_MONTH`."""
     if a.year != b.year:
         if abs(a.year - b.year) != 1:
+            if (
+                a.full
+                and b.full
+                and (a.month, a.day) == (b.month, b.day)
+                and digits_apart(a.year, b.year, 4) == 1
+            ):
+                return DateMatch.SLIP
             return DateMatch.DIFFERENT
         if a.full and b.full and {a.day, a.month} == {b.day, b.month}:
             return DateMatch.YEAR_NEAR_DAY
@@ -217,7 +237,9 @@ def compare_dates(a: PartialDate, b: PartialDate) -> DateMatch:
         if a.month == b.day and a.day == b.month:
             return DateMatch.SWAPPED
         if a.month == b.month:
-            return DateMatch.YEAR_MONTH
+            return DateMatch.SLIP if digits_apart(a.day, b.day, 2) == 1 else DateMatch.YEAR_MONTH
+        if a.day == b.day and digits_apart(a.month, b.month, 2) == 1:
+            return DateMatch.SLIP
         return DateMatch.DIFFERENT
     if a.month == b.month:
         return DateMatch.YEAR_MONTH

@@ -68,6 +68,7 @@ DATE_WEIGHTS = {
     DateMatch.YEAR: 1.0,
     DateMatch.YEAR_NEAR_DAY: 3.0,
     DateMatch.YEAR_NEAR: -1.5,
+    DateMatch.SLIP: -0.5,
     DateMatch.DIFFERENT: -4.5,
 }
 #: Same year and month but both days known and different: a typo or not.

@@ -59,6 +59,7 @@ _R = {
     "dob_near_day": _("same day and month of birth, years one apart"),
     "dob_near": _("birth years one apart"),
     "dob_different": _("different date of birth"),
+    "dob_slip": _("dates of birth one digit apart"),
     "nrc_same": _("same NRC"),
     "nrc_number": _("same NRC number, township written differently"),
     "nrc_near": _("NRC number differs by one digit"),
@@ -138,6 +139,7 @@ def explain(
             DateMatch.YEAR: "dob_year",
             DateMatch.YEAR_NEAR_DAY: "dob_near_day",
             DateMatch.YEAR_NEAR: "dob_near",
+            DateMatch.SLIP: "dob_slip",
             DateMatch.DIFFERENT: "dob_different",
         }[match]
         reasons.append(Reason("date_of_birth", weight, str(_R[key])))

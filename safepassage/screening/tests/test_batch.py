@@ -40,6 +40,10 @@ DATES = [
     "12 May 1990",
     "May 1990",
     "1989-12-05",
+    "1980-05-12",  # one digit from 1990-05-12: a slip of the year
+    "1990-05-13",  # ... of the day
+    "1990-08-12",  # ... of the month
+    "1990-05-21",
     "not a date",
 ]
 NRCS = [

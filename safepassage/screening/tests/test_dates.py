@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safepassage.screening.dates import DateMatch, PartialDate, compare_dates, parse_birth_date
+from safepassage.screening.dates import (
+    DateMatch,
+    PartialDate,
+    compare_dates,
+    digits_apart,
+    parse_birth_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -76,5 +82,32 @@ def test_comparisons() -> None:
     assert compare_dates(d, PartialDate(1990, 5)) == DateMatch.YEAR_MONTH
     assert compare_dates(d, PartialDate(1991, 5, 12)) == DateMatch.YEAR_NEAR_DAY
     assert compare_dates(d, PartialDate(1991)) == DateMatch.YEAR_NEAR
-    assert compare_dates(d, PartialDate(1980, 5, 12)) == DateMatch.DIFFERENT
+    assert compare_dates(d, PartialDate(1984, 5, 12)) == DateMatch.DIFFERENT
     assert compare_dates(d, PartialDate(1990, 7, 1)) == DateMatch.DIFFERENT
+
+
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [
+        (PartialDate(1980, 5, 12), DateMatch.SLIP),  # 1990 typed 1980
+        (PartialDate(1990, 5, 13), DateMatch.SLIP),  # day 12 typed 13
+        (PartialDate(1990, 5, 22), DateMatch.SLIP),  # day 12 typed 22
+        (PartialDate(1990, 8, 12), DateMatch.SLIP),  # month 05 typed 08
+        (PartialDate(1990, 5, 21), DateMatch.YEAR_MONTH),  # both digits of the day
+        (PartialDate(1990, 8, 13), DateMatch.DIFFERENT),  # two slips are not one
+        (PartialDate(1980, 5, 13), DateMatch.DIFFERENT),
+        (PartialDate(1991, 5, 12), DateMatch.YEAR_NEAR_DAY),  # adjacent years win
+        (PartialDate(1980, 5), DateMatch.DIFFERENT),  # a slip needs two full dates
+    ],
+)
+def test_one_mistyped_digit_is_a_slip(other: PartialDate, expected: DateMatch) -> None:
+    d = PartialDate(1990, 5, 12)
+    assert compare_dates(d, other) == expected
+    assert compare_dates(other, d) == expected
+
+
+def test_digits_apart() -> None:
+    assert digits_apart(1990, 1980, 4) == 1
+    assert digits_apart(1990, 1909, 4) == 2
+    assert digits_apart(5, 5, 2) == 0
+    assert digits_apart(1, 11, 2) == 1

@@ -62,6 +62,19 @@ def test_swapped_day_and_month_with_a_father_is_a_match() -> None:
     assert "date of birth with day and month swapped" in texts
 
 
+def test_a_mistyped_digit_of_the_birth_date_does_not_part_one_person() -> None:
+    a = PersonRecord("a", name="Min Thu", father_name="U Hla", date_of_birth="1999-04-03")
+    b = PersonRecord("b", name="Min Thu", father_name="U Hla", date_of_birth="1999-04-08")
+    assert score(f(a), f(b)) >= MATCH_THRESHOLD
+    with translation.override("en"):
+        texts = [r.text for r in explain(f(a), f(b))]
+    assert "dates of birth one digit apart" in texts
+    # Without the father, a name and a slipped date stay below the threshold.
+    c = PersonRecord("c", name="Min Thu", date_of_birth="1999-04-08", township="MMR013042")
+    d = PersonRecord("d", name="Min Thu", date_of_birth="1999-04-03", township="MMR013042")
+    assert score(f(c), f(d)) < MATCH_THRESHOLD
+
+
 def test_shared_phone_with_a_changed_name_spelling() -> None:
     a = PersonRecord("a", name="Pyae Phyo", phone="09 797 123456")
     b = PersonRecord("b", name="Pyay Pyo", phone="+959797123456")
