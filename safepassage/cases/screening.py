@@ -32,6 +32,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safepassage.screening.index import ScreeningIndex
 from safepassage.screening.records import PersonRecord
@@ -62,6 +63,11 @@ _PERSON_FIELDS = (
 
 class ScreeningIndexNotReady(Exception):
     """The index is still being built in the background."""
+
+    message = _(
+        "Screening is still reading every registered person (after a restart). "
+        "Try again in a few minutes."
+    )
 
     def __init__(self, read: int, total: int) -> None:
         super().__init__(f"screening index: {read} of {total} people read")

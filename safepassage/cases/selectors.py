@@ -545,10 +545,7 @@ DETAILS_REQUESTS_PER_DAY = 20
 DETAILS_INCOMING_CLOSED_SHOWN = 30
 
 
-INDEX_NOT_READY = _(
-    "Screening is still reading every registered person (after a restart). "
-    "Try again in a few minutes."
-)
+INDEX_NOT_READY = ScreeningIndexNotReady.message
 
 
 class DetailsRequestRefused(Exception):

@@ -50,6 +50,7 @@ from .models import (
     TransferStatus,
 )
 from .policies import PERSON_EDITORS, user_may_act_on_case
+from .screening import ScreeningIndexNotReady, screening_index
 from .workflow import (
     TRANSFERABLE,
     DetailsRequestStatus,
@@ -477,12 +478,18 @@ def screening_decide(
     The decision names the person record it was made on; a later change to
     the person makes it stale (see `selectors.case_screening`). The status
     is not moved here: that stays the workflow's (`case_transition`).
+    Refused while the screening index is still being built: the panel
+    then shows no candidates, and a decision must be made on them.
     """
     reasons = (reasons or "").strip()
     if outcome not in ScreeningOutcome.values:
         raise ValidationError(_("Choose cleared, flagged or rejected."))
     if not reasons:
         raise ValidationError(_("Give the reasons for the decision."))
+    try:
+        screening_index()
+    except ScreeningIndexNotReady as exc:
+        raise ValidationError(ScreeningIndexNotReady.message) from exc
     locked = _lock(case, expected_version)
     if not user_may_act_on_case(actor, locked) or not actor.has_any_role({Role.SCREENING_OFFICER}):
         raise PermissionDenied

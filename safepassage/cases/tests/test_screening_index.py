@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from safepassage.accounts.tests.factories import sign_in
 from safepassage.cases import screening, selectors
-from safepassage.cases.models import DetailsRequest, Person
+from safepassage.cases.models import DetailsRequest, Person, ScreeningDecision
 from safepassage.cases.tests.factories import (
     TWICE_NEW,
     TWICE_OLD,
@@ -191,6 +191,23 @@ def test_the_panel_says_matches_are_being_prepared_and_offers_no_decision(
     assert "reading every registered person" not in body
     assert earlier.code in body
     assert "Record a decision" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_decision_is_recorded_before_the_candidates_can_be_seen(
+    gated, client, officer, newcomer, earlier
+):
+    gate = gated()
+    sign_in(client, officer)
+    url = reverse("cases:screening_decide", kwargs={"code": newcomer.code})
+    post = {"outcome": "cleared", "reasons": "interviewed", "expected_version": newcomer.version}
+    body = client.post(url, post).content.decode()
+    assert "Try again in a few minutes" in body
+    assert not ScreeningDecision.objects.exists()
+    gate.set()
+    _ready()
+    assert client.post(url, post).status_code == 302
+    assert ScreeningDecision.objects.get().outcome == "cleared"
 
 
 @pytest.mark.django_db(transaction=True)
