@@ -48,6 +48,7 @@ _R = {
     "name_same": _("same name"),
     "name_similar": _("similar name"),
     "name_different": _("different name"),
+    "name_alias": _("same name under an alias"),
     "father_same": _("same father's name"),
     "father_similar": _("similar father's name"),
     "father_different": _("different father's name"),
@@ -88,6 +89,13 @@ def _variants(a: str, b: str) -> str:
     return ", ".join(dict.fromkeys(pairs))
 
 
+def _main_names_shared(a: Features, b: Features) -> bool:
+    """Whether the names (Latin or Burmese) of both agree, aliases aside."""
+    main_a = a.names[: len(a.names) - a.aliases]
+    main_b = b.names[: len(b.names) - b.aliases]
+    return not set(main_a).isdisjoint(main_b)
+
+
 def explain(
     a: Features,
     b: Features,
@@ -107,8 +115,10 @@ def explain(
         key = {Level.SAME: "name_same", Level.DIFFERENT: "name_different"}.get(
             level, "name_similar"
         )
+        if level == Level.SAME and not _main_names_shared(a, b):
+            key = "name_alias"
         text = str(_R[key])
-        if level == Level.SAME and ra is not None and rb is not None:
+        if key == "name_same" and ra is not None and rb is not None:
             variants = _variants(ra.name, rb.name) or _variants(ra.name_my, rb.name_my)
             if variants:
                 text = str(_NAME_VARIANT) % {"variants": variants}
@@ -123,8 +133,10 @@ def explain(
         key = {Level.SAME: "father_same", Level.DIFFERENT: "father_different"}.get(
             level, "father_similar"
         )
+        if level == Level.SAME and not _main_names_shared(a, b):
+            key = "name_alias"
         text = str(_R[key])
-        if level == Level.SAME and ra is not None and rb is not None:
+        if key == "name_same" and ra is not None and rb is not None:
             variants = _variants(ra.father_name, rb.father_name)
             if variants:
                 text = str(_FATHER_VARIANT) % {"variants": variants}

@@ -172,6 +172,9 @@ def test_an_alias_is_found_and_compared_as_a_name() -> None:
         > score(f(query), f(PersonRecord("x", name="Bo Moe Aung")))
     )
     assert f(known).names == ("kyaw zin tet", "po mo aung")
+    with translation.override("en"):
+        assert found["k"].explanation == "same date of birth; same name under an alias"
+        assert "same name under an alias" not in found["other"].explanation
 
 
 def test_any_shared_phone_counts_and_blocks() -> None:
