@@ -133,10 +133,8 @@ def explain(
         key = {Level.SAME: "father_same", Level.DIFFERENT: "father_different"}.get(
             level, "father_similar"
         )
-        if level == Level.SAME and not _main_names_shared(a, b):
-            key = "name_alias"
         text = str(_R[key])
-        if key == "name_same" and ra is not None and rb is not None:
+        if level == Level.SAME and ra is not None and rb is not None:
             variants = _variants(ra.father_name, rb.father_name)
             if variants:
                 text = str(_FATHER_VARIANT) % {"variants": variants}

@@ -177,6 +177,19 @@ def test_an_alias_is_found_and_compared_as_a_name() -> None:
         assert "same name under an alias" not in found["other"].explanation
 
 
+def test_the_father_s_reason_is_the_father_s_whatever_the_names() -> None:
+    a = PersonRecord("a", name="Aung Naing", father_name="U Kyaw Zin")
+    b = PersonRecord("b", name="Thura Khant", father_name="U Kyao Zin")
+    c = PersonRecord("c", name="Soe Moe", father_name="U Kyaw Zin")
+    with translation.override("en"):
+        assert {r.field: r.text for r in explain(f(a), f(b), a, b)}["father_name"] == (
+            "father's name variant Kyaw ↔ Kyao"
+        )
+        assert {r.field: r.text for r in explain(f(a), f(c))}["father_name"] == (
+            "same father's name"
+        )
+
+
 def test_any_shared_phone_counts_and_blocks() -> None:
     a = PersonRecord("a", name="Aung Kyaw", phone="09 7123 4567", other_phones=("09 7999 0000",))
     b = PersonRecord("b", name="Aung Kyaw", phone="+95 9 7999 0000")
