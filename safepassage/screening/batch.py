@@ -433,6 +433,10 @@ def candidate_pairs(
     tables.append((rule((father * 30_000_000 + dm, (father >= 0) & full)), max_block))
     township = c.township.astype(I64)
     tables.append((rule((township * 30_000_000 + dm, (township >= 0) & full)), max_block))
+    has_father = father >= 0
+    cap = engine.MAX_FATHER_BLOCK
+    tables.append((rule((father * width + township, has_father & (township >= 0))), cap))
+    tables.append((rule((father * 10_000 + c.year, has_father & (c.year > 0))), cap))
     tables.append((rule(*slots), max_name_only))
     found = [
         pair_out(

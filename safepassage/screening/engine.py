@@ -45,6 +45,11 @@ MAX_BLOCK = 60
 #: name); scanned when screening one person up to `MAX_NAME_BLOCK`.
 MAX_NAME_ONLY_BATCH = 8
 MAX_NAME_BLOCK = 3000
+#: Father + township and father + birth year blocks (rules 9 and 10): paired
+#: out in batch only when this small (a rare father's name there), scanned
+#: when screening one person up to `MAX_FATHER_SEARCH`.
+MAX_FATHER_BLOCK = 8
+MAX_FATHER_SEARCH = 100
 
 NAME_HIGH = 88.0
 NAME_MID = 75.0
@@ -298,11 +303,13 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
     Rules: 0 NRC number, 1 phone, 2 name + father, 3 name + date (day and
     month sorted, so swaps meet), 4 father + date, 5 name + birth year,
     6 name + township, 7 name alone, 8 date + township (a name mistyped:
-    its key differs, the rest agrees); an alias enters 2, 3 and 6 only.
-    Batch de-duplication skips every block
-    larger than `MAX_BLOCK` (a common name alone, a common name in a
-    birth year); screening one person caps name-alone blocks at
-    `MAX_NAME_BLOCK`.
+    its key differs, the rest agrees), 9 father + township, 10 father +
+    birth year (the same, with a father's name); an alias enters 2, 3 and
+    6 only. Batch de-duplication skips every block larger than `MAX_BLOCK`
+    (a common name in a birth year), `MAX_NAME_ONLY_BATCH` for a name alone
+    and `MAX_FATHER_BLOCK` for rules 9 and 10; screening one person caps
+    name-alone blocks at `MAX_NAME_BLOCK` and rules 9 and 10 at
+    `MAX_FATHER_SEARCH`.
     """
     if f.nrc_number:
         yield 0, hash(("n", f.nrc_number))
@@ -332,6 +339,12 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
         yield 4, hash(("fd", f.father, dm))
     if f.township and dm is not None:
         yield 8, hash(("dt", dm, f.township))
+    if f.father:
+        # The name mistyped or respelt past its key, the father's name not.
+        if f.township:
+            yield 9, hash(("ft", f.father, f.township))
+        if dob is not None:
+            yield 10, hash(("fy", f.father, dob.year))
 
 
 def candidate_pairs(features: Sequence[Features], max_block: int = MAX_BLOCK) -> set[int]:
@@ -339,11 +352,17 @@ def candidate_pairs(features: Sequence[Features], max_block: int = MAX_BLOCK) ->
     n = len(features)
     blocks: dict[int, list[int]] = {}
     name_only: dict[int, list[int]] = {}
+    by_father: dict[int, list[int]] = {}
     for i, f in enumerate(features):
         for rule, key in block_keys(f):
-            (name_only if rule == 7 else blocks).setdefault(key, []).append(i)
+            table = name_only if rule == 7 else by_father if rule >= 9 else blocks
+            table.setdefault(key, []).append(i)
     pairs: set[int] = set()
-    for cap, table in ((max_block, blocks), (MAX_NAME_ONLY_BATCH, name_only)):
+    for cap, table in (
+        (max_block, blocks),
+        (MAX_NAME_ONLY_BATCH, name_only),
+        (MAX_FATHER_BLOCK, by_father),
+    ):
         _pair_out(table, cap, n, pairs)
     return pairs
 

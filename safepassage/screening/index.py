@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from safepassage.screening.engine import (
+    MAX_FATHER_SEARCH,
     MAX_NAME_BLOCK,
     REVIEW_THRESHOLD,
     Frequencies,
@@ -103,6 +104,8 @@ class ScreeningIndex:
             if not members:
                 continue
             if rule == 7 and len(members) > MAX_NAME_BLOCK:
+                continue
+            if rule >= 9 and len(members) > MAX_FATHER_SEARCH:
                 continue
             seen.update(members)
         seen -= self.retired

@@ -247,3 +247,51 @@ def test_a_mistyped_name_is_found_through_its_date_and_township() -> None:
     (found,) = index.search(query)
     assert found.id == "p1"
     assert found.score >= MATCH_THRESHOLD
+
+
+def test_a_mistyped_name_is_found_through_its_father_and_township_or_birth_year() -> None:
+    from safepassage.screening import batch
+    from safepassage.screening.engine import MAX_FATHER_BLOCK, MAX_FATHER_SEARCH
+
+    earlier = PersonRecord(
+        "p1", name="Kay Myat Thidar", father_name="U Lin Htet Tin", township="MMR010029"
+    )
+    query = PersonRecord(
+        "q", name="Ma Kay Nyat Thidar", father_name="Lin Htet Tinn", township="MMR010029"
+    )
+    assert f(query).names != f(earlier).names  # no name block holds both
+    (found,) = ScreeningIndex([earlier], this_year=YEAR).search(query)
+    assert found.id == "p1"
+    assert found.score >= MATCH_THRESHOLD
+    by_year = PersonRecord(
+        "p2", name="Kay Myat Thidar", father_name="U Lin Htet Tin", date_of_birth="2001"
+    )
+    asked = PersonRecord(
+        "q2", name="Kay Nyat Thidar", father_name="U Lin Htet Tin", date_of_birth="3/4/2001"
+    )
+    assert [c.id for c in ScreeningIndex([by_year], this_year=YEAR).search(asked)] == ["p2"]
+
+    # A common father's name in the township is no block: in batch above
+    # MAX_FATHER_BLOCK records, when screening one person above MAX_FATHER_SEARCH.
+    syllables = ("Aung", "Kyaw", "Min", "Thu", "Zaw", "Naing", "Soe", "Hla", "Myo", "Wai")
+
+    def namesakes(count: int) -> list[list[str]]:
+        """Sons of one father (each name distinct), in one township."""
+        names = (" ".join(syllables[k // 10**p % 10] for p in range(3)) for k in range(count))
+        return [
+            [f"r{k}", name, "", "U Lin Htet Tin", "", "", "", "MMR010029"]
+            for k, name in enumerate(names)
+        ]
+
+    def pairs(rows: list[list[str]]) -> int:
+        return len(batch.candidate_pairs(batch.code_rows(rows, this_year=YEAR)))
+
+    assert pairs(namesakes(MAX_FATHER_BLOCK)) == MAX_FATHER_BLOCK * (MAX_FATHER_BLOCK - 1) // 2
+    assert pairs(namesakes(MAX_FATHER_BLOCK + 1)) == 0
+    many = [
+        PersonRecord(r[0], name=r[1], father_name=r[3], township=r[7])
+        for r in namesakes(MAX_FATHER_SEARCH + 1)
+    ]
+    # The block holds the earlier record and the namesakes: 100, then 102.
+    assert ScreeningIndex([*many[:-2], earlier], this_year=YEAR).search(query)
+    assert not ScreeningIndex([*many, earlier], this_year=YEAR).search(query)
