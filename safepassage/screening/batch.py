@@ -529,8 +529,16 @@ def _weights(level: np.ndarray, weights: dict[engine.Level, float]) -> np.ndarra
     return out
 
 
-def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> np.ndarray:
-    """`engine.score(features i, features j, frequencies)` for each pair."""
+def score_pairs(
+    c: Coded,
+    i: np.ndarray,
+    j: np.ndarray,
+    *,
+    workers: int = 1,
+    names: dict[engine.Level, float] = engine.NAME_WEIGHTS,
+) -> np.ndarray:
+    """`engine.score(features i, features j, frequencies, names=names)` for
+    each pair (`engine.CONFLICT_NAME_WEIGHTS`: `engine.conflict_score`)."""
     texts = np.array(c.texts, dtype=object)
     total = np.zeros(len(i), dtype=np.float64)
 
@@ -541,13 +549,13 @@ def score_pairs(c: Coded, i: np.ndarray, j: np.ndarray, *, workers: int = 1) -> 
     second = (a1 >= 0) & ((a1 == b0) | (a1 == b1))
     same = has & (first | second)
     level = _levels(c, texts, [(a0, b0), (a0, b1), (a1, b0), (a1, b1)], has & ~same, workers)
-    weight = _weights(level, engine.NAME_WEIGHTS)
+    weight = _weights(level, names)
     shared_name = np.full(len(i), -1, dtype=I32)
     if same.any():
         at = np.flatnonzero(same)
         shared = np.where(first[at], a0[at], a1[at])
         shared_name[at] = shared
-        w = np.full(len(at), engine.NAME_WEIGHTS[engine.Level.SAME])
+        w = np.full(len(at), names[engine.Level.SAME])
         w = np.where(c.single[shared], w - engine.SHORT_NAME_PENALTY, w)
         pen = _penalties(c.name_count[shared], engine.frequency_penalty)
         t = c.township[i[at]]

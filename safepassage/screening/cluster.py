@@ -3,8 +3,9 @@
 Plain transitive closure turns A~B and B~C into one person even when A and
 C are two namesakes who each resemble B. Here pairs are merged strongest
 first, and two clusters are joined only when no pair across them is
-evidence *against* being one person (score below `CONFLICT_THRESHOLD`: a
-different NRC, a different full date of birth, a different father).
+evidence *against* being one person (`engine.conflict_score` below
+`CONFLICT_THRESHOLD`: a different NRC, a different full date of birth, a
+different father; a name that differs is not counted there).
 Clusters larger than `MAX_CLUSTER` are not grown further: one person is
 rarely registered that often, and a huge cluster is a chaining symptom.
 """
@@ -21,7 +22,7 @@ MAX_CLUSTER = 30
 def cluster_pairs(
     n: int,
     edges: Iterable[tuple[float, int, int]],
-    pair_score: Callable[[int, int], float],
+    pair_conflict: Callable[[int, int], float],
     *,
     conflict: float = CONFLICT_THRESHOLD,
     max_cluster: int = MAX_CLUSTER,
@@ -29,7 +30,8 @@ def cluster_pairs(
     """Cluster label per item 0..n-1 (the smallest member index).
 
     `edges` are (score, i, j) at or above the match threshold;
-    `pair_score(i, j)` scores any pair, for the coherence check.
+    `pair_conflict(i, j)` is any pair's `conflict_score`, for the coherence
+    check.
     """
     parent = list(range(n))
     members: dict[int, list[int]] = {}
@@ -49,7 +51,7 @@ def cluster_pairs(
         if len(mi) + len(mj) > max_cluster:
             continue
         if (len(mi) > 1 or len(mj) > 1) and any(
-            pair_score(x, y) < conflict for x in mi for y in mj if (x, y) != (i, j)
+            pair_conflict(x, y) < conflict for x in mi for y in mj if (x, y) != (i, j)
         ):
             continue
         if len(mi) < len(mj):

@@ -22,7 +22,12 @@ import numpy as np
 
 from safepassage.screening import batch
 from safepassage.screening.cluster import MAX_CLUSTER, cluster_pairs
-from safepassage.screening.engine import MATCH_THRESHOLD, MAX_BLOCK, score
+from safepassage.screening.engine import (
+    CONFLICT_NAME_WEIGHTS,
+    MATCH_THRESHOLD,
+    MAX_BLOCK,
+    conflict_score,
+)
 from safepassage.screening.index import ScreeningIndex
 from safepassage.screening.records import Features, PersonRecord
 
@@ -103,15 +108,15 @@ def dedupe_rows(
     features: dict[int, Features] = {}
     freq = coded.frequencies()
 
-    def pair_score(x: int, y: int) -> float:
+    def pair_conflict(x: int, y: int) -> float:
         found = known.get(x * n + y)
         if found is not None:
             return found
         fx = features.get(x) or features.setdefault(x, coded.features(x))
         fy = features.get(y) or features.setdefault(y, coded.features(y))
-        return score(fx, fy, freq)
+        return conflict_score(fx, fy, freq)
 
-    labels = cluster_pairs(n, edges, pair_score)
+    labels = cluster_pairs(n, edges, pair_conflict)
     if progress is not None:
         progress("clusters", n)
     return DedupeResult(
@@ -148,8 +153,8 @@ def match_groups(n: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
 def _group_scores(
     coded: batch.Coded, first: np.ndarray, second: np.ndarray, *, workers: int
 ) -> dict[int, float]:
-    """``x * n + y`` -> score of (x, y), both orders, for every pair of rows
-    in one group of the match graph of at most `MAX_GROUP` rows.
+    """``x * n + y`` -> `conflict_score` of (x, y), both orders, for every
+    pair of rows in one group of the match graph of at most `MAX_GROUP` rows.
 
     Those are the only pairs clustering's coherence check can ask about
     (the clusters it builds never reach outside a group), so they are
@@ -165,7 +170,7 @@ def _group_scores(
     for start in range(0, len(pairs), batch.SCORE_STEP):
         x, y = np.divmod(pairs[start : start + batch.SCORE_STEP], n)
         for a, b in ((x, y), (y, x)):
-            scores = batch.score_pairs(coded, a, b, workers=workers)
+            scores = batch.score_pairs(coded, a, b, workers=workers, names=CONFLICT_NAME_WEIGHTS)
             known.update(zip((a * n + b).tolist(), scores.tolist(), strict=True))
     return known
 

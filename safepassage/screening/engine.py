@@ -36,7 +36,8 @@ from safepassage.screening.records import Features
 
 MATCH_THRESHOLD = 4.0
 REVIEW_THRESHOLD = 3.0
-#: Two clusters are not merged when any pair across them scores below this.
+#: Two clusters are not merged when any pair across them scores below this
+#: (its `conflict_score`).
 CONFLICT_THRESHOLD = -1.0
 
 #: Blocks larger than this are not paired out in batch de-duplication.
@@ -65,6 +66,9 @@ class Level(IntEnum):
 
 # Weights: field -> level -> evidence.
 NAME_WEIGHTS = {Level.SAME: 3.0, Level.HIGH: 2.0, Level.MID: 0.0, Level.DIFFERENT: -4.0}
+#: The names' weights in a `conflict_score`: a name that differs counts
+#: nothing there.
+CONFLICT_NAME_WEIGHTS = {**NAME_WEIGHTS, Level.DIFFERENT: 0.0}
 FATHER_WEIGHTS = {Level.SAME: 2.5, Level.HIGH: 1.5, Level.MID: -0.5, Level.DIFFERENT: -2.5}
 DATE_WEIGHTS = {
     DateMatch.EXACT: 4.0,
@@ -262,7 +266,13 @@ def father_weight(a: Features, b: Features, freq: Frequencies | None) -> float:
     return _name_weight((a.father,), (b.father,), FATHER_WEIGHTS, freq.fathers if freq else None)
 
 
-def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
+def score(
+    a: Features,
+    b: Features,
+    freq: Frequencies | None = None,
+    *,
+    names: dict[Level, float] = NAME_WEIGHTS,
+) -> float:
     """The evidence that `a` and `b` are one person (hot path: no strings).
 
     With `freq`, a shared common name or father's name weighs less.
@@ -270,10 +280,10 @@ def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
     total = 0.0
     if a.names and b.names:
         if freq is None:
-            total += _name_weight(a.names, b.names, NAME_WEIGHTS, None)
+            total += _name_weight(a.names, b.names, names, None)
         else:
             place = a.township if a.township == b.township else ""
-            total += _name_weight(a.names, b.names, NAME_WEIGHTS, freq.names, freq.places, place)
+            total += _name_weight(a.names, b.names, names, freq.names, freq.places, place)
     if a.father and b.father:
         total += father_weight(a, b, freq)
     total += _date_weight(a.dob, b.dob)[0]
@@ -283,6 +293,19 @@ def score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
     if a.township and b.township:
         total += TOWNSHIP_SAME if a.township == b.township else TOWNSHIP_DIFFERENT
     return total
+
+
+def conflict_score(a: Features, b: Features, freq: Frequencies | None = None) -> float:
+    """`score` without the weight of a name that differs: what clustering
+    asks of two records it would put in one cluster through others.
+
+    Below `CONFLICT_THRESHOLD` is evidence that they are two people: a
+    different NRC, full date of birth or father's name. A name typed too
+    differently to compare is not: one person's records joined through a
+    third often carry such names, while namesakes, whom chaining would
+    join, share their name anyway.
+    """
+    return score(a, b, freq, names=CONFLICT_NAME_WEIGHTS)
 
 
 def phones_shared(a: Features, b: Features) -> bool:

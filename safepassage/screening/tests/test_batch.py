@@ -96,6 +96,10 @@ def _compare(rows: list[list[str]]) -> None:
     assert back.tolist() == [
         engine.score(features[b], features[a], expected) for a, b in zip(i, j, strict=True)
     ]
+    conflicts = batch.score_pairs(coded, i, j, names=engine.CONFLICT_NAME_WEIGHTS)
+    assert conflicts.tolist() == [
+        engine.conflict_score(features[a], features[b], expected) for a, b in zip(i, j, strict=True)
+    ]
     lazy = coded.frequencies()
     assert [engine.score(features[a], features[b], lazy) for a, b in zip(i, j, strict=True)] == want
     assert set(batch.candidate_pairs(coded).tolist()) == engine.candidate_pairs(features)

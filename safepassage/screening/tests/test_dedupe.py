@@ -60,7 +60,9 @@ def _scalar_clusters(data: list[list[str]]) -> list[int]:
         s = engine.score(features[i], features[j], freq)
         if s >= engine.MATCH_THRESHOLD:
             edges.append((s, i, j))
-    return cluster_pairs(n, edges, lambda x, y: engine.score(features[x], features[y], freq))
+    return cluster_pairs(
+        n, edges, lambda x, y: engine.conflict_score(features[x], features[y], freq)
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -92,6 +94,20 @@ def test_a_group_too_large_to_precompute_is_scored_one_pair_at_a_time(
     data = _rows(5, 120)
     monkeypatch.setattr(dedupe, "MAX_GROUP", 2)
     assert dedupe.dedupe_rows(data, this_year=2026).clusters == _scalar_clusters(data)
+
+
+def test_one_person_s_records_joined_through_a_third_despite_unlike_names() -> None:
+    data = [
+        ["a", "Sai Hom Kham", "", "", "", "", "09 420 000 111", ""],
+        ["b", "Hom Kham", "", "", "1989-02-02", "13/KaLaNa(N)190950", "09420000111", ""],
+        ["c", "Nang Seng", "", "", "2/2/1989", "13/KaLaNa(N)190950", "", ""],  # a typist's guess
+        ["d", "Hom Kham", "", "", "1975-11-30", "13/KaLaNa(N)555555", "09420000111", ""],
+    ]
+    features = [features_from_fields(*row, this_year=2026) for row in data]
+    assert engine.score(features[0], features[2]) < engine.CONFLICT_THRESHOLD
+    assert engine.conflict_score(features[0], features[2]) == 0.0
+    # a, b, c are one person; d shares the phone but has another NRC and date.
+    assert dedupe.dedupe_rows(data, this_year=2026).clusters == [0, 0, 0, 3]
 
 
 def _person(id: str, name: str, **fields: object) -> PersonRecord:
