@@ -16,6 +16,8 @@ Runs against the database the environment names (seeded with
    stack: decrypting the screened person, the index's refresh query,
    search and reasons, watch-list hits, the audit events, the template.
    p50/p95/p99 after a warm-up.
+3. The screening's steps timed one by one (``part:`` rows), to show where
+   its time goes.
 
 Writes nothing but audit events and a session.
 """
@@ -127,14 +129,67 @@ def main() -> None:
         selectors.case_screening(user=officer, case=case)
         if i >= args.warmup:
             alone.append((time.perf_counter() - start) * 1000)
+    parts = _parts(officer, cases, args.warmup + args.samples, args.warmup)
     print("| what | p50 ms | p95 ms | p99 ms | mean ms |")
     print("|---|---|---|---|---|")
     for name, values in (
         ("screening one person (decrypt, refresh, search, reasons, watch-lists)", alone),
         ("the screening panel page (the above, audit events, template)", samples),
+        *((f"  part: {part}", times) for part, times in parts.items()),
     ):
         p = percentiles(values)
         print(f"| {name} | {p['p50']:.1f} | {p['p95']:.1f} | {p['p99']:.1f} | {p['mean']:.1f} |")
+
+
+def _parts(officer, cases, rounds: int, warmup: int) -> dict[str, list[float]]:
+    """The screening's steps timed one by one, in the order the selector
+    runs them (the steps' own queries included)."""
+    from safepassage.cases import selectors
+    from safepassage.cases.models import ScreeningDecision
+    from safepassage.cases.screening import person_record, screening_index
+    from safepassage.watchlists.selectors import watchlist_hits
+
+    times: dict[str, list[float]] = {
+        "the person and its phones, decrypted": [],
+        "the index's refresh (people changed lately)": [],
+        "search and reasons": [],
+        "the matched cases, the user's view of them": [],
+        "watch-list hits": [],
+        "decisions and details requests": [],
+    }
+    steps = list(times.values())
+    for i in range(rounds):
+        case = cases[i % len(cases)]
+        clock = [time.perf_counter()]
+        person = selectors._person_for_screening(case)
+        record = person_record(person)
+        clock.append(time.perf_counter())
+        index = screening_index()
+        clock.append(time.perf_counter())
+        index.search(record, limit=selectors.SCREENING_CANDIDATES + 1)
+        clock.append(time.perf_counter())
+        selectors._screening_matches(user=officer, case=case, record=record)
+        clock.append(time.perf_counter())
+        watchlist_hits(user=officer, record=record)
+        clock.append(time.perf_counter())
+        list(ScreeningDecision.objects.filter(case=case))
+        selectors.details_requests_for_case(user=officer, case=case)
+        clock.append(time.perf_counter())
+        if i >= warmup:
+            for k, step in enumerate(steps):
+                step.append((clock[k + 1] - clock[k]) * 1000)
+    # _screening_matches searched again (and refreshed): count only the rest.
+    refresh, search = (
+        times["the index's refresh (people changed lately)"],
+        times["search and reasons"],
+    )
+    times["the matched cases, the user's view of them"] = [
+        max(0.0, t - r - s)
+        for t, r, s in zip(
+            times["the matched cases, the user's view of them"], refresh, search, strict=True
+        )
+    ]
+    return times
 
 
 if __name__ == "__main__":

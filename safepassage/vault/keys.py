@@ -159,20 +159,38 @@ def data_key_bytes(data_key: DataKey) -> bytes:
     cached = _data_cache.get(data_key.id)
     if cached is not None:
         return cached
-    key = data_key_unwrap(data_key.id, bytes(data_key.wrapped), data_key.unit_key)
+    unit_key = data_key.unit_key
+    key = data_key_unwrap(
+        data_key.id, bytes(data_key.wrapped), unit_key.id, unit_key_bytes(unit_key)
+    )
     _data_cache.put(data_key.id, key)
     return key
 
 
-def data_key_unwrap(key_id: uuid.UUID, wrapped: bytes | None, unit_key: UnitKey) -> bytes:
-    """A data key from its row's values (read just now), bypassing the cache:
-    for bulk reads, which would only churn it. Same refusals as
-    `data_key_bytes`."""
+def unit_key_bytes_by_id(unit_key_id: uuid.UUID) -> bytes:
+    """`unit_key_bytes` of the unit key with this id: from the cache, or
+    read from its row (then cached) when not there."""
+    cached = _unit_cache.get(unit_key_id)
+    if cached is not None:
+        return cached
+    try:
+        unit_key = UnitKey.objects.get(id=unit_key_id)
+    except UnitKey.DoesNotExist:
+        raise UnknownKey("A data key names a unit key this vault does not hold.") from None
+    return unit_key_bytes(unit_key)
+
+
+def data_key_unwrap(
+    key_id: uuid.UUID, wrapped: bytes | None, unit_key_id: uuid.UUID, unit_key: bytes
+) -> bytes:
+    """A data key from its row's values (read just now) under its unit key
+    (`unit_key_bytes`), bypassing the data key cache: for bulk reads, which
+    would only churn it. Same refusals as `data_key_bytes`."""
     if wrapped is None:
         raise KeyShredded("This record's key has been destroyed; its data is gone.")
-    if crypto.envelope_key_id(wrapped) != unit_key.id:
+    if crypto.envelope_key_id(wrapped) != unit_key_id:
         raise DecryptionError("A data key names the wrong unit key.")
-    return crypto.decrypt(unit_key_bytes(unit_key), wrapped, _data_purpose(key_id))
+    return crypto.decrypt(unit_key, wrapped, _data_purpose(key_id))
 
 
 def data_key_get(key_id: uuid.UUID) -> DataKey:

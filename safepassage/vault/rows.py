@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 
 from . import keys
 from .fields import EncryptedField, require_row_key
-from .models import UnitKey
 
 #: Rows fetched from the database at a time.
 CHUNK = 2000
@@ -47,7 +46,7 @@ def decrypted_values(
         if not isinstance(field, EncryptedField):
             raise TypeError(f"{model.__name__}.{name} is not an encrypted field.")
         encrypted.append(field)
-    unit_keys: dict[uuid.UUID, UnitKey] = {}
+    unit_keys: dict[uuid.UUID, bytes] = {}
     n = len(plain)
     rows = queryset.values_list(
         *plain,
@@ -60,9 +59,10 @@ def decrypted_values(
     for row in rows.iterator(chunk_size=CHUNK) if stream else rows:
         vault_id, key_id, wrapped, unit_key_id = row[n : n + 4]
         unit_key = unit_keys.get(unit_key_id)
-        if unit_key is None:
-            unit_key = unit_keys[unit_key_id] = UnitKey.objects.get(id=unit_key_id)
-        key = keys.data_key_unwrap(key_id, None if wrapped is None else bytes(wrapped), unit_key)
+        if unit_key is None:  # the unit key cache, else one query per unit key
+            unit_key = unit_keys[unit_key_id] = keys.unit_key_bytes_by_id(unit_key_id)
+        wrapped = None if wrapped is None else bytes(wrapped)
+        key = keys.data_key_unwrap(key_id, wrapped, unit_key_id, unit_key)
         values: list[Any] = []
         for field, sealed in zip(encrypted, row[n + 4 :], strict=True):
             if sealed is None:

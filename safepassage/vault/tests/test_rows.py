@@ -112,3 +112,15 @@ def test_rows_fetched_at_once_are_the_same():
     streamed = list(rows.decrypted_values(query, ("text",), plain=("pk",)))
     assert list(rows.decrypted_values(query, ("text",), plain=("pk",), stream=False)) == streamed
     assert streamed == [(p.pk, f"n{i}") for i, p in enumerate(made)]
+
+
+def test_unit_keys_come_from_their_cache_else_one_query_each(django_assert_num_queries):
+    made = [ProbeFactory(text=f"n{i}") for i in range(3)]
+    query = Probe.objects.order_by("pk")
+    keys.clear_caches()
+    with django_assert_num_queries(2):  # the rows, then their one unit key
+        assert len(list(rows.decrypted_values(query, ("text",), stream=False))) == 3
+    with django_assert_num_queries(1):  # the rows alone: the unit key is cached
+        assert list(rows.decrypted_values(query, ("text",), plain=("pk",), stream=False)) == [
+            (p.pk, f"n{i}") for i, p in enumerate(made)
+        ]
