@@ -370,6 +370,47 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
             yield 10, hash(("fy", f.father, dob.year))
 
 
+def name_alone_ceiling(a: Features, freq: Frequencies) -> float:
+    """The most the name term of `score(a, b, freq)` can be for a `b` met
+    only in a name-alone block of `a` (first half of `name_alone_bound`)."""
+    return max(
+        NAME_WEIGHTS[Level.SAME]
+        - (SHORT_NAME_PENALTY if " " not in name else 0.0)
+        - frequency_penalty(freq.names.get(name, 1))
+        for name in a.names
+    )
+
+
+def name_alone_bound(a: Features, b: Features, ceiling: float) -> float:
+    """An upper bound of `score(a, b, freq)` when `b` shares no block with
+    `a` but a name-alone one (rule 7), `ceiling` being
+    `name_alone_ceiling(a, freq)`; cheap, so that screening one person
+    scores only those members of a common name's block that could reach
+    the review threshold.
+
+    Sharing no other block means, by `block_keys`: the townships are not
+    the same (no place weight; −0.5 when both are known), the birth years
+    differ (at most years one apart with the same day and month, else a
+    slip or worse), the father's names, the NRC numbers and the phones are
+    not the same (at most a similar father, an NRC one digit off, 0).
+    """
+    bound = ceiling
+    if a.father and b.father:
+        bound += FATHER_WEIGHTS[Level.HIGH]
+    if a.dob is not None and b.dob is not None:
+        if abs(a.dob.year - b.dob.year) == 1:
+            bound += DATE_WEIGHTS[DateMatch.YEAR_NEAR_DAY]
+        elif a.dob.full and b.dob.full:
+            bound += DATE_WEIGHTS[DateMatch.SLIP]
+        else:
+            bound += DATE_WEIGHTS[DateMatch.DIFFERENT]
+    if a.nrc and b.nrc:
+        bound += NRC_NEAR
+    if a.township and b.township:
+        bound += TOWNSHIP_DIFFERENT
+    return bound
+
+
 def candidate_pairs(features: Sequence[Features], max_block: int = MAX_BLOCK) -> set[int]:
     """Pairs ``i * n + j`` (i < j) sharing a block no larger than `max_block`."""
     n = len(features)

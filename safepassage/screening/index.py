@@ -17,10 +17,15 @@ from safepassage.screening.engine import (
     REVIEW_THRESHOLD,
     Frequencies,
     block_keys,
+    name_alone_bound,
+    name_alone_ceiling,
     score,
 )
 from safepassage.screening.explain import Reason, explain, explanation_text
 from safepassage.screening.records import Features, PersonRecord, features_from_record
+
+#: Slack between a bound and a score summed in another order.
+_ROUNDING = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +104,38 @@ class ScreeningIndex:
         """The best candidates for `record`, highest score first."""
         query = features_from_record(record, this_year=self.this_year)
         seen: set[int] = set()
+        named: set[int] = set()  # met in a name-alone block
         for rule, key in block_keys(query):
             members = self.blocks.get(key)
             if not members:
                 continue
-            if rule == 7 and len(members) > MAX_NAME_BLOCK:
+            if rule == 7:
+                if len(members) <= MAX_NAME_BLOCK:
+                    named.update(members)
                 continue
             if rule >= 9 and len(members) > MAX_FATHER_SEARCH:
                 continue
             seen.update(members)
         seen -= self.retired
+        named -= seen
+        named -= self.retired
+        features, freq = self.features, self.freq
         scored = []
         for i in seen:
-            s = score(query, self.features[i], self.freq)
+            s = score(query, features[i], freq)
             if s >= min_score:
                 scored.append((s, i))
+        if named:
+            # Of a common name's block, most members share nothing else
+            # and cannot reach `min_score`: skip those without scoring.
+            ceiling = name_alone_ceiling(query, freq)
+            floor = min_score - _ROUNDING
+            for i in named:
+                found = features[i]
+                if name_alone_bound(query, found, ceiling) < floor:
+                    continue
+                s = score(query, found, freq)
+                if s >= min_score:
+                    scored.append((s, i))
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [self._candidate(query, record, i, s) for s, i in scored[:limit]]

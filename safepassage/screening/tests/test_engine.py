@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from safepassage.screening.engine import MATCH_THRESHOLD, Frequencies, score
+from safepassage.screening.engine import (
+    MATCH_THRESHOLD,
+    Frequencies,
+    block_keys,
+    name_alone_bound,
+    name_alone_ceiling,
+    score,
+)
 from safepassage.screening.explain import explain, explanation_text
 from safepassage.screening.index import ScreeningIndex
 from safepassage.screening.records import PersonRecord, features_from_record
+from safepassage.screening.tests.test_batch import _rows
 
 YEAR = 2026
 
@@ -295,3 +305,27 @@ def test_a_mistyped_name_is_found_through_its_father_and_township_or_birth_year(
     # The block holds the earlier record and the namesakes: 100, then 102.
     assert ScreeningIndex([*many[:-2], earlier], this_year=YEAR).search(query)
     assert not ScreeningIndex([*many, earlier], this_year=YEAR).search(query)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 60))
+def test_search_skips_only_what_could_not_reach_the_threshold(seed: int, n: int) -> None:
+    records = [PersonRecord(*row) for row in _rows(seed, n)]
+    index = ScreeningIndex(records, this_year=YEAR)
+    for query in records[:10]:
+        a = f(query)
+        blocks: dict[int, set[int]] = {}
+        for rule, key in block_keys(a):
+            blocks.setdefault(rule == 7, set()).update(index.blocks.get(key, ()))
+        ceiling = name_alone_ceiling(a, index.freq) if a.names else 0.0
+        for i in blocks.get(True, set()) - blocks.get(False, set()):
+            b = index.features[i]
+            assert score(a, b, index.freq) <= name_alone_bound(a, b, ceiling) + 1e-9
+        # The search equals scoring every member of every block it scans.
+        every = blocks.get(True, set()) | blocks.get(False, set())
+        want = sorted(
+            ((score(a, index.features[i], index.freq), i) for i in every),
+            key=lambda t: (-t[0], t[1]),
+        )
+        want = [(round(s, 2), index.features[i].id) for s, i in want if s >= 3.0][:10]
+        assert [(c.score, c.id) for c in index.search(query)] == want
