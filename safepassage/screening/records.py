@@ -39,11 +39,17 @@ PLACEHOLDERS = frozenset(
     }
 )
 _PLACEHOLDER_LONGEST = max(map(len, PLACEHOLDERS))
+#: What a placeholder can start with, as typed (before stripping and
+#: folding): anything else is no placeholder, decided without folding.
+_PLACEHOLDER_FIRST = frozenset({c for p in PLACEHOLDERS for c in (p[0], p[0].upper())} | {"."})
 
 
 def placeholder(text: str) -> bool:
     """Whether `text` says the cell is empty ("N/A", "-", "nil", "မရှိ" in
     Unicode or Zawgyi, a lone "0")."""
+    first = text[:1]
+    if first not in _PLACEHOLDER_FIRST and not first.isspace():
+        return False  # most cells: a name, a date, a number
     folded = text.strip().strip(".").strip().casefold()
     if len(folded) > _PLACEHOLDER_LONGEST + 2:
         return False

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safepassage.screening.records import (
+    PLACEHOLDERS,
     PersonRecord,
     features_from_fields,
     features_from_record,
@@ -115,6 +116,12 @@ def test_placeholders_read_as_empty_cells_without_a_warning(text: str) -> None:
 @pytest.mark.parametrize("text", ["Na Na", "Nil Ar", "Zaw", "မမ", "0942"])
 def test_names_and_values_that_resemble_a_placeholder_are_kept(text: str) -> None:
     assert not placeholder(text)
+
+
+@given(st.sampled_from(sorted(PLACEHOLDERS)), st.sampled_from(["", " ", ".", "\u3000", "\t"]))
+def test_every_placeholder_is_one_however_cased_and_padded(text: str, pad: str) -> None:
+    for typed in (text, text.upper(), text.title()):
+        assert placeholder(pad + typed + pad)
 
 
 def test_unknown_township_is_a_warning() -> None:
