@@ -66,7 +66,11 @@ class _EntryIndex:
             if self.watermark is not None:
                 entries = entries.filter(created_at__gte=self.watermark - REREAD)
             known = self.index.positions
-            for entry in entries.select_related("data_key__unit_key").iterator(chunk_size=2000):
+            entries = entries.select_related("data_key__unit_key")
+            # The first read streams every entry; a refresh reads a few at
+            # once (a server-side cursor costs PostgreSQL three round trips).
+            rows = entries.iterator(chunk_size=2000) if self.watermark is None else entries
+            for entry in rows:
                 if str(entry.pk) in known:
                     continue
                 self.index.add(entry_record(entry))
