@@ -17,6 +17,7 @@ Usage::
 
     .venv/bin/python bench/screening/run.py --rows 1000000 --seed 2026
     .venv/bin/python bench/screening/run.py --rows 20000 --seed 7 --skip-splink
+    .venv/bin/python bench/screening/run.py --data var/bench/heldout-1000000-1
 
 The data set is generated into var/bench/screening-<rows>-<seed>/ if it is
 not there yet (invented people, bench/screening/generate.py).
@@ -148,11 +149,18 @@ def main() -> None:
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-screening", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="a folder of people.csv and labels.csv made elsewhere (bench/screening/heldout.py)",
+    )
     args = parser.parse_args()
 
     from bench.screening.evaluate import pairwise_scores, read_labels
 
-    data = ROOT / "var" / "bench" / f"screening-{args.rows}-{args.seed}"
+    data = args.data or ROOT / "var" / "bench" / f"screening-{args.rows}-{args.seed}"
+    if args.data is not None and not (data / "labels.csv").exists():
+        raise SystemExit(f"{data}: no labels.csv there")
     if not (data / "labels.csv").exists():
         t = time.perf_counter()
         subprocess.run(  # noqa: S603
@@ -181,6 +189,8 @@ def main() -> None:
         f"load {os.getloadavg()[0]:.2f} at start"
     )
     truth = read_labels(data / "labels.csv", "person")
+    rows = len(truth)
+    print(f"# data {data}")
 
     out = data / "dedupe_csv.out.csv"
     wall, peak, text = measure(
@@ -199,7 +209,7 @@ def main() -> None:
     )
     s = pairwise_scores(truth, read_labels(out, "cluster"))
     print(
-        f"dedupe_csv   {args.rows:>9,} rows  {wall:6.1f} s  peak {peak / 2**30:.2f} GB  "
+        f"dedupe_csv   {rows:>9,} rows  {wall:6.1f} s  peak {peak / 2**30:.2f} GB  "
         f"P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}  ({text})"
     )
     if not args.skip_splink:
@@ -215,7 +225,7 @@ def main() -> None:
         )
         s = pairwise_scores(truth, read_labels(out, "cluster"))
         print(
-            f"splink 5     {args.rows:>9,} rows  {wall:6.1f} s  peak {peak / 2**30:.2f} GB  "
+            f"splink 5     {rows:>9,} rows  {wall:6.1f} s  peak {peak / 2**30:.2f} GB  "
             f"P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}  ({text})"
         )
     print(f"load {os.getloadavg()[0]:.2f} after (b)")
