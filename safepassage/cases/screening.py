@@ -162,10 +162,22 @@ class _Indexed:
                 progress.read += len(batch)
 
     def refresh(self) -> None:
+        """Read the people changed since the last read. Those of the last
+        `REREAD` are listed first without their fields (one light query);
+        only the ones whose `updated_at` is not what was read are decrypted."""
         people = registered_people()
-        if self.watermark is not None:
-            people = people.filter(updated_at__gte=self.watermark - REREAD)
-        self.read(people)
+        if self.watermark is None:
+            self.read(people)
+            return
+        recent = people.filter(updated_at__gte=self.watermark - REREAD)
+        seen = self.seen
+        changed = [
+            pk
+            for pk, case_id, updated in recent.values_list("pk", "case_id", "updated_at")
+            if seen.get(case_id) != updated
+        ]
+        if changed:
+            self.read(people.filter(pk__in=changed))
 
 
 class _Build:

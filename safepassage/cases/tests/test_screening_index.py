@@ -132,6 +132,32 @@ def test_people_saved_during_the_build_are_read_by_the_next_use(gated, asking, n
     assert str(later.pk) in _ready().positions
 
 
+@pytest.mark.django_db
+def test_a_refresh_decrypts_only_the_people_changed_since_it_read_them(
+    monkeypatch, asking, newcomer, django_assert_num_queries
+):
+    earlier = screened_case(asking, **TWICE_OLD)
+    screening.screening_index()
+    read: list[int] = []
+    records = screening.registered_records
+
+    def counted(people=None, **kwargs):
+        for batch in records(people, **kwargs):
+            read.extend(int(record.id) for record, _updated in batch)
+            yield batch
+
+    monkeypatch.setattr(screening, "registered_records", counted)
+    with django_assert_num_queries(1):  # both are recent, neither has changed
+        screening.screening_index()
+    assert read == []
+    person = Person.objects.get(case=earlier)
+    person.name_latin = "Kyaw Kyaw Oo"
+    person.save()
+    index = screening.screening_index()
+    assert read == [earlier.pk]
+    assert index.records[index.positions[str(earlier.pk)]].name == "Kyaw Kyaw Oo"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_background_build_is_raised_to_the_next_request_then_retried(
     monkeypatch, newcomer
