@@ -370,35 +370,64 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
             yield 10, hash(("fy", f.father, dob.year))
 
 
-def name_alone_ceiling(a: Features, freq: Frequencies) -> float:
-    """The most the name term of `score(a, b, freq)` can be for a `b` met
-    only in a name-alone block of `a` (first half of `name_alone_bound`)."""
-    return max(
-        NAME_WEIGHTS[Level.SAME]
-        - (SHORT_NAME_PENALTY if " " not in name else 0.0)
-        - frequency_penalty(freq.names.get(name, 1))
-        for name in a.names
-    )
+#: The blocks of a shared name alone or a shared name and father's name:
+#: screening one person bounds the score of the members it meets only
+#: there before scoring them (`name_block_bound`).
+NAME_RULES = frozenset({2, 7})
 
 
-def name_alone_bound(a: Features, b: Features, ceiling: float) -> float:
+@dataclass(frozen=True, slots=True)
+class NameCeilings:
+    """Per screened person `a`: the most its name and father's name terms
+    can be against someone met only in its `NAME_RULES` blocks."""
+
+    name: float
+    father: float
+
+    @classmethod
+    def of(cls, a: Features, freq: Frequencies) -> NameCeilings:
+        name = max(
+            NAME_WEIGHTS[Level.SAME]
+            - (SHORT_NAME_PENALTY if " " not in x else 0.0)
+            - frequency_penalty(freq.names.get(x, 1))
+            for x in a.names
+        )
+        father = 0.0
+        if a.father:
+            father = FATHER_WEIGHTS[Level.SAME] - (
+                SHORT_NAME_PENALTY if " " not in a.father else 0.0
+            )
+            if freq.with_father:
+                father -= min(
+                    local_frequency_penalty(freq.with_father.get(x + "|" + a.father, 1))
+                    for x in a.names
+                )
+        return cls(name, father)
+
+
+def name_block_bound(a: Features, b: Features, ceilings: NameCeilings) -> float:
     """An upper bound of `score(a, b, freq)` when `b` shares no block with
-    `a` but a name-alone one (rule 7), `ceiling` being
-    `name_alone_ceiling(a, freq)`; cheap, so that screening one person
-    scores only those members of a common name's block that could reach
-    the review threshold.
+    `a` but the `NAME_RULES` ones, `ceilings` being
+    `NameCeilings.of(a, freq)`; cheap, so that screening one person scores
+    only those members of a common name's blocks that could reach the
+    review threshold.
 
     Sharing no other block means, by `block_keys`: the townships are not
-    the same (no place weight; −0.5 when both are known), the birth years
-    differ (at most years one apart with the same day and month, else a
-    slip or worse), the father's names, the NRC numbers and the phones are
-    not the same (at most a similar father, an NRC one digit off, 0).
+    the same (no place weight; −0.5 when both are known); the full dates
+    do not agree (a shared alias can leave a shared year: at most a year
+    and month then; years one apart with the same day and month at most
+    otherwise, else a slip or worse); the NRC numbers and the phones are
+    not the same (at most an NRC one digit off, 0); the father's name, if
+    not the same, is at most similar.
     """
-    bound = ceiling
+    bound = ceilings.name
     if a.father and b.father:
-        bound += FATHER_WEIGHTS[Level.HIGH]
+        bound += ceilings.father if a.father == b.father else FATHER_WEIGHTS[Level.HIGH]
     if a.dob is not None and b.dob is not None:
-        if abs(a.dob.year - b.dob.year) == 1:
+        apart = abs(a.dob.year - b.dob.year)
+        if apart == 0:
+            bound += DATE_WEIGHTS[DateMatch.YEAR_MONTH]
+        elif apart == 1:
             bound += DATE_WEIGHTS[DateMatch.YEAR_NEAR_DAY]
         elif a.dob.full and b.dob.full:
             bound += DATE_WEIGHTS[DateMatch.SLIP]

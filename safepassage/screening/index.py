@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from safepassage.screening.engine import (
     MAX_FATHER_SEARCH,
     MAX_NAME_BLOCK,
+    NAME_RULES,
     REVIEW_THRESHOLD,
     Frequencies,
+    NameCeilings,
     block_keys,
-    name_alone_bound,
-    name_alone_ceiling,
+    name_block_bound,
     score,
 )
 from safepassage.screening.explain import Reason, explain, explanation_text
@@ -104,13 +105,13 @@ class ScreeningIndex:
         """The best candidates for `record`, highest score first."""
         query = features_from_record(record, this_year=self.this_year)
         seen: set[int] = set()
-        named: set[int] = set()  # met in a name-alone block
+        named: set[int] = set()  # met in a block of the name (and father)
         for rule, key in block_keys(query):
             members = self.blocks.get(key)
             if not members:
                 continue
-            if rule == 7:
-                if len(members) <= MAX_NAME_BLOCK:
+            if rule in NAME_RULES:
+                if rule != 7 or len(members) <= MAX_NAME_BLOCK:
                     named.update(members)
                 continue
             if rule >= 9 and len(members) > MAX_FATHER_SEARCH:
@@ -126,13 +127,13 @@ class ScreeningIndex:
             if s >= min_score:
                 scored.append((s, i))
         if named:
-            # Of a common name's block, most members share nothing else
+            # Of a common name's blocks, most members share nothing else
             # and cannot reach `min_score`: skip those without scoring.
-            ceiling = name_alone_ceiling(query, freq)
+            ceilings = NameCeilings.of(query, freq)
             floor = min_score - _ROUNDING
             for i in named:
                 found = features[i]
-                if name_alone_bound(query, found, ceiling) < floor:
+                if name_block_bound(query, found, ceilings) < floor:
                     continue
                 s = score(query, found, freq)
                 if s >= min_score:
