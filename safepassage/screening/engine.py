@@ -412,29 +412,17 @@ def name_block_bound(a: Features, b: Features, ceilings: NameCeilings) -> float:
     only those members of a common name's blocks that could reach the
     review threshold.
 
-    Sharing no other block means, by `block_keys`: the townships are not
-    the same (no place weight; −0.5 when both are known); the full dates
-    do not agree (a shared alias can leave a shared year: at most a year
-    and month then; years one apart with the same day and month at most
-    otherwise, else a slip or worse); the NRC numbers and the phones are
-    not the same (at most an NRC one digit off, 0); the father's name, if
-    not the same, is at most similar.
+    The date and NRC terms are exact; the rest is bounded by what sharing
+    no other block means (`block_keys`): the townships are not the same
+    (−0.5 when both are known), the phones are not the same (0), the
+    father's name if not the same is at most similar, and the names are
+    the same with no place weight (the ceilings).
     """
     bound = ceilings.name
     if a.father and b.father:
         bound += ceilings.father if a.father == b.father else FATHER_WEIGHTS[Level.HIGH]
-    if a.dob is not None and b.dob is not None:
-        apart = abs(a.dob.year - b.dob.year)
-        if apart == 0:
-            bound += DATE_WEIGHTS[DateMatch.YEAR_MONTH]
-        elif apart == 1:
-            bound += DATE_WEIGHTS[DateMatch.YEAR_NEAR_DAY]
-        elif a.dob.full and b.dob.full:
-            bound += DATE_WEIGHTS[DateMatch.SLIP]
-        else:
-            bound += DATE_WEIGHTS[DateMatch.DIFFERENT]
-    if a.nrc and b.nrc:
-        bound += NRC_NEAR
+    bound += _date_weight(a.dob, b.dob)[0]
+    bound += _nrc_weight(a, b)
     if a.township and b.township:
         bound += TOWNSHIP_DIFFERENT
     return bound
