@@ -146,7 +146,7 @@ def _parts(officer, cases, rounds: int, warmup: int) -> dict[str, list[float]]:
     runs them (the steps' own queries included)."""
     from safepassage.cases import selectors
     from safepassage.cases.models import ScreeningDecision
-    from safepassage.cases.screening import person_record, screening_index
+    from safepassage.cases.screening import screening_index
     from safepassage.watchlists.selectors import watchlist_hits
 
     times: dict[str, list[float]] = {
@@ -161,8 +161,7 @@ def _parts(officer, cases, rounds: int, warmup: int) -> dict[str, list[float]]:
     for i in range(rounds):
         case = cases[i % len(cases)]
         clock = [time.perf_counter()]
-        person = selectors._person_for_screening(case)
-        record = person_record(person)
+        record, _updated = selectors._screened_record(case)
         clock.append(time.perf_counter())
         index = screening_index()
         clock.append(time.perf_counter())

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +33,7 @@ from .models import (
     TransferStatus,
 )
 from .policies import CASE_ROLES, PERSON_EDITORS, user_holds_case_role, user_may_act_on_case
-from .screening import ScreeningIndexNotReady, person_record, screening_index
+from .screening import ScreeningIndexNotReady, registered_records, screening_index
 from .workflow import TRANSFERABLE, DetailsRequestStatus, Status, moves_from
 
 
@@ -425,15 +425,13 @@ class CaseScreening:
     preparing: ScreeningIndexNotReady | None = None
 
 
-def _person_for_screening(case: Case) -> Person | None:
-    return (
-        Person.objects.filter(case=case)
-        .select_related("data_key__unit_key")
-        .prefetch_related(
-            Prefetch("phones", queryset=PersonPhone.objects.select_related("data_key__unit_key"))
-        )
-        .first()
-    )
+def _screened_record(case: Case) -> tuple[PersonRecord, dt.datetime] | None:
+    """The person of `case` as the matcher reads it, and when it last
+    changed; None without a person. Read from the columns (two queries, no
+    model instances), as the index reads everyone."""
+    for batch in registered_records(Person.objects.filter(case=case), stream=False):
+        return batch[0]
+    return None
 
 
 def _screening_matches(
@@ -476,17 +474,17 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
     of a case in another unit the result carries only its code, unit and
     the reasons, never the person's name. The caller audits what it shows.
     """
-    person = _person_for_screening(case)
+    screened = _screened_record(case)
     decisions = list(
         ScreeningDecision.objects.filter(case=case).select_related(
             "officer", "event__data_key__unit_key"
         )
     )
-    if person is None:
+    if screened is None:
         return CaseScreening(
             has_person=False, matches=[], watch_hits=[], decisions=decisions, stale=False
         )
-    record = person_record(person)
+    record, updated_at = screened
     sent = details_requests_for_case(user=user, case=case)
     latest: dict[int, DetailsRequestRow] = {}
     for row in sent:  # newest first
@@ -497,7 +495,7 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
     except ScreeningIndexNotReady as exc:
         found, preparing = [], exc
     matches = [replace(m, details=latest.get(m.case.pk)) if not m.visible else m for m in found]
-    stale = bool(decisions) and person.updated_at > decisions[0].person_updated_at
+    stale = bool(decisions) and updated_at > decisions[0].person_updated_at
     return CaseScreening(
         has_person=True,
         preparing=preparing,
@@ -591,12 +589,12 @@ def details_request_target(*, user: Any, case: Case, code: str, request: Any = N
             canonical = case_code_normalize(code)
         except InvalidCaseCode:
             canonical = ""
-        person = _person_for_screening(case) if canonical else None
-        if person is None:
+        screened = _screened_record(case) if canonical else None
+        if screened is None:
             reason = "not_a_match"
         else:
             try:
-                matches = _screening_matches(user=user, case=case, record=person_record(person))
+                matches = _screening_matches(user=user, case=case, record=screened[0])
             except ScreeningIndexNotReady:
                 reason = "index_not_ready"
             else:
@@ -755,14 +753,14 @@ def _pair_explanation(from_case: Case, about_case: Case) -> str | None:
     """The matcher's reasons for the pair now (decrypts the screened person);
     "" when the pair no longer scores as a candidate, None while the index
     is being built. One pair is compared, not a search per request."""
-    person = _person_for_screening(from_case)
-    if person is None:
+    screened = _screened_record(from_case)
+    if screened is None:
         return ""
     try:
         index = screening_index()
     except ScreeningIndexNotReady:
         return None
-    found = index.compare(person_record(person), str(about_case.pk))
+    found = index.compare(screened[0], str(about_case.pk))
     if found is None or found.score < REVIEW_THRESHOLD:
         return ""
     return found.explanation

@@ -63,13 +63,17 @@ class _EntryIndex:
             # Inactive lists stay indexed (a list may be reactivated); the
             # selectors show hits of active lists only.
             entries = WatchListEntry.objects.filter(data_key__shredded_at__isnull=True)
-            if self.watermark is not None:
-                entries = entries.filter(created_at__gte=self.watermark - REREAD)
             known = self.index.positions
-            entries = entries.select_related("data_key__unit_key")
-            # The first read streams every entry; a refresh reads a few at
-            # once (a server-side cursor costs PostgreSQL three round trips).
-            rows = entries.iterator(chunk_size=2000) if self.watermark is None else entries
+            if self.watermark is None:  # the first read streams every entry
+                rows = entries.select_related("data_key__unit_key").iterator(chunk_size=2000)
+            else:
+                # A refresh lists the recent entries' ids (one light query)
+                # and reads only the new ones, at once.
+                recent = entries.filter(created_at__gte=self.watermark - REREAD)
+                new = [pk for pk in recent.values_list("pk", flat=True) if str(pk) not in known]
+                if not new:
+                    return self.index
+                rows = entries.filter(pk__in=new).select_related("data_key__unit_key")
             for entry in rows:
                 if str(entry.pk) in known:
                     continue

@@ -65,6 +65,18 @@ def test_entries_imported_after_the_index_was_built_are_found():
     assert len(selectors.watchlist_hits(user=actor, record=SCREENED)) == 1
 
 
+def test_a_refresh_with_nothing_new_is_one_light_query(django_assert_num_queries):
+    from safepassage.watchlists.matching import watchlist_index
+
+    actor = keeper()
+    list_with(actor, "name", "Someone Else")
+    first = len(watchlist_index())
+    with django_assert_num_queries(1):  # the recent entries' ids, all known
+        assert len(watchlist_index()) == first
+    list_with(actor, *ROWS, name="Second list")
+    assert len(watchlist_index()) == first + 1
+
+
 def test_no_one_but_a_keeper_sees_a_list():
     watch_list = list_with(keeper(), *ROWS)
     unit_officer = UserFactory(unit=UnitFactory(), roles=[Role.SCREENING_OFFICER])
