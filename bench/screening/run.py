@@ -140,6 +140,17 @@ def screening(data: Path, queries: int, brute: int) -> dict[str, float]:
     }
 
 
+def calibration() -> float:
+    """Seconds for 10,000,000 pure-Python additions: how fast this machine
+    runs Python today (machines of one kind differ by half from day to day),
+    to compare figures taken on different days."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -148,7 +159,7 @@ def main() -> None:
     parser.add_argument("--brute-queries", type=int, default=50)
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-screening", action="store_true")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="dedupe_csv --workers")
     parser.add_argument(
         "--data",
         type=Path,
@@ -186,7 +197,7 @@ def main() -> None:
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"load {os.getloadavg()[0]:.2f} at start"
+        f"load {os.getloadavg()[0]:.2f} at start, calibration {calibration():.2f} s"
     )
     truth = read_labels(data / "labels.csv", "person")
     rows = len(truth)

@@ -65,9 +65,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=1,
-            help="processes (0: one per core, at most 4); more use more memory and help "
-            "only on an idle machine",
+            default=0,
+            help="processes reading the cells (default 0: one per core, at most 4; 1: none "
+            "forked, least memory)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
