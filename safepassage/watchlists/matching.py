@@ -11,6 +11,7 @@ that holds the unlocked key ring.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -64,6 +65,7 @@ class _EntryIndex:
             # selectors show hits of active lists only.
             entries = WatchListEntry.objects.filter(data_key__shredded_at__isnull=True)
             known = self.index.positions
+            rows: Iterable[WatchListEntry]
             if self.watermark is None:  # the first read streams every entry
                 rows = entries.select_related("data_key__unit_key").iterator(chunk_size=2000)
             else:
