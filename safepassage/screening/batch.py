@@ -35,7 +35,7 @@ from safepassage.screening.records import (
     township_key,
 )
 
-#: Below this many distinct values, a worker process costs more than it saves.
+#: Below this many rows, a worker process costs more than it saves.
 PARALLEL_MIN_VALUES = 20_000
 CHUNK = 10_000
 #: Pairs scored at once (bounds the temporary arrays: ~100 bytes a pair).
@@ -46,10 +46,27 @@ I64 = np.int64
 
 
 # ------------------------------------------------------------ readers ----
-# Module-level so that forked workers can be handed them by name.
+# A job is sent its cells joined into one string: pickling a million small
+# strings costs the sender more than a worker saves, and a worker reading
+# them from memory inherited at fork copies every page it touches.
+
+_SEP = "\x00"
 
 
-def _read_name(text: str, this_year: int) -> str:
+def _pack(values: Sequence[str]) -> tuple[int, str | list[str]]:
+    """`values` for a job: joined, unless a cell holds the separator."""
+    joined = _SEP.join(values)
+    return len(values), joined if joined.count(_SEP) == len(values) - 1 else list(values)
+
+
+def _unpack(packed: tuple[int, str | list[str]]) -> list[str]:
+    n, values = packed
+    if isinstance(values, list):
+        return values
+    return values.split(_SEP) if n else []
+
+
+def _read_name(text: str) -> str:
     # Each distinct text is read once here: the uncached functions spare
     # two caches of every name in the list.
     if not text or text.isspace() or placeholder(text):
@@ -57,73 +74,121 @@ def _read_name(text: str, this_year: int) -> str:
     return key_text(name_key.__wrapped__(text))
 
 
-def _read_date(text: str, this_year: int) -> tuple[int, int, int, str]:
-    date, warning = _date(text, this_year)
-    if date is None:
-        return 0, 0, 0, warning
-    return date.year, date.month, date.day, warning
+def _read_names(packed: tuple[int, str | list[str]]) -> list[str]:
+    return [_read_name(text) for text in _unpack(packed)]
 
 
-def _read_nrc(text: str, this_year: int) -> tuple[str, str, str]:
-    return nrc_keys(text) if text else ("", "", "")
+@dataclass(slots=True)
+class _Column:
+    """One of the other columns, coded whole by one job."""
+
+    arrays: dict[str, np.ndarray]  # per row
+    texts: dict[str, list[str]]  # per array, the texts of its ids
+    codes: np.ndarray  # per row, the id of its distinct cell
+    warnings: list[str]  # per distinct cell, a warning code or ""
 
 
-def _read_phone(text: str, this_year: int) -> tuple[str, str]:
-    return phone_key(text) if text else ("", "")
+def _code_date(values: Sequence[str], this_year: int) -> _Column:
+    codes, distinct = _distinct(values)
+    read = [_date(v, this_year) for v in distinct]
+    ymd = np.array(
+        [(d.year, d.month, d.day) if d is not None else (0, 0, 0) for d, _ in read],
+        dtype=np.int16,
+    ).reshape(-1, 3)
+    arrays = {part: ymd[codes, k] for k, part in enumerate(("year", "month", "day"))}
+    return _Column(arrays, {}, codes, [w for _, w in read])
 
 
-def _read_township(text: str, this_year: int) -> tuple[str, str]:
-    return township_key(text) if text else ("", "")
+def _code_nrc(values: Sequence[str], this_year: int) -> _Column:
+    codes, distinct = _distinct(values)
+    read = [nrc_keys(v) if v else ("", "", "") for v in distinct]
+    nrc_t, number_t, prefix_t = _Table(), _Table(), _Table()
+    arrays = {
+        "nrc": nrc_t.codes([r[0] for r in read])[codes],
+        "nrc_number": number_t.codes([r[1] for r in read])[codes],
+        "nrc_prefix": prefix_t.codes([r[0][:-6] for r in read])[codes],
+        "nrc_digits": np.array([int(r[0][-6:]) if r[0] else 0 for r in read], dtype=I32)[codes],
+    }
+    texts = {"nrc": nrc_t.texts, "nrc_number": number_t.texts}
+    return _Column(arrays, texts, codes, [r[2] for r in read])
 
 
-_READERS: dict[str, Callable[[str, int], Any]] = {
-    "name": _read_name,
-    "date": _read_date,
-    "nrc": _read_nrc,
-    "phone": _read_phone,
-    "township": _read_township,
+def _code_phone(values: Sequence[str], this_year: int) -> _Column:
+    codes, distinct = _distinct(values)
+    read = [phone_key(v) if v else ("", "") for v in distinct]
+    table = _Table()
+    phone = table.codes([r[0] for r in read])[codes]
+    return _Column({"phone": phone}, {"phone": table.texts}, codes, [r[1] for r in read])
+
+
+def _code_township(values: Sequence[str], this_year: int) -> _Column:
+    codes, distinct = _distinct(values)
+    read = [township_key(v) if v else ("", "") for v in distinct]
+    table = _Table()
+    township = table.codes([r[0] for r in read])[codes]
+    return _Column({"township": township}, {"township": table.texts}, codes, [r[1] for r in read])
+
+
+#: Row position of each other column, and its coder (heaviest first).
+_COLUMN_CODERS: dict[int, Callable[[Sequence[str], int], _Column]] = {
+    5: _code_nrc,
+    6: _code_phone,
+    4: _code_date,
+    7: _code_township,
 }
 
 
-def _read_chunk(job: tuple[str, list[str], int]) -> list[Any]:
-    reader, values, this_year = job
-    read = _READERS[reader]
-    return [read(v, this_year) for v in values]
+def _code_column(k: int, packed: tuple[int, str | list[str]], this_year: int) -> _Column:
+    return _COLUMN_CODERS[k](_unpack(packed), this_year)
 
 
-class _Readers:
-    """Reads distinct values by column, in forked worker processes or not.
+def _distinct_packed(packed: tuple[int, str | list[str]]) -> tuple[np.ndarray, list[str]]:
+    return _distinct(_unpack(packed))
 
-    `submit` hands a column's values to the workers and returns at once,
-    so the caller codes the other columns meanwhile; `result` waits.
+
+def _merge_names(parts: list[tuple[np.ndarray, list[str]]]) -> tuple[list[np.ndarray], list[str]]:
+    """One table of the distinct strings of the name columns (each given as
+    `_distinct` made it): (each column's ids in it, its strings)."""
+    index: dict[str, int] = {}
+    columns = []
+    for codes, distinct in parts:
+        ids = np.array([index.setdefault(v, len(index)) for v in distinct], dtype=I32)
+        columns.append(ids[codes])
+    return columns, list(index)
+
+
+def _read_all(
+    columns: Sequence[Sequence[str]], this_year: int, workers: int
+) -> tuple[list[np.ndarray], list[str], dict[int, _Column]]:
+    """Per name column its ids in one table of name strings, each of those
+    strings' key text, and each other column coded.
+
+    With `workers` processes, each column is made distinct by one job and
+    the name strings are read in jobs of `CHUNK`; the results are the same
+    as without.
     """
-
-    def __init__(self, this_year: int, workers: int, total: int) -> None:
-        self.this_year = this_year
-        self.pool: Any = None
-        if workers > 1 and total >= PARALLEL_MIN_VALUES:
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
-        self.pending: dict[str, Any] = {}
-
-    def submit(self, reader: str, values: list[str]) -> None:
-        jobs = [
-            (reader, values[s : s + CHUNK], self.this_year) for s in range(0, len(values), CHUNK)
-        ]
-        if self.pool is None:
-            self.pending[reader] = [_read_chunk(job) for job in jobs]
-        else:
-            self.pending[reader] = self.pool.imap(_read_chunk, jobs)
-
-    def result(self, reader: str) -> list[Any]:
-        out: list[Any] = []
-        for part in self.pending.pop(reader):
-            out.extend(part)
-        return out
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool = None
+    others = {k: columns[k] for k in _COLUMN_CODERS}
+    if workers > 1 and len(columns[0]) >= PARALLEL_MIN_VALUES:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            distinct = [pool.apply_async(_distinct_packed, (_pack(columns[k]),)) for k in (1, 2, 3)]
+            coded = {
+                k: pool.apply_async(_code_column, (k, _pack(values), this_year))
+                for k, values in others.items()
+            }
+            name_cols, names = _merge_names([job.get() for job in distinct])
+            parts = [
+                pool.apply_async(_read_names, (_pack(names[start : start + CHUNK]),))
+                for start in range(0, len(names), CHUNK)
+            ]
+            read = [text for part in parts for text in part.get()]
+            return name_cols, read, {k: job.get() for k, job in coded.items()}
+    name_cols, names = _merge_names([_distinct(columns[k]) for k in (1, 2, 3)])
+    read = [_read_name(text) for text in names]
+    return (
+        name_cols,
+        read,
+        {k: _COLUMN_CODERS[k](values, this_year) for k, values in others.items()},
+    )
 
 
 class _Table:
@@ -265,75 +330,43 @@ class _Counts(dict[str, int]):
 
 def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1) -> Coded:
     """Read `rows` (the dedupe_csv columns, in order) into a `Coded`."""
-    n = len(rows)
-    readers = _Readers(this_year, workers, n)
-    try:
-        # One table of distinct name strings for the three name columns;
-        # the workers read them while the other columns are coded here.
-        index: dict[str, int] = {}
-        name_cols = [
-            np.array([index.setdefault(row[k], len(index)) for row in rows], dtype=I32)
-            for k in (1, 2, 3)
-        ]
-        name_strings = list(index)
-        del index
-        readers.submit("name", name_strings)
-        ids = [row[0] for row in rows]
-        columns: dict[int, tuple[np.ndarray, list[str]]] = {}
-        for k, reader in ((5, "nrc"), (6, "phone"), (4, "date"), (7, "township")):
-            columns[k] = _distinct([row[k] for row in rows])
-            readers.submit(reader, columns[k][1])
-        read = {
-            reader: readers.result(reader)
-            for reader in ("name", "date", "nrc", "phone", "township")
-        }
-    finally:
-        readers.close()
+    columns = [[row[k] for row in rows] for k in range(8)] if rows else [[] for _ in range(8)]
+    return code_columns(columns, this_year=this_year, workers=workers)
+
+
+def code_columns(columns: Sequence[Sequence[str]], *, this_year: int, workers: int = 1) -> Coded:
+    """`code_rows` of the rows whose columns, in order, are `columns`."""
+    n = len(columns[0])
+    if any(len(column) != n for column in columns) or len(columns) != 8:
+        raise ValueError("eight columns of one length are expected")
+    name_cols, read, coded = _read_all(columns, this_year, workers)
+    ids = list(columns[0])
 
     texts = _Table()
-    of_string = texts.codes(read["name"])
+    of_string = texts.codes(read)
     a, b, father = (of_string[c] for c in name_cols)
     two = (a >= 0) & (b >= 0) & (a != b)
     name_a = np.where(a >= 0, a, b).astype(I32)
     name_b = np.where(two, b, -1).astype(I32)
 
-    codes, _ = columns[4]
-    dates = np.array([d[:3] for d in read["date"]], dtype=np.int16).reshape(-1, 3)
-    year, month, day = (dates[codes, k] for k in range(3))
-
-    nrc_t, number_t, prefix_t = _Table(), _Table(), _Table()
-    nrcs = read["nrc"]
-    codes, _ = columns[5]
-    nrc = nrc_t.codes([r[0] for r in nrcs])[codes]
-    nrc_number = number_t.codes([r[1] for r in nrcs])[codes]
-    nrc_prefix = prefix_t.codes([r[0][:-6] for r in nrcs])[codes]
-    digits = np.array([int(r[0][-6:]) if r[0] else 0 for r in nrcs], dtype=I32)[codes]
-
-    phone_t, township_t = _Table(), _Table()
-    phone = phone_t.codes([r[0] for r in read["phone"]])[columns[6][0]]
-    township = township_t.codes([r[0] for r in read["township"]])[columns[7][0]]
-
-    warnings = _warnings(
-        n,
-        [
-            (columns[4][0], [d[3] for d in read["date"]]),
-            (columns[5][0], [r[2] for r in nrcs]),
-            (columns[6][0], [r[1] for r in read["phone"]]),
-            (columns[7][0], [r[1] for r in read["township"]]),
-        ],
-    )
+    date, nrc, phone, township = (coded[k] for k in (4, 5, 6, 7))
+    warnings = _warnings(n, [(c.codes, c.warnings) for c in (date, nrc, phone, township)])
 
     single = np.fromiter((" " not in t for t in texts.texts), dtype=bool, count=len(texts.texts))
     sorted_t, coarse_t = _Table(), _Table()
     sorted_id = sorted_t.codes([" ".join(sorted(t.split())) for t in texts.texts])
-    coarse_id = coarse_t.codes([coarse_text(t) for t in texts.texts])
+    # Each text once: the uncached function spares the cache a churn.
+    coarse_id = coarse_t.codes([coarse_text.__wrapped__(t) for t in texts.texts])
     size = len(texts.texts)
     name_count = np.bincount(
         np.concatenate([name_a[name_a >= 0], name_b[name_b >= 0]]), minlength=size
     )
     father_count = np.bincount(father[father >= 0], minlength=size)
     names = (name_a, name_b)
-    place_keys, place_counts = _name_pair_counts(names, township, len(township_t.texts))
+    township_texts = township.texts["township"]
+    place_keys, place_counts = _name_pair_counts(
+        names, township.arrays["township"], len(township_texts)
+    )
     father_keys, father_counts = _name_pair_counts(names, father, size)
     return Coded(
         n=n,
@@ -342,19 +375,14 @@ def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1
         name_a=name_a,
         name_b=name_b,
         father=father.astype(I32),
-        year=year,
-        month=month,
-        day=day,
-        nrc=nrc,
-        nrc_number=nrc_number,
-        nrc_prefix=nrc_prefix,
-        nrc_digits=digits,
-        phone=phone,
-        township=township,
-        nrc_texts=nrc_t.texts,
-        nrc_number_texts=number_t.texts,
-        phone_texts=phone_t.texts,
-        township_texts=township_t.texts,
+        **date.arrays,
+        **nrc.arrays,
+        **phone.arrays,
+        **township.arrays,
+        nrc_texts=nrc.texts["nrc"],
+        nrc_number_texts=nrc.texts["nrc_number"],
+        phone_texts=phone.texts["phone"],
+        township_texts=township_texts,
         warnings=warnings,
         single=single,
         sorted_id=sorted_id,

@@ -49,6 +49,21 @@ def test_workers_give_the_same_clusters(monkeypatch: pytest.MonkeyPatch) -> None
     assert one == two
 
 
+@pytest.mark.slow
+def test_workers_read_cells_holding_the_job_separator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell with a NUL (the separator jobs are sent with) goes as a list."""
+    monkeypatch.setattr(batch, "PARALLEL_MIN_VALUES", 0)
+    monkeypatch.setattr(batch, "CHUNK", 50)
+    data = rows(120)
+    data[7][1] = "Kyaw\x00Zin"
+    data[9][5] = "12/MaYaKa(N)\x00123456"
+    one = dedupe.dedupe_rows(data, this_year=2026, workers=1)
+    two = dedupe.dedupe_rows(data, this_year=2026, workers=2)
+    assert one == two
+    coded = batch.code_rows(data, this_year=2026, workers=2)
+    assert coded.texts[coded.name_a[7]] == "kyaw zin"
+
+
 def _scalar_clusters(data: list[list[str]]) -> list[int]:
     """The definition: scalar features, blocks, scores and clustering."""
     features = [features_from_fields(*row, this_year=2026) for row in data]

@@ -51,6 +51,29 @@ def test_scores_flag_adds_columns(tmp_path: Path) -> None:
     assert rows[0]["cluster_size"] == "2"
 
 
+def test_clusters_are_numbered_in_order_of_their_first_row(tmp_path: Path) -> None:
+    content = HEADER + ROWS[ROWS.index("a3") :] + ROWS[: ROWS.index("a3")]  # a3 a4 a1 a2
+    rows, _ = run(tmp_path, content, "--scores")
+    assert [(r["id"], r["cluster"], r["cluster_size"]) for r in rows] == [
+        ("a3", "1", "1"),
+        ("a4", "2", "1"),
+        ("a1", "3", "2"),
+        ("a2", "3", "2"),
+    ]
+    assert [r["line"] for r in rows] == ["2", "3", "4", "5"]
+
+
+def test_blank_lines_do_not_count_towards_the_row_limit(tmp_path: Path) -> None:
+    content = HEADER + "\n" * 5 + ROWS[: ROWS.index("a4")] + " , ,\n" * 5 + "\n" * 5
+    rows, _ = run(tmp_path, content, "--max-rows", "3", "--scores")
+    assert [(r["id"], r["line"]) for r in rows] == [("a1", "7"), ("a2", "8"), ("a3", "9")]
+
+
+def test_overlong_cells_are_cut_and_the_row_kept(tmp_path: Path) -> None:
+    rows, _ = run(tmp_path, HEADER + "x" * 5000 + ",Aung Aung" + "," * 6 + "\n")
+    assert [r["id"] for r in rows] == ["x" * 200]
+
+
 def test_utf8_with_bom_and_reordered_columns_are_accepted(tmp_path: Path) -> None:
     content = "\ufeffNAME,Id,name_my,father_name,date_of_birth,nrc,phone,township,extra\n"
     content += "Aung,x1,,,,,,,whatever\n"

@@ -28,17 +28,20 @@ Bad input:
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import sys
 import tempfile
-from collections import Counter
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safepassage.screening.dedupe import dedupe_rows, default_workers
+from safepassage.core.collector import collector_paused
+from safepassage.screening.dedupe import dedupe_columns, default_workers
 
 COLUMNS = ("id", "name", "name_my", "father_name", "date_of_birth", "nrc", "phone", "township")
 DEFAULT_MAX_BYTES = 1 << 30
@@ -84,41 +87,38 @@ class Command(BaseCommand):
             )
         _check_encoding(source)
         show = sys.stderr.isatty()
-        rows, lines, report = self._read(source, options["max_rows"], show)
+        with collector_paused():  # a million rows of lists hold no cycles
+            columns, lines, report = self._read(source, options["max_rows"], show)
+        ids = columns[0]
         workers = options["workers"] or default_workers()
-        result = dedupe_rows(
-            rows,
+        result = dedupe_columns(
+            columns,
             this_year=timezone.now().year,
             workers=workers,
-            progress=_progress(len(rows)) if show else None,
+            progress=_progress(len(ids)) if show else None,
         )
         for index, warnings in enumerate(result.warnings):
             for code in warnings:
-                report.append((lines[index], rows[index][0], code))
-        numbers: dict[int, int] = {}
-        for label in result.clusters:
-            numbers.setdefault(label, len(numbers) + 1)
-        sizes = Counter(result.clusters)
+                report.append((lines[index], ids[index], code))
+        labels = np.array(result.clusters, dtype=np.int64)
+        # A cluster's label is its first row: numbered 1.. in order of first rows.
+        numbers = np.cumsum(labels == np.arange(len(labels)))[labels].tolist()
+        extra: list[Any] = []
+        if options["scores"]:
+            sizes = np.bincount(labels, minlength=len(labels))[labels].tolist()
+            extra = [[f"{score:.2f}" for score in result.best_scores], sizes, lines]
         _write_atomic(
             output,
             ["id", "cluster", *(["score", "cluster_size", "line"] if options["scores"] else [])],
-            (
-                [
-                    row[0],
-                    numbers[label],
-                    *([f"{score:.2f}", sizes[label], line] if options["scores"] else []),
-                ]
-                for row, label, score, line in zip(
-                    rows, result.clusters, result.best_scores, lines, strict=True
-                )
-            ),
+            zip(ids, numbers, *extra, strict=True),
         )
         if options["report"]:
             report.sort()
             _write_atomic(options["report"], ["line", "id", "code"], report)
-        merged = len(rows) - len(numbers)
+        clusters = len(set(result.clusters))
+        merged = len(ids) - clusters
         self.stdout.write(
-            f"{len(rows):,} rows, {len(numbers):,} clusters ({merged:,} rows matched an "
+            f"{len(ids):,} rows, {clusters:,} clusters ({merged:,} rows matched an "
             f"earlier one), {len(report):,} warnings"
             + ("" if options["report"] or not report else " (see them with --report FILE)")
         )
@@ -126,10 +126,14 @@ class Command(BaseCommand):
     def _read(
         self, source: Path, max_rows: int, show: bool
     ) -> tuple[list[list[str]], list[int], list[tuple[int, str, str]]]:
-        rows: list[list[str]] = []
+        """(the eight columns in `COLUMNS` order, each row's line, warnings).
+
+        Lines are read as the csv module splits them, and checked and cut
+        into columns afterwards, column by column: a list per row and a
+        Python step per cell would take longer than the parsing.
+        """
+        raw: list[list[str]] = []
         lines: list[int] = []
-        report: list[tuple[int, str, str]] = []
-        seen: dict[str, int] = {}
         with source.open(encoding="utf-8-sig", errors="strict", newline="") as fh:
             reader = csv.reader(fh, strict=True)
             try:
@@ -146,30 +150,17 @@ class Command(BaseCommand):
                 positions = [names.index(c) for c in COLUMNS]
                 width = len(names)
                 bar = _bar("reading", show)
+                checked = 0  # rows before this one hold no blank line
                 for fields in reader:
-                    line = reader.line_num
-                    if not "".join(fields).strip():
-                        continue  # a blank line is not a row
-                    if len(rows) >= max_rows:
-                        raise CommandError(
-                            f"{source}: more than {max_rows:,} rows; split the file or raise "
-                            "--max-rows if the machine has the memory."
-                        )
-                    if len(fields) != width:
-                        report.append((line, "", "row:cells_" + _cells(len(fields), width)))
-                        fields = fields + [""] * (width - len(fields))
-                    row = [fields[p].strip()[:MAX_CELL] for p in positions]
-                    if not row[0]:
-                        row[0] = f"line-{line}"
-                        report.append((line, row[0], "id:missing"))
-                    elif row[0] in seen:
-                        report.append((line, row[0], "id:duplicate"))
-                    else:
-                        seen[row[0]] = line
-                    rows.append(row)
-                    lines.append(line)
-                    if bar is not None:
-                        bar.update(1)
+                    raw.append(fields)
+                    lines.append(reader.line_num)
+                    if len(raw) > max_rows:
+                        # Blank lines are no rows: over the limit without them?
+                        _drop_blank(raw, lines, checked)
+                        _check_count(source, len(raw), max_rows)
+                        checked = len(raw)
+                    if bar is not None and not len(raw) % 10_000:
+                        bar.update(10_000)
                 if bar is not None:
                     bar.close()
             except UnicodeDecodeError as exc:
@@ -181,7 +172,53 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{source}: malformed CSV at line {reader.line_num}: {exc}."
                 ) from None
-        return rows, lines, report
+        _drop_blank(raw, lines, checked)
+        report: list[tuple[int, str, str]] = []
+        for k in [k for k, fields in enumerate(raw) if len(fields) != width]:
+            report.append((lines[k], "", "row:cells_" + _cells(len(raw[k]), width)))
+            raw[k] = raw[k] + [""] * (width - len(raw[k]))
+        # One pass of C per column: pick the cell, strip it, cut it (a
+        # slice as long as the string is the string itself, not a copy).
+        cut = itemgetter(slice(0, MAX_CELL))
+        columns = [list(map(cut, map(str.strip, map(itemgetter(p), raw)))) for p in positions]
+        del raw
+        _check_ids(columns[0], lines, report)
+        return columns, lines, report
+
+
+def _drop_blank(raw: list[list[str]], lines: list[int], start: int) -> None:
+    """Remove the lines from `start` on holding nothing but spaces: they are
+    not rows."""
+    texts = map(str.strip, map("".join, itertools.islice(raw, start, None)))
+    blank = set(itertools.compress(itertools.count(start), map(not_, texts)))
+    if blank:
+        raw[start:] = [raw[k] for k in range(start, len(raw)) if k not in blank]
+        lines[start:] = [lines[k] for k in range(start, len(lines)) if k not in blank]
+
+
+def _check_count(source: Path, rows: int, max_rows: int) -> None:
+    if rows > max_rows:
+        raise CommandError(
+            f"{source}: more than {max_rows:,} rows; split the file or raise --max-rows "
+            "if the machine has the memory."
+        )
+
+
+def _check_ids(ids: list[str], lines: list[int], report: list[tuple[int, str, str]]) -> None:
+    """Report each id seen on an earlier row (both rows are kept, told apart
+    by their line), then name each row without an id after its line."""
+    missing = [k for k, value in enumerate(ids) if not value]
+    present = [value for value in ids if value] if missing else ids
+    if len(set(present)) != len(present):
+        seen: set[str] = set()
+        for k, value in enumerate(ids):
+            if value in seen:
+                report.append((lines[k], value, "id:duplicate"))
+            elif value:
+                seen.add(value)
+    for k in missing:
+        ids[k] = f"line-{lines[k]}"
+        report.append((lines[k], ids[k], "id:missing"))
 
 
 def _cells(found: int, expected: int) -> str:
