@@ -4,6 +4,7 @@ background, and what the pages say while it runs."""
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -120,6 +121,29 @@ def test_a_large_first_build_runs_in_the_background_and_says_how_far_it_got(
     gate.set()
     assert {r.id for r in _ready().records} == {str(newcomer.pk), str(earlier.pk)}
     assert first.read == 2
+
+
+@pytest.mark.django_db
+def test_the_build_pauses_the_collector_and_freezes_what_it_built(monkeypatch, asking):
+    screened_case(asking, **TWICE_NEW)
+    during: list[bool] = []
+    read = screening._Indexed.read
+
+    def watched(self, people, progress=None):
+        during.append(gc.isenabled())
+        return read(self, people, progress)
+
+    monkeypatch.setattr(screening._Indexed, "read", watched)
+    gc.unfreeze()
+    try:
+        index = screening.screening_index()
+        assert during == [False]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        # Out of the collector's sight: later full collections skip it.
+        assert not any(o is index.records for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.django_db(transaction=True)
