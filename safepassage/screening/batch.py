@@ -25,7 +25,15 @@ from rapidfuzz import fuzz, process
 
 from safepassage.screening import engine
 from safepassage.screening.dates import PartialDate
-from safepassage.screening.keys import coarse_text, key_text, name_key
+from safepassage.screening.keys import (
+    MAX_NAME_CHARS,
+    coarse_text,
+    has_myanmar,
+    key_text,
+    latin_name_key,
+    latin_word_keys,
+    name_key,
+)
 from safepassage.screening.records import (
     Features,
     _date,
@@ -157,38 +165,72 @@ def _merge_names(parts: list[tuple[np.ndarray, list[str]]]) -> tuple[list[np.nda
     return columns, list(index)
 
 
+def _read_words(packed: tuple[int, str | list[str]]) -> list[tuple[str, ...]]:
+    return [latin_word_keys(word) for word in _unpack(packed)]
+
+
+def _sort_names(names: list[str]) -> tuple[list[int], list[int], list[str]]:
+    """Positions of the Latin names (`latin_name_key` reads them), of the
+    names in Burmese script, and the distinct words of the Latin ones;
+    empty cells and placeholders are in neither (their key text is "")."""
+    latin: list[int] = []
+    burmese: list[int] = []
+    words: dict[str, None] = {}
+    for k, text in enumerate(names):
+        if not text or text.isspace() or placeholder(text):
+            continue
+        cut = text[:MAX_NAME_CHARS]
+        if has_myanmar(cut):
+            burmese.append(k)
+        else:
+            latin.append(k)
+            words.update(dict.fromkeys(cut.split()))
+    return latin, burmese, list(words)
+
+
 def _read_all(
     columns: Sequence[Sequence[str]], this_year: int, workers: int
 ) -> tuple[list[np.ndarray], list[str], dict[int, _Column]]:
     """Per name column its ids in one table of name strings, each of those
     strings' key text, and each other column coded.
 
-    With `workers` processes, each column is made distinct by one job and
-    the name strings are read in jobs of `CHUNK`; the results are the same
-    as without.
+    With `workers` processes: each column is made distinct by one job;
+    the distinct words of the Latin names are read into keys in jobs of
+    `CHUNK` (each word once, where each process would meet most of them)
+    and this process puts the names together from them, while the workers
+    read the Burmese names in jobs of `CHUNK`. The results are the same as
+    without workers (tested).
     """
-    others = {k: columns[k] for k in _COLUMN_CODERS}
-    if workers > 1 and len(columns[0]) >= PARALLEL_MIN_VALUES:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            distinct = [pool.apply_async(_distinct_packed, (_pack(columns[k]),)) for k in (1, 2, 3)]
-            coded = {
-                k: pool.apply_async(_code_column, (k, _pack(values), this_year))
-                for k, values in others.items()
-            }
-            name_cols, names = _merge_names([job.get() for job in distinct])
-            parts = [
-                pool.apply_async(_read_names, (_pack(names[start : start + CHUNK]),))
-                for start in range(0, len(names), CHUNK)
-            ]
-            read = [text for part in parts for text in part.get()]
-            return name_cols, read, {k: job.get() for k, job in coded.items()}
-    name_cols, names = _merge_names([_distinct(columns[k]) for k in (1, 2, 3)])
-    read = [_read_name(text) for text in names]
-    return (
-        name_cols,
-        read,
-        {k: _COLUMN_CODERS[k](values, this_year) for k, values in others.items()},
-    )
+    if not (workers > 1 and len(columns[0]) >= PARALLEL_MIN_VALUES):
+        name_cols, names = _merge_names([_distinct(columns[k]) for k in (1, 2, 3)])
+        read = [_read_name(text) for text in names]
+        coded = {k: coder(columns[k], this_year) for k, coder in _COLUMN_CODERS.items()}
+        return name_cols, read, coded
+
+    def chunks(values: Sequence[str]) -> list[tuple[int, str | list[str]]]:
+        return [_pack(values[start : start + CHUNK]) for start in range(0, len(values), CHUNK)]
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        distinct = [pool.apply_async(_distinct_packed, (_pack(columns[k]),)) for k in (1, 2, 3)]
+        jobs = {
+            k: pool.apply_async(_code_column, (k, _pack(columns[k]), this_year)) for k in (4, 7)
+        }
+        name_cols, names = _merge_names([job.get() for job in distinct])
+        latin, burmese, words = _sort_names(names)
+        word_jobs = [pool.apply_async(_read_words, (chunk,)) for chunk in chunks(words)]
+        for k in (5, 6):
+            jobs[k] = pool.apply_async(_code_column, (k, _pack(columns[k]), this_year))
+        burmese_jobs = [
+            pool.apply_async(_read_names, (chunk,)) for chunk in chunks([names[k] for k in burmese])
+        ]
+        word_keys = dict(zip(words, (keys for job in word_jobs for keys in job.get()), strict=True))
+        read = [""] * len(names)
+        lookup = word_keys.__getitem__
+        for k in latin:
+            read[k] = key_text(latin_name_key(names[k], lookup))
+        for k, text in zip(burmese, (t for job in burmese_jobs for t in job.get()), strict=True):
+            read[k] = text
+        return name_cols, read, {k: jobs[k].get() for k in _COLUMN_CODERS}
 
 
 class _Table:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -558,15 +559,23 @@ def name_key(text: str) -> Key:
             else:
                 keys.extend(k for _, k in latin_syllables(chunk))
     else:
-        for word in text.split():
-            keys.extend(_latin_word_keys(word))
+        return latin_name_key(text)
     keys = [k for k in keys if k]
     return tuple(strip_honorifics(keys)) if keys else ()
 
 
 @lru_cache(maxsize=1 << 18)
-def _latin_word_keys(word: str) -> tuple[str, ...]:
+def latin_word_keys(word: str) -> tuple[str, ...]:
+    """The syllable keys of one whitespace-free Latin token."""
     return tuple(k for _, k in _word_syllables(word))
+
+
+def latin_name_key(text: str, word_keys: Callable[[str], tuple[str, ...]] = latin_word_keys) -> Key:
+    """`name_key` of a name without Burmese letters in its first
+    `MAX_NAME_CHARS`; `word_keys` may look up keys computed elsewhere (a
+    batch reads each distinct word once, not once per process)."""
+    keys = [k for word in text[:MAX_NAME_CHARS].split() for k in word_keys(word) if k]
+    return tuple(strip_honorifics(keys)) if keys else ()
 
 
 def name_spellings(text: str) -> list[tuple[str, str]]:

@@ -116,6 +116,7 @@ _LEADING_LETTERS = re.compile(r"[\u1000-\u1021\u1023-\u102a\u103f]+")
 #: Any text starting with a state and ending in six digits: the number alone.
 _NRC_NUMBER = re.compile(r"(\d{1,2})\D.*?(\d{6})")
 _NRC_BRACKETS = str.maketrans({"（": "(", "）": ")", "[": "(", "]": ")", "{": "(", "}": ")"})
+_ODD_BRACKET = re.compile("[（）\\[\\]{}]")  # translate looks up every character
 
 
 @lru_cache(maxsize=16384)
@@ -133,8 +134,10 @@ def nrc_keys(text: str) -> tuple[str, str, str]:
         return "", "", ""
     # Township letters are the same code points in Zawgyi and Unicode,
     # and the type in brackets is not compared: no conversion needed.
-    plain = text[:64]
-    plain = "".join(digits_to_ascii(plain).translate(_NRC_BRACKETS).split())
+    plain = digits_to_ascii(text[:64])
+    if _ODD_BRACKET.search(plain):
+        plain = plain.translate(_NRC_BRACKETS)
+    plain = "".join(plain.split())
     m = _NRC_SHAPE.fullmatch(plain)
     letters: tuple[str, ...]
     if m is not None:
@@ -185,10 +188,13 @@ def phone_key(text: str) -> tuple[str, str]:
     Thai number keeps its country code. Validity is the intake forms' job:
     here only a shared number matters.
     """
-    if not text.strip() or placeholder(text):
-        return "", ""
-    text = _PHONE_SEPARATORS.split(text[:40], 1)[0]  # the first of several
-    digits = _NOT_DIGIT.sub("", text if text.isascii() else digits_to_ascii(text))
+    if text.isascii() and text.isdigit():
+        digits = text[:40]  # most cells: digits alone (a placeholder 0 too)
+    else:
+        if not text.strip() or placeholder(text):
+            return "", ""
+        text = _PHONE_SEPARATORS.split(text[:40], 1)[0]  # the first of several
+        digits = _NOT_DIGIT.sub("", text if text.isascii() else digits_to_ascii(text))
     if digits and not digits.strip("0"):
         return "", ""  # 0, 00000: nothing
     if digits.startswith("0095"):

@@ -50,6 +50,30 @@ def test_workers_give_the_same_clusters(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.slow
+def test_workers_read_every_kind_of_name_as_one_process_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Latin names put together from words read elsewhere, Burmese ones read
+    by the workers, placeholders, a Burmese letter past the cut."""
+    monkeypatch.setattr(batch, "PARALLEL_MIN_VALUES", 0)
+    monkeypatch.setattr(batch, "CHUNK", 40)
+    data = _rows(5, 300)
+    data[3][1], data[4][3], data[5][2] = "N/A", " - ", "မရှိ"
+    data[6][1] = "Aung " * 30 + "ကျော်"  # past MAX_NAME_CHARS: Latin only
+    data[7][1] = "Ko Kyaw ကျော်"  # both scripts in one cell
+    one = batch.code_rows(data, this_year=2026, workers=1)
+    two = batch.code_rows(data, this_year=2026, workers=2)
+    assert one.texts == two.texts
+    for column in ("name_a", "name_b", "father", "nrc", "phone", "township", "year"):
+        assert np.array_equal(getattr(one, column), getattr(two, column)), column
+    assert one.warnings == two.warnings
+    assert one.texts[one.name_a[6]] == " ".join(["aung"] * 24)  # 120 characters
+    assert dedupe.dedupe_rows(data, this_year=2026, workers=2) == dedupe.dedupe_rows(
+        data, this_year=2026, workers=1
+    )
+
+
+@pytest.mark.slow
 def test_workers_read_cells_holding_the_job_separator(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cell with a NUL (the separator jobs are sent with) goes as a list."""
     monkeypatch.setattr(batch, "PARALLEL_MIN_VALUES", 0)
