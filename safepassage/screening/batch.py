@@ -550,9 +550,18 @@ def pair_out(keys: np.ndarray, members: np.ndarray, cap: int, n: int) -> np.ndar
 
 def _penalties(counts: np.ndarray, penalty: Callable[[int], float]) -> np.ndarray:
     """`penalty` of each count, computed once per distinct count (exactly)."""
-    distinct, inverse = np.unique(counts, return_inverse=True)
-    table = np.array([penalty(int(x)) for x in distinct.tolist()], dtype=np.float64)
-    return table[inverse.reshape(counts.shape)]
+    if not counts.size:
+        return np.zeros(counts.shape, dtype=np.float64)
+    top = int(counts.max())
+    if top > 1 << 20:  # a table that long is not worth it
+        distinct, inverse = np.unique(counts, return_inverse=True)
+        table = np.array([penalty(int(x)) for x in distinct.tolist()], dtype=np.float64)
+        return table[inverse.reshape(counts.shape)]
+    table = np.zeros(top + 1, dtype=np.float64)
+    present = np.flatnonzero(np.bincount(counts.ravel(), minlength=top + 1))
+    table[present] = [penalty(x) for x in present.tolist()]
+    out: np.ndarray = table[counts]
+    return out
 
 
 def _ratios(texts: np.ndarray, x: np.ndarray, y: np.ndarray, workers: int) -> np.ndarray:

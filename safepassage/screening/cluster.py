@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import numpy as np
+
 from safepassage.screening.engine import CONFLICT_THRESHOLD
 
 MAX_CLUSTER = 30
@@ -59,12 +61,15 @@ def cluster_pairs(
         parent[rj] = ri
         members[ri] = mi + mj
         members.pop(rj, None)
-    labels = [0] * n
-    for x in range(n):
-        labels[x] = find(x)
-    smallest: dict[int, int] = {}
-    for x in range(n):
-        root = labels[x]
-        if root not in smallest:
-            smallest[root] = x
-    return [smallest[labels[x]] for x in range(n)]
+    # Every item's root by pointer jumping, then each root's smallest member
+    # (its first occurrence): vectorised, a Python step per item took a second.
+    roots = np.array(parent, dtype=np.int64)
+    while True:
+        jumped = roots[roots]
+        if np.array_equal(jumped, roots):
+            break
+        roots = jumped
+    first = np.full(n, n, dtype=np.int64)
+    np.minimum.at(first, roots, np.arange(n, dtype=np.int64))
+    labels: list[int] = first[roots].tolist()
+    return labels
