@@ -121,20 +121,21 @@ def _code_nrc(values: Sequence[str], this_year: int) -> _Column:
     return _Column(arrays, texts, codes, [r[2] for r in read])
 
 
-def _code_phone(values: Sequence[str], this_year: int) -> _Column:
+def _code_keyed(values: Sequence[str], key: Callable[[str], tuple[str, str]], name: str) -> _Column:
+    """A column read into one (key, warning) per cell."""
     codes, distinct = _distinct(values)
-    read = [phone_key(v) if v else ("", "") for v in distinct]
+    read = [key(v) if v else ("", "") for v in distinct]
     table = _Table()
-    phone = table.codes([r[0] for r in read])[codes]
-    return _Column({"phone": phone}, {"phone": table.texts}, codes, [r[1] for r in read])
+    coded = table.codes([r[0] for r in read])[codes]
+    return _Column({name: coded}, {name: table.texts}, codes, [r[1] for r in read])
+
+
+def _code_phone(values: Sequence[str], this_year: int) -> _Column:
+    return _code_keyed(values, phone_key, "phone")
 
 
 def _code_township(values: Sequence[str], this_year: int) -> _Column:
-    codes, distinct = _distinct(values)
-    read = [township_key(v) if v else ("", "") for v in distinct]
-    table = _Table()
-    township = table.codes([r[0] for r in read])[codes]
-    return _Column({"township": township}, {"township": table.texts}, codes, [r[1] for r in read])
+    return _code_keyed(values, township_key, "township")
 
 
 #: Row position of each other column, and its coder (heaviest first).
