@@ -98,7 +98,7 @@ class _Column:
 
 def _code_date(values: Sequence[str], this_year: int) -> _Column:
     codes, distinct = _distinct(values)
-    read = [_date(v, this_year) for v in distinct]
+    read = [_date.__wrapped__(v, this_year) for v in distinct]  # each once: no cache churn
     ymd = np.array(
         [(d.year, d.month, d.day) if d is not None else (0, 0, 0) for d, _ in read],
         dtype=np.int16,
