@@ -86,9 +86,14 @@ class Command(BaseCommand):
                 "if the machine has the memory (about 2 GB per million rows)."
             )
         _check_encoding(source)
+        # A million rows are tens of millions of objects and no cycle: a
+        # full collection over them, on the way in or out, costs seconds.
+        with collector_paused():
+            self._deduplicate(source, output, options)
+
+    def _deduplicate(self, source: Path, output: Path, options: dict[str, Any]) -> None:
         show = sys.stderr.isatty()
-        with collector_paused():  # a million rows of lists hold no cycles
-            columns, lines, report = self._read(source, options["max_rows"], show)
+        columns, lines, report = self._read(source, options["max_rows"], show)
         ids = columns[0]
         workers = options["workers"] or default_workers()
         result = dedupe_columns(
