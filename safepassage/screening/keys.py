@@ -306,6 +306,7 @@ _MEDIAL_H = "\u103e"
 _FINAL = re.compile("([\u1000-\u1021])\u1037?[\u103a\u1039]")
 _BURMESE_LETTER = re.compile("[\u1000-\u102a\u103f]")
 _MYANMAR = re.compile("[\u1000-\u109f]")
+_MYANMAR_AND_SPACES = re.compile("[\u1000-\u109f\\s]*")
 
 
 # A syllable: an initial (consonant or independent vowel), then signs, and
@@ -549,17 +550,21 @@ def name_key(text: str) -> Key:
     """
     text = text[:MAX_NAME_CHARS]
     keys: list[str] = []
-    if has_myanmar(text):
-        text = digits_to_ascii(to_unicode(text.translate(_DIGITS_AS_LETTERS)))
-        for chunk in re.split("([\u1000-\u109f]+)", text):
+    if not has_myanmar(text):
+        return latin_name_key(text)
+    text = to_unicode(text.translate(_DIGITS_AS_LETTERS))
+    if _MYANMAR_AND_SPACES.fullmatch(text):
+        # Burmese script alone (most names): no syllable can run across a
+        # space or a digit, so the whole text splits as its parts would.
+        keys = [burmese_syllable_key(s) for s in _burmese_syllables(text)]
+    else:
+        for chunk in re.split("([\u1000-\u109f]+)", digits_to_ascii(text)):
             if not chunk:
                 continue
             if has_myanmar(chunk):
                 keys.extend(burmese_syllable_key(s) for s in _burmese_syllables(chunk))
             else:
                 keys.extend(k for _, k in latin_syllables(chunk))
-    else:
-        return latin_name_key(text)
     keys = [k for k in keys if k]
     return tuple(strip_honorifics(keys)) if keys else ()
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import icu
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from safepassage.language import digits_to_ascii
+from safepassage.screening import keys
 from safepassage.screening.keys import (
     coarse_text,
     key_text,
@@ -193,3 +197,31 @@ def test_zawgyi_asat_before_a_consonant_is_told_from_a_pali_stack() -> None:
 )
 def test_look_alike_digits_and_y_for_i_keep_the_key(typed: str, meant: str) -> None:
     assert name_key(typed) == name_key(meant)
+
+
+def _chunked_key(text: str) -> tuple[str, ...]:
+    """`name_key` of Burmese text by the general path alone: digits made
+    ASCII, then each run of Myanmar code points split on its own."""
+    text = keys.to_unicode(text[: keys.MAX_NAME_CHARS].translate(keys._DIGITS_AS_LETTERS))
+    found: list[str] = []
+    for chunk in re.split("([\u1000-\u109f]+)", digits_to_ascii(text)):
+        if keys.has_myanmar(chunk):
+            found.extend(keys.burmese_syllable_key(s) for s in keys._burmese_syllables(chunk))
+        elif chunk:
+            found.extend(k for _, k in keys.latin_syllables(chunk))
+    found = [k for k in found if k]
+    return tuple(keys.strip_honorifics(found)) if found else ()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*"ကခဂငစဇညတထဒနပဖဗမယရလဝသဟအဥဦ", *"ါာိီုူေဲံ့း်္ျြွှ", *"၀၁၂၇၉၊။", *" \t\u3000\u200b"]
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_burmese_alone_is_read_as_the_general_path_reads_it(text: str) -> None:
+    assert keys.name_key.__wrapped__(text) == _chunked_key(text)
