@@ -23,11 +23,15 @@ def collector():
 @pytest.mark.usefixtures("collector")
 def test_paused_inside_and_enabled_again_after_even_on_an_error() -> None:
     gc.enable()
-    with pytest.raises(RuntimeError), collector_paused():
-        assert not gc.isenabled()
+    seen = []
+    with collector_paused():
+        seen.append(gc.isenabled())
         with collector_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the inner block leaves the outer's state
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # the inner block leaves the outer's state
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError
     assert gc.isenabled()
 
