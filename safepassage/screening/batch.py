@@ -15,6 +15,7 @@ in engine.py must be made here too; the equality tests fail until it is.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -176,17 +177,13 @@ def _sort_names(names: list[str]) -> tuple[list[int], list[int], list[str]]:
     empty cells and placeholders are in neither (their key text is "")."""
     latin: list[int] = []
     burmese: list[int] = []
-    words: dict[str, None] = {}
     for k, text in enumerate(names):
         if not text or text.isspace() or placeholder(text):
             continue
-        cut = text[:MAX_NAME_CHARS]
-        if has_myanmar(cut):
-            burmese.append(k)
-        else:
-            latin.append(k)
-            words.update(dict.fromkeys(cut.split()))
-    return latin, burmese, list(words)
+        (burmese if has_myanmar(text[:MAX_NAME_CHARS]) else latin).append(k)
+    cut = (names[k][:MAX_NAME_CHARS] for k in latin)
+    words = list(dict.fromkeys(itertools.chain.from_iterable(map(str.split, cut))))
+    return latin, burmese, words
 
 
 def _read_all(
