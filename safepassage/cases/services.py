@@ -464,7 +464,6 @@ def case_assign(*, actor: User, case: Case, users: list[User]) -> Case:
     return locked
 
 
-@transaction.atomic
 def screening_decide(
     *,
     actor: User,
@@ -479,7 +478,9 @@ def screening_decide(
     the person makes it stale (see `selectors.case_screening`). The status
     is not moved here: that stays the workflow's (`case_transition`).
     Refused while the screening index is still being built: the panel
-    then shows no candidates, and a decision must be made on them.
+    then shows no candidates, and a decision must be made on them. The
+    index is asked for before the transaction opens: a first build made
+    here (up to `BUILD_INLINE_LIMIT` people) holds no transaction open.
     """
     reasons = (reasons or "").strip()
     if outcome not in ScreeningOutcome.values:
@@ -490,6 +491,15 @@ def screening_decide(
         screening_index()
     except ScreeningIndexNotReady as exc:
         raise ValidationError(ScreeningIndexNotReady.message) from exc
+    return _screening_record(
+        actor=actor, case=case, outcome=outcome, reasons=reasons, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def _screening_record(
+    *, actor: User, case: Case, outcome: str, reasons: str, expected_version: int | None
+) -> ScreeningDecision:
     locked = _lock(case, expected_version)
     if not user_may_act_on_case(actor, locked) or not actor.has_any_role({Role.SCREENING_OFFICER}):
         raise PermissionDenied

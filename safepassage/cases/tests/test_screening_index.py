@@ -8,10 +8,11 @@ import gc
 import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from safepassage.accounts.tests.factories import sign_in
-from safepassage.cases import screening, selectors
+from safepassage.cases import screening, selectors, services
 from safepassage.cases.models import DetailsRequest, Person, ScreeningDecision
 from safepassage.cases.tests.factories import (
     TWICE_NEW,
@@ -241,6 +242,23 @@ def test_the_panel_says_matches_are_being_prepared_and_offers_no_decision(
     assert "reading every registered person" not in body
     assert earlier.code in body
     assert "Record a decision" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_build_for_a_decision_holds_no_transaction_open(
+    monkeypatch, officer, newcomer, earlier
+):
+    in_transaction: list[bool] = []
+    read = screening._Indexed.read
+
+    def watched(self, people, progress=None):
+        in_transaction.append(connection.in_atomic_block)
+        return read(self, people, progress)
+
+    monkeypatch.setattr(screening._Indexed, "read", watched)
+    services.screening_decide(actor=officer, case=newcomer, outcome="cleared", reasons="seen")
+    assert in_transaction == [False]  # built inline, before the decision's transaction
+    assert ScreeningDecision.objects.get().outcome == "cleared"
 
 
 @pytest.mark.django_db(transaction=True)
