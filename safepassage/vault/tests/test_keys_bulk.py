@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from safepassage.vault import keys
+from safepassage.vault.exceptions import UnknownKey
 from safepassage.vault.models import DataKey, UnitKey
 from safepassage.vault.tests.factories import ProbeFactory
 from safepassage.vault.tests.probe.models import Probe
@@ -55,3 +58,20 @@ def test_bulk_keys_are_refused_with_a_locked_vault(locked_vault):
     with pytest.raises(VaultLocked):
         keys.data_keys_create_bulk(scope="unit:45", owner="t", count=3)
     assert not DataKey.objects.exists()
+
+
+def test_bulk_reads_find_unit_keys_cached_or_stored_and_refuse_unknown_ones():
+    data_key = keys.data_keys_create_bulk(scope="unit:43", owner="t", count=1)[0]
+    unit_key = UnitKey.objects.get(scope="unit:43")
+    keys.clear_caches()
+    with CaptureQueriesContext(connection) as cold:
+        first = keys.unit_key_bytes_by_id(unit_key.id)
+    with CaptureQueriesContext(connection) as warm:
+        again = keys.unit_key_bytes_by_id(unit_key.id)
+    assert first == again == keys.unit_key_bytes(unit_key)
+    assert (len(cold), len(warm)) == (1, 0)
+    row = DataKey.objects.get(id=data_key.id)
+    plain = keys.data_key_unwrap(row.id, bytes(row.wrapped), unit_key.id, first)
+    assert plain == keys.data_key_bytes(keys.data_key_get(data_key.id))
+    with pytest.raises(UnknownKey):
+        keys.unit_key_bytes_by_id(uuid.uuid4())
