@@ -14,7 +14,11 @@ digits read as ASCII in dates, NRCs and phones; dates in the usual
 day-first, ISO and written-month forms read to ISO (others compared as
 typed); phones to their last nine digits; NRCs to state and number (the
 township part is in Latin or Burmese letters, which a user without a
-township table cannot match). Comparisons: Jaro-Winkler on name and
+township table cannot match); cells that say they are empty ("N/A",
+"-", "nil", "unknown", "မရှိ" in Unicode or Zawgyi: the list `dedupe_csv`
+reads as empty) made NULL, as any careful user would (without it, every
+row with "unknown" for a father and "-" for a date falls into one
+prediction block and the run does not finish). Comparisons: Jaro-Winkler on name and
 father's name, Levenshtein on the date text, exact NRC, phone, township and
 Burmese name; term-frequency adjustment on the name (namesakes). Model: u
 by random sampling, m by EM on two blocking rules, prediction on five
@@ -26,26 +30,48 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
+from pathlib import Path
 
 import duckdb
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from safepassage.screening.records import PLACEHOLDERS  # noqa: E402
+
 HONORIFICS = r"^((u|daw|ko|ma|maung|mg|saw|naw|sai|nang)\s+)+"
 MM_DIGITS = "၀၁၂၃၄၅၆၇၈၉"
+#: Zawgyi spellings of the Burmese placeholders (the product converts first).
+ZAWGYI_PLACEHOLDERS = ("မရွိ", "မရိွ", "မရွိပါ", "မရိွပါ")
+
+
+def _placeholder_macro(con: duckdb.DuckDBPyConnection) -> None:
+    """blank(x): NULL for an empty cell or a placeholder, else x."""
+    spelled = ", ".join(
+        "'" + p.replace("'", "''") + "'" for p in sorted({*PLACEHOLDERS, *ZAWGYI_PLACEHOLDERS})
+    )
+    con.sql(
+        "CREATE OR REPLACE MACRO blank(x) AS CASE WHEN "
+        f"lower(trim(trim(trim(coalesce(x, '')), '.'))) IN ('', {spelled}) THEN NULL ELSE x END"
+    )
 
 
 def prepare(con: duckdb.DuckDBPyConnection, path: str) -> duckdb.DuckDBPyRelation:
     digits = f"'{MM_DIGITS}', '0123456789'"
+    _placeholder_macro(con)
     # A benchmark reading its own file: no untrusted text in the SQL.
     return con.sql(
         f"""
         WITH raw AS (
-            SELECT id, name, name_my, father_name, township,
-                trim(translate(coalesce(date_of_birth, ''), {digits})) AS dob,
-                trim(translate(coalesce(nrc, ''), {digits})) AS nrc,
-                translate(coalesce(phone, ''), {digits}) AS phone
+            SELECT id, blank(name) AS name, blank(name_my) AS name_my,
+                blank(father_name) AS father_name, blank(township) AS township,
+                trim(translate(coalesce(blank(date_of_birth), ''), {digits})) AS dob,
+                trim(translate(coalesce(blank(nrc), ''), {digits})) AS nrc,
+                translate(coalesce(blank(phone), ''), {digits}) AS phone
             FROM read_csv('{path}', all_varchar = true, header = true)
         )
         SELECT
