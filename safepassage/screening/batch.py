@@ -139,7 +139,7 @@ def _code_township(values: Sequence[str], this_year: int) -> _Column:
     return _code_keyed(values, township_key, "township")
 
 
-#: Row position of each other column, and its coder (heaviest first).
+#: The position of each of the other columns in a row, and its coder.
 _COLUMN_CODERS: dict[int, Callable[[Sequence[str], int], _Column]] = {
     5: _code_nrc,
     6: _code_phone,
@@ -208,6 +208,10 @@ def _read_all(
     def chunks(values: Sequence[str]) -> list[tuple[int, str | list[str]]]:
         return [_pack(values[start : start + CHUNK]) for start in range(0, len(values), CHUNK)]
 
+    # Jobs run in the order given: dates and townships (small) keep the
+    # workers busy while the names are merged here; the words go before
+    # NRCs and phones, so that the Latin names can be put together here
+    # while the workers read those and the Burmese names.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         distinct = [pool.apply_async(_distinct_packed, (_pack(columns[k]),)) for k in (1, 2, 3)]
         jobs = {
