@@ -185,3 +185,9 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(
     monkeypatch.setattr("sys.stderr", piped)
     run(tmp_path, HEADER + ROWS)
     assert piped.getvalue() == ""
+
+
+def test_a_header_and_blank_lines_give_an_empty_output(tmp_path: Path) -> None:
+    rows, out = run(tmp_path, HEADER + "\n \n,,\n", "--scores")
+    assert rows == []
+    assert out.read_text(encoding="utf-8").splitlines() == ["id,cluster,score,cluster_size,line"]
