@@ -45,7 +45,7 @@ from safepassage.screening.records import (
 )
 
 #: Below this many rows, a worker process costs more than it saves.
-PARALLEL_MIN_VALUES = 20_000
+PARALLEL_MIN_ROWS = 20_000
 CHUNK = 10_000
 #: Pairs scored at once (bounds the temporary arrays: ~100 bytes a pair).
 SCORE_STEP = 1_000_000
@@ -199,7 +199,7 @@ def _read_all(
     read the Burmese names in jobs of `CHUNK`. The results are the same as
     without workers (tested).
     """
-    if not (workers > 1 and len(columns[0]) >= PARALLEL_MIN_VALUES):
+    if not (workers > 1 and len(columns[0]) >= PARALLEL_MIN_ROWS):
         name_cols, names = _merge_names([_distinct(columns[k]) for k in (1, 2, 3)])
         read = [_read_name(text) for text in names]
         coded = {k: coder(columns[k], this_year) for k, coder in _COLUMN_CODERS.items()}
@@ -372,17 +372,21 @@ class _Counts(dict[str, int]):
         return found if found else default
 
 
+def columns_of(rows: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The eight dedupe_csv columns of `rows`, each a list."""
+    return [[row[k] for row in rows] for k in range(8)]
+
+
 def code_rows(rows: Sequence[Sequence[str]], *, this_year: int, workers: int = 1) -> Coded:
     """Read `rows` (the dedupe_csv columns, in order) into a `Coded`."""
-    columns = [[row[k] for row in rows] for k in range(8)] if rows else [[] for _ in range(8)]
-    return code_columns(columns, this_year=this_year, workers=workers)
+    return code_columns(columns_of(rows), this_year=this_year, workers=workers)
 
 
 def code_columns(columns: Sequence[Sequence[str]], *, this_year: int, workers: int = 1) -> Coded:
     """`code_rows` of the rows whose columns, in order, are `columns`."""
-    n = len(columns[0])
-    if any(len(column) != n for column in columns) or len(columns) != 8:
+    if len(columns) != 8 or any(len(column) != len(columns[0]) for column in columns):
         raise ValueError("eight columns of one length are expected")
+    n = len(columns[0])
     name_cols, read, coded = _read_all(columns, this_year, workers)
     ids = list(columns[0])
 

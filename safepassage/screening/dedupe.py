@@ -82,9 +82,8 @@ def dedupe_rows(
     (what the columns cannot carry: aliases, further phones), clustered
     with the rest under the same coherence checks.
     """
-    columns = [[row[k] for row in rows] for k in range(8)]
     return dedupe_columns(
-        columns,
+        batch.columns_of(rows),
         this_year=this_year,
         threshold=threshold,
         max_block=max_block,

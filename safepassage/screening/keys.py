@@ -164,7 +164,7 @@ def _rhyme_key(rhyme: str) -> str | None:
     return found
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=65536)
 def latin_syllable_key(syllable: str) -> str | None:
     """The key of one Latin syllable (lower case letters), or None."""
     cls, rest = "", syllable

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,6 +126,12 @@ def test_no_rows_and_hostile_cells() -> None:
     assert len(batch.candidate_pairs(batch.code_rows([], this_year=2026))) == 0
     rows = [["a", "\x00" * 300, "\u1039\u1039", "🙂", "9" * 40, "/" * 50, "+" * 30, "\ufeff"]] * 3
     _compare(rows)
+
+
+@pytest.mark.parametrize("columns", [[], [["a"]] * 7, [["a"]] * 7 + [["a", "b"]]])
+def test_columns_must_be_eight_of_one_length(columns: list[list[str]]) -> None:
+    with pytest.raises(ValueError, match="eight columns"):
+        batch.code_columns(columns, this_year=2026)
 
 
 @given(st.lists(st.integers(-(2**62), 2**62), max_size=50))

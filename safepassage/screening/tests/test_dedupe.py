@@ -41,7 +41,7 @@ def test_every_row_gets_a_cluster_and_duplicates_meet() -> None:
 
 @pytest.mark.slow
 def test_workers_give_the_same_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "PARALLEL_MIN_VALUES", 0)
+    monkeypatch.setattr(batch, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(batch, "CHUNK", 50)
     data = rows(400)
     one = dedupe.dedupe_rows(data, this_year=2026, workers=1)
@@ -55,7 +55,7 @@ def test_workers_read_every_kind_of_name_as_one_process_does(
 ) -> None:
     """Latin names put together from words read elsewhere, Burmese ones read
     by the workers, placeholders, a Burmese letter past the cut."""
-    monkeypatch.setattr(batch, "PARALLEL_MIN_VALUES", 0)
+    monkeypatch.setattr(batch, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(batch, "CHUNK", 40)
     data = _rows(5, 300)
     data[3][1], data[4][3], data[5][2] = "N/A", " - ", "မရှိ"
@@ -76,7 +76,7 @@ def test_workers_read_every_kind_of_name_as_one_process_does(
 @pytest.mark.slow
 def test_workers_read_cells_holding_the_job_separator(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cell with a NUL (the separator jobs are sent with) goes as a list."""
-    monkeypatch.setattr(batch, "PARALLEL_MIN_VALUES", 0)
+    monkeypatch.setattr(batch, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(batch, "CHUNK", 50)
     data = rows(120)
     data[7][1] = "Kyaw\x00Zin"
