@@ -32,9 +32,12 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from safepassage.screening.batch import Coded
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -73,6 +76,9 @@ def main() -> None:
             reader = csv.reader(fh)
             next(reader)
             cluster = dict(reader)
+        missing = [row[0] for row in rows if row[0] not in cluster]
+        if missing:
+            sys.exit(f"{args.pred}: no cluster for {len(missing):,} ids (first: {missing[0]!r})")
         labels = np.array([cluster[row[0]] for row in rows], dtype=object)
         found = labels[i] == labels[j]
         clusters: dict[str, list[int]] = defaultdict(list)
@@ -110,7 +116,7 @@ def _pairs_within(groups: Iterable[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
 
 
-def _classes(coded: Any, i: np.ndarray, j: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def _classes(coded: Coded, i: np.ndarray, j: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """(label, mask over the pairs) of each evidence class, in print order."""
     from safepassage.screening import batch
     from safepassage.screening.dates import DateMatch
