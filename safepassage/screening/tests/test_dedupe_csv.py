@@ -96,6 +96,12 @@ def test_utf8_with_bom_and_reordered_columns_are_accepted(tmp_path: Path) -> Non
             "missing column(s): name_my, father_name, date_of_birth, nrc, township",
         ),
         (HEADER + 'a1,"Aung,,,,,,\n', "malformed CSV"),
+        (HEADER.replace(",", ";") + "a1;Aung;;;;;;\n", "separated by semicolons"),
+        (HEADER.replace(",", "\t") + "a1\tAung\t\t\t\t\t\t\n", "separated by tabs"),
+        (
+            HEADER.replace("\n", ",Name\n") + "a1,Aung,,,,,,,Kyaw\n",
+            "names column(s) more than once: name",
+        ),
     ],
 )
 def test_hostile_files_give_a_clear_error(
@@ -191,3 +197,13 @@ def test_a_header_and_blank_lines_give_an_empty_output(tmp_path: Path) -> None:
     rows, out = run(tmp_path, HEADER + "\n \n,,\n", "--scores")
     assert rows == []
     assert out.read_text(encoding="utf-8").splitlines() == ["id,cluster,score,cluster_size,line"]
+
+
+def test_a_row_of_the_wrong_width_is_reported_under_its_id(tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    content = HEADER + "a1,Aung,,,,,,,,extra\n" + "a2,Kyaw\n"
+    rows, _ = run(tmp_path, content, "--report", str(report))
+    assert [r["id"] for r in rows] == ["a1", "a2"]
+    with report.open(encoding="utf-8") as fh:
+        found = [(r["line"], r["id"], r["code"]) for r in csv.DictReader(fh)]
+    assert found == [("2", "a1", "row:cells_too_many"), ("3", "a2", "row:cells_too_few")]

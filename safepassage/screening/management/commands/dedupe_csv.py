@@ -146,12 +146,7 @@ class Command(BaseCommand):
                 if header is None:
                     raise CommandError(f"{source}: the file is empty; expected a header line.")
                 names = [h.strip().lower() for h in header]
-                missing = [c for c in COLUMNS if c not in names]
-                if missing:
-                    raise CommandError(
-                        f"{source}: missing column(s): {', '.join(missing)}. "
-                        f"Expected a header with: {', '.join(COLUMNS)}."
-                    )
+                _check_header(source, names)
                 positions = [names.index(c) for c in COLUMNS]
                 width = len(names)
                 bar = _bar("reading", show)
@@ -178,17 +173,44 @@ class Command(BaseCommand):
                     f"{source}: malformed CSV at line {reader.line_num}: {exc}."
                 ) from None
         _drop_blank(raw, lines, checked)
-        report: list[tuple[int, str, str]] = []
-        for k in [k for k, fields in enumerate(raw) if len(fields) != width]:
-            report.append((lines[k], "", "row:cells_" + _cells(len(raw[k]), width)))
+        misshapen = [k for k, fields in enumerate(raw) if len(fields) != width]
+        shapes = [(k, "row:cells_" + _cells(len(raw[k]), width)) for k in misshapen]
+        for k in misshapen:
             raw[k] = raw[k] + [""] * (width - len(raw[k]))
         # One pass of C per column: pick the cell, strip it, cut it (a
         # slice as long as the string is the string itself, not a copy).
         cut = itemgetter(slice(0, MAX_CELL))
         columns = [list(map(cut, map(str.strip, map(itemgetter(p), raw)))) for p in positions]
         del raw
+        report: list[tuple[int, str, str]] = []
         _check_ids(columns[0], lines, report)
+        report.extend((lines[k], columns[0][k], code) for k, code in shapes)
         return columns, lines, report
+
+
+def _check_header(source: Path, names: list[str]) -> None:
+    """Refuse a header without every column, or naming one twice (which of
+    the two would be read is a guess), saying what the sheet must hold."""
+    expected = ", ".join(COLUMNS)
+    if len(names) == 1:
+        for separator, called in ((";", "semicolons"), ("\t", "tabs")):
+            if all(c in [n.strip() for n in names[0].split(separator)] for c in COLUMNS):
+                raise CommandError(
+                    f"{source}: the columns are separated by {called}, not commas. "
+                    "Save the sheet as 'CSV UTF-8 (comma delimited)' and try again."
+                )
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise CommandError(
+            f"{source}: missing column(s): {', '.join(missing)}. "
+            f"Expected a header with: {expected}."
+        )
+    twice = [c for c in COLUMNS if names.count(c) > 1]
+    if twice:
+        raise CommandError(
+            f"{source}: the header names column(s) more than once: {', '.join(twice)}. "
+            f"Keep one of each: {expected}."
+        )
 
 
 def _drop_blank(raw: list[list[str]], lines: list[int], start: int) -> None:
