@@ -25,10 +25,13 @@ Writes nothing but audit events and a session.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,13 +115,14 @@ def main() -> None:
     )
     rng.shuffle(codes)
     client = signed_in_client(officer)
-    samples = timed(
-        client,
-        [f"/cases/{code}/screening/" for code in codes],
-        samples=args.samples,
-        warmup=args.warmup,
-        expect=200,
-    )
+    with collections_timed() as collections:
+        samples = timed(
+            client,
+            [f"/cases/{code}/screening/" for code in codes],
+            samples=args.samples,
+            warmup=args.warmup,
+            expect=200,
+        )
     # The screening itself, without the page: decrypt the screened person,
     # refresh the index, search, explain, look up watch-list hits.
     cases = list(Case.objects.filter(code__in=codes).select_related("unit", "data_key__unit_key"))
@@ -130,6 +134,15 @@ def main() -> None:
         if i >= args.warmup:
             alone.append((time.perf_counter() - start) * 1000)
     parts = _parts(officer, cases, args.warmup + args.samples, args.warmup)
+    for generation in (0, 1, 2):
+        took = [ms for g, ms in collections if g == generation]
+        if took:
+            print(
+                f"garbage collections of generation {generation} during the page samples:"
+                f" {len(took)}, longest {max(took):.1f} ms, {sum(took):.1f} ms in all"
+            )
+    slowest = sorted(samples)[-3:]
+    print(f"slowest page samples: {', '.join(f'{ms:.1f}' for ms in slowest)} ms")
     print("| what | p50 ms | p95 ms | p99 ms | mean ms |")
     print("|---|---|---|---|---|")
     for name, values in (
@@ -139,6 +152,26 @@ def main() -> None:
     ):
         p = percentiles(values)
         print(f"| {name} | {p['p50']:.1f} | {p['p95']:.1f} | {p['p99']:.1f} | {p['mean']:.1f} |")
+
+
+@contextmanager
+def collections_timed() -> Iterator[list[tuple[int, float]]]:
+    """(generation, ms) of each cyclic garbage collection meanwhile: a full
+    one walks every object not frozen, and stalls the request it falls in."""
+    found: list[tuple[int, float]] = []
+    started: list[float] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            found.append((info["generation"], (time.perf_counter() - started.pop()) * 1000))
+
+    gc.callbacks.append(watch)
+    try:
+        yield found
+    finally:
+        gc.callbacks.remove(watch)
 
 
 def _parts(officer, cases, rounds: int, warmup: int) -> dict[str, list[float]]:
