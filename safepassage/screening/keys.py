@@ -217,10 +217,17 @@ def _split_run(run: str) -> tuple[tuple[str, str], ...]:
     return tuple(reversed(parts))
 
 
+# An apostrophe joins what it stands in, as one syllable run: Kachin
+# N'Hkum is typed Nhkum too (split there, it made a syllable "n").
+_APOSTROPHE = re.compile("['\u2018\u2019\u02bc`\u00b4]+([A-Za-z]?)")
+
+
 @lru_cache(maxsize=1 << 18)
 def _word_syllables(word: str) -> tuple[tuple[str, str], ...]:
     """(spelling, key) syllables of one whitespace-free Latin token."""
     out: list[tuple[str, str]] = []
+    if _APOSTROPHE.search(word):
+        word = _APOSTROPHE.sub(lambda m: m.group(1).lower(), word)
     plain = unicodedata.normalize("NFKD", word)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     for letters in _WORD.findall(plain):

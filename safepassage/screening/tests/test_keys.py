@@ -112,6 +112,13 @@ def test_spaces_vanishing_do_not_change_the_key(spelling: str) -> None:
     assert name_key(spelling) == name_key("ဇေယျာထက်ဆန်း") == ("ze", "ya", "tet", "san")
 
 
+@pytest.mark.parametrize(
+    "spelling", ["N'Hkum Seng", "N\u2019hkum Seng", "N`HkumSeng", "Nhkum Seng"]
+)
+def test_an_apostrophe_joins_the_syllable_it_stands_in(spelling: str) -> None:
+    assert name_key(spelling) == name_key("NHKUM SENG") == ("nhkum", "seng")
+
+
 def test_abbreviated_maung_is_an_honorific() -> None:
     assert name_key("Mg Kyaw Zin") == name_key("Kyaw Zin") == name_key("MaungKyaw Zin")
 
