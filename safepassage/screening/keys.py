@@ -126,7 +126,7 @@ _RHYMES: dict[str, str] = {
     **dict.fromkeys(("an", "ann", "arn", "ant", "am", "ahn", "anh", "ang"), "an"),
     **dict.fromkeys(("in", "inn", "int", "yin", "en", "inh", "yn", "ynn", "ynt"), "in"),
     **dict.fromkeys(("ein", "ain", "eine", "ane", "eain", "ayn", "eyn", "einn"), "ein"),
-    **dict.fromkeys(("aing", "ine", "aine", "eing", "ying", "yne", "ign"), "aing"),
+    **dict.fromkeys(("aing", "ine", "aine", "eing", "ying", "yne", "ign", "eng"), "aing"),
     **dict.fromkeys(("aung", "aong", "awng", "aun", "ong", "oung"), "aung"),
     **dict.fromkeys(("auk", "aok", "awk", "ouk"), "auk"),
     **dict.fromkeys(("et", "ett", "ek", "eq", "ec", "eck"), "et"),
@@ -255,12 +255,17 @@ def latin_syllables(text: str) -> list[tuple[str, str]]:
     return out
 
 
+#: The key of the Shan honorific စိုင်း (Sai), apart from ဆိုင် (Hseng).
+SAI = "sai"
+_SAI = "\u1005\u102d\u102f\u1004\u103a\u1038"  # စိုင်း
+
 # Abbreviations and titles typed as one token.
 _LATIN_ABBREVIATIONS: dict[str, str] = {
     "mg": "maung",
-    # Sai is စိုင်း (the Shan honorific and a name syllable), not the rhyme
-    # "ai" = "e": read as "se", it would meet စည် (Si, as in Sithu).
-    "sai": "saing",
+    # Sai is စိုင်း (the Shan honorific), not the rhyme "ai" = "e": read as
+    # "se", it would meet စည် (Si, as in Sithu). Its key is its own: ဆိုင်
+    # (Hseng, Seng), a name syllable keyed "saing", is no honorific.
+    "sai": SAI,
     "dr": "#dr",
     "doctor": "#dr",
     "mr": "#mr",
@@ -331,6 +336,8 @@ def _burmese_syllables(text: str) -> list[str]:
 @lru_cache(maxsize=16384)
 def burmese_syllable_key(syllable: str) -> str:
     """The key of one Unicode Burmese syllable (see module docstring)."""
+    if syllable == _SAI:
+        return SAI
     first = syllable[0]
     if first in _INDEPENDENT_VOWELS:
         onset, vowel_default = "", _INDEPENDENT_VOWELS[first]
@@ -424,7 +431,7 @@ HONORIFIC_KEYS: frozenset[str] = frozenset(
         "maung",  # Maung, Mg, မောင်
         "saw",  # Saw, Sao, စော
         "naw",  # Naw, နော်
-        "saing",  # စိုင်း
+        SAI,  # Sai, စိုင်း
         "nan",  # Nan, Nang, Nant, နန်း
         "man",  # Mahn, မန်း
         "kun",  # Khun, ခွန်

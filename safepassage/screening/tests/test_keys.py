@@ -116,7 +116,13 @@ def test_spaces_vanishing_do_not_change_the_key(spelling: str) -> None:
     "spelling", ["N'Hkum Seng", "N\u2019hkum Seng", "N`HkumSeng", "Nhkum Seng"]
 )
 def test_an_apostrophe_joins_the_syllable_it_stands_in(spelling: str) -> None:
-    assert name_key(spelling) == name_key("NHKUM SENG") == ("nhkum", "seng")
+    assert name_key(spelling) == name_key("NHKUM SENG") == ("nhkum", "saing")
+
+
+def test_hseng_is_a_name_syllable_in_both_scripts_and_sai_the_honorific() -> None:
+    assert name_key("Hseng Lin") == name_key("Seng Lin") == name_key("ဆိုင်လင်း") == ("saing", "lin")
+    assert name_key("Sai Hseng Lin") == name_key("စိုင်းဆိုင်လင်း") == ("saing", "lin")
+    assert name_key("Aung Sai") == name_key("အောင်စိုင်း") == ("aung", "sai")
 
 
 def test_abbreviated_maung_is_an_honorific() -> None:
