@@ -46,7 +46,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.screening.evidence import _pairs_within  # noqa: E402
+from bench.screening.evidence import _pairs_within, read_labelled  # noqa: E402
 
 #: A (name, township) group larger than this is not paired out: its
 #: candidates are namesakes by the hundred and would only add false pairs.
@@ -148,14 +148,7 @@ def main() -> None:
 
     django.setup()
 
-    with (args.data / "people.csv").open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        rows = [[cell.strip() for cell in row] for row in reader]
-    with (args.data / "labels.csv").open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        labels = [label for _, label in reader]
+    rows, labels = read_labelled(args.data)
     measured = measure(rows, labels, min_precision=args.min_precision)
     c = measured.ceiling
     print(f"rows {len(rows):,}, true pairs {c.true_pairs:,}")

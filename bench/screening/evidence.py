@@ -55,14 +55,7 @@ def main() -> None:
 
     from safepassage.screening import batch
 
-    with (args.data / "people.csv").open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        rows = [[cell.strip() for cell in row] for row in reader]
-    with (args.data / "labels.csv").open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        person = [label for _, label in reader]
+    rows, person = read_labelled(args.data)
     coded = batch.code_rows(rows, this_year=2026)
     groups: dict[str, list[int]] = defaultdict(list)
     for k, label in enumerate(person):
@@ -99,6 +92,20 @@ def main() -> None:
         print(f"predicted pairs: {len(correct):,}   (precision within the class)")
         for label, mask in pclasses:
             print(f"{label:58s} {int(mask.sum()):9,d}  precision {_mean(correct[mask]):.4f}")
+
+
+def read_labelled(data: Path) -> tuple[list[list[str]], list[str]]:
+    """The rows of `data`/people.csv (cells stripped, no header) and the
+    person of each from `data`/labels.csv."""
+    with (data / "people.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        rows = [[cell.strip() for cell in row] for row in reader]
+    with (data / "labels.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        labels = [label for _, label in reader]
+    return rows, labels
 
 
 def _mean(values: np.ndarray) -> float:
