@@ -46,7 +46,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.screening.evidence import _pairs_within, read_labelled  # noqa: E402
+from bench.screening.evidence import _pairs_within, agreements, read_labelled  # noqa: E402
 
 #: A (name, township) group larger than this is not paired out: its
 #: candidates are namesakes by the hundred and would only add false pairs.
@@ -184,21 +184,16 @@ def main() -> None:
 
 def _strong(coded, i: np.ndarray, j: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Pairs sharing evidence beyond a name, a township and a birth year:
-    `bench/screening/evidence.py`'s classes, and a father's name the
-    scorer finds similar (typed differently, same person's father)."""
+    `evidence.agreements`, and a father's name the scorer finds similar
+    (typed differently, same person's father)."""
     from safepassage.screening import batch, engine
-    from safepassage.screening.dates import DateMatch
-    from safepassage.screening.engine import DATE_WEIGHTS
 
+    father, date, nrc, phone = agreements(coded, i, j)
     fa, fb = coded.father[i], coded.father[j]
-    both = (fa >= 0) & (fb >= 0)
     texts = np.array(coded.texts, dtype=object)
-    level = batch._levels(coded, texts, [(fa, fb)], both & (fa != fb), 1)
-    father = (both & (fa == fb)) | (level == engine.Level.MID) | (level == engine.Level.HIGH)
-    date = batch._date_weights(coded, i, j) > DATE_WEIGHTS[DateMatch.YEAR]
-    nrc = batch._nrc_weights(coded, i, j) > 0
-    phone = (coded.phone[i] >= 0) & (coded.phone[i] == coded.phone[j])
-    out: np.ndarray = father | date | nrc | phone
+    level = batch._levels(coded, texts, [(fa, fb)], (fa >= 0) & (fb >= 0) & (fa != fb), 1)
+    similar = (level == engine.Level.MID) | (level == engine.Level.HIGH)
+    out: np.ndarray = father | similar | date | nrc | phone
     return out
 
 

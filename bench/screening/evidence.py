@@ -123,6 +123,25 @@ def _pairs_within(groups: Iterable[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
 
 
+def agreements(
+    coded: Coded, i: np.ndarray, j: np.ndarray, *, dates: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Masks of the pairs whose father's name (same key), date of birth
+    (beyond the year), NRC and phone agree: evidence beyond a name, a
+    township and a birth year."""
+    from safepassage.screening import batch
+    from safepassage.screening.dates import DateMatch
+    from safepassage.screening.engine import DATE_WEIGHTS
+
+    if dates is None:
+        dates = batch._date_weights(coded, i, j)
+    father = (coded.father[i] >= 0) & (coded.father[i] == coded.father[j])
+    date = dates > DATE_WEIGHTS[DateMatch.YEAR]
+    nrc = batch._nrc_weights(coded, i, j) > 0
+    phone = (coded.phone[i] >= 0) & (coded.phone[i] == coded.phone[j])
+    return father, date, nrc, phone
+
+
 def _classes(coded: Coded, i: np.ndarray, j: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """(label, mask over the pairs) of each evidence class, in print order."""
     from safepassage.screening import batch
@@ -130,11 +149,8 @@ def _classes(coded: Coded, i: np.ndarray, j: np.ndarray) -> list[tuple[str, np.n
     from safepassage.screening.engine import DATE_WEIGHTS
 
     dates = batch._date_weights(coded, i, j)
-    father = (coded.father[i] >= 0) & (coded.father[i] == coded.father[j])
-    date = dates > DATE_WEIGHTS[DateMatch.YEAR]
+    father, date, nrc, phone = agreements(coded, i, j, dates=dates)
     year = dates == DATE_WEIGHTS[DateMatch.YEAR]
-    nrc = batch._nrc_weights(coded, i, j) > 0
-    phone = (coded.phone[i] >= 0) & (coded.phone[i] == coded.phone[j])
     township = (coded.township[i] >= 0) & (coded.township[i] == coded.township[j])
     none = ~(father | date | nrc | phone)
     return [

@@ -257,7 +257,7 @@ def latin_syllables(text: str) -> list[tuple[str, str]]:
 
 #: The key of the Shan honorific စိုင်း (Sai), apart from ဆိုင် (Hseng).
 SAI = "sai"
-_SAI = "\u1005\u102d\u102f\u1004\u103a\u1038"  # စိုင်း
+_VISARGA = "\u1038"
 
 # Abbreviations and titles typed as one token.
 _LATIN_ABBREVIATIONS: dict[str, str] = {
@@ -336,8 +336,6 @@ def _burmese_syllables(text: str) -> list[str]:
 @lru_cache(maxsize=16384)
 def burmese_syllable_key(syllable: str) -> str:
     """The key of one Unicode Burmese syllable (see module docstring)."""
-    if syllable == _SAI:
-        return SAI
     first = syllable[0]
     if first in _INDEPENDENT_VOWELS:
         onset, vowel_default = "", _INDEPENDENT_VOWELS[first]
@@ -360,6 +358,8 @@ def burmese_syllable_key(syllable: str) -> str:
     rhyme = _burmese_rhyme(vowels, final, has_w, vowel_default)
     if has_w and rhyme not in ("un", "at"):
         onset += "w"
+    if first == "စ" and rhyme == "aing" and _VISARGA in body and onset == "s":
+        return SAI  # စိုင်း, whatever order its signs were typed in
     return onset + rhyme
 
 

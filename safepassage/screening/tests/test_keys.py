@@ -122,6 +122,8 @@ def test_an_apostrophe_joins_the_syllable_it_stands_in(spelling: str) -> None:
 def test_hseng_is_a_name_syllable_in_both_scripts_and_sai_the_honorific() -> None:
     assert name_key("Hseng Lin") == name_key("Seng Lin") == name_key("ဆိုင်လင်း") == ("saing", "lin")
     assert name_key("Sai Hseng Lin") == name_key("စိုင်းဆိုင်လင်း") == ("saing", "lin")
+    # The signs of Sai typed in the other order are still the honorific.
+    assert name_key("\u1005\u102f\u102d\u1004\u103a\u1038ဆိုင်လင်း") == ("saing", "lin")
     assert name_key("Aung Sai") == name_key("အောင်စိုင်း") == ("aung", "sai")
 
 
