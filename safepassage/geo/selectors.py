@@ -10,10 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .distance import distance_km
 from .models import Township
 from .search import PCODE_RE, IndexedTownship, TownshipIndex, clear_index, get_index
 
-__all__ = ["TownshipMatch", "township_by_pcode", "township_index_clear", "township_search"]
+__all__ = [
+    "TownshipMatch",
+    "township_by_pcode",
+    "township_index_clear",
+    "township_nearest",
+    "township_search",
+]
+
+#: Farther than this from every township's point, a location is not
+#: matched to any (it is outside the country or wrong).
+NEAREST_WITHIN_KM = 150.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +101,22 @@ def township_by_pcode(pcode: str) -> Township | None:
     if not PCODE_RE.fullmatch(pcode):
         return None
     return Township.objects.select_related("district__state").filter(pk=pcode).first()
+
+
+def township_nearest(latitude: float, longitude: float) -> Township | None:
+    """The township whose point is nearest to (`latitude`, `longitude`),
+    within NEAREST_WITHIN_KM; None otherwise, and for a point that is not a
+    point. Computed here: the location is never sent anywhere."""
+    if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
+        return None
+    best: tuple[float, Township] | None = None
+    for township in Township.objects.filter(lat__isnull=False, lon__isnull=False):
+        distance = distance_km((latitude, longitude), (township.lat, township.lon))
+        if distance is not None and (best is None or distance < best[0]):
+            best = (distance, township)
+    if best is None or best[0] > NEAREST_WITHIN_KM:
+        return None
+    return best[1]
 
 
 def township_index_clear() -> None:

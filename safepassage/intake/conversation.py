@@ -1,31 +1,42 @@
 """The bot's side of a conversation, as a table.
 
-A contact moves through `STEPS`: a notice (consent and safety, with a
-language switch), then the `QUESTIONS` one by one, then the hand-out of a
-case code and a receipt, then an open conversation with staff. Every
-answer is optional (a Skip button, or any free text is taken as the
-answer); buttons are offered where the channel has them and typed text is
-always accepted. The same table renders the web form (`web.py`).
+A contact moves through `STEPS`: the first message answers with a short
+notice and the first question together; then the bot's few questions
+(`BOT_QUESTIONS`: only what routing needs — who, where, training or
+deployed; the rest waits for a human); then the hand-out of the case code
+and the receipt; then an open conversation with staff. The web form
+(`web.py`) shows every question of `QUESTIONS` on one page.
 
 Invariants:
 
-* The bot's messages are short and neutral: none names the programme's
-  purpose beyond what the person already knows, none repeats an answer.
+* Five bot messages at most come before a human: the notice with the first
+  question, two more questions, the code with the receipt, and "someone
+  will answer you here" (`tests/test_conversation.py` counts them).
+* Stop is offered from the first message on every channel, in words the
+  channel can honour (Telegram: stop and delete this chat; Messenger:
+  stop, and delete it yourself). After a stop nothing more is sent — the
+  bot's pending questions are withdrawn, staff replies wait — until the
+  person writes again and chooses to go on.
+* A message that is not an answer (a photo, a sticker, a stale button)
+  never uses up a question: it is kept for staff, and the question is
+  asked again with what is expected. A location answers "where" with the
+  nearest township, matched on the server.
+* What has served its purpose leaves the Telegram chat: a question and its
+  answer once answered, the notice once the person goes on, the code and
+  receipt once the person says they are saved (or after
+  `outbox.RECEIPT_VISIBLE_FOR`).
 * The receipt is sent once, in a message marked `secret` (its body is
-  overwritten once sent) and is never sent again. A receipt typed by the
+  overwritten once sent), and is never sent again. A receipt typed by the
   person to resume is not kept: the message is recorded redacted and
   deleted from the chat.
 * A duress word flags the contact silently: the bot answers exactly as it
   would otherwise.
-* Resuming never tells whether a case code exists: a wrong code and a
-  wrong receipt get the same answer; wrong receipts for one code are
-  limited (`RESUME_FAILURES_ALLOWED`, then `RESUME_BLOCK`).
+* Resuming never tells whether a case code exists (`resuming.py`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,20 +46,22 @@ from django.db import IntegrityError
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safepassage.audit.services import audit_record
 from safepassage.cases.codes import InvalidCaseCode, case_code_generate, case_code_normalize
 from safepassage.language import normalize_text
 
 from .models import ChannelKind, Contact, MessageKind
-from .receipts import receipt_generate, receipt_hash, receipt_verify
+from .receipts import receipt_generate, receipt_hash
+from .resuming import ResumeOutcome, resume_check
 
-RESUME_FAILURES_ALLOWED = 5
-RESUME_BLOCK = dt.timedelta(hours=1)
 #: Kept in place of a receipt the person typed.
 REDACTED = "[receipt typed: not kept]"
 #: Telegram's callback_data holds at most 64 bytes; payloads stay far below.
 MAX_PAYLOAD = 64
+#: What a deep link (`/start <payload>`) may carry: Telegram's own alphabet.
+SOURCE_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -66,37 +79,47 @@ class Question:
     choices: tuple[Choice, ...] = ()
     #: Free-text answers are kept up to this many characters.
     max_length: int = 300
+    #: Asked by the bots; the others wait until a human is talking.
+    by_bot: bool = False
 
 
+# Button labels are written short ("button" context): Messenger shows at
+# most 20 characters of a quick reply.
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "category",
         _("Who are you? Choose, or write it in your own words."),
         (
-            Choice("conscript", _("Conscript")),
-            Choice("soldier", _("Soldier")),
-            Choice("police", _("Police officer")),
-            Choice("other", _("Other")),
+            Choice("conscript", pgettext_lazy("button", "Conscript")),
+            Choice("soldier", pgettext_lazy("button", "Soldier")),
+            Choice("police", pgettext_lazy("button", "Police officer")),
+            Choice("other", pgettext_lazy("button", "Other")),
         ),
+        by_bot=True,
     ),
     Question(
         "township",
-        _("Which township are you in now? Write its name (Burmese or English)."),
+        _(
+            "Which township are you in now? Write its name (Burmese or English), "
+            "or share a location."
+        ),
         max_length=100,
+        by_bot=True,
     ),
     Question(
         "stage",
         _("Are you in training or deployed?"),
         (
-            Choice("in_training", _("In training")),
-            Choice("deployed", _("Deployed")),
-            Choice("other", _("Other")),
+            Choice("in_training", pgettext_lazy("button", "In training")),
+            Choice("deployed", pgettext_lazy("button", "Deployed")),
+            Choice("other", pgettext_lazy("button", "Other")),
         ),
+        by_bot=True,
     ),
     Question(
         "weapons",
         _("Could you bring weapons or ammunition? Write what, or choose None."),
-        (Choice("none", _("None")),),
+        (Choice("none", pgettext_lazy("button", "None")),),
     ),
     Question("leave_when", _("When could you leave? A day or a time is enough.")),
     Question(
@@ -105,26 +128,43 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 QUESTION_BY_NAME = {q.name: q for q in QUESTIONS}
+BOT_QUESTIONS = tuple(q for q in QUESTIONS if q.by_bot)
 
 #: Step -> what the person's next message is read as.
 START, NOTICE, OPEN = "start", "notice", "open"
-RESUME_CODE, RESUME_RECEIPT = "resume_code", "resume_receipt"
-STEPS = (START, NOTICE, *QUESTION_BY_NAME, RESUME_CODE, RESUME_RECEIPT, OPEN)
+RESUME_CODE, RESUME_RECEIPT, STOPPED = "resume_code", "resume_receipt", "stopped"
+STEPS = (START, NOTICE, *QUESTION_BY_NAME, RESUME_CODE, RESUME_RECEIPT, OPEN, STOPPED)
 
-NOTICE_TEXT = _(
-    "Hello. You can write to us here safely. Answer only what you want to; "
-    "every question can be skipped. We will not share what you write. "
-    "If your phone may be checked, delete this chat when you are done: "
-    "there is a button for it."
-)
-BTN_CONTINUE = Choice("go", _("Continue"))
-BTN_RESUME = Choice("resume", _("I have a case code"))
-BTN_SKIP = Choice("skip", _("Skip"))
-BTN_ERASE = Choice("erase", _("Delete this chat"))
-BTN_LANGUAGE = {
-    "my": Choice("lang:en", _("English")),
-    "en": Choice("lang:my", _("Burmese")),
+NOTICE_TEXT = {
+    ChannelKind.TELEGRAM: _(
+        "Hello. You can write to us here safely. Answer only what you want to; "
+        "every question can be skipped. We will not share what you write. "
+        "To stop at any time and delete this chat from your phone, press Stop "
+        "or write /stop."
+    ),
+    ChannelKind.FACEBOOK: _(
+        "Hello. You can write to us here safely. Answer only what you want to; "
+        "every question can be skipped. We will not share what you write. "
+        "To stop at any time, press Stop or write STOP. Messenger does not let us "
+        "delete messages: if your phone may be checked, delete this conversation yourself."
+    ),
 }
+BTN_CONTINUE = Choice("go", pgettext_lazy("button", "Go on"))
+BTN_RESUME = Choice("resume", pgettext_lazy("button", "I have a case code"))
+BTN_SKIP = Choice("skip", pgettext_lazy("button", "Skip"))
+BTN_SAVED = Choice("saved", pgettext_lazy("button", "I saved them"))
+BTN_STOP = {
+    ChannelKind.TELEGRAM: Choice("stop", pgettext_lazy("button", "Stop and delete")),
+    ChannelKind.FACEBOOK: Choice("stop", pgettext_lazy("button", "Stop")),
+}
+BTN_LANGUAGE = {
+    "my": Choice("lang:en", pgettext_lazy("button", "English")),
+    "en": Choice("lang:my", pgettext_lazy("button", "Burmese")),
+}
+#: What a person may write to stop (whole message, any case).
+STOP_WORDS = {"/stop", "/delete", "/erase", "stop", "ရပ်", "ရပ်ပါ"}
+#: Payloads of buttons no longer offered, still honoured from old chats.
+LEGACY_STOP = "erase"
 
 
 @dataclass
@@ -132,6 +172,8 @@ class BotReply:
     body: str
     buttons: list[tuple[str, str]] = field(default_factory=list)
     secret: bool = False
+    #: Deleted from the chat once it has served its purpose.
+    transient: bool = False
 
 
 @dataclass
@@ -141,29 +183,55 @@ class Turn:
     replies: list[BotReply] = field(default_factory=list)
     #: The message must be recorded without its text (a typed receipt).
     redact: bool = False
+    #: The person's message has served once recorded (an answer, a typed
+    #: code): deleted from the chat with the question it answered.
+    served: bool = False
+    #: Delete from the chat what has served its purpose (`served`, the
+    #: transient messages before).
+    erase_served: bool = False
     #: Delete the whole conversation from the person's chat.
     erase_chat: bool = False
+    #: Delete the code and receipt from the chat (the person saved them).
+    erase_receipt: bool = False
+    #: The bot's queued messages are withdrawn (the person stopped).
+    withdraw: bool = False
 
 
-def _language_label(language: str) -> Choice:
-    return BTN_LANGUAGE["en" if language == "en" else "my"]
+def _stop_button(contact: Contact) -> Choice:
+    return BTN_STOP.get(contact.channel.kind, BTN_STOP[ChannelKind.FACEBOOK])
 
 
-def _reply(contact: Contact, text: Promise | str, choices: tuple[Choice, ...] = ()) -> BotReply:
+def _reply(
+    contact: Contact,
+    text: Promise | str,
+    choices: tuple[Choice, ...] = (),
+    *,
+    transient: bool = False,
+) -> BotReply:
     with translation.override(contact.language or "my"):
-        return BotReply(str(text), [(c.value, str(c.label)) for c in choices])
+        return BotReply(str(text), [(c.value, str(c.label)) for c in choices], transient=transient)
 
 
-def _ask(contact: Contact, question: Question) -> BotReply:
-    """A question with its choices as buttons ("a:<value>") and Skip."""
+def _ask(contact: Contact, question: Question, *, hint: Promise | None = None) -> BotReply:
+    """A question with its choices as buttons ("a:<value>"), Skip and Stop;
+    transient: it leaves the chat once answered."""
     answers = tuple(Choice(f"a:{c.value}", c.label) for c in question.choices)
-    return _reply(contact, question.prompt, (*answers, BTN_SKIP))
+    with translation.override(contact.language or "my"):
+        text = f"{hint}\n\n{question.prompt}" if hint else str(question.prompt)
+    return _reply(contact, text, (*answers, BTN_SKIP, _stop_button(contact)), transient=True)
 
 
-def _notice(contact: Contact) -> BotReply:
-    return _reply(
-        contact, NOTICE_TEXT, (BTN_CONTINUE, BTN_RESUME, _language_label(contact.language))
-    )
+def _notice_and_first_question(contact: Contact) -> BotReply:
+    """The first message: how to write safely, how to stop, and the first
+    question, with a way to resume and the other language."""
+    first = BOT_QUESTIONS[0]
+    answers = tuple(Choice(f"a:{c.value}", c.label) for c in first.choices)
+    notice = NOTICE_TEXT.get(contact.channel.kind, NOTICE_TEXT[ChannelKind.FACEBOOK])
+    with translation.override(contact.language or "my"):
+        text = f"{notice}\n\n{first.prompt}"
+    language = BTN_LANGUAGE["en" if contact.language == "en" else "my"]
+    buttons = (*answers, BTN_SKIP, BTN_RESUME, _stop_button(contact), language)
+    return _reply(contact, text, buttons, transient=True)
 
 
 def duress_words() -> list[str]:
@@ -197,10 +265,32 @@ def answer_record(contact: Contact, question: Question, value: str, *, chosen: b
     contact.answers = answers
 
 
+def township_from_location(contact: Contact, body: str) -> bool:
+    """Answer "where" with the township nearest to a shared location (matched
+    on the server; the point never leaves it). False if the body holds no
+    usable point."""
+    from safepassage.geo.selectors import township_nearest
+
+    try:
+        point = json.loads(body)
+        latitude, longitude = float(point["latitude"]), float(point["longitude"])
+    except (ValueError, TypeError, KeyError):
+        return False
+    township = township_nearest(latitude, longitude)
+    if township is None:
+        return False
+    answers: dict[str, Any] = dict(contact.answers or {})
+    answers["township"] = township.name_my if contact.language != "en" else township.name_en
+    answers["township_pcode"] = township.pcode
+    answers["township_from_location"] = True
+    contact.answers = answers
+    return True
+
+
 def next_question(name: str) -> Question | None:
-    names = [q.name for q in QUESTIONS]
+    names = [q.name for q in BOT_QUESTIONS]
     position = names.index(name) + 1
-    return QUESTIONS[position] if position < len(QUESTIONS) else None
+    return BOT_QUESTIONS[position] if position < len(BOT_QUESTIONS) else None
 
 
 def code_and_receipt_issue(contact: Contact) -> str:
@@ -225,86 +315,113 @@ def _case_code_taken(code: str) -> bool:
 
 
 def _finish(contact: Contact, turn: Turn) -> None:
+    """The code and the receipt in one secret message, then the message that
+    stays: someone will answer here."""
     receipt = code_and_receipt_issue(contact)
     contact.step = OPEN
+    telegram = contact.channel.kind == ChannelKind.TELEGRAM
     with translation.override(contact.language or "my"):
-        turn.replies.append(
-            BotReply(
-                str(_("Thank you. Your case code is %(code)s. Keep it.")) % {"code": contact.code}
+        keep = (
+            _(
+                "Your case code is %(code)s and your two numbers are %(receipt)s. "
+                "Save them in your phone's contacts under any name: you need them to "
+                "continue on another channel, and we will never send them again. "
+                "This message is deleted when you press the button, or in 10 minutes."
+            )
+            if telegram
+            else _(
+                "Your case code is %(code)s and your two numbers are %(receipt)s. "
+                "Save them in your phone's contacts under any name: you need them to "
+                "continue on another channel, and we will never send them again. "
+                "Then delete this conversation if your phone may be checked."
             )
         )
         turn.replies.append(
             BotReply(
-                str(
-                    _(
-                        "To continue on another channel you need these two numbers as well. "
-                        "Save them in your phone's contacts under any name; we will never send "
-                        "them again: %(receipt)s"
-                    )
-                )
-                % {"receipt": receipt},
+                str(keep) % {"code": contact.code, "receipt": receipt},
+                [(BTN_SAVED.value, str(BTN_SAVED.label))] if telegram else [],
                 secret=True,
             )
         )
-        turn.replies.append(
-            BotReply(
-                str(_("Someone will answer you here. You can write more at any time.")),
-                [(BTN_ERASE.value, str(BTN_ERASE.label))],
-            )
+    turn.replies.append(
+        _reply(
+            contact,
+            _("Thank you. Someone will answer you here. You can write more at any time."),
+            (_stop_button(contact),),
         )
+    )
     audit_record(actor=None, action="intake.code_issued", target=contact)
 
 
 def resume_verify(code: str, receipt_text: str, *, by: Contact | None = None) -> Contact | None:
-    """The root contact whose case code is `code`, when `receipt_text` is
-    its receipt; None otherwise, and for a code blocked after too many
-    wrong receipts. Every outcome costs one Argon2id verification, so
-    timing does not tell whether the code exists."""
-    candidates = Contact.objects.select_for_update().filter(code=code, continues__isnull=True)
-    if by is not None and by.pk is not None:
-        candidates = candidates.exclude(pk=by.pk)
-    target = candidates.first() if code else None
-    now = timezone.now()
-    if target is None or (target.resume_blocked_until and target.resume_blocked_until > now):
-        receipt_verify(receipt_text, _dummy_hash())
-        return None
-    if not receipt_verify(receipt_text, target.receipt_hash):
-        target.resume_failures += 1
-        if target.resume_failures >= RESUME_FAILURES_ALLOWED:
-            target.resume_blocked_until = now + RESUME_BLOCK
-            target.resume_failures = 0
-        target.save(update_fields=["resume_failures", "resume_blocked_until"])
-        audit_record(actor=None, action="intake.resume_refused", target=target)
-        return None
-    target.resume_failures = 0
-    target.save(update_fields=["resume_failures"])
-    audit_record(
-        actor=None,
-        action="intake.resumed",
-        target=target,
-        details={"from_contact": by.pk if by is not None else "web"},
-    )
-    return target
+    """The root contact for `code` when `receipt_text` is its receipt, else
+    None (a wrong code, a wrong receipt, or a wait: one answer)."""
+    source = f"contact:{by.pk}" if by is not None and by.pk is not None else "web"
+    return resume_check(code, receipt_text, source=source, by=by).root
 
 
-def _resume_attempt(contact: Contact, receipt_text: str) -> bool:
-    """Link `contact` to the conversation whose code it typed before, if
-    the receipt is right."""
+def _command(text: str) -> tuple[str, str]:
+    """("/start", "payload") for "/start payload"; ("", "") for plain text."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return "", ""
+    word, _space, rest = stripped.partition(" ")
+    return word.lower().split("@", 1)[0], rest.strip()
+
+
+def _source_record(contact: Contact, payload: str) -> None:
+    if payload and not contact.source and SOURCE_PAYLOAD.fullmatch(payload):
+        contact.source = payload
+
+
+def _stop(contact: Contact, turn: Turn) -> None:
+    """Stop: nothing more is sent. Telegram: the chat is emptied (that is the
+    answer). Messenger: one message says what the person must do."""
+    if contact.step != STOPPED:
+        contact.answers = {**(contact.answers or {}), "_before_stop": contact.step}
+    contact.step = STOPPED
+    contact.stopped_at = timezone.now()
+    turn.withdraw = True
+    audit_record(actor=None, action="intake.stopped", target=contact)
+    if contact.channel.kind == ChannelKind.TELEGRAM:
+        turn.erase_chat = True
+    else:
+        turn.replies.append(
+            _reply(
+                contact,
+                _(
+                    "Stopped. We will send nothing more unless you write again. "
+                    "We cannot delete this conversation from your phone: please "
+                    "delete it yourself."
+                ),
+            )
+        )
+
+
+def _go_on(contact: Contact, turn: Turn) -> None:
+    """Back to where the person stopped; staff replies that waited go out."""
     answers = dict(contact.answers or {})
-    code = answers.pop("_resume_code", "")
+    before = answers.pop("_before_stop", START)
     contact.answers = answers
-    target = resume_verify(code, receipt_text, by=contact)
-    if target is None:
-        return False
-    contact.continues = target
-    contact.language = contact.language or target.language
-    return True
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A hash no receipt matches: verifying against it costs what a real check costs."""
-    return receipt_hash(receipt_generate())
+    contact.stopped_at = None
+    audit_record(actor=None, action="intake.went_on", target=contact)
+    question = QUESTION_BY_NAME.get(before)
+    if before == OPEN:
+        contact.step = OPEN
+        turn.replies.append(
+            _reply(
+                contact, _("Write here at any time; someone will answer."), (_stop_button(contact),)
+            )
+        )
+    elif question is not None and question.by_bot:
+        contact.step = question.name
+        turn.replies.append(_ask(contact, question))
+    elif before in (RESUME_CODE, RESUME_RECEIPT):
+        contact.step = RESUME_CODE
+        turn.replies.append(_reply(contact, _("Write your case code (SP-…)."), transient=True))
+    else:
+        contact.step = BOT_QUESTIONS[0].name
+        turn.replies.append(_notice_and_first_question(contact))
 
 
 def conversation_advance(contact: Contact, kind: str, body: str) -> Turn:
@@ -313,93 +430,182 @@ def conversation_advance(contact: Contact, kind: str, body: str) -> Turn:
     turn = Turn()
     text = body if kind in (MessageKind.TEXT, MessageKind.EDITED) else ""
     pressed = body if kind == MessageKind.BUTTON else ""
-    command = text.strip().lower() if text.strip().startswith("/") else ""
+    command, argument = _command(text)
     if text and says_duress_word(text) and not contact.duress:
         contact.duress = True
         audit_record(actor=None, action="intake.duress_signalled", target=contact)
     if kind == MessageKind.EDITED:
         return turn  # an edit changes no answer; staff see it
-    if pressed == BTN_ERASE.value or command in ("/delete", "/erase"):
-        if contact.channel.kind == ChannelKind.TELEGRAM:
-            turn.erase_chat = True  # the emptied chat is the answer
-        else:
+    step = contact.step if contact.step in STEPS else START
+    if pressed in ("stop", LEGACY_STOP) or text.strip().casefold() in STOP_WORDS:
+        _stop(contact, turn)
+        return turn
+    if step == STOPPED:
+        if pressed == BTN_CONTINUE.value or command == "/start":
+            _source_record(contact, argument)
+            _go_on(contact, turn)
+        else:  # written again: ask, and send nothing else until they choose
             turn.replies.append(
                 _reply(
                     contact,
-                    _(
-                        "We cannot delete this conversation from your phone here. "
-                        "Please delete it yourself. We keep what you wrote."
-                    ),
+                    _("You stopped this conversation. Do you want to go on?"),
+                    (BTN_CONTINUE, _stop_button(contact)),
+                    transient=True,
                 )
             )
         return turn
+    if pressed == BTN_SAVED.value:
+        turn.erase_receipt = True
+        return turn
     if command == "/resume" or (pressed == BTN_RESUME.value and contact.code is None):
         contact.step = RESUME_CODE
-        turn.replies.append(_reply(contact, _("Write your case code (SP-…).")))
+        turn.served = True
+        turn.erase_served = True
+        turn.replies.append(_reply(contact, _("Write your case code (SP-…)."), transient=True))
         return turn
     if pressed.startswith("lang:") and pressed[5:] in ("my", "en"):
         contact.language = pressed[5:]
-        at_notice = contact.step in (START, NOTICE)
-        turn.replies.append(_notice(contact) if at_notice else _reply(contact, _("OK.")))
-        return turn
-    step = contact.step if contact.step in STEPS else START
-    if step == START or (command == "/start" and contact.code is None):
-        contact.step = NOTICE
-        turn.replies.append(_notice(contact))
-        return turn
-    if step == NOTICE:
-        if pressed == BTN_CONTINUE.value or (text and not command):
-            first = QUESTIONS[0]
-            contact.step = first.name
-            audit_record(actor=None, action="intake.consented", target=contact)
-            turn.replies.append(_ask(contact, first))
+        at_first = step in (START, NOTICE, BOT_QUESTIONS[0].name) and contact.code is None
+        if at_first:
+            contact.step = BOT_QUESTIONS[0].name
+            turn.erase_served = True
+            turn.replies.append(_notice_and_first_question(contact))
         else:
-            turn.replies.append(_notice(contact))
+            turn.replies.append(_reply(contact, _("OK.")))
+        return turn
+    if step in (START, NOTICE) or (command == "/start" and contact.code is None):
+        _source_record(contact, argument if command == "/start" else "")
+        contact.step = BOT_QUESTIONS[0].name
+        turn.erase_served = step not in (START, NOTICE)
+        turn.replies.append(_notice_and_first_question(contact))
         return turn
     if step == RESUME_CODE:
-        try:
-            code = case_code_normalize(text)
-        except InvalidCaseCode:
-            turn.replies.append(
-                _reply(contact, _("That is not a case code. Write it again, or /start."))
-            )
-            return turn
-        contact.answers = {**(contact.answers or {}), "_resume_code": code}
-        contact.step = RESUME_RECEIPT
-        turn.replies.append(_reply(contact, _("Now write the two numbers you saved.")))
-        return turn
+        return _read_code(contact, text, turn)
     if step == RESUME_RECEIPT:
-        turn.redact = bool(text)
-        if _resume_attempt(contact, text):
-            contact.step = OPEN
-            turn.replies.append(
-                _reply(contact, _("Welcome back. Write here; we will answer here."), (BTN_ERASE,))
-            )
-        else:
-            contact.step = NOTICE if contact.code is None else OPEN
-            turn.replies.append(
-                _reply(contact, _("The code and the numbers do not match. Try again later."))
-            )
-        return turn
+        return _read_receipt(contact, text, turn)
     question = QUESTION_BY_NAME.get(step)
     if question is not None:
-        chosen = {c.value for c in question.choices}
-        if pressed.startswith("a:") and pressed[2:] in chosen:
-            answer_record(contact, question, pressed[2:], chosen=True)
-        elif text and not command:
-            answer_record(contact, question, text, chosen=False)
-        elif pressed != BTN_SKIP.value and kind == MessageKind.BUTTON:
-            turn.replies.append(_ask(contact, question))  # a stale button: ask again
-            return turn
-        following = next_question(question.name)
-        if following is None:
-            _finish(contact, turn)
-        else:
-            contact.step = following.name
-            turn.replies.append(_ask(contact, following))
-        return turn
+        return _read_answer(contact, question, kind, text, pressed, command, body, turn)
     if command == "/start":
         turn.replies.append(
-            _reply(contact, _("Write here at any time; someone will answer."), (BTN_ERASE,))
+            _reply(
+                contact, _("Write here at any time; someone will answer."), (_stop_button(contact),)
+            )
         )
     return turn
+
+
+def _read_code(contact: Contact, text: str, turn: Turn) -> Turn:
+    turn.served = bool(text)
+    try:
+        code = case_code_normalize(text)
+    except InvalidCaseCode:
+        turn.replies.append(
+            _reply(
+                contact,
+                _("That is not a case code. Write it again, or /start."),
+                transient=True,
+            )
+        )
+        return turn
+    contact.answers = {**(contact.answers or {}), "_resume_code": code}
+    contact.step = RESUME_RECEIPT
+    turn.erase_served = True
+    turn.replies.append(_reply(contact, _("Now write the two numbers you saved."), transient=True))
+    return turn
+
+
+def _read_receipt(contact: Contact, text: str, turn: Turn) -> Turn:
+    turn.redact = bool(text)
+    answers = dict(contact.answers or {})
+    code = str(answers.get("_resume_code", ""))
+    result = resume_check(code, text, source=f"contact:{contact.pk}", by=contact)
+    if result.outcome == ResumeOutcome.WAIT:
+        minutes = max(1, (result.wait_seconds + 59) // 60)
+        with translation.override(contact.language or "my"):
+            wait = _(
+                "Too many tries were made. Wait %(minutes)s minute(s), then send "
+                "the two numbers again."
+            ) % {"minutes": minutes}
+        turn.replies.append(_reply(contact, str(wait), transient=True))
+        return turn
+    answers.pop("_resume_code", None)
+    contact.answers = answers
+    turn.erase_served = True
+    if result.root is not None:
+        contact.continues = result.root
+        contact.language = contact.language or result.root.language
+        contact.step = OPEN
+        turn.replies.append(
+            _reply(
+                contact,
+                _("Welcome back. Write here; we will answer here."),
+                (_stop_button(contact),),
+            )
+        )
+    else:
+        contact.step = NOTICE if contact.code is None else OPEN
+        turn.replies.append(
+            _reply(contact, _("The code and the numbers do not match. Try again later."))
+        )
+    return turn
+
+
+def _read_answer(
+    contact: Contact,
+    question: Question,
+    kind: str,
+    text: str,
+    pressed: str,
+    command: str,
+    body: str,
+    turn: Turn,
+) -> Turn:
+    """An answer moves on; anything else asks the same question again."""
+    chosen = {c.value for c in question.choices}
+    if pressed.startswith("a:") and pressed[2:] in chosen:
+        answer_record(contact, question, pressed[2:], chosen=True)
+    elif pressed == BTN_SKIP.value:
+        pass
+    elif text and not command:
+        answer_record(contact, question, text, chosen=False)
+    elif (
+        kind == MessageKind.LOCATION
+        and question.name == "township"
+        and township_from_location(contact, body)
+    ):
+        pass
+    else:  # a photo, a sticker, a stale button, a command: not an answer
+        hint = (
+            _("Please answer with a button or a few words, or press Skip.")
+            if question.choices
+            else _("Please answer in a few words, or press Skip.")
+        )
+        turn.replies.append(_ask(contact, question, hint=hint))
+        return turn
+    if question is BOT_QUESTIONS[0]:
+        audit_record(actor=None, action="intake.consented", target=contact)
+    turn.served = True
+    turn.erase_served = True
+    following = next_question(question.name)
+    if following is None:
+        _finish(contact, turn)
+    else:
+        contact.step = following.name
+        turn.replies.append(_ask(contact, following))
+    return turn
+
+
+def button_label(payload: str, language: str) -> str:
+    """What a button said, for display (staff and the person), in
+    `language`: the label, never the payload."""
+    candidates: dict[str, Choice] = {
+        c.value: c for c in (BTN_CONTINUE, BTN_RESUME, BTN_SKIP, BTN_SAVED, *BTN_STOP.values())
+    }
+    candidates.update({c.value: c for c in BTN_LANGUAGE.values()})
+    candidates[LEGACY_STOP] = BTN_STOP[ChannelKind.TELEGRAM]
+    for question in QUESTIONS:
+        candidates.update({f"a:{c.value}": c for c in question.choices})
+    choice = candidates.get(payload)
+    with translation.override(language or "my"):
+        return str(choice.label) if choice is not None else str(_("(an old button)"))

@@ -141,9 +141,12 @@ class Contact(VaultedModel):
     answers = EncryptedJSONField()
     code = models.CharField(max_length=12, unique=True, null=True, blank=True)
     receipt_hash = models.CharField(max_length=200, blank=True)
-    #: Wrong receipts typed for this code in a row; past a limit, resuming waits.
-    resume_failures = models.PositiveSmallIntegerField(default=0)
-    resume_blocked_until = models.DateTimeField(null=True, blank=True)
+    #: The person asked the bot to stop: nothing more is sent (staff
+    #: replies wait) until they write again and choose to go on.
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    #: A Telegram deep link's payload (`/start <payload>`): which public
+    #: post or page the person came from, never who they are (docs/intake.md).
+    source = models.CharField(max_length=64, blank=True)
     continues = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="continuations"
     )
@@ -198,6 +201,9 @@ class ContactMessage(VaultedModel):
     erased_from_chat_at = models.DateTimeField(null=True, blank=True)
     #: Set once an intake operator has seen the message in the inbox.
     read_at = models.DateTimeField(null=True, blank=True)
+    #: Deleted from the person's chat as soon as it has served its purpose
+    #: (a question once answered, an answer once recorded).
+    transient = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -241,7 +247,14 @@ class OutboundMessage(VaultedModel):
     body = EncryptedTextField(max_length=4096)
     buttons = models.JSONField(default=list, blank=True)
     secret = models.BooleanField(default=False)
+    #: Deleted from the person's chat once it has served (`ContactMessage.transient`).
+    transient = models.BooleanField(default=False)
     erase_message_ids = models.JSONField(default=list, blank=True)
+    #: An erase whose messages are found when it is sent, not when queued:
+    #: every transient message then in the chat that was sent before it was
+    #: queued (a question answered faster than it was delivered is still
+    #: caught).
+    erase_served = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=OutboxState.choices, default="queued")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -306,6 +319,25 @@ class CannedReply(models.Model):
 
     def body_for(self, language: str) -> str:
         return self.body_en if language == "en" else self.body_my
+
+
+class ResumeGuard(models.Model):
+    """Wrong receipts counted per case code and per source (a chat, or a
+    web client's address), each under a keyed hash, so that a code that
+    does not exist is counted exactly like one that does
+    (`conversation.resume_check`).
+
+    `failures` counts within the window that began at `window_start`;
+    `wait_from` is when this source was first told to wait for this code.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    wait_from = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"resume guard {self.key[:8]}: {self.failures}"
 
 
 class Throttle(models.Model):

@@ -25,6 +25,19 @@ Guarantees, and what they cost:
   and one a second per chat. The sender spaces messages to one chat by
   `PER_CHAT_SECONDS` (a later one waits, others go first, so one chatty
   contact never starves the rest) and paces each bot at `PER_BOT_PER_SECOND`.
+* **In order, on time**: a conversation's messages leave in the order they
+  were queued (a message waits while an earlier one to the same contact is
+  queued or being sent), each as soon as the limits allow. A message due
+  later is not left for the next inbound message or a timer: every sender
+  run that leaves something queued wakes the worker again when the
+  earliest of it falls due (`tasks.outbox_wake`).
+* **Stopping**: while a contact has stopped the conversation
+  (`Contact.stopped_at`), staff replies wait unsent and the bot's pending
+  questions are withdrawn; erasing the chat still goes ahead.
+* **The chat keeps little**: a `transient` message (a question, the
+  notice) is deleted from the person's Telegram chat once it has served;
+  the receipt once the person says it is saved, or `RECEIPT_VISIBLE_FOR`
+  after it was sent, whichever is first.
 """
 
 from __future__ import annotations
@@ -41,12 +54,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
+from safepassage.language import text_cut
 
 from .models import (
     ChannelKind,
@@ -72,6 +87,11 @@ GRAPH_VERSION = "v21.0"
 #: The Bot API deletes messages up to 48 hours old; a margin is kept.
 ERASABLE_FOR = dt.timedelta(hours=47)
 ERASE_BATCH = 100
+#: Messenger's limit for a quick reply's title.
+QUICK_REPLY_TITLE = 20
+#: How long the receipt stays in a Telegram chat if the person never says
+#: it is saved.
+RECEIPT_VISIBLE_FOR = dt.timedelta(minutes=10)
 #: Kept in the log in place of a secret message once it has left.
 SECRET_SHOWN = "[receipt shown once: not kept]"  # noqa: S105 (a placeholder)
 
@@ -90,7 +110,7 @@ def reply_queue(*, actor: User | None, contact: Contact, body: str) -> OutboundM
     text = (body or "").strip()
     if not text:
         raise ValidationError(_("The reply is empty."))
-    if len(text) > MAX_TEXT:
+    if len(text) > MAX_TEXT:  # refused, not cut: staff see the limit
         raise ValidationError(_("A reply holds at most 4,096 characters."))
     target = reply_route(contact)
     message = _queue(target, text, queued_by=actor)
@@ -113,6 +133,7 @@ def _queue(
     queued_by: User | None = None,
     buttons: list[tuple[str, str]] | None = None,
     secret: bool = False,
+    transient: bool = False,
 ) -> OutboundMessage:
     now = timezone.now()
     message = OutboundMessage.objects.create(
@@ -121,6 +142,7 @@ def _queue(
         body=text,
         buttons=[list(b) for b in buttons or []],
         secret=secret,
+        transient=transient and not secret,
         next_attempt_at=now,
         queued_by=queued_by,
     )
@@ -133,14 +155,24 @@ def _queue(
 
 def bot_reply_queue(*, contact: Contact, reply: BotReply) -> OutboundMessage:
     """Queue the conversation's own message (no staff member: `queued_by` empty)."""
-    return _queue(contact, reply.body[:MAX_TEXT], buttons=reply.buttons, secret=reply.secret)
+    return _queue(
+        contact,
+        text_cut(reply.body, MAX_TEXT),
+        buttons=reply.buttons,
+        secret=reply.secret,
+        transient=reply.transient,
+    )
 
 
 def chat_erase_queue(
-    *, contact: Contact, messages: list[ContactMessage] | None = None
+    *,
+    contact: Contact,
+    messages: list[ContactMessage] | None = None,
+    at: dt.datetime | None = None,
 ) -> OutboundMessage | None:
     """Delete `messages` (default: every message still there and young
-    enough) from the contact's Telegram chat. None where nothing can go."""
+    enough) from the contact's Telegram chat, now or `at`. None where
+    nothing can go."""
     if contact.channel.kind != ChannelKind.TELEGRAM:
         return None
     if messages is None:
@@ -159,7 +191,7 @@ def chat_erase_queue(
         action=OutboundAction.ERASE,
         body="",
         erase_message_ids=ids,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=at or timezone.now(),
     )
     audit_record(
         actor=None,
@@ -169,6 +201,71 @@ def chat_erase_queue(
     )
     transaction.on_commit(_enqueue_send)
     return message
+
+
+def chat_transient_erase(*, contact: Contact) -> OutboundMessage | None:
+    """Delete from the chat what has served its purpose: the bot's transient
+    messages (questions, the notice) and the person's answers to them.
+    Which messages those are is decided when the erase is sent, after every
+    message queued before it has left (`_served_ids`)."""
+    if contact.channel.kind != ChannelKind.TELEGRAM:
+        return None
+    message = OutboundMessage.objects.create(
+        contact=contact,
+        data_key=contact.data_key,
+        action=OutboundAction.ERASE,
+        body="",
+        erase_served=True,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(_enqueue_send)
+    return message
+
+
+def _served_ids(erase: OutboundMessage) -> list[int]:
+    """For an `erase_served` entry: the transient messages still in the chat,
+    but not the bot's messages queued after the entry (the next question)."""
+    later = OutboundMessage.objects.filter(
+        contact_id=erase.contact_id, pk__gt=erase.pk, action=OutboundAction.SEND
+    ).exclude(provider_message_id="")
+    served = (
+        ContactMessage.objects.filter(
+            contact_id=erase.contact_id,
+            transient=True,
+            erased_from_chat_at__isnull=True,
+            created_at__gte=timezone.now() - ERASABLE_FOR,
+        )
+        .exclude(provider_message_id="")
+        .exclude(inbound=False, provider_message_id__in=later.values("provider_message_id"))
+        .values_list("provider_message_id", flat=True)
+    )
+    return sorted({int(i) for i in served if i.isdigit()})
+
+
+def chat_receipt_erase(*, contact: Contact) -> OutboundMessage | None:
+    """Delete the code and receipt from the chat now (the person saved them)."""
+    shown = OutboundMessage.objects.filter(
+        contact=contact, secret=True, state=OutboxState.SENT
+    ).exclude(provider_message_id="")
+    messages = list(
+        contact.messages.filter(
+            inbound=False,
+            erased_from_chat_at__isnull=True,
+            provider_message_id__in=shown.values("provider_message_id"),
+        )
+    )
+    return chat_erase_queue(contact=contact, messages=messages) if messages else None
+
+
+def outbox_withdraw_bot_messages(*, contact: Contact) -> int:
+    """The bot's messages to `contact` not sent yet are withdrawn (the person
+    stopped, or the conversation moved on): marked failed, never sent."""
+    return OutboundMessage.objects.filter(
+        contact=contact,
+        action=OutboundAction.SEND,
+        state=OutboxState.QUEUED,
+        queued_by__isnull=True,
+    ).update(state=OutboxState.FAILED, failure="withdrawn")
 
 
 def button_ack_queue(*, contact: Contact, callback_id: str) -> OutboundMessage:
@@ -242,51 +339,107 @@ def outbox_recover(*, now: dt.datetime | None = None) -> int:
     return len(stale)
 
 
+def _held() -> Q:
+    """Staff replies to a contact who stopped the conversation: they wait,
+    neither due nor counted for the next wake-up, until the person goes on."""
+    return Q(action=OutboundAction.SEND, queued_by__isnull=False, contact__stopped_at__isnull=False)
+
+
+def _first_pending(contact_ids: set[int]) -> dict[int, OutboundMessage]:
+    """Per contact, the oldest message to send that is still queued or
+    being sent: the only one of that contact that may go next."""
+    first: dict[int, OutboundMessage] = {}
+    pending = (
+        OutboundMessage.objects.filter(
+            contact_id__in=contact_ids,
+            action=OutboundAction.SEND,
+            state__in=[OutboxState.QUEUED, OutboxState.SENDING],
+        )
+        .exclude(_held())
+        .only("pk", "contact_id", "state", "next_attempt_at", "claimed_until")
+        .order_by("pk")
+    )
+    for message in pending:
+        first.setdefault(message.contact_id, message)
+    return first
+
+
 def _claim(now: dt.datetime, limit: int) -> list[OutboundMessage]:
-    """Due messages, at most one per chat and none sooner than
-    PER_CHAT_SECONDS after that chat's last; marked `sending` on commit."""
+    """Due messages, at most one per chat, none sooner than PER_CHAT_SECONDS
+    after that chat's last and none ahead of an earlier one to the same
+    contact; marked `sending` on commit. A message that must wait is moved
+    to when it may go, so that the next wake-up comes then, not before."""
     claimed: list[OutboundMessage] = []
     with transaction.atomic():
-        due = (
+        due = list(
             OutboundMessage.objects.select_for_update(skip_locked=True)
             .filter(state=OutboxState.QUEUED, next_attempt_at__lte=now)
+            .exclude(_held())
             .select_related("contact__channel__data_key__unit_key", "contact__data_key__unit_key")
             .select_related("data_key__unit_key")
             .order_by("next_attempt_at", "pk")[: limit * 4]
         )
+        first = _first_pending({m.contact_id for m in due})
         chats_taken: set[int] = set()
+        spacing = dt.timedelta(seconds=PER_CHAT_SECONDS)
         for message in due:
             if len(claimed) >= limit:
                 break
             contact_id = message.contact_id
             if message.action == OutboundAction.ACK:  # not a chat message: no pacing
-                message.state = OutboxState.SENDING
-                message.claimed_until = now + LEASE
-                message.attempts += 1
-                message.save(update_fields=["state", "claimed_until", "attempts"])
+                _mark_sending(message, now)
                 claimed.append(message)
                 continue
+            ahead = first.get(contact_id)
+            if (
+                message.action == OutboundAction.SEND
+                and ahead is not None
+                and ahead.pk != message.pk
+            ):
+                # An earlier message to this contact goes first.
+                after = ahead.claimed_until if ahead.state == OutboxState.SENDING else None
+                message.next_attempt_at = max(now + spacing, after or ahead.next_attempt_at or now)
+                message.save(update_fields=["next_attempt_at"])
+                continue
             last = (
-                OutboundMessage.objects.filter(contact_id=contact_id, sent_at__isnull=False)
-                .exclude(action=OutboundAction.ACK)
+                OutboundMessage.objects.filter(
+                    contact_id=contact_id, sent_at__isnull=False, action=OutboundAction.SEND
+                )
                 .order_by("-sent_at")
                 .values_list("sent_at", flat=True)
                 .first()
             )
-            earliest = last + dt.timedelta(seconds=PER_CHAT_SECONDS) if last else now
+            earliest = last + spacing if last else now
+            if message.action == OutboundAction.ERASE:  # not paced: sends nothing
+                _mark_sending(message, now)
+                claimed.append(message)
+                continue
             if contact_id in chats_taken or earliest > now:
-                message.next_attempt_at = max(
-                    earliest, now + dt.timedelta(seconds=PER_CHAT_SECONDS)
-                )
+                message.next_attempt_at = max(earliest, now + spacing)
                 message.save(update_fields=["next_attempt_at"])
                 continue
             chats_taken.add(contact_id)
-            message.state = OutboxState.SENDING
-            message.claimed_until = now + LEASE
-            message.attempts += 1
-            message.save(update_fields=["state", "claimed_until", "attempts"])
+            _mark_sending(message, now)
             claimed.append(message)
     return claimed
+
+
+def _mark_sending(message: OutboundMessage, now: dt.datetime) -> None:
+    message.state = OutboxState.SENDING
+    message.claimed_until = now + LEASE
+    message.attempts += 1
+    message.save(update_fields=["state", "claimed_until", "attempts"])
+
+
+def outbox_next_due() -> dt.datetime | None:
+    """When the earliest queued message falls due (None: nothing queued)."""
+    return (
+        OutboundMessage.objects.filter(state=OutboxState.QUEUED)
+        .exclude(_held())
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -299,6 +452,8 @@ class Job:
     erase_ids: list[int]
     #: `text` is a callback query id to answer.
     ack: bool = False
+    #: Delete `erase_ids` from the chat (none left: nothing to call).
+    erase: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,6 +476,9 @@ def outbox_send_due(*, limit: int = 30, now: dt.datetime | None = None) -> Count
     counts: Counter[str] = Counter()
     for messages in by_channel.values():
         channel = messages[0].contact.channel
+        for m in messages:
+            if m.erase_served:
+                m.erase_message_ids = _served_ids(m)
         batch = [
             Job(
                 m.contact.address or "",
@@ -328,6 +486,7 @@ def outbox_send_due(*, limit: int = 30, now: dt.datetime | None = None) -> Count
                 [(str(p), str(label)) for p, label in m.buttons or []],
                 list(m.erase_message_ids or []) if m.action == OutboundAction.ERASE else [],
                 ack=m.action == OutboundAction.ACK,
+                erase=m.action == OutboundAction.ERASE,
             )
             for m in messages
         ]
@@ -337,6 +496,20 @@ def outbox_send_due(*, limit: int = 30, now: dt.datetime | None = None) -> Count
             _settle(message, outcome)
             counts[outcome.state] += 1
     return counts
+
+
+def outbox_send_all(*, within: dt.timedelta = dt.timedelta(seconds=60)) -> Counter[str]:
+    """Send everything that falls due within `within`, waiting out the
+    provider limits between messages (a catch-up for commands: the worker
+    schedules itself instead of waiting)."""
+    counts: Counter[str] = Counter()
+    deadline = timezone.now() + within
+    while True:
+        counts.update(outbox_send_due(limit=500))
+        following = outbox_next_due()
+        if following is None or following > deadline:
+            return counts
+        time.sleep(max(0.05, (following - timezone.now()).total_seconds()))
 
 
 def _settle(message: OutboundMessage, outcome: Outcome) -> None:
@@ -361,14 +534,19 @@ def _settle(message: OutboundMessage, outcome: Outcome) -> None:
             message.state = OutboxState.SENT
             message.sent_at = now
             message.provider_message_id = outcome.provider_message_id[:100]
-            ContactMessage.objects.create(
+            shown = ContactMessage.objects.create(
                 contact=message.contact,
                 data_key=message.contact.data_key,
                 inbound=False,
                 kind=MessageKind.TEXT,
                 body=SECRET_SHOWN if message.secret else message.body,
                 provider_message_id=message.provider_message_id,
+                transient=message.transient,
             )
+            if message.secret:  # gone from the chat at the latest after a while
+                chat_erase_queue(
+                    contact=message.contact, messages=[shown], at=now + RECEIPT_VISIBLE_FOR
+                )
         elif outcome.state == "retry" and message.attempts < MAX_ATTEMPTS:
             message.state = OutboxState.QUEUED
             wait = max(dt.timedelta(seconds=outcome.retry_after), _backoff(message.attempts))
@@ -449,7 +627,7 @@ async def _telegram_one(bot: Any, job: Job) -> Outcome:
         if job.ack:
             await bot.answer_callback_query(callback_query_id=job.text)
             return Outcome("sent")
-        if job.erase_ids:
+        if job.erase:
             for start in range(0, len(job.erase_ids), ERASE_BATCH):
                 await bot.delete_messages(
                     chat_id=int(job.address), message_ids=job.erase_ids[start : start + ERASE_BATCH]
@@ -490,7 +668,11 @@ def _facebook_message(job: Job) -> dict[str, Any]:
     message: dict[str, Any] = {"text": job.text}
     if job.buttons:
         message["quick_replies"] = [
-            {"content_type": "text", "title": label[:20], "payload": payload}
+            {
+                "content_type": "text",
+                "title": text_cut(label, QUICK_REPLY_TITLE),
+                "payload": payload,
+            }
             for payload, label in job.buttons[:13]
         ]
     return message
@@ -500,7 +682,7 @@ def _send_facebook(api_url: str, token: str, batch: list[Job]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     with httpx.Client(timeout=httpx.Timeout(15, connect=5)) as client:
         for job in batch:
-            if job.erase_ids:  # never queued: Messenger cannot delete a person's messages
+            if job.erase:  # never queued: Messenger cannot delete a person's messages
                 outcomes.append(Outcome("failed", reason="unsupported"))
                 continue
             try:

@@ -11,6 +11,7 @@ never raises.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,16 @@ from .models import (
     MessageKind,
     UpdateState,
 )
-from .outbox import bot_reply_queue, button_ack_queue, chat_erase_queue
+from .outbox import (
+    bot_reply_queue,
+    button_ack_queue,
+    chat_erase_queue,
+    chat_receipt_erase,
+    chat_transient_erase,
+    outbox_withdraw_bot_messages,
+)
+
+logger = logging.getLogger("safepassage.intake")
 
 
 @dataclass(frozen=True)
@@ -216,6 +226,14 @@ def update_process(update_id: int) -> str:
             inbound = reader(data)
         except (Unreadable, ValueError) as exc:
             reason = str(exc) if isinstance(exc, Unreadable) else "json"
+            # Real deliveries are readable: an unreadable one is worth a look
+            # (a provider's change, or a forgery that passed the signature).
+            logger.warning(
+                "intake: update %s on channel %s could not be read (%s)",
+                update.pk,
+                update.channel_id,
+                reason,
+            )
             update.state = UpdateState.FAILED
             update.save(update_fields=["state"])
             audit_record(
@@ -246,6 +264,7 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
         kind=inbound.kind,
         body=REDACTED if turn.redact else inbound.body,
         provider_message_id=inbound.provider_message_id[:100],
+        transient=turn.served or turn.redact,
     )
     contact.last_inbound_at = timezone.now()
     contact.blocked = False
@@ -262,8 +281,14 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
     )
     if inbound.callback_id:
         button_ack_queue(contact=contact, callback_id=inbound.callback_id)
+    if turn.withdraw:
+        outbox_withdraw_bot_messages(contact=contact)
     if turn.redact:
         chat_erase_queue(contact=contact, messages=[message])
+    if turn.erase_served:
+        chat_transient_erase(contact=contact)
+    if turn.erase_receipt:
+        chat_receipt_erase(contact=contact)
     for reply in turn.replies:
         bot_reply_queue(contact=contact, reply=reply)
     if turn.erase_chat:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django_tasks import task
+import datetime as dt
+import logging
+
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from safepassage.vault import keyring
 
-from .outbox import outbox_send_due
+from .outbox import outbox_next_due, outbox_send_due
 from .processing import update_process
+
+logger = logging.getLogger("safepassage.intake")
 
 
 @task()
@@ -32,10 +41,46 @@ def process_updates(update_ids: list[int]) -> dict[str, int]:
 
 @task()
 def send_outbox() -> dict[str, int]:
-    """Send the outbox's due messages (one run; queued again ones wait for the next)."""
+    """Send the outbox's due messages, then make sure the worker comes back
+    when the earliest message still queued falls due (`outbox_wake`)."""
     if not keyring.is_unlocked():
         keyring.try_unlock_from_environment()
-    return dict(outbox_send_due())
+    counts = dict(outbox_send_due())
+    following = outbox_next_due()
+    if following is not None:
+        outbox_wake(following)
+    return counts
+
+
+def outbox_wake(at: dt.datetime) -> bool:
+    """Queue a sender run for `at` (now, if that is past) unless one is
+    already waiting to run by then; True if one was queued. Backends that
+    cannot defer (the test settings' immediate one) are left alone: their
+    callers run the sender themselves."""
+    backend = default_task_backend
+    if not backend.supports_defer:
+        return False
+    at = max(at, timezone.now())
+    if _sender_waiting_by(at):
+        return False
+    try:
+        send_outbox.using(run_after=at).enqueue()
+    except Exception:  # the rows stay queued; `manage.py outbox_send` catches up
+        logger.exception("intake: could not schedule the outbox")
+        return False
+    return True
+
+
+def _sender_waiting_by(at: dt.datetime) -> bool:
+    """A sender run is queued to start no later than `at` (the database
+    backend's rows; a run already under way schedules its own follow-up)."""
+    return (
+        DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=send_outbox.module_path
+        )
+        .filter(Q(run_after__lte=at) | Q(run_after=get_date_max()))
+        .exists()
+    )
 
 
 @task()

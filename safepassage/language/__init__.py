@@ -2,12 +2,13 @@
 
 Public API (stable: other apps import from here, not from submodules):
 `normalize_text`, `normalize_text_detailed`, `NormalizedText`,
-`digits_to_ascii`, `digits_to_myanmar`, `parse_nrc`, `NRC`, `NRCType`,
+`digits_to_ascii`, `digits_to_myanmar`, `text_cut`, `parse_nrc`, `NRC`, `NRCType`,
 `normalize_phone`, and the errors. Form fields live in
 `safepassage.language.fields`. Name keys for screening will live in
 `safepassage.language.names`.
 """
 
+from safepassage.language.cut import text_cut
 from safepassage.language.digits import digits_to_ascii, digits_to_myanmar
 from safepassage.language.errors import InvalidInputError, NRCError, PhoneNumberError
 from safepassage.language.normalize import (
@@ -31,4 +32,5 @@ __all__ = [
     "normalize_text",
     "normalize_text_detailed",
     "parse_nrc",
+    "text_cut",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class Call:
     token: str
     method: str
     params: dict[str, Any]
+    #: When the call arrived (time.monotonic()): what reached the phone, and when.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -47,6 +50,20 @@ class Recorder:
 
     def methods(self) -> list[str]:
         return [c.method for c in self.calls]
+
+    def sent(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "sendMessage"]
+
+    def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 30) -> list[Call]:
+        """The first `count` calls of `method`, waiting up to `timeout`
+        seconds for them to arrive (from another process); fewer if they
+        never do."""
+        deadline = time.monotonic() + timeout
+        while True:
+            calls = [c for c in self.calls if c.method == method]
+            if len(calls) >= count or time.monotonic() > deadline:
+                return calls[:count] if len(calls) >= count else calls
+            time.sleep(0.05)
 
 
 def _params(handler: BaseHTTPRequestHandler) -> dict[str, Any]:

@@ -14,22 +14,37 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from safepassage.accounts.roles import Role
+from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactory
 from safepassage.audit.models import AuditEvent
-from safepassage.cases.codes import case_code_normalize
+from safepassage.cases.codes import case_code_generate, case_code_normalize
 from safepassage.intake import outbox, services
 from safepassage.intake.conversation import (
     QUESTIONS,
     REDACTED,
-    RESUME_FAILURES_ALLOWED,
+    button_label,
+    code_and_receipt_issue,
     conversation_advance,
 )
-from safepassage.intake.models import Contact, ContactMessage, OutboundMessage
+from safepassage.intake.models import Contact, ContactMessage, OutboundMessage, ResumeGuard
+from safepassage.intake.resuming import (
+    CODE_FAILURES_ALLOWED,
+    GUARD_DELAY,
+    SOURCE_FAILURES_ALLOWED,
+)
 from safepassage.intake.processing import contact_for, update_process
 from safepassage.intake.receipts import receipt_verify
 from safepassage.intake.tests.factories import FACEBOOK_APP_SECRET
 from safepassage.intake.tests.fake_apis import fake_bot_api, fake_graph_api
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator():
+    return UserFactory(unit=HeadquartersFactory(), roles=[Role.INTAKE_OPERATOR])
+
+
 CHAT = 5151
 PSID = "24680"
 RECEIPT_SHAPE = re.compile(r"09 \d{4} \d{5} / 09 \d{4} \d{5}")
@@ -71,6 +86,33 @@ class Person:
             self._deliver(
                 {"sender": {"id": self.address}, "message": {"mid": f"m.{self.seq}", "text": text}}
             )
+
+    def shares_location(self, latitude: float, longitude: float) -> None:
+        self._deliver(
+            {
+                "update_id": self.seq + 1,
+                "message": {
+                    "message_id": 10 + self.seq,
+                    "date": 1764400000,
+                    "chat": {"id": self.address, "type": "private"},
+                    "location": {"latitude": latitude, "longitude": longitude},
+                },
+            }
+        )
+
+    def sends(self, what: dict) -> None:
+        """A message of another kind (photo, sticker...), Telegram's shape."""
+        self._deliver(
+            {
+                "update_id": self.seq + 1,
+                "message": {
+                    "message_id": 10 + self.seq,
+                    "date": 1764400000,
+                    "chat": {"id": self.address, "type": "private"},
+                    **what,
+                },
+            }
+        )
 
     def presses(self, data: str) -> None:
         if self.channel.kind == "telegram":
@@ -142,75 +184,261 @@ def _facebook(url):
 
 
 def _answer_everything(person: Person) -> None:
+    """Each answer after the question reached the phone, as a person types."""
     person.says("/start")
-    person.presses("go")
+    drain()
     person.presses("a:conscript")
+    drain()
     person.says("လှိုင်သာယာ")
+    drain()
     person.presses("skip")
-    person.says("one rifle, two magazines")
-    person.says("Friday night")
-    person.says("here, after 9 pm")
 
 
-def test_a_telegram_conversation_from_notice_to_code_and_receipt():
+def _receipt_of(api) -> str:
+    return next(
+        RECEIPT_SHAPE.search(t).group(0) for t in sent_texts(api) if RECEIPT_SHAPE.search(t)
+    )
+
+
+def test_a_telegram_conversation_from_first_message_to_code_and_receipt():
     with fake_bot_api() as (url, api):
         person = Person(_telegram(url), CHAT)
         person.says("/start")
         drain()
-        notice = [c for c in api.calls if c.method == "sendMessage"][-1]
-        assert buttons_of(notice) == ["go", "resume", "lang:my"]  # client language: English
-        person.presses("go")
+        first = api.sent()[-1]
+        assert "/stop" in first.params["text"]  # stopping is offered at once
+        assert buttons_of(first) == [
+            "a:conscript",
+            "a:soldier",
+            "a:police",
+            "a:other",
+            "skip",
+            "resume",
+            "stop",
+            "lang:my",  # the client's language is English: Burmese offered
+        ]
+        person.presses("a:conscript")
         drain()
-        question = [c for c in api.calls if c.method == "sendMessage"][-1]
-        assert buttons_of(question) == ["a:conscript", "a:soldier", "a:police", "a:other", "skip"]
-        for step in ("a:conscript",):
-            person.presses(step)
+        assert buttons_of(api.sent()[-1])[-2:] == ["skip", "stop"]
         person.says("လှိုင်သာယာ")
         person.presses("skip")
-        person.says("one rifle, two magazines")
-        person.says("Friday night")
-        person.says("here, after 9 pm")
         drain()
     contact = person.contact
     assert contact.step == "open"
     assert contact.answers["category"] == "conscript"
     assert contact.answers["township"] == "လှိုင်သာယာ"
-    assert contact.answers["township_pcode"]
+    assert contact.answers["township_pcode"] == "MMR013008"
     assert "stage" not in contact.answers
-    assert contact.answers["weapons"] == "one rifle, two magazines"
     texts = sent_texts(api)
-    assert case_code_normalize(contact.code) == contact.code
-    assert any(contact.code in t for t in texts)
-    (receipt_text,) = [t for t in texts if RECEIPT_SHAPE.search(t)]
-    receipt = RECEIPT_SHAPE.search(receipt_text).group(0)
+    assert len(texts) == 5  # notice with the first question, two questions, code, closing
+    assert contact.code in texts[3]
+    receipt = _receipt_of(api)
+    assert RECEIPT_SHAPE.search(texts[3])  # the code and the receipt in one message
     assert receipt_verify(receipt, contact.receipt_hash)
+    assert buttons_of(api.sent()[3]) == ["saved"]
+    assert buttons_of(api.sent()[4]) == ["stop"]
     # The receipt is nowhere in the database, not even encrypted.
     digits = re.sub(r"\D", "", receipt)
     for row in (*ContactMessage.objects.all(), *OutboundMessage.objects.all()):
         assert digits not in re.sub(r"\D", "", row.body or "")
     assert AuditEvent.objects.filter(action="intake.code_issued").count() == 1
-    last = [c for c in api.calls if c.method == "sendMessage"][-1]
-    assert buttons_of(last) == ["erase"]
+    assert AuditEvent.objects.filter(action="intake.consented").count() == 1
     # Every button press was answered, so the client's spinner stops.
     acks = [c.params["callback_query_id"] for c in api.calls if c.method == "answerCallbackQuery"]
-    assert len(acks) == 3  # go, conscript, skip
-    assert len(set(acks)) == 3
+    assert len(acks) == len(set(acks)) == 2  # conscript, skip
 
 
-def test_free_text_is_always_an_answer_and_stale_buttons_ask_again():
-    contact_channel = services.channel_create(
+def test_each_question_and_its_answer_leave_the_chat_once_answered():
+    with fake_bot_api() as (url, api):
+        person = Person(_telegram(url), CHAT)
+        _answer_everything(person)
+        drain()
+    deleted = {
+        i for c in api.calls if c.method == "deleteMessages" for i in c.params["message_ids"]
+    }
+    questions = {int(c_id) for c_id in _sent_ids(api)[:3]}
+    assert questions <= deleted  # the three questions
+    answers = ContactMessage.objects.filter(contact=person.contact, inbound=True)
+    # The answers are kept for staff, and gone from the phone.
+    assert answers.count() == 4
+    # (a button press is no message in the chat: nothing to delete)
+    assert all(m.erased_from_chat_at for m in answers if m.transient and m.provider_message_id)
+    assert answers.filter(transient=True).count() == 3  # /start stays until staff read it
+    # What stays on the phone: the code and receipt (until saved) and the closing line.
+    kept = [i for i in _sent_ids(api) if int(i) not in deleted]
+    assert kept == _sent_ids(api)[3:]
+
+
+def _sent_ids(api) -> list[str]:
+    return [
+        str(m.provider_message_id)
+        for m in OutboundMessage.objects.filter(action="send", state="sent").order_by("pk")
+    ]
+
+
+def test_the_receipt_leaves_the_chat_when_saved_or_after_ten_minutes():
+    with fake_bot_api() as (url, api):
+        person = Person(_telegram(url), CHAT)
+        _answer_everything(person)
+        drain()
+        receipt_id = int(_sent_ids(api)[3])
+        person.presses("saved")
+        drain()
+        erased = [c.params["message_ids"] for c in api.calls if c.method == "deleteMessages"]
+        assert erased[-1] == [receipt_id]
+        other = Person(person.channel, CHAT + 1)
+        _answer_everything(other)
+        drain()
+        other_receipt = int(
+            OutboundMessage.objects.get(contact=other.contact, secret=True).provider_message_id
+        )
+        before = len([c for c in api.calls if c.method == "deleteMessages"])
+        outbox.outbox_send_due(now=timezone.now() + dt.timedelta(minutes=5))
+        assert len([c for c in api.calls if c.method == "deleteMessages"]) == before
+        outbox.outbox_send_due(now=timezone.now() + dt.timedelta(minutes=11))
+        late = [c for c in api.calls if c.method == "deleteMessages"][before:]
+    assert [c.params["message_ids"] for c in late if c.params["chat_id"] == CHAT + 1] == [
+        [other_receipt]
+    ]
+
+
+def test_five_bot_messages_at_most_before_a_human_on_messenger_too():
+    with fake_graph_api() as (url, graph):
+        person = Person(_facebook(url), PSID)
+        person.says("hello")
+        person.presses("a:soldier")
+        person.says("Hlaingtharya")
+        person.presses("a:deployed")
+        drain()
+    sent = [c.params["message"] for c in graph.calls if c.method == "messages"]
+    assert len(sent) == 5
+    assert "STOP" in sent[0]["text"]
+    assert "stop" in [q["payload"] for q in sent[0]["quick_replies"]]
+    assert person.contact.answers["stage"] == "deployed"
+
+
+def test_messages_that_are_not_answers_never_use_up_a_question():
+    with fake_bot_api() as (url, api):
+        person = Person(_telegram(url), CHAT)
+        person.says("/start")
+        person.sends({"photo": [{"file_id": "F1"}], "caption": "me"})
+        assert person.contact.step == "category"
+        drain()
+        assert "Please answer" in sent_texts(api)[-1]
+        person.presses("a:general")  # a stale button
+        assert person.contact.step == "category"
+        person.says("I was taken at a checkpoint")
+        assert person.contact.step == "township"
+        person.sends({"sticker": {"file_id": "S1"}})
+        assert person.contact.step == "township"
+        person.shares_location(16.86, 96.12)  # near Hlaingtharya
+        contact = person.contact
+        assert contact.step == "stage"
+        assert contact.answers["township_pcode"] == "MMR013008"
+        person.sends({"voice": {"file_id": "V1"}})
+        assert person.contact.step == "stage"
+        person.shares_location(16.86, 96.12)  # a location is no answer here
+        assert person.contact.step == "stage"
+    kinds = list(
+        ContactMessage.objects.filter(contact=contact, inbound=True).values_list("kind", flat=True)
+    )
+    assert kinds.count("photo") == 1 and kinds.count("sticker") == 1  # kept for staff
+    assert contact.answers["category"] == "I was taken at a checkpoint"
+
+
+def test_a_location_far_outside_the_country_matches_no_township():
+    channel = services.channel_create(
         actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
     )
-    person = Person(contact_channel, CHAT)
-    person.says("hello")  # the notice
-    person.says("I want to leave")  # free text at the notice: taken as consent
-    assert person.contact.step == "category"
-    person.presses("a:general")  # not a choice of this question
-    assert person.contact.step == "category"
-    person.says("I was taken at a checkpoint")
+    person = Person(channel, CHAT)
+    person.says("/start")
+    person.presses("a:soldier")
+    person.shares_location(48.85, 2.35)
+    assert person.contact.step == "township"
+
+
+def test_stop_empties_the_chat_and_nothing_more_is_sent_until_the_person_goes_on(operator):
+    with fake_bot_api() as (url, api):
+        person = Person(_telegram(url), CHAT)
+        person.says("/start")
+        drain()
+        person.says("/stop")
+        drain()
+        (erase,) = [c for c in api.calls if c.method == "deleteMessages"]
+        assert set(erase.params["message_ids"]) >= {int(_sent_ids(api)[0])}
+        assert person.contact.step == "stopped"
+        outbox.reply_queue(actor=operator, contact=person.contact, body="are you safe?")
+        sent_before = len(api.sent())
+        drain()
+        assert len(api.sent()) == sent_before  # the staff reply waits
+        person.says("hello again")  # not an answer to anything
+        drain()
+        assert len(api.sent()) == sent_before + 1
+        assert buttons_of(api.sent()[-1]) == ["go", "stop"]
+        assert person.contact.code is None
+        person.presses("go")
+        drain()
+    texts = sent_texts(api)
+    assert "are you safe?" in texts
+    assert "Who are you?" in texts[-1] or "Who are you?" in texts[-2]
     contact = person.contact
-    assert contact.answers["category"] == "I was taken at a checkpoint"
-    assert contact.step == "township"
+    assert contact.step == "category" and contact.stopped_at is None
+    assert "hello again" not in (contact.answers or {}).values()
+    assert AuditEvent.objects.filter(action="intake.stopped").count() == 1
+    assert AuditEvent.objects.filter(action="intake.went_on").count() == 1
+
+
+def test_stopping_withdraws_questions_not_yet_sent():
+    channel = services.channel_create(
+        actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
+    )
+    person = Person(channel, CHAT)
+    person.says("/start")
+    person.says("STOP")
+    withdrawn = OutboundMessage.objects.get(contact=person.contact, action="send")
+    assert withdrawn.state == "failed" and withdrawn.failure == "withdrawn"
+
+
+def test_messenger_stop_says_what_the_person_must_do():
+    with fake_graph_api() as (url, graph):
+        person = Person(_facebook(url), PSID)
+        person.says("hi")
+        drain()
+        person.presses("lang:en")
+        person.presses("stop")
+        person.says("are you there")
+        drain()
+    bodies = [c.params["message"]["text"] for c in graph.calls if c.method == "messages"]
+    assert "delete it yourself" in bodies[-2]
+    assert "go on" in bodies[-1]
+    assert not OutboundMessage.objects.filter(action="erase").exists()
+    quick = next(c for c in graph.calls if c.method == "messages").params["message"]
+    # Messenger tells no language: Burmese first, English offered.
+    assert [q["payload"] for q in quick["quick_replies"]][-2:] == ["stop", "lang:en"]
+
+
+def test_messenger_titles_are_cut_between_letters_never_inside_one():
+    with fake_graph_api() as (url, graph):
+        person = Person(_facebook(url), PSID)
+        person.says("မင်္ဂလာပါ")
+        drain()
+    quick = next(c for c in graph.calls if c.method == "messages").params["message"]
+    for reply in quick["quick_replies"]:
+        title = reply["title"]
+        assert len(title) <= 20
+        last = title.rstrip("…")[-1:]
+        # never ends on a dependent sign waiting for its letter
+        assert not ("\u102b" <= last <= "\u103e" and title.endswith("…") and last == "\u1039")
+
+
+def test_a_deep_link_payload_is_kept_as_the_source_when_it_is_well_formed():
+    channel = services.channel_create(
+        actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
+    )
+    Person(channel, 1).says("/start post-2026-11_leaflet")
+    assert Person(channel, 1).contact.source == "post-2026-11_leaflet"
+    Person(channel, 2).says("/start <script>")
+    assert Person(channel, 2).contact.source == ""
 
 
 def test_the_language_switch_and_the_burmese_default():
@@ -225,17 +453,22 @@ def test_the_language_switch_and_the_burmese_default():
     latest = OutboundMessage.objects.filter(contact=contact).order_by("-pk").first()
     assert any("\u1000" <= ch <= "\u109f" for ch in latest.body)
     assert ["lang:en", "English"] in latest.buttons
+    assert all(any("\u1000" <= ch <= "\u109f" for ch in label) for _p, label in latest.buttons[:4])
 
 
-def test_resuming_on_messenger_with_code_and_receipt(settings):
+def test_button_presses_are_shown_by_their_labels_in_the_readers_language():
+    assert button_label("a:conscript", "en") == "Conscript"
+    assert any("\u1000" <= ch <= "\u109f" for ch in button_label("a:conscript", "my"))
+    assert button_label("not-a-button", "en") == "(an old button)"
+
+
+def test_resuming_on_messenger_with_code_and_receipt():
     with fake_bot_api() as (bot_url, bot_api):
         person = Person(_telegram(bot_url), CHAT)
         _answer_everything(person)
         drain()
     root = person.contact
-    receipt = next(
-        RECEIPT_SHAPE.search(t).group(0) for t in sent_texts(bot_api) if RECEIPT_SHAPE.search(t)
-    )
+    receipt = _receipt_of(bot_api)
     with fake_graph_api() as (graph_url, _graph):
         page = Person(_facebook(graph_url), PSID)
         page.says("/resume")
@@ -252,32 +485,79 @@ def test_resuming_on_messenger_with_code_and_receipt(settings):
     assert outbox.reply_route(root) == other
 
 
-def test_a_wrong_receipt_or_code_is_one_answer_and_failures_block_the_code():
+def _owner(channel) -> tuple[Contact, str]:
+    owner = Contact.objects.create(channel=channel, address="1", language="en", step="open")
+    receipt = code_and_receipt_issue(owner)
+    owner.save()
+    return owner, receipt
+
+
+def _try(person: Person, code: str, receipt: str) -> str:
+    person.says("/resume")
+    person.says(code)
+    person.says(receipt)
+    return OutboundMessage.objects.filter(contact=person.contact).last().body
+
+
+WRONG = "09 4111 11111 / 09 4222 22222"
+
+
+def test_a_wrong_receipt_and_an_unknown_code_get_one_answer():
     channel = services.channel_create(
         actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
     )
-    owner = Contact.objects.create(channel=channel, address="1", language="en", step="open")
-    from safepassage.intake.conversation import code_and_receipt_issue
+    owner, _receipt = _owner(channel)
+    unknown = case_code_generate()  # well formed, never issued
+    answers = {
+        _try(Person(channel, 700), owner.code, WRONG),
+        _try(Person(channel, 701), unknown, WRONG),
+    }
+    assert len(answers) == 1
 
-    receipt = code_and_receipt_issue(owner)
-    owner.save()
-    prober = Person(channel, 777)
+
+def test_guessers_cannot_lock_the_owner_out_they_only_make_the_owner_wait_a_minute():
+    channel = services.channel_create(
+        actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
+    )
+    owner, receipt = _owner(channel)
+    for prober in range(CODE_FAILURES_ALLOWED):  # from several sources, one guess each
+        _try(Person(channel, 800 + prober), owner.code, WRONG)
+    phone = Person(channel, 900)  # the owner, on a new phone
+    answer = _try(phone, owner.code, receipt)
+    assert "Wait 1 minute" in answer  # told to wait, the receipt not checked
+    assert phone.contact.continues is None
+    assert phone.contact.step == "resume_receipt"  # the code is kept: numbers only
+    ResumeGuard.objects.exclude(wait_from=None).update(
+        wait_from=timezone.now() - GUARD_DELAY - dt.timedelta(seconds=1)
+    )
+    phone.says(receipt)
+    assert phone.contact.continues == owner
+
+
+def test_an_unknown_code_is_guarded_exactly_like_a_real_one():
+    channel = services.channel_create(
+        actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
+    )
+    owner, _receipt = _owner(channel)
+    unknown = case_code_generate()  # well formed, never issued
     answers = []
-    for _ in range(RESUME_FAILURES_ALLOWED):
-        prober.says("/resume")
-        prober.says(owner.code)
-        prober.says("09 4111 11111 / 09 4222 22222")
-        answers.append(OutboundMessage.objects.filter(contact=prober.contact).last().body)
-    prober.says("/resume")
-    prober.says("SP-0000-0000" if owner.code != "SP-0000-0000" else "SP-0000-0010")
-    prober.says("09 4111 11111 / 09 4222 22222")
-    answers.append(OutboundMessage.objects.filter(contact=prober.contact).last().body)
-    assert len(set(answers)) == 1  # an unknown code reads like a wrong receipt
-    owner.refresh_from_db()
-    assert owner.resume_blocked_until is not None
-    prober.says("/resume")
-    prober.says(owner.code)
-    prober.says(receipt)  # right, but the code is blocked for now
+    for code in (owner.code, unknown):
+        for prober in range(CODE_FAILURES_ALLOWED):
+            _try(Person(channel, hash((code, prober)) % 10**6), code, WRONG)
+        answers.append(_try(Person(channel, hash(code) % 10**6 + 7), code, WRONG))
+    assert answers[0] == answers[1]
+    assert "Wait" in answers[0]
+
+
+def test_one_source_that_keeps_guessing_is_made_to_wait_for_every_code():
+    channel = services.channel_create(
+        actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
+    )
+    owner, receipt = _owner(channel)
+    prober = Person(channel, 777)
+    for number in range(SOURCE_FAILURES_ALLOWED):
+        _try(prober, case_code_generate(), WRONG)
+    assert "Wait" in _try(prober, owner.code, receipt)  # even the right one, from here
     assert prober.contact.continues is None
 
 
@@ -304,7 +584,7 @@ def test_a_duress_word_flags_silently(settings):
     assert not calm.contact.duress
 
 
-def test_the_erase_button_deletes_the_chat_on_telegram():
+def test_the_old_erase_button_still_stops_and_deletes_the_chat_on_telegram():
     with fake_bot_api() as (url, api):
         person = Person(_telegram(url), CHAT)
         person.says("/start")
@@ -312,32 +592,13 @@ def test_the_erase_button_deletes_the_chat_on_telegram():
         drain()
         person.presses("erase")
         drain()
-    (call,) = [c for c in api.calls if c.method == "deleteMessages"]
+    call = [c for c in api.calls if c.method == "deleteMessages"][-1]
     assert call.params["chat_id"] == CHAT
     contact = person.contact
-    on_record = {
-        int(m.provider_message_id)
-        for m in ContactMessage.objects.filter(contact=contact).exclude(provider_message_id="")
-    }
-    assert set(call.params["message_ids"]) == on_record
     assert not ContactMessage.objects.filter(
         contact=contact, erased_from_chat_at__isnull=True
     ).exclude(provider_message_id="")
-
-
-def test_messenger_cannot_erase_and_says_so():
-    with fake_graph_api() as (url, graph):
-        person = Person(_facebook(url), PSID)
-        person.says("hi")
-        person.presses("lang:en")
-        person.presses("erase")
-        drain()
-    bodies = [c.params["message"]["text"] for c in graph.calls if c.method == "messages"]
-    assert "delete it yourself" in bodies[-1]
-    assert not OutboundMessage.objects.filter(action="erase").exists()
-    quick = next(c for c in graph.calls if c.method == "messages").params["message"]
-    # Messenger tells no language: Burmese first, English offered.
-    assert [q["payload"] for q in quick["quick_replies"]] == ["go", "resume", "lang:en"]
+    assert contact.step == "stopped"
 
 
 def test_quiet_telegram_chats_are_erased_after_the_configured_hours(settings):
@@ -362,11 +623,12 @@ def test_quiet_telegram_chats_are_erased_after_the_configured_hours(settings):
 @given(
     steps=st.lists(
         st.tuples(
-            st.sampled_from(["text", "button", "edited", "photo", "other"]),
+            st.sampled_from(["text", "button", "edited", "photo", "location", "other"]),
             st.one_of(
                 st.text(max_size=80),
                 st.sampled_from(
-                    ["go", "skip", "erase", "resume", "lang:en", "lang:xx", "a:police", "/resume"]
+                    ["go", "skip", "stop", "erase", "saved", "resume", "lang:en", "lang:xx"]
+                    + ["/resume", "/stop", "/start x", '{"latitude": 16.8, "longitude": 96.1}']
                     + [f"a:{c.value}" for q in QUESTIONS for c in q.choices]
                 ),
             ),

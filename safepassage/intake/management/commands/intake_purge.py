@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.intake.outbox import chats_erase_due
+from safepassage.intake.resuming import resume_guards_prune
 from safepassage.intake.services import updates_purge
 from safepassage.vault.exceptions import VaultError
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         try:
             purged = updates_purge(days=options["days"])
             erasing = chats_erase_due()
+            resume_guards_prune()
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         except VaultError as exc:
