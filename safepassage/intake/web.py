@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from safepassage.audit.services import audit_record
+from safepassage.cases.codes import InvalidCaseCode, case_code_normalize
 from safepassage.vault.api import derive_key
 
 from .conversation import (
@@ -42,9 +43,9 @@ from .conversation import (
     QUESTIONS,
     answer_record,
     code_and_receipt_issue,
-    resume_verify,
 )
 from .models import Channel, ChannelKind, Contact, ContactMessage, MessageKind, Throttle
+from .resuming import ResumeResult, resume_check
 
 WEB_CHANNEL_NAME = "Web form"
 FORM_TOKEN_MAX_AGE = 2 * 60 * 60
@@ -182,16 +183,15 @@ def _message_add(contact: Contact, text: str) -> ContactMessage:
 
 
 @transaction.atomic
-def web_resume(*, code: str, receipt: str) -> Contact | None:
-    """The root contact for `code` when `receipt` is right (limits as in
-    `conversation._resume_attempt`), else None. Same cost either way."""
-    from safepassage.cases.codes import InvalidCaseCode, case_code_normalize
-
+def web_resume(*, code: str, receipt: str, client: str) -> ResumeResult:
+    """Resume the conversation whose code is `code` when `receipt` is right,
+    within the limits of `resuming.py` (`client`, the web client's address,
+    is the source counted; only a keyed hash of it is kept)."""
     try:
         canonical = case_code_normalize(code)
     except InvalidCaseCode:
         canonical = ""
-    return resume_verify(canonical, receipt)
+    return resume_check(canonical, receipt, source=f"web:{client}")
 
 
 @transaction.atomic

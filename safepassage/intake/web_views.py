@@ -5,6 +5,8 @@ response to the form that made it, and is never stored."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TypeVar, cast
 
 from django.conf import settings
@@ -21,6 +23,9 @@ from safepassage.core.permissions import public
 from . import selectors, web
 from .forms import WebContactForm, WebResumeForm, WebWriteForm
 from .models import Contact
+from .resuming import ResumeOutcome
+
+View = Callable[..., HttpResponse]
 
 REFUSALS = {
     "too_fast": 400,
@@ -68,6 +73,21 @@ def _refused(
     return None
 
 
+def _person_language(view: View) -> View:
+    """The public pages speak Burmese unless the person chose otherwise on
+    them (the language cookie): a browser's own setting (Tor Browser says
+    English to everyone) is not the person's choice."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+            translation.activate("my")
+            request.LANGUAGE_CODE = "my"
+        return view(request, *args, **kwargs)
+
+    return cast(View, wrapped)
+
+
 GuardedForm = TypeVar("GuardedForm", WebContactForm, WebResumeForm)
 
 
@@ -84,6 +104,7 @@ def _with_token(form: GuardedForm, *, blank: tuple[str, ...] = ()) -> GuardedFor
 
 @public
 @require_http_methods(["GET", "POST"])
+@_person_language
 def contact_start(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = WebContactForm(initial={"token": web.form_token_issue()})
@@ -120,6 +141,7 @@ def _sign_in(response: HttpResponse, root: Contact) -> None:
 
 @public
 @require_http_methods(["GET", "POST"])
+@_person_language
 def contact_resume(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = WebResumeForm(initial={"token": web.form_token_issue()})
@@ -127,19 +149,36 @@ def contact_resume(request: HttpRequest) -> HttpResponse:
     form = WebResumeForm(request.POST)
     status = _refused(request, form, "resume", web.RESUME_PER_MINUTE)
     if status is None:
-        root = web.web_resume(code=form.cleaned_data["code"], receipt=form.cleaned_data["receipt"])
-        if root is not None:
+        result = web.web_resume(
+            code=form.cleaned_data["code"],
+            receipt=form.cleaned_data["receipt"],
+            client=_client(request),
+        )
+        if result.root is not None:
             response = HttpResponseRedirect(reverse("contact:conversation"))
-            _sign_in(response, root)
+            _sign_in(response, result.root)
             return response
-        form.add_error(None, _("The code and the numbers do not match. Try again later."))
-        status = 403
+        if result.outcome == ResumeOutcome.WAIT:
+            minutes = max(1, (result.wait_seconds + 59) // 60)
+            form.add_error(
+                None,
+                _(
+                    "Too many tries were made. Wait %(minutes)s minute(s), then send "
+                    "the two numbers again."
+                )
+                % {"minutes": minutes},
+            )
+            status = 429
+        else:
+            form.add_error(None, _("The code and the numbers do not match. Try again later."))
+            status = 403
     form = _with_token(form, blank=("receipt",))
     return render(request, "intake/web/resume.html", {"form": form}, status=status)
 
 
 @public
 @require_http_methods(["GET", "POST"])
+@_person_language
 def contact_conversation(request: HttpRequest) -> HttpResponse:
     root = selectors.web_conversation_root(web.resume_cookie_read(request.COOKIES.get(web.COOKIE)))
     if root is None:
@@ -148,6 +187,11 @@ def contact_conversation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         web.web_message_write(root=root, text=form.cleaned_data["message"])
         return HttpResponseRedirect(reverse("contact:conversation"))
+    if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        # The person's language from the conversation (a Burmese Telegram
+        # chat reads on in Burmese), unless they chose one on these pages.
+        translation.activate(root.language or "my")
+        request.LANGUAGE_CODE = translation.get_language()
     messages = selectors.conversation_whole(root=root)
     audit_read(
         actor=None,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactory
 from safepassage.audit.models import AuditEvent
-from safepassage.cases.codes import case_code_generate, case_code_normalize
+from safepassage.cases.codes import case_code_generate
 from safepassage.intake import outbox, services
 from safepassage.intake.conversation import (
     QUESTIONS,
@@ -27,13 +27,13 @@ from safepassage.intake.conversation import (
     conversation_advance,
 )
 from safepassage.intake.models import Contact, ContactMessage, OutboundMessage, ResumeGuard
+from safepassage.intake.processing import contact_for, update_process
+from safepassage.intake.receipts import receipt_verify
 from safepassage.intake.resuming import (
     CODE_FAILURES_ALLOWED,
     GUARD_DELAY,
     SOURCE_FAILURES_ALLOWED,
 )
-from safepassage.intake.processing import contact_for, update_process
-from safepassage.intake.receipts import receipt_verify
 from safepassage.intake.tests.factories import FACEBOOK_APP_SECRET
 from safepassage.intake.tests.fake_apis import fake_bot_api, fake_graph_api
 

@@ -8,8 +8,9 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactory
@@ -17,6 +18,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.intake import outbox, services
 from safepassage.intake.models import Contact, ContactMessage, OutboundMessage, OutboxState
 from safepassage.intake.processing import contact_for
+from safepassage.intake.tasks import outbox_wake
 from safepassage.intake.tests.factories import FACEBOOK_APP_SECRET
 from safepassage.intake.tests.fake_apis import fake_bot_api, fake_graph_api
 
@@ -121,10 +123,11 @@ def test_one_chat_gets_one_message_a_second_and_others_are_not_held_up(operator)
         for text in ("a", "b", "c"):
             outbox.reply_queue(actor=operator, contact=chatty, body=text)
         outbox.reply_queue(actor=operator, contact=other, body="d")
+        started = timezone.now()
         assert outbox.outbox_send_due()["sent"] == 2  # one for each chat
         waiting = OutboundMessage.objects.filter(state=OutboxState.QUEUED)
         assert waiting.count() == 2
-        assert all(m.next_attempt_at > timezone.now() for m in waiting)
+        assert all(m.next_attempt_at > started for m in waiting)
         later = timezone.now() + dt.timedelta(seconds=2)
         assert outbox.outbox_send_due(now=later)["sent"] == 1
     texts = [c.params["text"] for c in api.calls if c.method == "sendMessage"]
@@ -175,3 +178,59 @@ def test_outbox_send_command_reports_counts(operator):
         out = io.StringIO()
         call_command("outbox_send", stdout=out)
     assert "1 sent" in out.getvalue()
+
+
+def test_a_conversation_keeps_its_order_when_an_earlier_message_must_be_retried(operator):
+    with fake_bot_api() as (url, api):
+        contact = _contact(_bot(url))
+        api.failures["sendMessage"] = (502, {"ok": False, "error_code": 502})
+        outbox.reply_queue(actor=operator, contact=contact, body="first")
+        assert outbox.outbox_send_due()["retry"] == 1
+        del api.failures["sendMessage"]
+        outbox.reply_queue(actor=operator, contact=contact, body="second")
+        later = timezone.now() + dt.timedelta(seconds=2)
+        assert outbox.outbox_send_due(now=later) == {}  # "second" waits for "first"
+        outbox.outbox_send_due(now=timezone.now() + dt.timedelta(seconds=10))
+        outbox.outbox_send_due(now=timezone.now() + dt.timedelta(seconds=12))
+    texts = [c.params["text"] for c in api.calls if c.method == "sendMessage"]
+    assert texts == ["first", "first", "second"]
+
+
+def test_the_next_due_time_is_what_the_sender_wakes_for(operator):
+    contact = _contact(_bot("http://127.0.0.1:9"))
+    assert outbox.outbox_next_due() is None
+    message = outbox.reply_queue(actor=operator, contact=contact, body="later")
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=30)
+    )
+    assert outbox.outbox_next_due() == OutboundMessage.objects.get().next_attempt_at
+
+
+def test_the_sender_schedules_one_wake_up_for_what_falls_due_later(settings, operator):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    when = timezone.now() + dt.timedelta(seconds=3)
+    assert outbox_wake(when) is True
+    assert outbox_wake(when + dt.timedelta(seconds=1)) is False  # one is waiting already
+    (row,) = DBTaskResult.objects.all()
+    assert row.run_after == when
+    assert outbox_wake(when - dt.timedelta(seconds=2)) is True  # an earlier one is needed
+
+
+def test_outbox_send_sends_everything_due_in_order_in_one_run(operator):
+    with fake_bot_api() as (url, api):
+        contact = _contact(_bot(url))
+        for text in ("one", "two", "three"):
+            outbox.reply_queue(actor=operator, contact=contact, body=text)
+        out = io.StringIO()
+        call_command("outbox_send", "--wait", "5", stdout=out)
+    assert "3 sent" in out.getvalue()
+    assert [c.params["text"] for c in api.calls if c.method == "sendMessage"] == [
+        "one",
+        "two",
+        "three",
+    ]
+
+
+def test_outbox_send_refuses_a_wait_out_of_range():
+    with pytest.raises(CommandError):
+        call_command("outbox_send", "--wait", "-1")

@@ -3,11 +3,13 @@ once, resuming with code and receipt, never a 500."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +104,7 @@ def test_bad_input_is_a_clear_error_and_nothing_written(client, change):
 
 def test_a_form_sent_too_fast_or_twice_is_refused(client, settings):
     settings.INTAKE_WEB_MIN_FORM_SECONDS = 3
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen on the page
     fresh = web.form_token_issue()
     response = client.post(reverse("contact:start"), {"token": fresh, "message": "hi"})
     assert response.status_code == 400
@@ -200,3 +203,56 @@ def test_behind_a_proxy_the_budget_counts_the_forwarded_address(client, settings
         response = client.post(url, data, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP=address)
         assert response.status_code == expected
     assert Contact.objects.count() == 2
+
+
+def test_the_public_pages_speak_burmese_whatever_the_browser_says(client):
+    response = client.get(reverse("contact:resume"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.5")
+    assert '<html lang="my">' in response.content.decode()
+
+
+def _web_root(language: str) -> tuple[Contact, str]:
+    from safepassage.intake.conversation import code_and_receipt_issue
+
+    root = Contact.objects.create(
+        channel=web.web_channel(), address="web-x", language=language, step="open"
+    )
+    receipt = code_and_receipt_issue(root)
+    root.save()
+    return root, receipt
+
+
+def test_the_conversation_page_follows_the_language_of_the_conversation(client):
+    root, receipt = _web_root("my")
+    response = client.post(
+        reverse("contact:resume"), {"token": _token(), "code": root.code, "receipt": receipt}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("contact:conversation")).content.decode()
+    assert '<html lang="my">' in page
+
+
+def test_guessers_make_the_owner_wait_a_minute_on_the_web_never_longer(client):
+    from safepassage.intake.models import ResumeGuard
+    from safepassage.intake.resuming import CODE_FAILURES_ALLOWED, GUARD_DELAY
+
+    root, receipt = _web_root("en")
+    client.cookies["django_language"] = "en"
+    for prober in range(CODE_FAILURES_ALLOWED):
+        client.post(
+            reverse("contact:resume"),
+            {"token": _token(), "code": root.code, "receipt": "09 4111 11111 / 09 4222 22222"},
+            REMOTE_ADDR=f"10.9.0.{prober}",
+        )
+    owner = {"code": root.code, "receipt": receipt}
+    response = client.post(
+        reverse("contact:resume"), {"token": _token(), **owner}, REMOTE_ADDR="10.8.0.1"
+    )
+    assert response.status_code == 429
+    assert "Wait 1 minute" in response.content.decode()
+    ResumeGuard.objects.exclude(wait_from=None).update(
+        wait_from=timezone.now() - GUARD_DELAY - dt.timedelta(seconds=1)
+    )
+    response = client.post(
+        reverse("contact:resume"), {"token": _token(), **owner}, REMOTE_ADDR="10.8.0.1"
+    )
+    assert response.status_code == 302
