@@ -111,7 +111,7 @@ def township_nearest(latitude: float, longitude: float) -> Township | None:
         return None
     best: tuple[float, Township] | None = None
     for township in Township.objects.filter(lat__isnull=False, lon__isnull=False):
-        distance = distance_km((latitude, longitude), (township.lat, township.lon))
+        distance = distance_km((latitude, longitude), township)
         if distance is not None and (best is None or distance < best[0]):
             best = (distance, township)
     if best is None or best[0] > NEAREST_WITHIN_KM:

@@ -135,7 +135,7 @@ START, NOTICE, OPEN = "start", "notice", "open"
 RESUME_CODE, RESUME_RECEIPT, STOPPED = "resume_code", "resume_receipt", "stopped"
 STEPS = (START, NOTICE, *QUESTION_BY_NAME, RESUME_CODE, RESUME_RECEIPT, OPEN, STOPPED)
 
-NOTICE_TEXT = {
+NOTICE_TEXT: dict[str, Promise] = {
     ChannelKind.TELEGRAM: _(
         "Hello. You can write to us here safely. Answer only what you want to; "
         "every question can be skipped. We will not share what you write. "
@@ -153,7 +153,7 @@ BTN_CONTINUE = Choice("go", pgettext_lazy("button", "Go on"))
 BTN_RESUME = Choice("resume", pgettext_lazy("button", "I have a case code"))
 BTN_SKIP = Choice("skip", pgettext_lazy("button", "Skip"))
 BTN_SAVED = Choice("saved", pgettext_lazy("button", "I saved them"))
-BTN_STOP = {
+BTN_STOP: dict[str, Choice] = {
     ChannelKind.TELEGRAM: Choice("stop", pgettext_lazy("button", "Stop and delete")),
     ChannelKind.FACEBOOK: Choice("stop", pgettext_lazy("button", "Stop")),
 }

@@ -342,7 +342,8 @@ def test_messages_that_are_not_answers_never_use_up_a_question():
     kinds = list(
         ContactMessage.objects.filter(contact=contact, inbound=True).values_list("kind", flat=True)
     )
-    assert kinds.count("photo") == 1 and kinds.count("sticker") == 1  # kept for staff
+    assert kinds.count("photo") == 1
+    assert kinds.count("sticker") == 1
     assert contact.answers["category"] == "I was taken at a checkpoint"
 
 
@@ -382,7 +383,8 @@ def test_stop_empties_the_chat_and_nothing_more_is_sent_until_the_person_goes_on
     assert "are you safe?" in texts
     assert "Who are you?" in texts[-1] or "Who are you?" in texts[-2]
     contact = person.contact
-    assert contact.step == "category" and contact.stopped_at is None
+    assert contact.step == "category"
+    assert contact.stopped_at is None
     assert "hello again" not in (contact.answers or {}).values()
     assert AuditEvent.objects.filter(action="intake.stopped").count() == 1
     assert AuditEvent.objects.filter(action="intake.went_on").count() == 1
@@ -396,7 +398,8 @@ def test_stopping_withdraws_questions_not_yet_sent():
     person.says("/start")
     person.says("STOP")
     withdrawn = OutboundMessage.objects.get(contact=person.contact, action="send")
-    assert withdrawn.state == "failed" and withdrawn.failure == "withdrawn"
+    assert withdrawn.state == "failed"
+    assert withdrawn.failure == "withdrawn"
 
 
 def test_messenger_stop_says_what_the_person_must_do():
@@ -555,7 +558,7 @@ def test_one_source_that_keeps_guessing_is_made_to_wait_for_every_code():
     )
     owner, receipt = _owner(channel)
     prober = Person(channel, 777)
-    for number in range(SOURCE_FAILURES_ALLOWED):
+    for _number in range(SOURCE_FAILURES_ALLOWED):
         _try(prober, case_code_generate(), WRONG)
     assert "Wait" in _try(prober, owner.code, receipt)  # even the right one, from here
     assert prober.contact.continues is None

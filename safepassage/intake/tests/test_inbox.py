@@ -314,3 +314,29 @@ def test_reading_a_telegram_conversation_erases_the_persons_messages_from_the_ch
     assert erase.erase_message_ids == [7]
     client.get(reverse("inbox:contact", kwargs={"pk": contact.pk}))
     assert OutboundMessage.objects.filter(action="erase").count() == 1  # read once
+
+
+def test_staff_read_a_button_press_by_its_label_never_its_payload(client, operator):
+    channel = telegram_channel()
+    contact = _contact_with_message(channel, text="/start")
+    press = {
+        "update_id": 9001,
+        "callback_query": {
+            "id": "cb1",
+            "from": {"id": 4242, "is_bot": False},
+            "message": {
+                "message_id": 1,
+                "date": 1764400000,
+                "chat": {"id": 4242, "type": "private"},
+            },
+            "data": "a:conscript",
+        },
+    }
+    stored = services.update_receive(
+        channel=channel, provider_id="9001", kind="callback_query", payload=json.dumps(press)
+    ).update
+    update_process(stored.pk)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).content.decode()
+    assert "Pressed: Conscript" in body
+    assert "a:conscript" not in body
