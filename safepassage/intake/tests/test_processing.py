@@ -306,3 +306,16 @@ def test_signed_facebook_webhook_to_message(client, django_capture_on_commit_cal
             headers={"X-Hub-Signature-256": signed(body)},
         )
     assert ContactMessage.objects.get().body == "hi"
+
+
+def test_a_messenger_sender_id_that_is_not_numeric_is_logged_as_a_warning(caplog):
+    channel = facebook_channel()
+    event = {"sender": {"id": "not-a-psid"}, "message": {"mid": "m.x", "text": "hello"}}
+    update = _store(channel, event, provider_id="m.x")
+    with caplog.at_level("WARNING", logger="safepassage.intake"):
+        assert update_process(update.pk) == UpdateState.FAILED
+    (record,) = [r for r in caplog.records if "could not be read" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert "(sender)" in record.getMessage()
+    assert "not-a-psid" not in record.getMessage()
+    assert "hello" not in caplog.text
