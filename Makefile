@@ -1,6 +1,8 @@
 # SafePassage. `make demo` sets up and serves invented data; `make test`
 # runs the whole suite. See README.md.
 PYTHON ?= python3
+# `make demo PORT=8001` serves elsewhere.
+PORT   ?= 8000
 VENV   := .venv
 PY     := $(VENV)/bin/python
 UV     := $(VENV)/bin/uv
@@ -30,10 +32,10 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py seed_demo_screening
 	$(DEMO_ENV) $(PY) manage.py seed_demo_intake
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"
-	@echo "Serving on http://127.0.0.1:8000, with a background worker  (Ctrl-C stops both)"
+	@echo "Serving on http://127.0.0.1:$(PORT), with a background worker  (Ctrl-C stops both)"
 	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000 --insecure --noreload
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) --insecure --noreload
 
 test: install
 	$(VENV)/bin/pytest -n 2 --dist loadgroup

@@ -81,6 +81,13 @@ class Question:
     max_length: int = 300
     #: Asked by the bots; the others wait until a human is talking.
     by_bot: bool = False
+    #: The wording on the web form, where it must match a different control
+    #: (radio buttons offer no place to write; a text box no choice).
+    web_prompt: Promise | None = None
+
+    @property
+    def form_prompt(self) -> Promise:
+        return self.web_prompt or self.prompt
 
 
 # Button labels are written short ("button" context): Messenger shows at
@@ -96,6 +103,7 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("other", pgettext_lazy("button", "Other")),
         ),
         by_bot=True,
+        web_prompt=_("Who are you?"),
     ),
     Question(
         "township",
@@ -105,6 +113,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         max_length=100,
         by_bot=True,
+        web_prompt=_("Which township are you in now? Write its name (Burmese or English)."),
     ),
     Question(
         "stage",
@@ -120,6 +129,7 @@ QUESTIONS: tuple[Question, ...] = (
         "weapons",
         _("Could you bring weapons or ammunition? Write what, or choose None."),
         (Choice("none", pgettext_lazy("button", "None")),),
+        web_prompt=_("Could you bring weapons or ammunition? Write what, or leave it empty."),
     ),
     Question("leave_when", _("When could you leave? A day or a time is enough.")),
     Question(

@@ -66,7 +66,7 @@ class WebContactForm(_Guarded):
             field: forms.Field
             if len(question.choices) >= 2:
                 field = forms.ChoiceField(
-                    label=str(question.prompt),  # in the request's language
+                    label=str(question.form_prompt),  # in the request's language
                     required=False,
                     choices=[
                         ("", _("Not answered")),
@@ -76,7 +76,9 @@ class WebContactForm(_Guarded):
                 )
             else:
                 field = BurmeseCharField(
-                    label=str(question.prompt), required=False, max_length=question.max_length
+                    label=str(question.form_prompt),
+                    required=False,
+                    max_length=question.max_length,
                 )
             self.fields[question.name] = field
         self.order_fields(["message", *(q.name for q in QUESTIONS)])
