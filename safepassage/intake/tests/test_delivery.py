@@ -8,6 +8,7 @@ receipt within 5 seconds of the last answer), not a benchmark."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import os
@@ -21,14 +22,18 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import TEST_PASSPHRASE
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactory
 from safepassage.intake import outbox, services
-from safepassage.intake.models import Channel, Contact, OutboundMessage
+from safepassage.intake.conversation import code_and_receipt_issue
+from safepassage.intake.models import Channel, Contact, OutboundMessage, ResumeGuard
 from safepassage.intake.processing import contact_for
-from safepassage.intake.tests.fake_apis import Recorder, fake_bot_api
+from safepassage.intake.resuming import CODE_FAILURES_ALLOWED, GUARD_DELAY
+from safepassage.intake.tests.factories import FACEBOOK_APP_SECRET, page_delivery, signed
+from safepassage.intake.tests.fake_apis import Recorder, fake_bot_api, fake_graph_api
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 CHAT = 60601
@@ -75,9 +80,12 @@ def worker(settings, tmp_path) -> Iterator[None]:
 class Phone:
     """A person's Telegram app: posts to the webhook as Telegram does."""
 
-    def __init__(self, client, channel: Channel, secret: str, api: Recorder) -> None:
+    def __init__(
+        self, client, channel: Channel, secret: str, api: Recorder, chat: int = CHAT
+    ) -> None:
         self.client, self.channel, self.secret, self.api = client, channel, secret, api
-        self.update_id = 500
+        self.chat = chat
+        self.update_id = 500 + chat % 1000 * 100
         self.url = reverse("intake:telegram_webhook", args=[channel.public_id])
 
     def _post(self, update: dict) -> None:
@@ -96,8 +104,8 @@ class Phone:
                 "message": {
                     "message_id": self.update_id,
                     "date": int(time.time()),
-                    "chat": {"id": CHAT, "type": "private"},
-                    "from": {"id": CHAT, "is_bot": False, "language_code": "my"},
+                    "chat": {"id": self.chat, "type": "private"},
+                    "from": {"id": self.chat, "is_bot": False, "language_code": "my"},
                     "text": text,
                 }
             }
@@ -108,19 +116,38 @@ class Phone:
             {
                 "callback_query": {
                     "id": f"cb{self.update_id}",
-                    "from": {"id": CHAT, "is_bot": False},
+                    "from": {"id": self.chat, "is_bot": False},
                     "message": {
                         "message_id": 1,
                         "date": int(time.time()),
-                        "chat": {"id": CHAT, "type": "private"},
+                        "chat": {"id": self.chat, "type": "private"},
                     },
                     "data": data,
                 }
             }
         )
 
+    def sends(self, what: dict) -> None:
+        """A photo, a sticker, a location: Telegram's shape."""
+        self._post(
+            {
+                "message": {
+                    "message_id": self.update_id,
+                    "date": int(time.time()),
+                    "chat": {"id": self.chat, "type": "private"},
+                    **what,
+                }
+            }
+        )
+
+    def messages(self) -> list:
+        return [c for c in self.api.sent() if c.params["chat_id"] == self.chat]
+
     def wait_for_messages(self, count: int) -> list:
-        calls = self.api.wait_for(count, timeout=30)
+        deadline = time.monotonic() + 30
+        while len(self.messages()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        calls = self.messages()[:count]
         assert len(calls) == count, f"{len(calls)} of {count} messages arrived"
         return calls
 
@@ -207,3 +234,108 @@ def test_after_stop_nothing_is_sent_and_a_staff_reply_waits_until_the_person_goe
     assert "Are you safe?" in texts
     assert all(c.at - went_on <= 5.0 for c in calls[2:])
     assert Contact.objects.get(pk=contact.pk).stopped_at is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the townships
+def test_a_photo_or_a_sticker_asks_again_and_a_location_answers_where_in_burmese(phone):
+    phone.says("hello")
+    first = phone.wait_for_messages(1)[0]
+    assert any("\u1000" <= ch <= "\u109f" for ch in first.params["text"])  # the phone's language
+    labels = [row[0]["text"] for row in first.params["reply_markup"]["inline_keyboard"]]
+    assert all("a:" not in label for label in labels)  # labels, never payloads
+    phone.sends({"photo": [{"file_id": "F1"}], "caption": "me"})
+    again = phone.wait_for_messages(2)[1]
+    assert _buttons(again)[0] == "a:conscript"  # the same question
+    phone.presses("a:soldier")
+    phone.wait_for_messages(3)
+    phone.sends({"sticker": {"file_id": "S1"}})
+    phone.wait_for_messages(4)
+    phone.sends({"location": {"latitude": 16.86, "longitude": 96.12}})
+    stage = phone.wait_for_messages(5)[4]
+    assert _buttons(stage)[:2] == ["a:in_training", "a:deployed"]
+    contact = contact_for(phone.channel, str(CHAT))[0]
+    assert contact.answers["township_pcode"] == "MMR013008"
+
+
+def test_guessing_makes_the_owner_wait_a_minute_and_no_longer(phone):
+    owner = Contact.objects.create(channel=phone.channel, address="1", language="en", step="open")
+    receipt = code_and_receipt_issue(owner)
+    owner.save()
+    for prober in range(CODE_FAILURES_ALLOWED):
+        Contact.objects.create(channel=phone.channel, address=str(900 + prober), step="start")
+        guesser = Phone(phone.client, phone.channel, phone.secret, phone.api, chat=900 + prober)
+        guesser.says("/resume")
+        guesser.wait_for_messages(1)
+        guesser.says(owner.code)
+        guesser.wait_for_messages(2)
+        guesser.says("09 4111 11111 / 09 4222 22222")
+        guesser.wait_for_messages(3)
+    phone.says("/resume")
+    phone.wait_for_messages(1)
+    phone.says(owner.code)
+    phone.wait_for_messages(2)
+    phone.says(receipt)
+    told = phone.wait_for_messages(3)[2]
+    assert "1" in told.params["text"]  # wait one minute, in the person's language
+    ResumeGuard.objects.exclude(wait_from=None).update(
+        wait_from=timezone.now() - GUARD_DELAY - dt.timedelta(seconds=1)
+    )
+    phone.says(receipt)
+    phone.wait_for_messages(4)
+    assert contact_for(phone.channel, str(CHAT))[0].continues == owner
+
+
+@pytest.fixture
+def page(client, worker) -> Iterator[tuple]:
+    with fake_graph_api() as (url, api):
+        channel = services.channel_create(
+            actor=None,
+            kind="facebook",
+            name="Page",
+            token="EAAG-invented",
+            app_secret=FACEBOOK_APP_SECRET,
+            api_url=url,
+        )
+        yield client, channel, api
+
+
+def _page_says(client, channel, mid: str, message: dict) -> None:
+    body = page_delivery({"sender": {"id": "2468013579"}, "message": {"mid": mid, **message}})
+    response = client.post(
+        reverse("intake:facebook_webhook", args=[channel.public_id]),
+        data=body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=signed(body),
+    )
+    assert response.status_code == 200
+
+
+def _page_messages(api, count: int) -> list:
+    calls = api.wait_for(count, method="messages", timeout=30)
+    assert len(calls) == count, f"{len(calls)} of {count} messages arrived"
+    return [c.params["message"] for c in calls]
+
+
+def test_messenger_five_messages_burmese_titles_whole_and_stop_said_honestly(page):
+    client, channel, api = page
+    _page_says(client, channel, "m.1", {"text": "မင်္ဂလာပါ"})
+    first = _page_messages(api, 1)[0]
+    for reply in first["quick_replies"]:
+        title = reply["title"]
+        assert len(title) <= 20
+        assert title.rstrip("…")[-1:] not in ("\u1039",)  # no half-stacked letter
+    assert "stop" in [q["payload"] for q in first["quick_replies"]]
+    _page_says(client, channel, "m.2", {"text": "x", "quick_reply": {"payload": "a:police"}})
+    _page_messages(api, 2)
+    _page_says(client, channel, "m.3", {"text": "Hlaingtharya"})
+    _page_messages(api, 3)
+    answered = time.monotonic()
+    _page_says(client, channel, "m.4", {"text": "x", "quick_reply": {"payload": "a:deployed"}})
+    calls = api.wait_for(5, method="messages", timeout=30)
+    assert len(calls) == 5
+    assert calls[3].at - answered <= 5.0  # the code and the receipt
+    time.sleep(2)
+    assert len([c for c in api.calls if c.method == "messages"]) == 5  # five, no more
+    _page_says(client, channel, "m.5", {"text": "STOP"})
+    stopped = _page_messages(api, 6)[5]
+    assert "\u1000" <= stopped["text"][0] <= "\u109f"  # Burmese: Messenger tells no language
