@@ -77,6 +77,8 @@ class Question:
     name: str
     prompt: Promise
     choices: tuple[Choice, ...] = ()
+    #: A short name for the answer where it is shown to staff.
+    label: Promise | None = None
     #: Free-text answers are kept up to this many characters.
     max_length: int = 300
     #: Asked by the bots; the others wait until a human is talking.
@@ -104,6 +106,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         by_bot=True,
         web_prompt=_("Who are you?"),
+        label=_("Who they are"),
     ),
     Question(
         "township",
@@ -114,6 +117,7 @@ QUESTIONS: tuple[Question, ...] = (
         max_length=100,
         by_bot=True,
         web_prompt=_("Which township are you in now? Write its name (Burmese or English)."),
+        label=_("Township now"),
     ),
     Question(
         "stage",
@@ -124,17 +128,24 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("other", pgettext_lazy("button", "Other")),
         ),
         by_bot=True,
+        label=_("Training or deployed"),
     ),
     Question(
         "weapons",
         _("Could you bring weapons or ammunition? Write what, or choose None."),
         (Choice("none", pgettext_lazy("button", "None")),),
         web_prompt=_("Could you bring weapons or ammunition? Write what, or leave it empty."),
+        label=_("Weapons or ammunition"),
     ),
-    Question("leave_when", _("When could you leave? A day or a time is enough.")),
+    Question(
+        "leave_when",
+        _("When could you leave? A day or a time is enough."),
+        label=_("When they could leave"),
+    ),
     Question(
         "reach",
         _("How can we reach you safely? Here is fine; or another way and the hours to use it."),
+        label=_("How to reach them"),
     ),
 )
 QUESTION_BY_NAME = {q.name: q for q in QUESTIONS}

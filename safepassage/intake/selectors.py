@@ -117,7 +117,7 @@ def answers_shown(*, contact: Contact) -> Answers:
         value = given.get(question.name)
         if value:
             label = next((str(c.label) for c in question.choices if c.value == value), value)
-            rows.append(AnswerShown(str(question.prompt), label))
+            rows.append(AnswerShown(str(question.label or question.prompt), label))
     return Answers(rows, str(given.get("township", "")), str(given.get("township_pcode", "")))
 
 
