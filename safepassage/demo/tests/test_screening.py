@@ -14,11 +14,11 @@ from safepassage.watchlists.models import WatchList, WatchListEntry
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture(autouse=True)
 def _own_var_dir(settings, tmp_path):
     """The codes a run remembers for the next live in VAR_DIR: one per test."""
     settings.VAR_DIR = tmp_path
+
 
 def test_respellings_change_the_spelling_only():
     assert respelled("Kyaw Zin Htun") == "Kyao Zin Htun"

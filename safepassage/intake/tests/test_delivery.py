@@ -53,7 +53,7 @@ def worker(settings, tmp_path) -> Iterator[None]:
     }
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "safepassage.intake.tests.worker_settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
         "SAFEPASSAGE_WORKER_DATABASE": json.dumps(database),
         "SAFEPASSAGE_WORKER_VAR_DIR": str(django_settings.VAR_DIR),
         "SAFEPASSAGE_PASSPHRASE_FILE": str(passphrase),

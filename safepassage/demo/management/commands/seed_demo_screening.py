@@ -16,7 +16,6 @@ from safepassage.demo.screening import demo_screening_seed
 from safepassage.demo.seed import demo_settings_active
 from safepassage.vault.exceptions import VaultError
 
-
 #: The demo's case codes to open, kept beside the demo database (invented
 #: data only) so that a second `make demo` prints them again.
 REMEMBERED = "demo-screening.txt"

@@ -1,12 +1,13 @@
-"""Settings for a real `manage.py db_worker` started by a test
-(`test_delivery.py`): the test process's database, key ring and files,
-handed over in the environment, and the database task backend."""
+"""Settings for a background process started by a test (a real
+`manage.py db_worker`: `intake/tests/test_delivery.py`): the test process's
+database, key ring and files, handed over in the environment, and the
+database task backend."""
 
 import json
 import os
 from pathlib import Path
 
-from config.settings.test import *  # noqa: F403
+from .test import *  # noqa: F403
 
 VAR_DIR = Path(os.environ["SAFEPASSAGE_WORKER_VAR_DIR"])
 DATABASES = {"default": json.loads(os.environ["SAFEPASSAGE_WORKER_DATABASE"])}
