@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+
 
 class VaultError(Exception):
     """Base class: something about keys or ciphertexts is wrong."""
@@ -25,11 +28,28 @@ class WrongPassphrase(KeyRingError):
         super().__init__("The passphrase does not open this key ring.")
 
 
+@dataclass(frozen=True)
+class RowRef:
+    """Which stored row failed to open, by identifiers only (never a value):
+    the model's label ("cases.person"), its primary key, its vault id and
+    the data key its row names."""
+
+    model: str
+    pk: str
+    vault_id: uuid.UUID | None = None
+    data_key_id: uuid.UUID | None = None
+
+
 class DecryptionError(VaultError):
     """A ciphertext was altered, swapped, truncated or belongs to another key.
 
-    Raised instead of ever returning raw or partial bytes.
+    Raised instead of ever returning raw or partial bytes. `row` names the
+    row that failed where the reader knew it (attribute access on a model
+    instance, `rows.decrypted_values`), so that the failure can be
+    reported without reading the row again.
     """
+
+    row: RowRef | None = None
 
 
 class KeyShredded(DecryptionError):

@@ -47,7 +47,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto, keyring, keys
-from .exceptions import DecryptionError
+from .exceptions import DecryptionError, KeyShredded, RowRef
 
 # --- the owning record ------------------------------------------------------
 
@@ -118,6 +118,16 @@ def require_row_key(envelope: bytes, data_key_id: uuid.UUID | None) -> None:
         )
 
 
+def row_ref(instance: models.Model) -> RowRef:
+    """The identifiers of `instance`'s row, for reporting a failure on it."""
+    return RowRef(
+        model=instance._meta.label_lower,
+        pk=str(instance.pk),
+        vault_id=getattr(instance, "vault_id", None),
+        data_key_id=getattr(instance, "data_key_id", None),
+    )
+
+
 class _DecryptingAttribute(DeferredAttribute):
     """Loads deferred values like Django's, then decrypts on first access."""
 
@@ -133,7 +143,12 @@ class _DecryptingAttribute(DeferredAttribute):
         hit = cache.get(self.field.attname)
         if hit is not None and hit[0] is raw:
             return hit[1]
-        value = self.field.decrypt_for(instance, raw)
+        try:
+            value = self.field.decrypt_for(instance, raw)
+        except DecryptionError as exc:
+            if exc.row is None:
+                exc.row = row_ref(instance)
+            raise
         cache[self.field.attname] = (raw, value)
         return value
 
@@ -650,20 +665,41 @@ class BlindIndexField(models.BigIntegerField):  # type: ignore[type-arg]
         return index
 
 
-def blind_index_filter(queryset: models.QuerySet[Any], index_field: str, value: str) -> list[Any]:
+def blind_index_filter(
+    queryset: models.QuerySet[Any],
+    index_field: str,
+    value: str,
+    *,
+    unreadable: Callable[[DecryptionError], None] | None = None,
+) -> list[Any]:
     """Rows whose source field equals `value` after normalisation.
 
     Filters on the index, then confirms each candidate by decrypting its
-    source field (the index is truncated on purpose, so it collides).
+    source field (the index is truncated on purpose, so it collides). A
+    candidate that fails to decrypt raises DecryptionError; with
+    `unreadable`, it is handed to that callback instead (its `row` set)
+    and left out, so that one altered row does not refuse every look-up
+    its index value collides with. A candidate whose key was shredded on
+    purpose is left out silently.
     """
     field = queryset.model._meta.get_field(index_field)
     if not isinstance(field, BlindIndexField):
         raise TypeError(f"{index_field} is not a BlindIndexField")
     wanted = field.normalize(value)
     candidates = queryset.filter(**{index_field: field.index_of(value)})
-    return [
-        row
-        for row in candidates
-        if getattr(row, field.source) not in (None, "")
-        and field.normalize(str(getattr(row, field.source))) == wanted
-    ]
+    found = []
+    for row in candidates:
+        try:
+            source = getattr(row, field.source)
+        except KeyShredded:
+            if unreadable is None:
+                raise
+            continue
+        except DecryptionError as exc:
+            if unreadable is None:
+                raise
+            unreadable(exc)
+            continue
+        if source not in (None, "") and field.normalize(str(source)) == wanted:
+            found.append(row)
+    return found

@@ -285,3 +285,16 @@ def unit_key_rotate(*, scope: str) -> tuple[uuid.UUID, uuid.UUID, int]:
 
 def scopes() -> Iterable[str]:
     return UnitKey.objects.order_by("scope").values_list("scope", flat=True)
+
+
+def data_key_unit_id(key_id: uuid.UUID | None) -> int | None:
+    """The unit whose key wraps the data key `key_id` (None for a system
+    key, or a key this vault does not hold): to say which unit an
+    unreadable row belongs to without reading the row."""
+    if key_id is None:
+        return None
+    scope = DataKey.objects.filter(id=key_id).values_list("unit_key__scope", flat=True).first()
+    prefix = scope_for_unit(0)[:-1]
+    if scope is None or not scope.startswith(prefix) or not scope[len(prefix) :].isdigit():
+        return None
+    return int(scope[len(prefix) :])

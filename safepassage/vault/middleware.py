@@ -9,8 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from . import keyring
-from .exceptions import DecryptionError, VaultLocked
+from . import keyring, signals
+from .exceptions import DecryptionError, KeyShredded, VaultLocked
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +22,30 @@ def locked_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def integrity_response(request: HttpRequest) -> HttpResponse:
-    body = render_to_string("vault/integrity_failed.html", request=request)
+def integrity_response(request: HttpRequest, *, reported: bool = False) -> HttpResponse:
+    body = render_to_string("vault/integrity_failed.html", {"reported": reported}, request=request)
     return HttpResponse(body, status=409)
+
+
+def integrity_report(request: HttpRequest, error: DecryptionError) -> bool:
+    """Tell the receivers of `signals.integrity_failed`; True when one of
+    them recorded the failure. A receiver that fails is logged, never
+    raised: the refusal stands whether or not the report could be made.
+    A key shredded on purpose is no alteration and is not reported."""
+    if isinstance(error, KeyShredded) or error.row is None:
+        return False
+    reported = False
+    for _receiver, result in signals.integrity_failed.send_robust(
+        sender=DecryptionError, error=error, request=request
+    ):
+        if isinstance(result, Exception):
+            logger.error(
+                "vault: an integrity failure could not be reported [%s]",
+                type(result).__name__,
+            )
+        elif result is True:
+            reported = True
+    return reported
 
 
 class VaultLockedMiddleware:
@@ -55,5 +76,5 @@ class VaultLockedMiddleware:
                 "vault: integrity failure on %s",
                 request.resolver_match and request.resolver_match.view_name,
             )
-            return integrity_response(request)
+            return integrity_response(request, reported=integrity_report(request, exception))
         return None

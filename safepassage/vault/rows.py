@@ -5,19 +5,30 @@ person): building a model instance per row costs about four times what
 decrypting its values does. The checks are those of attribute access on
 an instance: the row's data key must be live and unwrap under its unit
 key, and every value must name that data key and pass its tag, or
-`DecryptionError` is raised (never a value, never a skipped row).
+`DecryptionError` is raised, its `row` naming the row (never a value).
+
+A reader of a whole table that must not stop at one altered row passes
+`unreadable`: a row that fails is then handed to it and left out, never
+yielded in part. A row whose key was shredded on purpose (between the
+query and its read) is left out without being handed over: it is gone,
+not altered.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
 
 from . import keys
+from .exceptions import DecryptionError, KeyShredded, RowRef
 from .fields import EncryptedField, require_row_key
+
+#: Told of each row left out: the failure (its `row` set) and the row's
+#: `plain` columns as read.
+Unreadable = Callable[[DecryptionError, tuple[Any, ...]], None]
 
 #: Rows fetched from the database at a time.
 CHUNK = 2000
@@ -29,6 +40,7 @@ def decrypted_values(
     *,
     plain: Sequence[str] = (),
     stream: bool = True,
+    unreadable: Unreadable | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """For each row of `queryset`, in its order: the `plain` columns as read,
     then the decrypted `fields` (None where the column is NULL). With
@@ -40,6 +52,7 @@ def decrypted_values(
     """
     model = queryset.model
     table = model._meta.db_table
+    label = model._meta.label_lower
     encrypted: list[EncryptedField] = []
     for name in fields:
         field = model._meta.get_field(name)
@@ -50,6 +63,7 @@ def decrypted_values(
     n = len(plain)
     rows = queryset.values_list(
         *plain,
+        "pk",
         "vault_id",
         "data_key_id",
         "data_key__wrapped",
@@ -57,17 +71,26 @@ def decrypted_values(
         *(f.name for f in encrypted),
     )
     for row in rows.iterator(chunk_size=CHUNK) if stream else rows:
-        vault_id, key_id, wrapped, unit_key_id = row[n : n + 4]
-        unit_key = unit_keys.get(unit_key_id)
-        if unit_key is None:  # the unit key cache, else one query per unit key
-            unit_key = unit_keys[unit_key_id] = keys.unit_key_bytes_by_id(unit_key_id)
-        wrapped = None if wrapped is None else bytes(wrapped)
-        key = keys.data_key_unwrap(key_id, wrapped, unit_key_id, unit_key)
-        values: list[Any] = []
-        for field, sealed in zip(encrypted, row[n + 4 :], strict=True):
-            if sealed is None:
-                values.append(None)
-                continue
-            require_row_key(sealed.envelope, key_id)
-            values.append(field.open(key, sealed, field.purpose_of(table, vault_id)))
+        pk, vault_id, key_id, wrapped, unit_key_id = row[n : n + 5]
+        try:
+            unit_key = unit_keys.get(unit_key_id)
+            if unit_key is None:  # the unit key cache, else one query per unit key
+                unit_key = unit_keys[unit_key_id] = keys.unit_key_bytes_by_id(unit_key_id)
+            wrapped = None if wrapped is None else bytes(wrapped)
+            key = keys.data_key_unwrap(key_id, wrapped, unit_key_id, unit_key)
+            values: list[Any] = []
+            for field, sealed in zip(encrypted, row[n + 5 :], strict=True):
+                if sealed is None:
+                    values.append(None)
+                    continue
+                require_row_key(sealed.envelope, key_id)
+                values.append(field.open(key, sealed, field.purpose_of(table, vault_id)))
+        except DecryptionError as exc:
+            if exc.row is None:
+                exc.row = RowRef(model=label, pk=str(pk), vault_id=vault_id, data_key_id=key_id)
+            if unreadable is None:
+                raise
+            if not isinstance(exc, KeyShredded):
+                unreadable(exc, tuple(row[:n]))
+            continue
         yield (*row[:n], *values)

@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 
 from safepassage.vault import keys, rows
-from safepassage.vault.exceptions import DecryptionError, KeyShredded
+from safepassage.vault.exceptions import DecryptionError, KeyShredded, RowRef
+from safepassage.vault.fields import blind_index_filter
 from safepassage.vault.tests.factories import ProbeFactory
 from safepassage.vault.tests.probe.models import Probe
+from safepassage.vault.tests.tamper import flip_byte
 from safepassage.vault.tests.test_fields import _raw, _write_raw
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,74 @@ def test_unit_keys_come_from_their_cache_else_one_query_each(django_assert_num_q
         assert list(rows.decrypted_values(query, ("text",), plain=("pk",), stream=False)) == [
             (p.pk, f"n{i}") for i, p in enumerate(made)
         ]
+
+
+# ------------------------------------------- readers that must not stop ----
+
+
+def test_a_flipped_row_names_itself_and_never_its_value():
+    probe = ProbeFactory(text="CANARY-row")
+    flip_byte(probe, "text")
+    with pytest.raises(DecryptionError) as failed:
+        _read()
+    assert failed.value.row == RowRef(
+        model="vault_probe.probe",
+        pk=str(probe.pk),
+        vault_id=probe.vault_id,
+        data_key_id=probe.data_key_id,
+    )
+    assert "CANARY" not in repr(failed.value.row) + str(failed.value)
+
+
+def test_with_unreadable_a_flipped_row_is_left_out_and_handed_over_and_the_rest_is_read():
+    _before, bad, _after = (ProbeFactory(text=t, label=t) for t in ("a", "b", "c"))
+    flip_byte(bad, "extra")
+    told: list[tuple[DecryptionError, tuple]] = []
+    got = list(
+        rows.decrypted_values(
+            Probe.objects.order_by("pk"),
+            ("text", "extra"),
+            plain=("label",),
+            unreadable=lambda error, plain: told.append((error, plain)),
+        )
+    )
+    assert [row[0] for row in got] == ["a", "c"]
+    assert [(e.row.pk if e.row else None, plain) for e, plain in told] == [(str(bad.pk), ("b",))]
+
+
+def test_with_unreadable_a_shredded_row_is_left_out_silently():
+    _kept, gone = ProbeFactory(text="kept"), ProbeFactory(text="gone")
+    keys.data_key_shred(data_key=gone.data_key)
+    told: list[object] = []
+    got = list(
+        rows.decrypted_values(
+            Probe.objects.order_by("pk"),
+            ("text",),
+            unreadable=lambda error, plain: told.append(error),
+        )
+    )
+    assert got == [("kept",)]
+    assert told == []
+
+
+def test_attribute_access_names_the_row_that_failed():
+    probe = ProbeFactory()
+    flip_byte(probe, "text")
+    with pytest.raises(DecryptionError) as failed:
+        _ = Probe.objects.get(pk=probe.pk).text
+    assert failed.value.row is not None
+    assert (failed.value.row.model, failed.value.row.pk) == ("vault_probe.probe", str(probe.pk))
+
+
+def test_a_blind_index_look_up_leaves_a_flipped_candidate_out_when_asked():
+    good = ProbeFactory(phone="09420000123")
+    bad = ProbeFactory(phone="09420000123")
+    flip_byte(bad, "phone")
+    with pytest.raises(DecryptionError):
+        blind_index_filter(Probe.objects.order_by("pk"), "phone_index", "09420000123")
+    told: list[DecryptionError] = []
+    found = blind_index_filter(
+        Probe.objects.order_by("pk"), "phone_index", "09420000123", unreadable=told.append
+    )
+    assert [p.pk for p in found] == [good.pk]
+    assert [e.row.pk for e in told if e.row] == [str(bad.pk)]
