@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("safepassage.accounts.urls")),
     path("accounts/webauthn/", include("safepassage.accounts.webauthn")),
+    path("audit/", include("safepassage.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("safepassage.cases.urls")),
     path("watchlists/", include("safepassage.watchlists.urls")),

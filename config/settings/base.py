@@ -110,6 +110,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "safepassage.watchlists.context_processors.watchlists",
                 "safepassage.intake.context_processors.intake",
+                "safepassage.audit.context_processors.integrity",
             ],
         },
     },

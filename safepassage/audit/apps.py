@@ -11,8 +11,13 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from . import db_guard
+        from safepassage.vault.signals import integrity_failed
+
+        from . import db_guard, receivers
 
         connection_created.connect(
             db_guard.install_sqlite_guard, dispatch_uid="safepassage.audit.sqlite_guard"
+        )
+        integrity_failed.connect(
+            receivers.integrity_failed_record, dispatch_uid="safepassage.audit.integrity_failed"
         )

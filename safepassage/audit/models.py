@@ -137,3 +137,48 @@ class AuditChainState(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditImmutable("The audit chain state cannot be deleted.")
+
+
+class IntegrityAlert(models.Model):
+    """A stored row that failed its integrity check: work for headquarters.
+
+    Identifiers only, never a value: the row's model ("cases.person"),
+    primary key and vault id, the unit whose key wraps its data key, and
+    the route or command that found it. At most one open alert per row
+    (`audit_integrityalert_one_open_per_row`), so that a row that every
+    search reads is reported once, not once per search; a resolved alert
+    lets the row be reported again if it still fails. No foreign keys, as
+    for audit events: an alert outlives the row it names.
+    """
+
+    model = models.CharField(_("record type"), max_length=100)
+    row_id = models.CharField(_("row"), max_length=64)
+    vault_id = models.UUIDField(_("vault id"), null=True, blank=True)
+    unit_id = models.BigIntegerField(_("unit id"), null=True, blank=True)
+    found_in = models.CharField(_("found by"), max_length=100, blank=True, default="")
+    raised_at = models.DateTimeField(_("raised"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by_id = models.BigIntegerField(_("resolved by"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("integrity alert")
+        verbose_name_plural = _("integrity alerts")
+        ordering = ["-raised_at", "-pk"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "row_id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="audit_integrityalert_one_open_per_row",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(resolved_at__isnull=True, resolved_by_id__isnull=True)
+                    | models.Q(resolved_at__isnull=False, resolved_by_id__isnull=False)
+                ),
+                name="audit_integrityalert_resolved_by_whom",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"integrity alert {self.pk}: {self.model} {self.row_id}"

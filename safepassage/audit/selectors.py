@@ -8,10 +8,11 @@ must be limited to roles that need them.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import models
 
-from .models import ActorKind, AuditEvent
+from .models import ActorKind, AuditEvent, IntegrityAlert
 
 
 def events_for_target(
@@ -42,3 +43,32 @@ def events_for_unit(
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs.order_by("-sequence")[:limit]
+
+
+def integrity_alerts(
+    *, resolved_limit: int = 50
+) -> tuple[list[IntegrityAlert], list[IntegrityAlert]]:
+    """The open integrity alerts (all, newest first) and the latest
+    `resolved_limit` resolved ones. Callers authorise first: headquarters'
+    administrators (`user_sees_integrity_alerts`)."""
+    alerts = IntegrityAlert.objects.order_by("-raised_at", "-pk")
+    return (
+        list(alerts.filter(resolved_at__isnull=True)),
+        list(alerts.filter(resolved_at__isnull=False)[:resolved_limit]),
+    )
+
+
+def integrity_alert_open_get(pk: int) -> IntegrityAlert | None:
+    return IntegrityAlert.objects.filter(pk=pk, resolved_at__isnull=True).first()
+
+
+def user_sees_integrity_alerts(user: Any) -> bool:
+    """Administrators of headquarters: an alert names rows of every unit
+    (identifiers only), and restoring a row is headquarters' work."""
+    unit = getattr(user, "unit", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and getattr(unit, "is_headquarters", False)
+        and user.has_any_role({"administrator"})
+    )

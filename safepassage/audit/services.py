@@ -15,20 +15,23 @@ service transaction. Invariants:
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from safepassage.vault import api as vault
+from safepassage.vault import keys as vault_keys
+from safepassage.vault.exceptions import DecryptionError, KeyShredded, RowRef
 
 from . import chain
-from .models import ActorKind, AuditChainState, AuditEvent
+from .models import ActorKind, AuditChainState, AuditEvent, IntegrityAlert
 
 __all__ = [
     "ActorRef",
@@ -36,9 +39,13 @@ __all__ = [
     "audit_read",
     "audit_record",
     "channel_actor",
+    "integrity_alert_raise",
+    "integrity_alert_resolve",
     "validate_action",
     "validate_details",
 ]
+
+logger = logging.getLogger(__name__)
 
 STATE_CONTEXT = "audit/chain-state"
 ANCHOR_SECRET_NAME = "audit-anchor"  # noqa: S105 - a name, not a secret
@@ -345,3 +352,99 @@ def audit_read(
         details=details,
         request=request,
     )
+
+
+# --- integrity alerts -------------------------------------------------------
+
+
+def integrity_alert_raise(
+    *,
+    row: RowRef,
+    found_in: str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+) -> IntegrityAlert | None:
+    """Record that `row` failed its integrity check: an open alert for
+    headquarters and a `vault.integrity_failed` event, together. Returns
+    None, and records nothing, while an alert on the row is open (one
+    alert per row, however many reads fail on it; a concurrent reader
+    losing the race on the unique constraint gets None too)."""
+    if not DETAIL_TEXT_RE.fullmatch(found_in):
+        found_in = ""
+    with transaction.atomic():
+        open_alerts = IntegrityAlert.objects.filter(
+            model=row.model, row_id=row.pk, resolved_at__isnull=True
+        )
+        if open_alerts.exists():
+            return None
+        try:
+            with transaction.atomic():
+                alert = IntegrityAlert.objects.create(
+                    model=row.model[:100],
+                    row_id=row.pk[:64],
+                    vault_id=row.vault_id,
+                    unit_id=vault_keys.data_key_unit_id(row.data_key_id),
+                    found_in=found_in[:100],
+                    raised_at=timezone.now(),
+                )
+        except IntegrityError:
+            return None
+        audit_record(
+            actor=actor,
+            action="vault.integrity_failed",
+            target=alert,
+            unit=alert.unit_id,
+            request=request,
+            details={
+                "model": alert.model,
+                "row_id": int(alert.row_id) if alert.row_id.isdigit() else "",
+                "found_in": alert.found_in,
+            },
+        )
+    return alert
+
+
+def integrity_failures_report(
+    *,
+    errors: Iterable[DecryptionError],
+    found_in: str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """`integrity_alert_raise` for each failure that names its row, for a
+    reader that left those rows out and carries on; returns the number of
+    new alerts. Call it outside any transaction the reader may roll back.
+    A failure to record is logged (as an error, without the row) and not
+    raised: the reader's answer, which says that rows were left out, does
+    not depend on it. Shredded keys are not failures and are skipped."""
+    raised = 0
+    for error in errors:
+        if error.row is None or isinstance(error, KeyShredded):
+            continue
+        try:
+            if integrity_alert_raise(
+                row=error.row, found_in=found_in, actor=actor, request=request
+            ):
+                raised += 1
+        except Exception as exc:  # logged; the read goes on
+            logger.error("audit: an integrity alert could not be recorded [%s]", type(exc).__name__)
+    return raised
+
+
+@transaction.atomic
+def integrity_alert_resolve(*, actor: Any, alert: IntegrityAlert) -> IntegrityAlert:
+    """Close an open alert (the row was restored, or shredded). Raises
+    ValueError if it is closed already."""
+    locked = IntegrityAlert.objects.select_for_update().get(pk=alert.pk)
+    if locked.resolved_at is not None:
+        raise ValueError("This alert is resolved already.")
+    locked.resolved_at = timezone.now()
+    locked.resolved_by_id = actor.pk
+    locked.save(update_fields=["resolved_at", "resolved_by_id"])
+    audit_record(
+        actor=actor,
+        action="audit.integrity_alert_resolved",
+        target=locked,
+        unit=locked.unit_id,
+    )
+    return locked
