@@ -19,6 +19,15 @@ one) and replaces them in the index; people of deleted or shredded cases
 are dropped at display time. The index holds decrypted names only in the
 memory of a process that holds the unlocked key ring anyway; it is never
 written anywhere, and `screening_index_reset` drops it.
+
+A person whose row (or one of whose phones) fails its integrity check is
+left out of the index, not allowed to stop it: one altered row must not
+take screening away from every unit. The row gets an integrity alert for
+headquarters (once per row, `audit.services.integrity_alert_raise`),
+`screening_index_unreadable` says how many people are left out so that
+the panel can say so, and the person is read again once their row
+changes (a restore). Their own screening panel still refuses, with the
+integrity page.
 """
 
 from __future__ import annotations
@@ -34,9 +43,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.audit.services import integrity_failures_report
 from safepassage.core.collector import collector_paused, long_lived_freeze
 from safepassage.screening.index import ScreeningIndex
 from safepassage.screening.records import PersonRecord
+from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.rows import decrypted_values
 
 from .models import Person, PersonPhone
@@ -50,6 +61,8 @@ BUILD_INLINE_LIMIT = 20_000
 BUILD_WAIT_SECONDS = 2.0
 #: People read between two looks at the progress (and two phone queries).
 _BATCH = 2000
+#: Where an integrity alert raised by the index says the row was found.
+FOUND_IN = "cases.screening_index"
 
 _PERSON_FIELDS = (
     "name_latin",
@@ -106,39 +119,85 @@ def registered_people() -> QuerySet[Person]:
     return Person.objects.filter(data_key__shredded_at__isnull=True)
 
 
+@dataclass
+class Unreadable:
+    """What a bulk read left out: each failure (its `row` names the row)
+    and, by case id, the `updated_at` of each person left out."""
+
+    errors: list[DecryptionError] = field(default_factory=list)
+    cases: dict[int, datetime] = field(default_factory=dict)
+    #: people (by primary key) one of whose phones failed
+    phone_failed_people: set[int] = field(default_factory=set)
+
+    def person_failed(self, error: DecryptionError, plain: tuple[Any, ...]) -> None:
+        _pk, case_id, updated = plain
+        self.errors.append(error)
+        self.cases[case_id] = updated
+
+    def phone_failed(self, error: DecryptionError, plain: tuple[Any, ...]) -> None:
+        self.errors.append(error)
+        self.phone_failed_people.add(plain[0])
+
+    def report(self, *, found_in: str, actor: Any = None, request: Any = None) -> None:
+        """An integrity alert for each row (once per row, ever)."""
+        integrity_failures_report(
+            errors=self.errors, found_in=found_in, actor=actor, request=request
+        )
+
+
 def registered_records(
-    people: QuerySet[Person] | None = None, *, stream: bool = True
+    people: QuerySet[Person] | None = None,
+    *,
+    stream: bool = True,
+    unreadable: Unreadable | None = None,
 ) -> Iterator[list[tuple[PersonRecord, datetime]]]:
     """Batches of (record, updated_at) of `people` (every registered person
     by default), in primary-key order, decrypted from the columns without
-    model instances; the phones of a batch in one query."""
+    model instances; the phones of a batch in one query.
+
+    A row that fails its integrity check raises DecryptionError; with
+    `unreadable`, its person is left out instead (never read in part: a
+    person whose phone fails is left out whole) and recorded there."""
     if people is None:
         people = registered_people()
     rows = decrypted_values(
-        people.order_by("pk"), _PERSON_FIELDS, plain=("pk", "case_id", "updated_at"), stream=stream
+        people.order_by("pk"),
+        _PERSON_FIELDS,
+        plain=("pk", "case_id", "updated_at"),
+        stream=stream,
+        unreadable=None if unreadable is None else unreadable.person_failed,
     )
     batch: list[tuple[Any, ...]] = []
     for row in rows:
         batch.append(row)
         if len(batch) == _BATCH:
-            yield _with_phones(batch)
+            yield _with_phones(batch, unreadable)
             batch = []
     if batch:
-        yield _with_phones(batch)
+        yield _with_phones(batch, unreadable)
 
 
-def _with_phones(batch: list[tuple[Any, ...]]) -> list[tuple[PersonRecord, datetime]]:
+def _with_phones(
+    batch: list[tuple[Any, ...]], unreadable: Unreadable | None
+) -> list[tuple[PersonRecord, datetime]]:
     phones: dict[int, list[str]] = {}
     numbers = PersonPhone.objects.filter(person_id__in=[row[0] for row in batch]).order_by("pk")
     for person_id, number in decrypted_values(
-        numbers, ("number",), plain=("person_id",), stream=False
+        numbers,
+        ("number",),
+        plain=("person_id",),
+        stream=False,
+        unreadable=None if unreadable is None else unreadable.phone_failed,
     ):
         if number:
             phones.setdefault(person_id, []).append(number)
-    return [
-        (_record(case_id, values, phones.get(pk, [])), updated)
-        for pk, case_id, updated, *values in batch
-    ]
+    records = []
+    for pk, case_id, updated, *values in batch:
+        if unreadable is not None and pk in unreadable.phone_failed_people:
+            unreadable.cases[case_id] = updated
+            continue
+        records.append((_record(case_id, values, phones.get(pk, [])), updated))
+    return records
 
 
 @dataclass
@@ -148,19 +207,31 @@ class _Indexed:
     index: ScreeningIndex
     seen: dict[int, datetime] = field(default_factory=dict)
     watermark: datetime | None = None
+    #: case ids of the people left out: a row of theirs failed its
+    #: integrity check (read again when their `updated_at` changes)
+    left_out: set[int] = field(default_factory=set)
 
-    def read(self, people: QuerySet[Person], progress: _Build | None = None) -> None:
-        for batch in registered_records(people, stream=progress is not None):
+    def read(self, people: QuerySet[Person], progress: _Build | None = None) -> Unreadable:
+        """Index `people`; those that fail their integrity check are left
+        out (dropped from the index if it held them) and returned."""
+        unreadable = Unreadable()
+        for batch in registered_records(people, stream=progress is not None, unreadable=unreadable):
             for record, updated in batch:
                 case_id = int(record.id)
                 if self.seen.get(case_id) == updated:
                     continue
                 self.index.add(record)
                 self.seen[case_id] = updated
+                self.left_out.discard(case_id)
                 if self.watermark is None or updated > self.watermark:
                     self.watermark = updated
             if progress is not None:
                 progress.read += len(batch)
+        for case_id, updated in unreadable.cases.items():
+            self.index.discard(str(case_id))
+            self.seen[case_id] = updated
+            self.left_out.add(case_id)
+        return unreadable
 
     def refresh(self) -> None:
         """Read the people changed since the last read. Those of the last
@@ -168,7 +239,7 @@ class _Indexed:
         only the ones whose `updated_at` is not what was read are decrypted."""
         people = registered_people()
         if self.watermark is None:
-            self.read(people)
+            self.read(people).report(found_in=FOUND_IN)
             return
         recent = people.filter(updated_at__gte=self.watermark - REREAD)
         seen = self.seen
@@ -178,7 +249,7 @@ class _Indexed:
             if seen.get(case_id) != updated
         ]
         if changed:
-            self.read(people.filter(pk__in=changed))
+            self.read(people.filter(pk__in=changed)).report(found_in=FOUND_IN)
 
 
 class _Build:
@@ -243,8 +314,9 @@ class _PeopleIndex:
             # collection would walk the index again (1.4 s a pass for 300,000
             # people, measured), stalling whichever request set one off.
             with collector_paused():
-                indexed.read(registered_people(), progress=build)
+                unreadable = indexed.read(registered_people(), progress=build)
             long_lived_freeze()
+            unreadable.report(found_in=FOUND_IN)
         except BaseException as exc:  # handed to the next request, which raises it
             build.error = exc
             if inline:
@@ -270,6 +342,13 @@ def screening_index() -> ScreeningIndex:
     """The index of every registered person, brought up to date; raises
     `ScreeningIndexNotReady` while a first build runs in the background."""
     return _people.current()
+
+
+def screening_index_unreadable() -> frozenset[int]:
+    """Case ids of the people the index leaves out because a row of theirs
+    failed its integrity check (empty before the index is built)."""
+    indexed = _people.indexed
+    return frozenset(indexed.left_out) if indexed is not None else frozenset()
 
 
 def screening_index_warm() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.roles import Role
-from safepassage.audit.services import audit_record
+from safepassage.audit.services import audit_record, integrity_failures_report
 from safepassage.language import normalize_text
 from safepassage.screening.engine import REVIEW_THRESHOLD
 from safepassage.screening.records import PersonRecord
+from safepassage.vault.exceptions import DecryptionError, KeyShredded
 from safepassage.vault.fields import StoredFile, blind_index_filter, default_normalizer
-from safepassage.watchlists.selectors import WatchHit, watchlist_hits
+from safepassage.watchlists.selectors import WatchHit, watchlist_hits, watchlist_unreadable
 
 from .codes import InvalidCaseCode, case_code_normalize
 from .models import (
@@ -33,7 +35,12 @@ from .models import (
     TransferStatus,
 )
 from .policies import CASE_ROLES, PERSON_EDITORS, user_holds_case_role, user_may_act_on_case
-from .screening import ScreeningIndexNotReady, registered_records, screening_index
+from .screening import (
+    ScreeningIndexNotReady,
+    registered_records,
+    screening_index,
+    screening_index_unreadable,
+)
 from .workflow import TRANSFERABLE, DetailsRequestStatus, Status, moves_from
 
 
@@ -98,29 +105,41 @@ def _visible_case_ids(user: Any, model: Any, index_field: str, path: str, value:
     )
 
 
-def cases_find_by_phone(*, user: Any, phone: str) -> list[Case]:
+# `unreadable`, where given, is told of each candidate row that fails its
+# integrity check; that row is left out instead of refusing the look-up.
+Unreadable = Callable[[DecryptionError], None]
+
+
+def cases_find_by_phone(
+    *, user: Any, phone: str, unreadable: Unreadable | None = None
+) -> list[Case]:
     ids = _visible_case_ids(user, PersonPhone, "number_index", "person__phones__", phone)
     phones = PersonPhone.objects.filter(person__case_id__in=ids).select_related(
         "person__case", "data_key__unit_key"
     )
-    found = blind_index_filter(phones, "number_index", phone)
+    found = blind_index_filter(phones, "number_index", phone, unreadable=unreadable)
     return sorted({p.person.case for p in found}, key=lambda c: -c.pk)
 
 
-def cases_find_by_nrc(*, user: Any, nrc: str) -> list[Case]:
+def cases_find_by_nrc(*, user: Any, nrc: str, unreadable: Unreadable | None = None) -> list[Case]:
     ids = _visible_case_ids(user, Person, "nrc_index", "person__", nrc)
     people = Person.objects.filter(case_id__in=ids).select_related("case", "data_key__unit_key")
-    return [p.case for p in blind_index_filter(people, "nrc_index", nrc)]
+    return [p.case for p in blind_index_filter(people, "nrc_index", nrc, unreadable=unreadable)]
 
 
-def cases_find_by_service_number(*, user: Any, service_number: str) -> list[Case]:
+def cases_find_by_service_number(
+    *, user: Any, service_number: str, unreadable: Unreadable | None = None
+) -> list[Case]:
     ids = _visible_case_ids(
         user, ServiceRecord, "service_number_index", "service__", service_number
     )
     records = ServiceRecord.objects.filter(case_id__in=ids).select_related(
         "case", "data_key__unit_key"
     )
-    return [r.case for r in blind_index_filter(records, "service_number_index", service_number)]
+    found = blind_index_filter(
+        records, "service_number_index", service_number, unreadable=unreadable
+    )
+    return [r.case for r in found]
 
 
 def transfers_incoming_for(user: Any) -> QuerySet[CaseTransfer]:
@@ -212,15 +231,28 @@ def _names_match(query: str, person: Person) -> bool:
     )
 
 
-def cases_search(*, user: Any, query: str, request: Any = None) -> list[Case]:
+@dataclass(frozen=True)
+class CaseSearch:
+    """A search's cases, and how many records it could not read (each
+    failed its integrity check, was left out and reported to headquarters)."""
+
+    cases: list[Case]
+    unreadable: int = 0
+
+
+def cases_search(*, user: Any, query: str, request: Any = None) -> CaseSearch:
     """Search the user's cases by code, phone, NRC, service number or name.
 
     Exact kinds go through blind indexes. A name search decrypts the names
-    of the unit's people (at most NAME_SCAN_LIMIT) in memory. Every search
-    is audited with its kind and the number of results, never the query.
+    of the unit's people (at most NAME_SCAN_LIMIT) in memory. A row that
+    fails its integrity check is left out, counted, and given an integrity
+    alert (once per row), so that one altered row does not stop every
+    search of its unit. Every search is audited with its kind, the number
+    of results and of rows left out, never the query.
     """
     from .forms import detect_query_kind
 
+    failures: list[DecryptionError] = []
     kind = detect_query_kind(query)
     if kind == "code":
         try:
@@ -228,27 +260,44 @@ def cases_search(*, user: Any, query: str, request: Any = None) -> list[Case]:
         except CaseNotFound:
             results = []
     elif kind == "phone":
-        results = cases_find_by_phone(user=user, phone=query)
+        results = cases_find_by_phone(user=user, phone=query, unreadable=failures.append)
     elif kind == "nrc":
-        results = cases_find_by_nrc(user=user, nrc=query)
+        results = cases_find_by_nrc(user=user, nrc=query, unreadable=failures.append)
     elif kind == "service_number":
-        results = cases_find_by_service_number(user=user, service_number=query)
+        results = cases_find_by_service_number(
+            user=user, service_number=query, unreadable=failures.append
+        )
     else:
         people = (
             Person.objects.filter(case__in=cases_visible_to(user))
             .select_related("case", "data_key__unit_key")
             .order_by("-case_id")[:NAME_SCAN_LIMIT]
         )
-        results = [p.case for p in people if _names_match(query, p)]
+        results = []
+        for person in people:
+            try:
+                if _names_match(query, person):
+                    results.append(person.case)
+            except KeyShredded:  # shredded since the query: gone, not altered
+                continue
+            except DecryptionError as exc:
+                failures.append(exc)
+    if failures:
+        integrity_failures_report(
+            errors=failures, found_in="cases:search", actor=user, request=request
+        )
     if user_holds_case_role(user):
+        details: dict[str, object] = {"kind": kind, "results": len(results)}
+        if failures:
+            details["unreadable"] = len(failures)
         audit_record(
             actor=user,
             action="cases.searched",
             unit=user.unit_id,
             request=request,
-            details={"kind": kind, "results": len(results)},
+            details=details,
         )
-    return results
+    return CaseSearch(cases=results, unreadable=len(failures))
 
 
 PERSON_DISPLAY_FIELDS = (
@@ -423,6 +472,9 @@ class CaseScreening:
     #: the index of every registered person is still being built: no
     #: matches yet (not "no matches"), with how far it has read
     preparing: ScreeningIndexNotReady | None = None
+    #: registered people and watch-list entries left out of the matching
+    #: because a stored row of theirs failed its integrity check
+    unreadable: int = 0
 
 
 def _screened_record(case: Case) -> tuple[PersonRecord, dt.datetime] | None:
@@ -494,13 +546,16 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
         found = _screening_matches(user=user, case=case, record=record)
     except ScreeningIndexNotReady as exc:
         found, preparing = [], exc
+    hits = watchlist_hits(user=user, record=record)
+    unreadable = len(screening_index_unreadable() - {case.pk}) + watchlist_unreadable()
     matches = [replace(m, details=latest.get(m.case.pk)) if not m.visible else m for m in found]
     stale = bool(decisions) and updated_at > decisions[0].person_updated_at
     return CaseScreening(
         has_person=True,
         preparing=preparing,
         matches=matches,
-        watch_hits=watchlist_hits(user=user, record=record),
+        watch_hits=hits,
+        unreadable=unreadable,
         decisions=decisions,
         stale=stale,
         details_requests=sent,

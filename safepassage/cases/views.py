@@ -99,13 +99,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     results: list[Case] | None = None
+    unreadable = 0
     if form.is_valid():
         query = form.cleaned_data["q"]
-        results = selectors.cases_search(user=_staff(request), query=query, request=request)
-        if len(results) == 1 and form.cleaned_data["kind"] != "name":
+        found = selectors.cases_search(user=_staff(request), query=query, request=request)
+        results, unreadable = found.cases, found.unreadable
+        if len(results) == 1 and form.cleaned_data["kind"] != "name" and not unreadable:
             return _to_detail(results[0])
         _labelled(results)
-    return render(request, "cases/search.html", {"form": form, "results": results})
+    return render(
+        request,
+        "cases/search.html",
+        {"form": form, "results": results, "unreadable": unreadable},
+    )
 
 
 @case_view

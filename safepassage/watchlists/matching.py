@@ -6,6 +6,11 @@ key shredded), so the index reads the entries added since its last use
 side drops entries of lists inactive or shredded since. Like the case index
 (`safepassage.cases.screening`), it lives only in the memory of a process
 that holds the unlocked key ring.
+
+An entry that fails its integrity check is left out (never read again by
+this index: entries are never edited), given an integrity alert for
+headquarters once, and counted by `watchlist_index_unreadable`, so that
+one altered entry does not stop the screening panel of every unit.
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from safepassage.audit.services import integrity_failures_report
 from safepassage.screening.index import ScreeningIndex
 from safepassage.screening.records import PersonRecord
+from safepassage.vault.exceptions import DecryptionError, KeyShredded
 
 from .models import WatchListEntry
 
 REREAD = timedelta(minutes=5)
+FOUND_IN = "watchlists.index"
 
 
 def cells_record(id: str, cells: dict[str, str]) -> PersonRecord:
@@ -56,6 +64,8 @@ class _EntryIndex:
         self.lock = threading.Lock()
         self.index: ScreeningIndex | None = None
         self.watermark: datetime | None = None
+        #: ids of the entries left out: they failed their integrity check
+        self.left_out: set[int] = set()
 
     def current(self) -> ScreeningIndex:
         with self.lock:
@@ -76,12 +86,22 @@ class _EntryIndex:
                 if not new:
                     return self.index
                 rows = entries.filter(pk__in=new).select_related("data_key__unit_key")
+            failures: list[DecryptionError] = []
             for entry in rows:
-                if str(entry.pk) in known:
+                if str(entry.pk) in known or entry.pk in self.left_out:
                     continue
-                self.index.add(entry_record(entry))
                 if self.watermark is None or entry.created_at > self.watermark:
                     self.watermark = entry.created_at
+                try:
+                    record = entry_record(entry)
+                except KeyShredded:  # shredded since the query: gone, not altered
+                    continue
+                except DecryptionError as exc:
+                    failures.append(exc)
+                    self.left_out.add(entry.pk)
+                    continue
+                self.index.add(record)
+            integrity_failures_report(errors=failures, found_in=FOUND_IN)
             return self.index
 
 
@@ -90,6 +110,11 @@ _entries = _EntryIndex()
 
 def watchlist_index() -> ScreeningIndex:
     return _entries.current()
+
+
+def watchlist_index_unreadable() -> int:
+    """How many entries the index leaves out (they failed their integrity check)."""
+    return len(_entries.left_out)
 
 
 def watchlist_index_reset() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
+from safepassage.audit.services import integrity_failures_report
 from safepassage.screening.records import PersonRecord
+from safepassage.vault.exceptions import DecryptionError, KeyShredded
 
-from .matching import watchlist_index
+from .matching import entry_record, watchlist_index, watchlist_index_unreadable
 from .models import WatchList, WatchListEntry, WatchListImport
 from .policies import user_keeps_watchlists
 
@@ -44,8 +47,42 @@ def watchlist_get_for_user(*, user: Any, pk: int) -> WatchList:
     return found
 
 
-def watchlist_entries(*, watch_list: WatchList, limit: int = 500) -> list[WatchListEntry]:
-    return list(watch_list.entries.select_related("data_key__unit_key")[:limit])
+def _readable(
+    entries: Iterable[WatchListEntry], *, found_in: str
+) -> tuple[list[WatchListEntry], int]:
+    """The entries whose fields all decrypt (decrypted now, so that a page
+    never stops half-way on one), and how many were left out; each left
+    out gets an integrity alert (once per row)."""
+    readable: list[WatchListEntry] = []
+    failures: list[DecryptionError] = []
+    for entry in entries:
+        try:
+            entry_record(entry)
+            _ = entry.notes
+        except KeyShredded:
+            continue
+        except DecryptionError as exc:
+            failures.append(exc)
+            continue
+        readable.append(entry)
+    integrity_failures_report(errors=failures, found_in=found_in)
+    return readable, len(failures)
+
+
+def watchlist_entries(
+    *, watch_list: WatchList, limit: int = 500
+) -> tuple[list[WatchListEntry], int]:
+    """The list's first `limit` entries that can be read, and how many of
+    those failed their integrity check and are left out."""
+    return _readable(
+        watch_list.entries.select_related("data_key__unit_key")[:limit],
+        found_in="watchlists.detail",
+    )
+
+
+def watchlist_unreadable() -> int:
+    """Entries the screening index leaves out: they failed their integrity check."""
+    return watchlist_index_unreadable()
 
 
 def watchlist_imports(*, watch_list: WatchList) -> list[WatchListImport]:
@@ -73,14 +110,15 @@ def watchlist_hits(*, user: Any, record: PersonRecord) -> list[WatchHit]:
     found = index.search(record, limit=WATCHLIST_HITS)
     if not found:
         return []
-    entries = {
-        e.pk: e
-        for e in WatchListEntry.objects.filter(
+    readable, _left_out = _readable(
+        WatchListEntry.objects.filter(
             pk__in=[int(c.id) for c in found],
             watch_list__is_active=True,
             data_key__shredded_at__isnull=True,
-        ).select_related("watch_list__data_key__unit_key", "data_key__unit_key")
-    }
+        ).select_related("watch_list__data_key__unit_key", "data_key__unit_key"),
+        found_in="watchlists.hits",
+    )
+    entries = {e.pk: e for e in readable}
     keeper = user_keeps_watchlists(user)
     hits = []
     for candidate in found:

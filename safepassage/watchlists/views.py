@@ -81,7 +81,7 @@ def _detail_page(
     request: HttpRequest, watch_list: WatchList, form: WatchListImportForm | None = None
 ) -> HttpResponse:
     user = _keeper(request)
-    entries = selectors.watchlist_entries(watch_list=watch_list)
+    entries, unreadable = selectors.watchlist_entries(watch_list=watch_list)
     if entries:
         audit_read(
             actor=user,
@@ -97,6 +97,7 @@ def _detail_page(
         {
             "watch_list": watch_list,
             "entries": entries,
+            "unreadable": unreadable,
             "entry_count": watch_list.entries.count(),
             "imports": selectors.watchlist_imports(watch_list=watch_list),
             "form": form or WatchListImportForm(),

@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from safepassage.accounts.tests.factories import sign_in
+from safepassage.audit.models import AuditEvent, IntegrityAlert
 from safepassage.cases import screening, selectors, services
 from safepassage.cases.models import DetailsRequest, Person, ScreeningDecision
 from safepassage.cases.tests.factories import (
@@ -23,6 +24,7 @@ from safepassage.cases.tests.factories import (
 )
 from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.keys import data_key_shred
+from safepassage.vault.tests.tamper import flip_byte
 
 
 @pytest.fixture
@@ -94,14 +96,36 @@ def test_shredded_people_are_not_read(asking):
 
 
 @pytest.mark.django_db
-def test_a_tampered_person_fails_the_build_loudly(asking):
+def test_a_tampered_person_is_left_out_of_the_build_and_reported(asking):
     case = screened_case(asking, **TWICE_NEW)
     other = screened_case(asking, **TWICE_OLD)
     person, victim = Person.objects.get(case=case), Person.objects.get(case=other)
     Person.objects.filter(pk=victim.pk).update(name_latin=person.__dict__["name_latin"])
-    with pytest.raises(DecryptionError):
-        screening.screening_index()
-    assert screening._people.build is None  # the next use tries again
+    index = screening.screening_index()
+    assert set(index.positions) == {str(case.pk)}
+    assert screening.screening_index_unreadable() == {other.pk}
+    alert = IntegrityAlert.objects.get()
+    assert (alert.model, alert.row_id, alert.found_in) == (
+        "cases.person",
+        str(victim.pk),
+        "cases.screening_index",
+    )
+    with pytest.raises(DecryptionError):  # read alone (its own panel), it still refuses
+        next(screening.registered_records(Person.objects.filter(pk=victim.pk)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_build_leaves_a_tampered_person_out_and_reports_it_once(
+    monkeypatch, newcomer, earlier
+):
+    monkeypatch.setattr(screening, "BUILD_INLINE_LIMIT", 0)
+    flip_byte(Person.objects.get(case=earlier), "father_name")
+    for _restart in range(2):
+        screening.screening_index_reset()
+        assert set(_ready().positions) == {str(newcomer.pk)}
+        assert screening.screening_index_unreadable() == {earlier.pk}
+    assert IntegrityAlert.objects.count() == 1
+    assert AuditEvent.objects.filter(action="vault.integrity_failed").count() == 1
 
 
 # ------------------------------------------------------ background build ----

@@ -9,6 +9,10 @@ proposed, whatever was decided, is not proposed again. Screening officers
 see the proposals on each case's Screening page and confirm or reject them;
 nothing is merged here.
 
+A person whose stored row fails its integrity check is left out, given an
+integrity alert for headquarters (once per row), and counted in the
+output; the others are compared as usual.
+
 Prints counts only, never a name or a case code.
 """
 
@@ -20,11 +24,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safepassage.cases.screening import registered_records
+from safepassage.cases.screening import Unreadable, registered_records
 from safepassage.cases.services import duplicates_propose
 from safepassage.screening.dedupe import dedupe_records
 from safepassage.screening.engine import MATCH_THRESHOLD
-from safepassage.screening.records import PersonRecord
 from safepassage.vault.exceptions import VaultError
 
 
@@ -42,8 +45,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["threshold"] <= 100:
             raise CommandError("--threshold must be above 0 and at most 100.")
+        unreadable = Unreadable()
         try:
-            records = self._records()
+            records = [
+                record
+                for batch in registered_records(unreadable=unreadable)
+                for record, _updated in batch
+            ]
             result = dedupe_records(
                 records, this_year=timezone.now().year, threshold=options["threshold"]
             )
@@ -63,6 +71,9 @@ class Command(BaseCommand):
             f"registrations ({new:,} new proposals, {existing:,} proposed before). "
             "Screening officers decide on each case's Screening page."
         )
-
-    def _records(self) -> list[PersonRecord]:
-        return [record for batch in registered_records() for record, _updated in batch]
+        if unreadable.cases:
+            unreadable.report(found_in="cases.dedupe_cases")
+            self.stderr.write(
+                f"Left out {len(unreadable.cases):,} people whose stored records failed their "
+                "integrity check; headquarters has an integrity alert for each record."
+            )
