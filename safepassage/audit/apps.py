@@ -16,7 +16,7 @@ class AuditConfig(AppConfig):
         from . import db_guard, receivers
 
         connection_created.connect(
-            db_guard.install_sqlite_guard, dispatch_uid="safepassage.audit.sqlite_guard"
+            db_guard.install_guard, dispatch_uid="safepassage.audit.sqlite_guard"
         )
         integrity_failed.connect(
             receivers.integrity_failed_record, dispatch_uid="safepassage.audit.integrity_failed"

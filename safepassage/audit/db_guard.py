@@ -1,16 +1,23 @@
-"""Database triggers that refuse UPDATE and DELETE of audit rows.
+"""Database triggers that refuse UPDATE, DELETE and TRUNCATE of audit rows.
 
 They stop application code and hand-typed SQL, not an attacker who owns
 the database: SQLite has no privileges at all, and a PostgreSQL owner
 can drop a trigger. The chain's MACs are what catch that attacker.
 
 PostgreSQL: row triggers refuse UPDATE and DELETE of events and DELETE
-of the state row. TRUNCATE is not refused, because Django's `flush`
-(and every transactional test's teardown) truncates all tables; deny
-the application's role TRUNCATE instead (docs/security.md, Audit).
+of the state row; statement triggers (migration 0003) refuse TRUNCATE
+of either table. Django's `flush` (every transactional test's teardown)
+truncates all tables: on Django connections it first sets the
+transaction-local `safepassage.audit_flushing` to `on`, which the
+TRUNCATE trigger lets through. Any session may set that variable, so
+this stops application code and a hand-typed TRUNCATE, not a deliberate
+attacker with SQL access; deny the application's role TRUNCATE as well
+(docs/security.md, Audit).
 
-SQLite: the same, except that DELETE is let through while Django's
-`flush` runs on this connection. The triggers call
+SQLite: the same, except that SQLite has no TRUNCATE (its "truncate
+optimisation" of an unqualified DELETE is off for tables with triggers,
+so `DELETE FROM audit_auditevent` meets the DELETE trigger), and DELETE
+is let through while Django's `flush` runs on this connection. The triggers call
 `safepassage_audit_flushing()`, a function that only Django
 connections define; any other client (the sqlite3 shell, a script)
 gets "no such function" and its DELETE fails too.
@@ -28,6 +35,7 @@ _FLAG = "_safepassage_audit_flushing"
 
 EVENT_TABLE = "audit_auditevent"
 STATE_TABLE = "audit_auditchainstate"
+POSTGRES_FLUSH_SETTING = "safepassage.audit_flushing"
 
 SQLITE_TRIGGERS = {
     "audit_event_no_update": (
@@ -64,6 +72,42 @@ POSTGRES_TRIGGERS = {
 }
 
 
+POSTGRES_TRUNCATE_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_refuse_truncate() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF current_setting('{POSTGRES_FLUSH_SETTING}', true) IS DISTINCT FROM 'on' THEN "
+    "RAISE EXCEPTION 'audit rows are append-only: TRUNCATE on % refused', TG_TABLE_NAME; "
+    "END IF; RETURN NULL; END $$"
+)
+POSTGRES_TRUNCATE_TRIGGERS = {
+    "audit_event_no_truncate": (
+        f"CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON {EVENT_TABLE} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_truncate()"
+    ),
+    "audit_state_no_truncate": (
+        f"CREATE TRIGGER audit_state_no_truncate BEFORE TRUNCATE ON {STATE_TABLE} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_truncate()"
+    ),
+}
+
+
+def truncate_create_sql(vendor: str) -> list[str]:
+    """TRUNCATE guards (migration 0003): PostgreSQL only; SQLite has no TRUNCATE."""
+    if vendor == "postgresql":
+        return [POSTGRES_TRUNCATE_FUNCTION, *POSTGRES_TRUNCATE_TRIGGERS.values()]
+    return []
+
+
+def truncate_drop_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS audit_event_no_truncate ON {EVENT_TABLE}",
+            f"DROP TRIGGER IF EXISTS audit_state_no_truncate ON {STATE_TABLE}",
+            "DROP FUNCTION IF EXISTS audit_refuse_truncate()",
+        ]
+    return []
+
+
 def create_sql(vendor: str) -> list[str]:
     if vendor == "sqlite":
         return list(SQLITE_TRIGGERS.values())
@@ -80,6 +124,7 @@ def drop_sql(vendor: str) -> list[str]:
             "DROP TRIGGER IF EXISTS audit_event_no_change ON audit_auditevent",
             "DROP TRIGGER IF EXISTS audit_state_no_delete ON audit_auditchainstate",
             "DROP FUNCTION IF EXISTS audit_refuse_change()",
+            *truncate_drop_sql(vendor),
         ]
     raise NotImplementedError(vendor)
 
@@ -88,7 +133,7 @@ def expected_triggers(vendor: str) -> set[str]:
     if vendor == "sqlite":
         return set(SQLITE_TRIGGERS)
     if vendor == "postgresql":
-        return set(POSTGRES_TRIGGERS)
+        return set(POSTGRES_TRIGGERS) | set(POSTGRES_TRUNCATE_TRIGGERS)
     return set()
 
 
@@ -111,8 +156,15 @@ def present_triggers(connection: BaseDatabaseWrapper) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def install_sqlite_guard(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    """On each new SQLite connection: define the flush flag function; mark flushes."""
+def install_guard(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """On each new connection: let Django's own `flush` through the triggers.
+
+    SQLite: define the flag function the DELETE triggers ask. PostgreSQL:
+    have `flush` set the transaction-local flag the TRUNCATE trigger asks.
+    """
+    if connection.vendor == "postgresql":
+        _install_postgres_flush_flag(connection)
+        return
     if connection.vendor != "sqlite":
         return
 
@@ -131,6 +183,23 @@ def install_sqlite_guard(sender: Any, connection: BaseDatabaseWrapper, **kwargs:
             original(sql_list)
         finally:
             setattr(connection, _FLAG, False)
+
+    ops.execute_sql_flush = execute_sql_flush
+    setattr(ops, _FLAG + "_wrapped", True)
+
+
+install_sqlite_guard = install_guard
+
+
+def _install_postgres_flush_flag(connection: BaseDatabaseWrapper) -> None:
+    ops: Any = connection.ops
+    if getattr(ops, _FLAG + "_wrapped", False):
+        return
+    original: Callable[[list[str]], None] = ops.execute_sql_flush
+
+    def execute_sql_flush(sql_list: list[str]) -> None:
+        # Django runs the list in one transaction: the flag ends with it.
+        original([f"SELECT set_config('{POSTGRES_FLUSH_SETTING}', 'on', true)", *sql_list])
 
     ops.execute_sql_flush = execute_sql_flush
     setattr(ops, _FLAG + "_wrapped", True)

@@ -1,4 +1,4 @@
-"""The database itself refuses UPDATE and DELETE of audit rows (SQLite and PostgreSQL)."""
+"""The database itself refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE) of audit rows."""
 
 from __future__ import annotations
 
@@ -90,4 +90,29 @@ def test_a_client_without_the_guard_function_cannot_delete() -> None:
         raw.rollback()
     finally:
         raw.close()
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: SQLite has no TRUNCATE (its unqualified DELETE is refused above)",
+)
+@pytest.mark.parametrize("table", [db_guard.EVENT_TABLE, db_guard.STATE_TABLE])
+def test_truncate_of_an_audit_table_is_refused_on_postgresql(event: AuditEvent, table: str) -> None:
+    with pytest.raises(DatabaseError, match="TRUNCATE"):
+        _raw(f"TRUNCATE {table}", [])
+    assert AuditEvent.objects.filter(sequence=event.sequence).exists()
+    assert AuditChainState.objects.filter(pk=1).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: SQLite has no TRUNCATE (its unqualified DELETE is refused above)",
+)
+def test_truncate_together_with_another_table_is_refused_on_postgresql(
+    event: AuditEvent,
+) -> None:
+    """A TRUNCATE naming several tables (as a careless clean-up script would)."""
+    with pytest.raises(DatabaseError, match="TRUNCATE"):
+        _raw(f"TRUNCATE django_session, {db_guard.EVENT_TABLE}", [])
     assert AuditEvent.objects.count() == 1
