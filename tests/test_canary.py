@@ -154,8 +154,16 @@ def _write_web_contact(canary: str) -> None:
     web.web_contact_open(answers={"weapons": canary}, message=canary, language="en")
 
 
+def _write_authenticator(canary: str) -> None:
+    from safepassage.accounts.models import TOTPDevice
+    from safepassage.accounts.tests.factories import UserFactory
+
+    TOTPDevice.objects.create(user=UserFactory(), name="authenticator", secret=canary)
+
+
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "vault_probe.probe": _write_probe,
+    "accounts.totpdevice": _write_authenticator,
     # One writer covers every model it fills; list each model it covers.
     "cases.case": _write_case,
     "cases.person": _write_case,

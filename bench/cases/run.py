@@ -64,9 +64,9 @@ def signed_in_client(user: Any) -> Any:
     """A test client with a verified session for `user` (no login form)."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from safepassage.accounts.middleware import SESSION_EPOCH_KEY, SESSION_LAST_SEEN_KEY
+    from safepassage.accounts.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

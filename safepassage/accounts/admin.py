@@ -8,18 +8,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .models import Unit, User
 from .roles import Role
 
 # Roles are groups, changed only through services.user_set_roles (which
-# ends sessions). Device admins would show authenticator secrets and
-# backup codes to whoever can open them: a copied secret is a copied
-# second factor.
-for model in (Group, TOTPDevice, StaticDevice):
+# ends sessions). Second-factor devices (accounts.models) have no admin:
+# an authenticator secret is shown once, at provisioning, and backup codes
+# exist only as digests.
+for model in (Group,):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 

@@ -1,12 +1,26 @@
 from __future__ import annotations
 
+import hmac
+import time
+from base64 import b32encode
+from binascii import Error as BinasciiError
+from binascii import unhexlify
 from collections.abc import Iterable
+from hashlib import sha256
+from os import urandom
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
+
+from safepassage.vault import api as vault
+from safepassage.vault.fields import EncryptedTextField, VaultedModel
 
 from .roles import Role
 
@@ -88,7 +102,7 @@ class StaffUserManager(UserManager["User"]):
         return user
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp devices
     """A member of staff. Belongs to exactly one unit.
 
     `session_epoch` is copied into each session at sign-in;
@@ -136,3 +150,137 @@ class User(AbstractUser):
             return False
         wanted = set(roles)
         return any(role.value in wanted for role in self.role_set())
+
+
+# --- second factors ---------------------------------------------------------
+#
+# django-otp's own TOTP and static devices keep the authenticator secret
+# (hex) and the backup codes in clear columns: a copy of the database
+# would be a copy of every staff member's second factor. These devices
+# keep the secret encrypted under the vault and the backup codes only as
+# keyed hashes. django-otp still drives them (OTPMiddleware, persistent
+# ids, throttling).
+
+
+def totp_secret_new() -> str:
+    """20 random bytes in hex (RFC 6238's SHA-1 key length)."""
+    return str(random_hex(20))
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, VaultedModel, Device):  # type: ignore[misc,django-manager-missing]
+    """An authenticator app (RFC 6238) whose secret is encrypted under the vault.
+
+    Invariants: `secret` (hex) is only ever stored as a vault envelope
+    bound to this row; it is decrypted in memory to check a code or to
+    show it once at provisioning. A code is accepted at most once: only
+    time steps after `last_t` verify.
+    """
+
+    secret = EncryptedTextField(default=totp_secret_new, null=False, blank=False)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    @property
+    def bin_key(self) -> bytes:
+        """The secret as bytes. Decrypts (raises VaultLocked, DecryptionError)."""
+        try:
+            return unhexlify(str(self.secret).encode("ascii"))
+        except (BinasciiError, UnicodeEncodeError) as exc:
+            raise vault.DecryptionError("An authenticator secret is malformed.") from exc
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: Any) -> bool:
+        verify_allowed, _reason = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            number = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = bool(totp.verify(number, self.tolerance, self.last_t + 1))
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+
+def backup_code_new() -> str:
+    """A fresh backup code: 40 random bits, 8 lower-case base32 letters."""
+    return b32encode(urandom(5)).decode("ascii").lower()
+
+
+def backup_code_digest(*, user_id: int, code: str) -> str:
+    """HMAC-SHA256 of the code under a key-ring key, bound to its user.
+
+    Keyed, because a code holds 40 bits: a plain hash in a stolen
+    database would be reversed by brute force in minutes. Raises
+    VaultLocked.
+    """
+    key = vault.derive_key("seal", "accounts/backup-code-v1")
+    return hmac.new(key, f"{user_id}\x00{code}".encode(), sha256).hexdigest()
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """A user's one-time backup codes, stored as keyed digests only.
+
+    Invariant: no code is stored in clear; a code verifies once, then its
+    digest is deleted.
+    """
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = _("backup codes")
+        verbose_name_plural = _("backup codes")
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: Any) -> bool:
+        verify_allowed, _reason = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        digest = backup_code_digest(user_id=self.user_id, code=str(token))
+        match = self.codes.filter(digest=digest).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class BackupCode(models.Model):
+    """One unused backup code, as `backup_code_digest` of it."""
+
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("backup code")
+        verbose_name_plural = _("backup codes")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="accounts_backupcode_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"backup code {self.pk}"

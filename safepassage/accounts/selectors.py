@@ -8,11 +8,9 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .models import Unit, User
+from .models import BackupCode, BackupCodeDevice, TOTPDevice, Unit, User
 from .roles import Role
 
 
@@ -37,7 +35,7 @@ def user_has_confirmed_totp(*, user: User) -> bool:
 
 
 def backup_codes_remaining(*, user: User) -> int:
-    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
+    return int(BackupCode.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ def user_devices(*, user: User) -> DeviceSummary:
 
 
 def user_has_backup_codes_device(*, user: User) -> bool:
-    return bool(StaticDevice.objects.filter(user=user, confirmed=True).exists())
+    return bool(BackupCodeDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def totp_secret_text(*, device: TOTPDevice) -> str:

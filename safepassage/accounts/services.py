@@ -17,11 +17,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.vault.exceptions import DecryptionError
 
 from . import auditing
-from .models import Unit, UnitKind, User
+from .models import (
+    BackupCode,
+    BackupCodeDevice,
+    TOTPDevice,
+    Unit,
+    UnitKind,
+    User,
+    backup_code_digest,
+    backup_code_new,
+)
 from .roles import Role
 
 BACKUP_CODE_COUNT = 10
@@ -251,15 +260,18 @@ def totp_device_provision(*, actor: User | None, user: User) -> TOTPDevice:
 def backup_codes_regenerate(*, user: User) -> list[str]:
     """Replace the user's backup codes with fresh ones and return them.
 
-    The codes are shown once; only django-otp's copies remain, each
-    usable once.
+    The codes are shown once; only their keyed digests are stored, each
+    usable once. Raises VaultLocked.
     """
-    device, _created = StaticDevice.objects.get_or_create(
+    device, _created = BackupCodeDevice.objects.get_or_create(
         user=user, defaults={"name": BACKUP_DEVICE_NAME, "confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.codes.all().delete()
+    codes = [backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, digest=backup_code_digest(user_id=user.pk, code=code))
+        for code in codes
+    )
     auditing.record(
         "backup_codes_generated",
         actor=user,
@@ -279,7 +291,9 @@ def normalise_token(token: str) -> str:
 def second_factor_check(*, user: User, token: str) -> Any:
     """The confirmed TOTP or backup-code device that accepts `token`, or None.
 
-    A matching backup code is consumed. Counting failures towards the
+    A matching backup code is consumed. A device whose secret fails its
+    integrity check verifies nothing and is recorded
+    (`accounts.second_factor_unreadable`). Counting failures towards the
     lock-out is the caller's job (it needs the request).
     """
     token = normalise_token(token)
@@ -288,8 +302,18 @@ def second_factor_check(*, user: User, token: str) -> Any:
     candidates: list[Any] = []
     if token.isdigit():
         candidates.extend(TOTPDevice.objects.filter(user=user, confirmed=True))
-    candidates.extend(StaticDevice.objects.filter(user=user, confirmed=True))
+    candidates.extend(BackupCodeDevice.objects.filter(user=user, confirmed=True))
     for device in candidates:
-        if device.verify_is_allowed()[0] and device.verify_token(token):
-            return device
+        try:
+            if device.verify_is_allowed()[0] and device.verify_token(token):
+                return device
+        except DecryptionError:
+            # An altered or swapped secret: refused, and reported, never a 500.
+            auditing.record(
+                "second_factor_unreadable",
+                actor=None,
+                target=user,
+                unit=user.unit,
+                details={"device": device.pk},
+            )
     return None

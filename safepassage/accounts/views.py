@@ -25,7 +25,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from safepassage.core.permissions import is_verified, public, second_factor_step, staff_view
 
@@ -38,7 +37,7 @@ from .forms import (
     TOTPConfirmForm,
 )
 from .middleware import session_start
-from .models import User
+from .models import BackupCodeDevice, User
 from .roles import Role
 
 
@@ -187,7 +186,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             device = services.second_factor_check(user=user, token=form.cleaned_data["otp_token"])
         if device is not None:
-            method = "backup_code" if isinstance(device, StaticDevice) else "totp"
+            method = "backup_code" if isinstance(device, BackupCodeDevice) else "totp"
             _second_factor_passed(request, user, device, method)
             return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
         _second_factor_failed(request, user, "code")

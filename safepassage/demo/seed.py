@@ -14,10 +14,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.accounts import services as accounts
-from safepassage.accounts.models import Unit, UnitKind, User
+from safepassage.accounts.models import TOTPDevice, Unit, UnitKind, User
 from safepassage.accounts.roles import Role
 
 DEMO_UNITS: list[tuple[str, str, str]] = [

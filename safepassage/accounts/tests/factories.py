@@ -10,11 +10,17 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.accounts.middleware import SESSION_EPOCH_KEY, SESSION_LAST_SEEN_KEY
-from safepassage.accounts.models import Unit, UnitKind, User
+from safepassage.accounts.models import (
+    BackupCode,
+    BackupCodeDevice,
+    TOTPDevice,
+    Unit,
+    UnitKind,
+    User,
+    backup_code_digest,
+)
 
 DEFAULT_PASSWORD = "correct horse battery staple 42"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -73,12 +79,14 @@ def totp_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def backup_codes_for(user: User, codes: list[str]) -> StaticDevice:
-    device, _ = StaticDevice.objects.get_or_create(
+def backup_codes_for(user: User, codes: list[str]) -> BackupCodeDevice:
+    device, _ = BackupCodeDevice.objects.get_or_create(
         user=user, defaults={"name": "backup codes", "confirmed": True}
     )
     for code in codes:
-        StaticToken.objects.create(device=device, token=code)
+        BackupCode.objects.create(
+            device=device, digest=backup_code_digest(user_id=user.pk, code=code)
+        )
     return device
 
 

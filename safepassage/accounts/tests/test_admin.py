@@ -7,10 +7,9 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.accounts.admin_site import SafePassageAdminSite
+from safepassage.accounts.models import BackupCode, BackupCodeDevice, TOTPDevice
 from safepassage.accounts.roles import Role
 
 from .factories import UnitFactory, UserFactory, sign_in
@@ -68,7 +67,7 @@ def test_anonymous_is_sent_to_our_login(client: Client) -> None:
 
 
 def test_secrets_and_role_groups_are_not_in_the_admin() -> None:
-    for model in (TOTPDevice, StaticDevice, Group):
+    for model in (TOTPDevice, BackupCodeDevice, BackupCode, Group):
         assert not admin.site.is_registered(model)
 
 

@@ -4,9 +4,8 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safepassage.accounts.models import User
+from safepassage.accounts.models import TOTPDevice, User
 
 from .factories import UnitFactory
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.accounts.forms import SIGN_IN_FAILED
+from safepassage.accounts.models import TOTPDevice
 
 from .factories import (
     DEFAULT_PASSWORD,

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.accounts.models import TOTPDevice
 
 
 class Command(BaseCommand):
