@@ -19,7 +19,7 @@ import enum
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -156,6 +156,21 @@ class VerificationResult:
         return self.problem is None
 
 
+@dataclass(frozen=True)
+class ExternalHead:
+    """A head kept outside the database: event `sequence` must exist and
+    `matches` its MAC. `label` names it in messages ("the checkpoint of
+    2026-12-07")."""
+
+    sequence: int
+    matches: Callable[[str], bool]
+    label: str
+
+
+def external_head_exact(sequence: int, mac: str, label: str) -> ExternalHead:
+    return ExternalHead(sequence, lambda found: hmac.compare_digest(found, mac), label)
+
+
 class StateUnreadable:
     """Marker: a state row exists but its seal does not open (tampered or foreign)."""
 
@@ -170,6 +185,7 @@ def chain_verify(
     expected_head: ExpectedHead | Callable[[], ExpectedHead],
     *,
     external_head: tuple[int, str] | None = None,
+    checkpoints: Sequence[ExternalHead] = (),
 ) -> VerificationResult:
     """Recompute the chain from K_0 = `anchor` over `events` (ascending order).
 
@@ -178,6 +194,8 @@ def chain_verify(
     seen. `external_head` is a (sequence, MAC) pair exported earlier
     with `audit_head` and kept outside the database: it catches a wipe
     or a rollback of the state row together with the events.
+    `checkpoints` are more such heads (signed checkpoint files, paper
+    codes); each names itself in the message when it catches something.
     Streams: holds one event at a time.
     """
     key = anchor
@@ -189,7 +207,13 @@ def chain_verify(
     def fail(problem: Problem, seq: int, message: str) -> VerificationResult:
         return VerificationResult(checked, expected_seq - 1, prev_mac, problem, seq, message)
 
-    anchor_seen = external_head is None or external_head[0] == 0
+    outside = list(checkpoints)
+    if external_head is not None:
+        outside.append(external_head_exact(*external_head, label="the head exported out of band"))
+    outside = [check for check in outside if check.sequence > 0]
+    by_sequence: dict[int, list[ExternalHead]] = {}
+    for check in outside:
+        by_sequence.setdefault(check.sequence, []).append(check)
     for event in events:
         seq = event.sequence
         if seq < expected_seq:
@@ -208,14 +232,14 @@ def chain_verify(
                     "(events reordered?)",
                 )
             return fail(Problem.MAC_MISMATCH, seq, f"event #{seq}: MAC mismatch")
-        if external_head is not None and seq == external_head[0]:
-            if not hmac.compare_digest(mac, external_head[1]):
+        for check in by_sequence.get(seq, ()):
+            if not check.matches(mac):
                 return fail(
                     Problem.ANCHOR_MISMATCH,
                     seq,
-                    f"event #{seq}: MAC differs from the head exported out of band",
+                    f"event #{seq}: MAC differs from {check.label}: the chain was "
+                    f"rolled back to before #{seq} and grew again, or was rewritten",
                 )
-            anchor_seen = True
         prev_mac = mac
         prev_time = event.created_at
         key = evolve(key)
@@ -252,11 +276,13 @@ def chain_verify(
         expected_head.key, key
     ):
         return fail(Problem.STATE_MISMATCH, last, f"the chain state disagrees with event #{last}")
-    if not anchor_seen:
-        assert external_head is not None  # noqa: S101 - narrowing for mypy
+    beyond = [check for check in outside if check.sequence > last]
+    if beyond:
+        check = max(beyond, key=lambda c: c.sequence)
         return fail(
             Problem.TRUNCATED,
             last + 1,
-            f"the chain ends at #{last}, before the head #{external_head[0]} exported out of band",
+            f"rolled back: the chain ends at #{last}, before the head #{check.sequence} "
+            f"recorded by {check.label}; events #{last + 1}..#{check.sequence} are gone",
         )
     return VerificationResult(checked, last, prev_mac)

@@ -9,7 +9,7 @@ rather than reported as truncation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from safepassage.vault import api as vault
@@ -52,14 +52,23 @@ def _stream(holder: _HeadHolder, chunk_size: int) -> Iterator[AuditEvent]:
 
 
 def verify_stored_chain(
-    *, external_head: tuple[int, str] | None = None, chunk_size: int = 2000
+    *,
+    external_head: tuple[int, str] | None = None,
+    checkpoints: Sequence[chain.ExternalHead] = (),
+    chunk_size: int = 2000,
 ) -> chain.VerificationResult:
     """Verify every stored event and the state row. Raises VaultLocked."""
     anchor = anchor_key()
     holder = _HeadHolder()
     events = _stream(holder, chunk_size)
     # The state row is read only once the events are consumed (see module doc).
-    return chain.chain_verify(events, anchor, lambda: holder.head, external_head=external_head)
+    return chain.chain_verify(
+        events,
+        anchor,
+        lambda: holder.head,
+        external_head=external_head,
+        checkpoints=checkpoints,
+    )
 
 
 def parse_head(text: str) -> tuple[int, str]:
