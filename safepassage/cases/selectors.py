@@ -97,10 +97,10 @@ def _visible_case_ids(user: Any, model: Any, index_field: str, path: str, value:
     `case__in=cases_visible_to(user)` made SQLite list every case of the
     unit first: 17 ms at 70,000 cases against 0.7 ms.)
     """
-    index = model._meta.get_field(index_field).index_of(value)
+    indexes = model._meta.get_field(index_field).index_candidates(value)
     return list(
         cases_visible_to(user)
-        .filter(**{f"{path}{index_field}": index})
+        .filter(**{f"{path}{index_field}__in": indexes})
         .values_list("pk", flat=True)
     )
 

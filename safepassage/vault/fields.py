@@ -577,17 +577,19 @@ def default_normalizer(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value).casefold().split())
 
 
-_index_keys: dict[str, bytes] = {}
+_index_keys: dict[tuple[bytes, str], bytes] = {}
 _index_keys_lock = threading.Lock()
 
 
-def _index_key(table: str, name: str) -> bytes:
+def _index_key(master: bytes, table: str, name: str) -> bytes:
+    """The field's own key under `master` (cached by master and field, so a
+    master replaced by rotation is never served from the cache)."""
     purpose = f"{table}/{name}"
     with _index_keys_lock:
-        key = _index_keys.get(purpose)
+        key = _index_keys.get((master, purpose))
         if key is None:
-            key = crypto.hkdf(keyring.system_secret("blind-index"), f"blind-index/{purpose}")
-            _index_keys[purpose] = key
+            key = crypto.hkdf(master, f"blind-index/{purpose}")
+            _index_keys[(master, purpose)] = key
         return key
 
 
@@ -643,13 +645,33 @@ class BlindIndexField(models.BigIntegerField):  # type: ignore[type-arg]
         func = import_string(normalizer) if isinstance(normalizer, str) else normalizer
         return cast(str, func(value))
 
-    def index_of(self, value: str) -> int:
-        """The index value of a plaintext. Raises if it cannot be normalised."""
+    def index_under(self, master: bytes, value: str) -> int:
+        """The index value of a plaintext under one blind-index master."""
         normalised = self.normalize(value)
         digest = crypto.hmac_sha256(
-            _index_key(self.model._meta.db_table, self.name), normalised.encode("utf-8")
+            _index_key(master, self.model._meta.db_table, self.name), normalised.encode("utf-8")
         )
         return int.from_bytes(digest[:8], "big") >> (64 - self.bits)
+
+    def index_of(self, value: str) -> int:
+        """The index value a row holding `value` is written with.
+
+        Under the next master while a blind-index rotation is under way,
+        so that rows written meanwhile need no second pass. Raises if the
+        value cannot be normalised, VaultLocked while locked.
+        """
+        current, following = keyring.blind_index_secrets()
+        return self.index_under(following or current, value)
+
+    def index_candidates(self, value: str) -> list[int]:
+        """Every index value a row holding `value` may carry now: one, or two
+        while a rotation is under way (rows not yet rebuilt keep the old).
+        Look up with `__in`, then confirm by decrypting (`blind_index_filter`)."""
+        current, following = keyring.blind_index_secrets()
+        found = [self.index_under(current, value)]
+        if following is not None:
+            found.append(self.index_under(following, value))
+        return sorted(set(found))
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         source_raw = model_instance.__dict__.get(self.source)
@@ -686,7 +708,7 @@ def blind_index_filter(
     if not isinstance(field, BlindIndexField):
         raise TypeError(f"{index_field} is not a BlindIndexField")
     wanted = field.normalize(value)
-    candidates = queryset.filter(**{index_field: field.index_of(value)})
+    candidates = queryset.filter(**{f"{index_field}__in": field.index_candidates(value)})
     found = []
     for row in candidates:
         try:

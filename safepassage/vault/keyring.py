@@ -8,7 +8,9 @@ apart from the database. It holds:
   stored beside it). Two only while a root rotation is under way;
 - system secrets (blind-index master, audit anchor, sealing key), each
   wrapped under the active root key. They stay the same across root
-  rotations, so that blind indexes and the audit chain survive them.
+  rotations, so that blind indexes and the audit chain survive them;
+- while a blind-index rotation is under way, its next master
+  ("blind-index-next"), until every index is rebuilt under it.
 
 Nothing in the file is usable without the passphrase. The unwrapped keys
 live only in this process's memory, from `unlock` until `lock` or exit.
@@ -46,6 +48,8 @@ logger = logging.getLogger(__name__)
 FORMAT = "safepassage-keyring"
 FORMAT_VERSION = 1
 SYSTEM_SECRETS = ("blind-index", "audit-anchor", "seal")
+#: Present only while the blind-index master is being replaced.
+NEXT_BLIND_INDEX = "blind-index-next"
 MIN_PASSPHRASE_CHARS = 12
 CREDENTIAL_NAME = "safepassage-passphrase"
 
@@ -410,6 +414,13 @@ def system_secret(name: str) -> bytes:
     return _require().secrets[name]
 
 
+def blind_index_secrets() -> tuple[bytes, bytes | None]:
+    """(current master, next master or None): the next one exists only while
+    a blind-index rotation is under way. Raises VaultLocked."""
+    secrets = _require().secrets
+    return secrets["blind-index"], secrets.get(NEXT_BLIND_INDEX)
+
+
 def root_ids() -> list[uuid.UUID]:
     return list(_require().roots)
 
@@ -472,6 +483,39 @@ def root_rotation_finish(passphrase: str, *, path: Path | None = None) -> list[u
         _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
     unlock(passphrase, path=path)
     return retired
+
+
+def blind_index_rotation_begin(passphrase: str, *, path: Path | None = None) -> bool:
+    """Add the next blind-index master beside the current one, once.
+
+    Step one of three: then every index is rebuilt under the next master
+    (`rotation.blind_indexes_rebuild`), then `blind_index_rotation_finish`
+    makes it the current one. An interrupted rotation keeps its next
+    master (returns False), so that a rerun finishes the same rotation.
+    """
+    path = path or keyring_path()
+    with _file_lock(path):
+        unlocked = _unwrap_all(_read_file(path), passphrase)
+        fresh = NEXT_BLIND_INDEX not in unlocked.secrets
+        if fresh:
+            unlocked.secrets[NEXT_BLIND_INDEX] = crypto.new_key()
+            kdf = KdfParams.fresh()
+            _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
+    unlock(passphrase, path=path)
+    return fresh
+
+
+def blind_index_rotation_finish(passphrase: str, *, path: Path | None = None) -> None:
+    """Make the next blind-index master the current one; the old one is gone."""
+    path = path or keyring_path()
+    with _file_lock(path):
+        unlocked = _unwrap_all(_read_file(path), passphrase)
+        if NEXT_BLIND_INDEX not in unlocked.secrets:
+            raise KeyRingError("No blind-index rotation is under way.")
+        unlocked.secrets["blind-index"] = unlocked.secrets.pop(NEXT_BLIND_INDEX)
+        kdf = KdfParams.fresh()
+        _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
+    unlock(passphrase, path=path)
 
 
 def keyring_describe(*, path: Path | None = None) -> dict[str, Any]:

@@ -4,6 +4,18 @@ Root rotation is three steps (keyring.root_rotation_begin, rewrap unit
 keys, keyring.root_rotation_finish) so that a crash at any point leaves a
 key ring that still opens every unit key. Unit-key and data-key rotation
 each run in one database transaction.
+
+Blind-index rotation is three steps too (keyring.blind_index_rotation_begin,
+`blind_indexes_rebuild`, keyring.blind_index_rotation_finish). Between the
+first and the last, the key ring holds both masters: a process that
+unlocks then writes indexes under the next master and looks up under
+both (`BlindIndexField.index_candidates`), so an interrupted rotation
+leaves every lookup working; a rerun finishes it.
+
+Every step needs the product stopped: a process unlocked before the
+rotation keeps the old root and the old blind-index master in memory,
+cannot open unit keys wrapped under the new root, and would miss rows
+already indexed under the new master.
 """
 
 from __future__ import annotations
@@ -13,11 +25,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from . import crypto, keyring, keys
-from .fields import EncryptedField, EncryptedFileField, PendingFile, StoredFile, VaultedModel
+from .exceptions import KeyRingError
+from .fields import (
+    BlindIndexField,
+    EncryptedField,
+    EncryptedFileField,
+    PendingFile,
+    StoredFile,
+    VaultedModel,
+)
 from .models import DataKey, UnitKey
+from .rows import decrypted_values
+
+#: Rows re-indexed per transaction.
+REINDEX_BATCH = 2000
 
 
 def vaulted_models() -> list[type[VaultedModel]]:
@@ -59,16 +83,95 @@ def data_key_rotate(*, data_key: DataKey) -> DataKey:
     return new
 
 
+def blind_indexed_models() -> list[tuple[type[VaultedModel], list[BlindIndexField]]]:
+    found = []
+    for model in vaulted_models():
+        index_fields = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
+        if index_fields:
+            found.append((model, index_fields))
+    return found
+
+
+def blind_indexes_rebuild(*, batch: int = REINDEX_BATCH) -> int:
+    """Recompute every blind index under the next master. Returns the rows written.
+
+    Needs a rotation begun (`keyring.blind_index_rotation_begin`). Reads
+    each table in primary-key order, `batch` rows at a time, decrypting
+    only the indexed sources; writes each batch in its own transaction,
+    so an interrupted rebuild loses at most one batch and a rerun redoes
+    it. Rows whose data key is shredded lose their index (their value is
+    gone). Raises DecryptionError on a value that fails its tag.
+    """
+    master = keyring.blind_index_secrets()[1]
+    if master is None:
+        raise KeyRingError("No blind-index rotation is under way.")
+    quote = connection.ops.quote_name
+    written = 0
+    for model, index_fields in blind_indexed_models():
+        manager = model._base_manager
+        manager.filter(data_key__wrapped__isnull=True).update(
+            **{f.attname: None for f in index_fields}
+        )
+        sources = [f.source for f in index_fields]
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - quoted names only
+            quote(model._meta.db_table),
+            ", ".join(f"{quote(str(f.column))} = %s" for f in index_fields),
+            quote(str(model._meta.pk.column)),
+        )
+        last: Any = None
+        while True:
+            page = manager.filter(data_key__wrapped__isnull=False).order_by("pk")
+            if last is not None:
+                page = page.filter(pk__gt=last)
+            rows = list(decrypted_values(page[:batch], sources, plain=["pk"], stream=False))
+            if not rows:
+                break
+            params = []
+            for pk, *values in rows:
+                params.append(
+                    [
+                        None if value in (None, "") else f.index_under(master, str(value))
+                        for f, value in zip(index_fields, values, strict=True)
+                    ]
+                    + [pk]
+                )
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, params)
+            written += len(params)
+            last = rows[-1][0]
+    return written
+
+
+@dataclass
+class BlindIndexReport:
+    resumed: bool = False
+    rows_reindexed: int = 0
+
+
+def blind_index_rotate(*, passphrase: str) -> BlindIndexReport:
+    """New blind-index master; every index rebuilt under it; the old one dropped."""
+    report = BlindIndexReport()
+    report.resumed = not keyring.blind_index_rotation_begin(passphrase)
+    report.rows_reindexed = blind_indexes_rebuild()
+    keyring.blind_index_rotation_finish(passphrase)
+    return report
+
+
 @dataclass
 class RotationReport:
     retired_roots: list[uuid.UUID] = field(default_factory=list)
     unit_keys_rotated: int = 0
     data_keys_rewrapped: int = 0
     data_keys_rotated: int = 0
+    blind_index: BlindIndexReport | None = None
 
 
-def rotate_all(*, passphrase: str, data_keys: bool = False) -> RotationReport:
-    """New root key, new unit keys (data keys rewrapped), optionally new data keys."""
+def rotate_all(
+    *, passphrase: str, data_keys: bool = False, blind_index: bool = True
+) -> RotationReport:
+    """New root key, new unit keys (data keys rewrapped), a new blind-index
+    master with every index rebuilt (unless `blind_index` is False),
+    optionally new data keys. Needs the product stopped (module doc)."""
     report = RotationReport()
     keyring.root_rotation_begin(passphrase)
     keys.unit_keys_rewrap_under_active_root()
@@ -82,6 +185,8 @@ def rotate_all(*, passphrase: str, data_keys: bool = False) -> RotationReport:
             data_key_rotate(data_key=DataKey.objects.get(id=key_id))
             report.data_keys_rotated += 1
     report.retired_roots = keyring.root_rotation_finish(passphrase)
+    if blind_index:
+        report.blind_index = blind_index_rotate(passphrase=passphrase)
     return report
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from conftest import TEST_PASSPHRASE
 from safepassage.vault import keyring, keys, rotation
-from safepassage.vault.fields import PendingFile
+from safepassage.vault.fields import PendingFile, blind_index_filter
 from safepassage.vault.models import DataKey, UnitKey
 from safepassage.vault.tests.factories import ProbeFactory
 from safepassage.vault.tests.probe.models import Probe
@@ -91,3 +94,91 @@ def test_moving_a_data_key_to_another_unit_keeps_values():
     fresh = Probe.objects.select_related("data_key__unit_key").get(pk=probe.pk)
     assert fresh.data_key.unit_key.scope == "unit:2"
     assert fresh.text == "moves"
+
+
+# --- the blind-index master ---------------------------------------------------
+
+
+def _phones(n: int) -> list[Probe]:
+    return [ProbeFactory(phone=f"+95942{i:07d}") for i in range(n)]
+
+
+def test_rotate_keys_replaces_the_blind_index_master_and_lookups_still_find(passphrase_file):
+    """The attack: the old blind-index master leaked (an old backup of the key
+    ring and its passphrase). Holding it, one computes the index of a known
+    phone number and finds its row in the database. After rotation the
+    leaked master finds nothing; staff lookups find everything."""
+    probes = _phones(5)
+    shredded = ProbeFactory(phone="+959420009999")
+    keys.data_key_shred(data_key=shredded.data_key)
+    field = Probe._meta.get_field("phone_index")
+    leaked, _none = keyring.blind_index_secrets()
+    target = "+959420000003"
+    stolen_index = field.index_under(leaked, target)
+    assert Probe.objects.filter(phone_index=stolen_index).exists()  # the attack works before
+
+    out = StringIO()
+    call_command("rotate_keys", "--passphrase-file", passphrase_file, stdout=out)
+
+    assert "Blind-index master replaced: 5 rows re-indexed" in out.getvalue()
+    current, following = keyring.blind_index_secrets()
+    assert current != leaked
+    assert following is None
+    assert keyring.NEXT_BLIND_INDEX not in settings.VAULT_KEYRING_PATH.read_text()
+    assert not Probe.objects.filter(phone_index=stolen_index).exists()
+    for probe in probes:
+        assert blind_index_filter(Probe.objects.all(), "phone_index", probe.phone) == [probe]
+    assert Probe.objects.get(pk=shredded.pk).phone_index is None
+
+
+def test_keep_blind_index_leaves_the_master_alone(passphrase_file):
+    probe = _phones(1)[0]
+    before = (keyring.blind_index_secrets(), Probe.objects.get(pk=probe.pk).phone_index)
+    call_command("rotate_keys", "--keep-blind-index", "--passphrase-file", passphrase_file)
+    assert (keyring.blind_index_secrets(), Probe.objects.get(pk=probe.pk).phone_index) == before
+
+
+def test_an_interrupted_blind_index_rotation_keeps_lookups_working_and_reruns(
+    passphrase_file,
+):
+    """A crash between the key ring's new master and the end of the rebuild."""
+    old = _phones(3)
+    keyring.blind_index_rotation_begin(TEST_PASSPHRASE)
+    # Partly rebuilt: one old row re-indexed, a new row written meanwhile.
+    field = Probe._meta.get_field("phone_index")
+    _current, following = keyring.blind_index_secrets()
+    assert following is not None
+    Probe.objects.filter(pk=old[0].pk).update(
+        phone_index=field.index_under(following, old[0].phone)
+    )
+    new = ProbeFactory(phone="+959430000001")
+    assert new.phone_index == field.index_under(following, new.phone)
+    for probe in [*old, new]:
+        assert blind_index_filter(Probe.objects.all(), "phone_index", probe.phone) == [probe]
+
+    out = StringIO()
+    call_command("rotate_keys", "--passphrase-file", passphrase_file, stdout=out, stderr=StringIO())
+    assert "an interrupted rotation finished" in out.getvalue()
+    current, following_after = keyring.blind_index_secrets()
+    assert current == following
+    assert following_after is None
+    for probe in [*old, new]:
+        stored = Probe.objects.get(pk=probe.pk).phone_index
+        assert stored == field.index_under(current, probe.phone)
+        assert blind_index_filter(Probe.objects.all(), "phone_index", probe.phone) == [probe]
+
+
+def test_a_tampered_indexed_value_stops_the_rebuild_loudly(passphrase_file):
+    probes = _phones(2)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE vault_probe_probe SET phone = (SELECT phone FROM vault_probe_probe "
+            "WHERE id = %s) WHERE id = %s",
+            [probes[0].pk, probes[1].pk],
+        )
+    with pytest.raises(CommandError, match=r"integrity|another record"):
+        call_command("rotate_keys", "--passphrase-file", passphrase_file, stderr=StringIO())
+    # The rebuild stopped with the key ring holding both masters; finish it
+    # for the tests that follow (they share the session's key ring).
+    assert keyring.blind_index_secrets()[1] is not None
+    keyring.blind_index_rotation_finish(TEST_PASSPHRASE)
