@@ -12,6 +12,11 @@ from safepassage.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
 
+NO_TRUNCATE_ON_SQLITE = (
+    "PostgreSQL only (set DATABASE_URL): SQLite has no TRUNCATE, and its unqualified "
+    "DELETE is refused by test_raw_sql_delete_of_all_events_is_refused"
+)
+
 
 @pytest.fixture
 def event() -> AuditEvent:
@@ -93,10 +98,8 @@ def test_a_client_without_the_guard_function_cannot_delete() -> None:
     assert AuditEvent.objects.count() == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL only: SQLite has no TRUNCATE (its unqualified DELETE is refused above)",
-)
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=NO_TRUNCATE_ON_SQLITE)
 @pytest.mark.parametrize("table", [db_guard.EVENT_TABLE, db_guard.STATE_TABLE])
 def test_truncate_of_an_audit_table_is_refused_on_postgresql(event: AuditEvent, table: str) -> None:
     with pytest.raises(DatabaseError, match="TRUNCATE"):
@@ -105,10 +108,8 @@ def test_truncate_of_an_audit_table_is_refused_on_postgresql(event: AuditEvent, 
     assert AuditChainState.objects.filter(pk=1).exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL only: SQLite has no TRUNCATE (its unqualified DELETE is refused above)",
-)
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=NO_TRUNCATE_ON_SQLITE)
 def test_truncate_together_with_another_table_is_refused_on_postgresql(
     event: AuditEvent,
 ) -> None:
