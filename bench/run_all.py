@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = [
     ["bench/vault/bench_vault.py", "--rows", "5000"],
+    ["bench/vault/bench_blind_index_rotation.py", "--rows", "5000"],
     ["bench/audit/bench_audit.py", "--events", "10000"],
     ["bench/language/accuracy.py"],
     ["bench/pages/weight.py"],

@@ -97,15 +97,14 @@ def blind_indexes_rebuild(*, batch: int = REINDEX_BATCH) -> int:
 
     Needs a rotation begun (`keyring.blind_index_rotation_begin`). Reads
     each table in primary-key order, `batch` rows at a time, decrypting
-    only the indexed sources; writes each batch in its own transaction,
-    so an interrupted rebuild loses at most one batch and a rerun redoes
-    it. Rows whose data key is shredded lose their index (their value is
+    only the indexed sources; writes each batch with one statement, in
+    its own transaction, so an interrupted rebuild loses at most one batch
+    and a rerun redoes it. Rows whose data key is shredded lose their index (their value is
     gone). Raises DecryptionError on a value that fails its tag.
     """
     master = keyring.blind_index_secrets()[1]
     if master is None:
         raise KeyRingError("No blind-index rotation is under way.")
-    quote = connection.ops.quote_name
     written = 0
     for model, index_fields in blind_indexed_models():
         manager = model._base_manager
@@ -113,11 +112,6 @@ def blind_indexes_rebuild(*, batch: int = REINDEX_BATCH) -> int:
             **{f.attname: None for f in index_fields}
         )
         sources = [f.source for f in index_fields]
-        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - quoted names only
-            quote(model._meta.db_table),
-            ", ".join(f"{quote(str(f.column))} = %s" for f in index_fields),
-            quote(str(model._meta.pk.column)),
-        )
         last: Any = None
         while True:
             page = manager.filter(data_key__wrapped__isnull=False).order_by("pk")
@@ -130,16 +124,45 @@ def blind_indexes_rebuild(*, batch: int = REINDEX_BATCH) -> int:
             for pk, *values in rows:
                 params.append(
                     [
-                        None if value in (None, "") else f.index_under(master, str(value))
-                        for f, value in zip(index_fields, values, strict=True)
+                        pk,
+                        *(
+                            None if value in (None, "") else f.index_under(master, str(value))
+                            for f, value in zip(index_fields, values, strict=True)
+                        ),
                     ]
-                    + [pk]
                 )
+            sql = _batch_update_sql(model, index_fields, len(params))
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(sql, params)
+                cursor.execute(sql, [value for row in params for value in row])
             written += len(params)
             last = rows[-1][0]
     return written
+
+
+def _batch_update_sql(
+    model: type[models.Model], index_fields: list[BlindIndexField], n: int
+) -> str:
+    """One UPDATE … FROM (VALUES …) for `n` rows: (pk, index…) per row.
+
+    `VALUES` columns are named column1, column2… on both SQLite (3.33 and
+    later) and PostgreSQL; the casts give PostgreSQL the parameters' types.
+    """
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101 - narrowing for mypy
+    casts = [f"CAST(%s AS {pk.db_type(connection)})"] + [
+        f"CAST(%s AS {f.db_type(connection)})" for f in index_fields
+    ]
+    row = "(" + ", ".join(casts) + ")"
+    assignments = ", ".join(
+        f"{quote(str(f.column))} = v.column{i}" for i, f in enumerate(index_fields, start=2)
+    )
+    return (
+        f"UPDATE {table} SET {assignments} "  # noqa: S608 - quoted names, values as parameters
+        f"FROM (VALUES {', '.join([row] * n)}) AS v "
+        f"WHERE {table}.{quote(str(pk.column))} = v.column1"
+    )
 
 
 @dataclass
