@@ -5,7 +5,7 @@ the database: SQLite has no privileges at all, and a PostgreSQL owner
 can drop a trigger. The chain's MACs are what catch that attacker.
 
 PostgreSQL: row triggers refuse UPDATE and DELETE of events and DELETE
-of the state row; statement triggers (migration 0003) refuse TRUNCATE
+of the state row; statement triggers (migration 0004) refuse TRUNCATE
 of either table. Django's `flush` (every transactional test's teardown)
 truncates all tables: on Django connections it first sets the
 transaction-local `safepassage.audit_flushing` to `on`, which the
@@ -92,7 +92,7 @@ POSTGRES_TRUNCATE_TRIGGERS = {
 
 
 def truncate_create_sql(vendor: str) -> list[str]:
-    """TRUNCATE guards (migration 0003): PostgreSQL only; SQLite has no TRUNCATE."""
+    """TRUNCATE guards (migration 0004): PostgreSQL only; SQLite has no TRUNCATE."""
     if vendor == "postgresql":
         return [POSTGRES_TRUNCATE_FUNCTION, *POSTGRES_TRUNCATE_TRIGGERS.values()]
     return []

@@ -22,6 +22,6 @@ def drop_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0002_chain_state_and_triggers")]
+    dependencies = [("audit", "0003_integrity_alerts")]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]
