@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import defaultdict
 
 import pytest
@@ -130,10 +129,10 @@ def test_every_status_is_present_and_every_staffed_unit_sees_every_status():
         assert statuses == set(Status.values), unit_id
 
 
-def test_a_small_demo_is_fast_and_writes_one_audit_event():
-    started = time.monotonic()
+def test_a_small_demo_writes_one_audit_event():
+    # Its speed is measured by bench/, not asserted here (a loaded machine
+    # is slow, not wrong).
     call_command("seed_demo", "--quiet", "--cases", str(SMALL), "--batch-size", "50")
-    assert time.monotonic() - started < 10
     assert Case.objects.count() == SMALL
     seeded = AuditEvent.objects.filter(action="demo.seeded")
     assert seeded.count() == 1
