@@ -19,11 +19,13 @@ PUBLIC_VIEWS = {
     "intake:telegram_webhook",
     "intake:facebook_webhook",
     # The web form for people reaching out: guarded by timed single-use
-    # tokens and budgets; a conversation opens only with code and receipt.
+    # tokens and budgets; a conversation opens only with code and receipt;
+    # posts only from the site's own pages (web_views._same_site_posts).
     "contact:start",
     "contact:resume",
     "contact:conversation",
     "contact:leave",
+    "contact:language",
 }
 
 

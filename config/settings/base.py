@@ -195,11 +195,19 @@ INTAKE_CHAT_ERASE_AFTER_HOURS = env_int("SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_HOU
 # and moved into the database in the background (safepassage/intake/spool.py).
 INTAKE_WEBHOOK_SPOOL = env_bool("SAFEPASSAGE_INTAKE_WEBHOOK_SPOOL", True)
 INTAKE_CHAT_ERASE_AFTER_READ = env_bool("SAFEPASSAGE_INTAKE_CHAT_ERASE_AFTER_READ", True)
-# The web form's flood limits: new conversations a minute, in all and per
-# client address (Tor users share exits: keep it generous), and the seconds
-# a form must have been open before it is accepted.
-INTAKE_WEB_NEW_PER_MINUTE = env_int("SAFEPASSAGE_INTAKE_WEB_NEW_PER_MINUTE", 30)
+# The web form's flood limits (docs/intake.md, "Floods"), a minute each:
+# forms from one source (an IPv4 address or IPv6 /64; Tor users share
+# exits: keep it generous); a source's first forms, which pass ahead of the
+# shared budget up to a ceiling that bounds the server's work; the shared
+# budget of new conversations for the rest; messages a conversation
+# receives from the web (a minute, a day); and the seconds a form must
+# have been open before it is accepted.
 INTAKE_WEB_PER_ADDRESS_PER_MINUTE = env_int("SAFEPASSAGE_INTAKE_WEB_PER_ADDRESS_PER_MINUTE", 10)
+INTAKE_WEB_FIRST_PER_SOURCE = env_int("SAFEPASSAGE_INTAKE_WEB_FIRST_PER_SOURCE", 1)
+INTAKE_WEB_CEILING_PER_MINUTE = env_int("SAFEPASSAGE_INTAKE_WEB_CEILING_PER_MINUTE", 60)
+INTAKE_WEB_NEW_PER_MINUTE = env_int("SAFEPASSAGE_INTAKE_WEB_NEW_PER_MINUTE", 30)
+INTAKE_WEB_MESSAGES_PER_MINUTE = env_int("SAFEPASSAGE_INTAKE_WEB_MESSAGES_PER_MINUTE", 6)
+INTAKE_WEB_MESSAGES_PER_DAY = env_int("SAFEPASSAGE_INTAKE_WEB_MESSAGES_PER_DAY", 100)
 INTAKE_WEB_MIN_FORM_SECONDS = env_int("SAFEPASSAGE_INTAKE_WEB_MIN_FORM_SECONDS", 3)
 # Behind a reverse proxy: the request header (as in request.META, e.g.
 # HTTP_X_REAL_IP) that carries the client's address. Without it the

@@ -355,3 +355,19 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"throttle {self.key[:8]} {self.window}: {self.count}"
+
+
+class WebSession(models.Model):
+    """A person's session on the web form after a correct code and receipt
+    (or a new submission): the keyed hash of a random token that only
+    their cookie holds, bound to the conversation's root contact. The
+    session exists while its row does and `expires_at` is ahead: Leave
+    deletes the row, and nothing else opens a conversation on the web."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="web_sessions")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"web session {self.token_hash[:8]} until {self.expires_at:%H:%M}"

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
-from .models import Contact, ContactMessage, ContactNote, OutboundMessage
+from .models import Contact, ContactMessage, ContactNote, OutboundMessage, WebSession
 from .policies import channel_scope, user_reads_contacts
+from .web import web_session_hash
 
 INBOX_SIZE = 100
 
@@ -77,16 +79,19 @@ def conversation_whole(*, root: Contact) -> list[ContactMessage]:
     )
 
 
-def web_conversation_root(pk: int | None) -> Contact | None:
-    """The root contact named by a valid resume cookie (see `web.py`)."""
-    if pk is None:
+def web_conversation_root(*, token: str | None) -> Contact | None:
+    """The root contact of the live web session whose token is `token`
+    (`web.web_session_open`), else None."""
+    if not token:
         return None
-    return (
-        Contact.objects.filter(pk=pk, continues__isnull=True)
-        .exclude(code__isnull=True)
-        .select_related("channel", "data_key__unit_key")
+    session = (
+        WebSession.objects.filter(token_hash=web_session_hash(token), expires_at__gt=timezone.now())
+        .select_related("contact__channel", "contact__data_key__unit_key")
         .first()
     )
+    if session is None or session.contact.continues_id is not None or not session.contact.code:
+        return None
+    return session.contact
 
 
 def notes(*, contact: Contact) -> list[ContactNote]:

@@ -4,34 +4,45 @@ being flooded.
 
 A browser cannot be asked for a computed proof of work without
 JavaScript, so the form asks for time instead, and budgets what a flood
-could cost:
+could cost (docs/intake.md, "Floods"):
 
 * every form carries a signed token (`form_token_issue`) that is accepted
   only after `INTAKE_WEB_MIN_FORM_SECONDS` and within `FORM_TOKEN_MAX_AGE`,
   and only once (its nonce is recorded);
-* new conversations are limited per minute in all and per client address
-  (`throttle_take`; the address is kept only as a keyed hash, for a
-  minute); resume attempts likewise, each costing an Argon2id check;
+* new conversations and resume attempts are budgeted per source before
+  they are budgeted in all (`budget_take`): each source's first
+  `INTAKE_WEB_FIRST_PER_SOURCE` forms in a minute pass ahead of the shared
+  budget, up to a ceiling that protects the server, so that a flood from a
+  few sources spends only the shared budget and never the genuine
+  person's first form. A source is a keyed hash of the client's IPv4
+  address or IPv6 /64, kept for a minute;
+* what a conversation receives from the web is limited per minute and
+  per day (`write_admit`);
 * a honeypot field that people never see.
 
-A person who resumed is recognised by a signed, HttpOnly cookie scoped to
-/contact/ that lasts `RESUME_SECONDS` and ends with "Leave"; it names the
-conversation's root contact, nothing else.
+A person who submitted, or resumed with a correct code and receipt, holds
+a random token in a session-length, HttpOnly cookie scoped to /contact/.
+The server keeps only its keyed hash (`WebSession`), bound to the
+conversation's root contact, for at most `RESUME_SECONDS`; Leave deletes
+it. Neither the cookie nor `SECRET_KEY` names a contact: holding the key
+opens nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from safepassage.audit.services import audit_record
@@ -44,7 +55,15 @@ from .conversation import (
     answer_record,
     code_and_receipt_issue,
 )
-from .models import Channel, ChannelKind, Contact, ContactMessage, MessageKind, Throttle
+from .models import (
+    Channel,
+    ChannelKind,
+    Contact,
+    ContactMessage,
+    MessageKind,
+    Throttle,
+    WebSession,
+)
 from .resuming import ResumeResult, resume_check
 
 WEB_CHANNEL_NAME = "Web form"
@@ -53,7 +72,6 @@ RESUME_SECONDS = 30 * 60
 RESUME_PER_MINUTE = 20
 COOKIE = "sp_contact"
 _TOKEN_SALT = "safepassage.intake.web.form"  # noqa: S105 (a signing salt, not a secret)
-_COOKIE_SALT = "safepassage.intake.web.resume"
 MAX_MESSAGE = 4000
 
 
@@ -101,6 +119,13 @@ def _hashed(kind: str, value: str) -> str:
 def throttle_take(kind: str, value: str, limit: int, *, now: float | None = None) -> None:
     """Count one use of (`kind`, `value`) in this minute; FormRefused("busy")
     past `limit`. Old windows are dropped on the way."""
+    if throttle_count(kind, value, now=now) > limit:
+        raise FormRefused("busy")
+
+
+def throttle_count(kind: str, value: str, *, now: float | None = None) -> int:
+    """Count one use of (`kind`, `value`) in this minute and return the
+    uses so far, this one included."""
     window = int((now or time.time()) // 60)
     key = _hashed(kind, value)
     with transaction.atomic():
@@ -110,8 +135,62 @@ def throttle_take(kind: str, value: str, limit: int, *, now: float | None = None
         row, _created = Throttle.objects.get_or_create(key=key, window=window)
         Throttle.objects.filter(pk=row.pk).update(count=F("count") + 1)
         row.refresh_from_db(fields=["count"])
-    if row.count > limit:
+    return row.count
+
+
+def source_of(address: str) -> str:
+    """What one sender is, for the budgets: an IPv4 address, or the /64 of
+    an IPv6 address (one subscriber is given a whole /64, so counting
+    single IPv6 addresses would give a flood unlimited sources)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def budget_take(kind: str, *, source: str, shared: int, now: float | None = None) -> None:
+    """Budget one form of `kind` ("new" or "resume") from `source`;
+    FormRefused("busy") when over.
+
+    Per source first, then in all: a source past
+    `INTAKE_WEB_PER_ADDRESS_PER_MINUTE` is refused; its first
+    `INTAKE_WEB_FIRST_PER_SOURCE` forms of the minute are admitted ahead of
+    the `shared` budget, under `INTAKE_WEB_CEILING_PER_MINUTE` only; the
+    rest take from `shared`. A flood from k sources therefore spends the
+    shared budget and k first places, and a genuine sender from another
+    source is refused only when the ceiling itself is spent, i.e. by a
+    flood from more sources a minute than the ceiling."""
+    used = throttle_count(kind, source, now=now)
+    if used > settings.INTAKE_WEB_PER_ADDRESS_PER_MINUTE:
         raise FormRefused("busy")
+    if used <= settings.INTAKE_WEB_FIRST_PER_SOURCE:
+        throttle_take(f"{kind}-first", "all", settings.INTAKE_WEB_CEILING_PER_MINUTE, now=now)
+    else:
+        throttle_take(kind, "all", shared, now=now)
+
+
+def write_admit(*, root: Contact, now: float | None = None) -> None:
+    """Budget one message written on the web into the conversation whose
+    root is `root`: FormRefused("write_busy") past
+    `INTAKE_WEB_MESSAGES_PER_MINUTE` in this minute, FormRefused("write_full")
+    once the web has brought `INTAKE_WEB_MESSAGES_PER_DAY` messages into it
+    in the last 24 hours."""
+    if throttle_count("write", str(root.pk), now=now) > settings.INTAKE_WEB_MESSAGES_PER_MINUTE:
+        raise FormRefused("write_busy")
+    since = timezone.now() - timedelta(days=1)
+    today = ContactMessage.objects.filter(
+        Q(contact=root) | Q(contact__continues=root),
+        contact__channel__kind=ChannelKind.WEB,
+        inbound=True,
+        created_at__gte=since,
+    )
+    if today.count() >= settings.INTAKE_WEB_MESSAGES_PER_DAY:
+        raise FormRefused("write_full")
 
 
 def web_channel() -> Channel:
@@ -224,17 +303,52 @@ def web_message_write(*, root: Contact, text: str) -> ContactMessage:
     return message
 
 
-def resume_cookie_value(root: Contact) -> str:
-    return signing.dumps({"contact": root.pk}, salt=_COOKIE_SALT, compress=False)
+def web_session_hash(token: str) -> str:
+    key = derive_key("seal", "intake-web-session")
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
 
 
-def resume_cookie_read(value: str | None) -> int | None:
-    """The root contact's id in a valid, unexpired cookie, else None."""
-    if not value:
-        return None
-    try:
-        data: Any = signing.loads(value, salt=_COOKIE_SALT, max_age=RESUME_SECONDS)
-    except signing.BadSignature:
-        return None
-    pk = data.get("contact") if isinstance(data, dict) else None
-    return pk if isinstance(pk, int) else None
+@transaction.atomic
+def web_session_open(*, root: Contact) -> str:
+    """A new session on the conversation whose root is `root`; returns the
+    token for the person's cookie (its hash alone is kept). Call only after
+    a correct code and receipt, or for the conversation just opened.
+    Expired sessions are dropped on the way."""
+    now = timezone.now()
+    WebSession.objects.filter(expires_at__lte=now).delete()
+    token = secrets.token_urlsafe(32)
+    WebSession.objects.create(
+        token_hash=web_session_hash(token),
+        contact=root,
+        created_at=now,
+        expires_at=now + timedelta(seconds=RESUME_SECONDS),
+    )
+    audit_record(actor=None, action="intake.web_session_opened", target=root)
+    return token
+
+
+@transaction.atomic
+def web_session_end(*, token: str | None) -> None:
+    """End the session that `token` holds, if any (Leave)."""
+    if not token:
+        return
+    session = (
+        WebSession.objects.select_related("contact")
+        .filter(token_hash=web_session_hash(token))
+        .first()
+    )
+    if session is None:
+        return
+    session.delete()
+    audit_record(actor=None, action="intake.web_session_ended", target=session.contact)
+
+
+def session_guard(token: str) -> str:
+    """The value the conversation's forms carry for the session `token`
+    (a synchronizer token: a cross-site page cannot know it)."""
+    key = derive_key("seal", "intake-web-session-form")
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def session_guard_valid(token: str, posted: str | None) -> bool:
+    return hmac.compare_digest(session_guard(token), posted or "")

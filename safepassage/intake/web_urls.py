@@ -8,4 +8,5 @@ urlpatterns = [
     path("resume/", web_views.contact_resume, name="resume"),
     path("conversation/", web_views.contact_conversation, name="conversation"),
     path("leave/", web_views.contact_leave, name="leave"),
+    path("language/", web_views.contact_language, name="language"),
 ]

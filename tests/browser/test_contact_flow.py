@@ -20,6 +20,7 @@ from safepassage.accounts.tests.factories import (
     UserFactory,
 )
 from safepassage.forces.tests.factories import reception_unit
+from safepassage.intake import web
 from safepassage.intake.models import Contact
 from tests.browser.test_case_flow import sign_in
 
@@ -45,6 +46,7 @@ def test_a_person_writes_and_the_case_reaches_a_unit(browser, live_server, scree
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{base}/contact/")
+    assert person.cookies() == []  # nothing in the jar before the person acts
     page.click("button[value=my]")  # Burmese
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "my"
@@ -58,6 +60,9 @@ def test_a_person_writes_and_the_case_reaches_a_unit(browser, live_server, scree
     code = page.locator("#case-code").inner_text().strip()
     receipt = RECEIPT.search(page.locator("#receipt").inner_text()).group(0)
     screenshot(page, "2-receipt")
+    jar = person.cookies()
+    assert {c["name"] for c in jar} == {web.COOKIE, "django_language"}, jar
+    assert all(c["expires"] == -1 and c["path"] == "/contact/" for c in jar), jar  # session-length
     assert all(url.startswith(base) for url in requests), requests  # nothing from elsewhere
 
     # Headquarters' intake operator reads, replies and hands over.
@@ -100,4 +105,9 @@ def test_a_person_writes_and_the_case_reaches_a_unit(browser, live_server, scree
     page.wait_for_load_state()
     assert "လုံခြုံတဲ့နေရာမှာ စောင့်ပါ" in page.content()
     screenshot(page, "5-person-reads-reply")
+    page.locator("form[action='/contact/leave/'] button").click()
+    page.wait_for_load_state()
+    assert person.cookies() == []  # Leave clears the jar
+    page.goto(f"{base}/contact/conversation/")
+    assert page.url.endswith("/contact/resume/")
     assert not [m for m in console if "Content Security Policy" in m], console
