@@ -208,7 +208,7 @@ def contact_resume(request: HttpRequest) -> HttpResponse:
         result = web.web_resume(
             code=form.cleaned_data["code"],
             receipt=form.cleaned_data["receipt"],
-            client=_client(request),
+            client=web.source_of(_client(request)),
         )
         if result.root is not None:
             response = HttpResponseRedirect(reverse("contact:conversation"))
