@@ -25,8 +25,12 @@ def on_access_refused(
         "permission_denied",
         actor=user if signed_in else None,
         unit=getattr(user, "unit_id", None) if signed_in else None,
+        # The roles as a list: joined into one string, a view open to five
+        # roles passed the audit's 80-character limit for a detail value,
+        # and the refusal went unrecorded (ValueError).
         details={
-            "policy": policy.describe() if policy else "undeclared",
+            "policy": str(policy.access) if policy else "undeclared",
+            "roles": sorted(policy.roles) if policy else [],
             "reason": reason,
         },
         request=request,

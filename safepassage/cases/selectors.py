@@ -151,6 +151,33 @@ def transfers_incoming_for(user: Any) -> QuerySet[CaseTransfer]:
     ).select_related("case", "from_unit")
 
 
+class TransferNotFound(Exception):
+    """No pending transfer to this user's unit with that id."""
+
+
+def transfer_incoming_get_for_user(
+    *, user: Any, transfer_id: int, request: Any = None
+) -> CaseTransfer:
+    """A pending offer to the user's unit. Raises TransferNotFound.
+
+    Answering an existing transfer meant for another unit is audited
+    (`cases.access_refused`, the transfer as target) without saying so.
+    """
+    transfer = transfers_incoming_for(user).filter(pk=transfer_id).first()
+    if transfer is None:
+        other = CaseTransfer.objects.filter(pk=transfer_id).only("pk", "to_unit_id").first()
+        if other is not None and other.to_unit_id != getattr(user, "unit_id", None):
+            audit_record(
+                actor=user,
+                action="cases.access_refused",
+                target=other,
+                unit=other.to_unit_id,
+                request=request,
+            )
+        raise TransferNotFound()
+    return transfer
+
+
 PAGE_SIZE = 50
 NAME_SCAN_LIMIT = 20_000
 NAME_MATCH_THRESHOLD = 85

@@ -14,8 +14,14 @@ The decorator both declares and enforces. The declaration is read by
 refuses views that declare nothing) and by `tests/test_url_permissions.py`
 (which fails on any URL whose view declares nothing).
 
-Every refusal sends `access_refused`; the accounts app turns it into an
-audit event. The kernel does not import accounts or audit: it asks the
+Every refusal sends `access_refused` once per request; the accounts app
+turns it into an audit event. A view refusing for reasons of its own
+(another unit's object, a role held in the wrong unit) calls
+`refuse_in_view(request, reason)`; a `PermissionDenied` raised without
+either (by the Django admin, by a service) is signalled by the 403
+handler (`core.views.permission_denied`), so that no 403 goes
+unrecorded. The kernel
+does not import accounts or audit: it asks the
 user object for `is_verified()` (set by django-otp) and
 `has_any_role(roles)` (defined on `accounts.User`).
 """
@@ -35,6 +41,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 
 ACCESS_POLICY_ATTR = "safepassage_access_policy"
+# Set on the request by `refuse`, so that a refusal is signalled once.
+REFUSAL_SIGNALLED_ATTR = "_safepassage_refusal_signalled"
 
 # Sent with `request`, `policy` (None for an undeclared view) and `reason`
 # whenever a view is refused to a signed-in user.
@@ -91,9 +99,30 @@ def is_verified(user: Any) -> bool:
 
 
 def refuse(request: HttpRequest, policy: AccessPolicy | None, reason: str) -> PermissionDenied:
-    """Signal the refusal and return the exception to raise (a 403 page)."""
-    access_refused.send(sender=AccessPolicy, request=request, policy=policy, reason=reason)
+    """Signal the refusal and return the exception to raise (a 403 page).
+
+    `reason` is an identifier ("role", "scope", ...): it goes to the audit.
+    """
+    if not getattr(request, REFUSAL_SIGNALLED_ATTR, False):
+        setattr(request, REFUSAL_SIGNALLED_ATTR, True)
+        access_refused.send(sender=AccessPolicy, request=request, policy=policy, reason=reason)
     return PermissionDenied(reason)
+
+
+def resolved_policy(request: HttpRequest) -> AccessPolicy | None:
+    """The policy of the view the request was routed to, or None."""
+    match = getattr(request, "resolver_match", None)
+    return get_access_policy(getattr(match, "func", None))
+
+
+def refuse_in_view(request: HttpRequest, reason: str) -> PermissionDenied:
+    """`refuse` for a view that passed its declared policy but refuses anyway
+    (the object is another unit's, the role is held in the wrong unit)."""
+    return refuse(request, resolved_policy(request), reason)
+
+
+def refusal_signalled(request: HttpRequest) -> bool:
+    return bool(getattr(request, REFUSAL_SIGNALLED_ATTR, False))
 
 
 def check_access(request: HttpRequest, policy: AccessPolicy) -> HttpResponse | None:

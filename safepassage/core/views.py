@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
-from .permissions import staff_view
+from .permissions import refusal_signalled, refuse_in_view, staff_view
 
 
 @staff_view
@@ -32,6 +32,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Every 403 page. A refusal nobody signalled (the Django admin's, a
+    service's `PermissionDenied`) is signalled here, so it is audited too."""
+    if not refusal_signalled(request):
+        refuse_in_view(request, "denied")
     return HttpResponseForbidden(render_to_string("403.html"))
 
 

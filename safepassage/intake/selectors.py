@@ -8,6 +8,9 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from safepassage.audit.services import audit_record
+from safepassage.cases.selectors import CaseNotFound, case_get_for_user
+
 from .models import Contact, ContactMessage, ContactNote, OutboundMessage, WebSession
 from .policies import channel_scope, user_reads_contacts
 from .web import web_session_hash
@@ -37,7 +40,12 @@ def inbox(*, user: Any) -> list[Contact]:
     )
 
 
-def contact_get_for_user(*, user: Any, pk: int) -> Contact:
+def contact_get_for_user(*, user: Any, pk: int, request: Any = None) -> Contact:
+    """The contact, if the user may read it. Raises ContactNotFound.
+
+    A refused look-up of an existing contact is audited
+    (`intake.access_refused`) without saying so to the user.
+    """
     found = (
         contacts_visible_to(user)
         .select_related("channel", "data_key__unit_key")
@@ -45,6 +53,15 @@ def contact_get_for_user(*, user: Any, pk: int) -> Contact:
         .first()
     )
     if found is None:
+        other = Contact.objects.filter(pk=pk).only("pk", "channel_id").first()
+        if other is not None:
+            audit_record(
+                actor=user,
+                action="intake.access_refused",
+                target=other,
+                details={"channel": other.channel_id},
+                request=request,
+            )
         raise ContactNotFound()
     return found
 
@@ -135,13 +152,17 @@ def conversation_channels(*, root: Contact) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def contact_of_case(*, user: Any, code: str) -> Contact | None:
+def contact_of_case(*, user: Any, code: str, request: Any = None) -> Contact | None:
     """The conversation handed over to (or joined to) a case this user may
-    see; None when there is none or the case is not theirs."""
-    from safepassage.cases.selectors import cases_visible_to
-
+    see; None when there is none or the case is not theirs. Asking for an
+    existing case of another unit is audited (`cases.access_refused`, by
+    `case_get_for_user`)."""
+    try:
+        case = case_get_for_user(user=user, code=code, request=request)
+    except CaseNotFound:
+        return None
     return (
-        Contact.objects.filter(case__in=cases_visible_to(user), case__code=code)
+        Contact.objects.filter(case=case)
         .select_related("channel", "data_key__unit_key", "case__unit")
         .first()
     )

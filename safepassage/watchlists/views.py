@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_read
-from safepassage.core.permissions import requires_role
+from safepassage.core.permissions import refuse_in_view, requires_role
 from safepassage.core.uploads import upload_dropped
 
 from . import selectors, services
@@ -36,7 +36,7 @@ def _keeper(request: HttpRequest) -> User:
     """The signed-in screening officer, if of headquarters; otherwise refused."""
     user = cast(User, request.user)
     if not user_keeps_watchlists(user):
-        raise PermissionDenied
+        raise refuse_in_view(request, "not_headquarters")
     return user
 
 
