@@ -1,5 +1,10 @@
 """The access matrix: (URL, arguments) x role x unit -> expected status.
 
+Rows are pages and actions alike: a POST row carries its data (admin
+bulk actions name the objects they act on, channel switches their new
+state), so that what a role may *do* is walked, not only what it may
+open. Every refusal of a signed-in user must also leave an audit event.
+
 Each app adds its rows in `safepassage/<app>/tests/access_rows.py`, which
 `load_rows()` imports; tests/test_access_matrix.py runs every row for
 every principal. A row says who is allowed; everyone else must get 403
@@ -114,7 +119,8 @@ class Row:
     allow: Allow
     kwargs: Mapping[str, Any] | Callable[[World], Mapping[str, Any]] = field(default_factory=dict)
     method: str = "get"
-    data: Mapping[str, Any] | None = None
+    # The request's data; a callable gets the world (ids of its objects).
+    data: Mapping[str, Any] | Callable[[World], Mapping[str, Any]] | None = None
     ok_status: int = 200
     denied_status: int = 403
     # Status for anonymous and for password-only users; None means the
@@ -133,6 +139,9 @@ class Row:
 
     def resolve_kwargs(self, world: World) -> Mapping[str, Any]:
         return self.kwargs(world) if callable(self.kwargs) else self.kwargs
+
+    def resolve_data(self, world: World) -> Mapping[str, Any]:
+        return (self.data(world) if callable(self.data) else self.data) or {}
 
     def expected(self, principal: Principal) -> tuple[int, str | None]:
         """(status, redirect target name or None) for this principal."""

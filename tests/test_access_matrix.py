@@ -7,10 +7,17 @@ from django.test import Client
 from django.urls import reverse
 
 from safepassage.accounts.tests.factories import UserFactory, sign_in
+from safepassage.audit.models import AuditEvent
 
 from .access_matrix import Principal, Row, load_rows, principals
 
 MATRIX = load_rows()
+REFUSAL_ACTIONS = (
+    "accounts.permission_denied",
+    "cases.access_refused",
+    "intake.access_refused",
+    "watchlists.access_refused",
+)
 CASES = [(row, p) for row in MATRIX.rows for p in principals()]
 
 
@@ -27,9 +34,16 @@ def test_access(row: Row, principal: Principal, client: Client, hq, unit_a, unit
         user = UserFactory(unit=world.units[principal.unit], roles=[principal.role])
         sign_in(client, user, verified=principal.verified)
     url = reverse(row.url_name, kwargs=row.resolve_kwargs(world))
-    response = getattr(client, row.method)(url, row.data or {})
+    before = AuditEvent.objects.count()
+    response = getattr(client, row.method)(url, row.resolve_data(world))
     status, redirect_to = row.expected(principal)
     assert response.status_code == status, (row.id, principal.key, row.allow)
+    if principal.verified and not principal.anonymous and status in (403, 404):
+        # Every refusal of a signed-in user leaves an audit event: a 403
+        # as accounts.permission_denied, another unit's object (404) as
+        # <app>.access_refused.
+        refused = AuditEvent.objects.filter(sequence__gt=before).filter(action__in=REFUSAL_ACTIONS)
+        assert refused.exists(), ("refusal not audited", row.id, principal.key)
     if redirect_to is not None:
         assert response["Location"].split("?")[0] in (
             reverse(redirect_to),

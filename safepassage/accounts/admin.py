@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .admin_site import UnitScoped
 from .models import Unit, User
+from .policies import acts_across_units
 from .roles import Role
 
 # Roles are groups, changed only through services.user_set_roles (which
@@ -23,11 +25,21 @@ for model in (Group,):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin[Unit]):
+class UnitAdmin(UnitScoped, admin.ModelAdmin[Unit]):
+    """Units: headquarters' administrators make and change them; another
+    unit's administrator sees its own unit, read-only."""
+
+    unit_lookup = "pk"
     list_display = ["name", "kind", "parent", "is_headquarters", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     fields = ["name", "kind", "parent", "is_active"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and acts_across_units(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
+        return super().has_change_permission(request, obj) and acts_across_units(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
         return False
@@ -56,8 +68,11 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin[User]):
-    """Read-only list of staff with the actions that withdraw access."""
+class UserAdmin(UnitScoped, admin.ModelAdmin[User]):
+    """Read-only list of staff with the actions that withdraw access.
+
+    Scoped by `UnitScoped`: another unit's administrator lists, opens and
+    acts on the members of its own unit only."""
 
     list_display = ["username", "unit", "is_active", "roles"]
     list_filter = ["is_active", "unit"]
@@ -69,6 +84,10 @@ class UserAdmin(admin.ModelAdmin[User]):
     @admin.display(description=_("roles"))
     def roles(self, obj: User) -> str:
         return ", ".join(str(r.label) for r in sorted(obj.role_set()))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # The unit filter would list every unit to an administrator of one.
+        return self.list_filter if acts_across_units(request.user) else ["is_active"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,7 +3,10 @@
 Each service runs in one transaction with its audit event. Services that
 withdraw access (deactivation, role changes) bump the user's
 `session_epoch`, which ends every session of that user at its next request
-(see SessionGuardMiddleware).
+(see SessionGuardMiddleware). Services acting for an administrator check
+`policies`: units and administrators are headquarters' to make, and an
+administrator of another unit acts on that unit's members only
+(PermissionDenied otherwise, before anything is written).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .models import (
     backup_code_digest,
     backup_code_new,
 )
+from .policies import check_administers, check_grants, check_headquarters
 from .roles import Role
 
 BACKUP_CODE_COUNT = 10
@@ -50,7 +54,8 @@ def unit_create(
     parent: Unit | None = None,
     is_active: bool = True,
 ) -> Unit:
-    """Create a unit; `is_headquarters` follows from `kind`."""
+    """Create a unit; `is_headquarters` follows from `kind`. Headquarters only."""
+    check_headquarters(actor)
     unit = Unit(
         name=name,
         kind=kind,
@@ -74,7 +79,8 @@ def unit_update(
     parent: Unit | None,
     is_active: bool,
 ) -> Unit:
-    """Change a unit; `is_headquarters` follows from `kind`."""
+    """Change a unit; `is_headquarters` follows from `kind`. Headquarters only."""
+    check_headquarters(actor)
     unit.name = name
     unit.kind = kind
     unit.parent = parent
@@ -88,6 +94,8 @@ def unit_update(
 
 @transaction.atomic
 def unit_set_active(*, actor: User | None, unit: Unit, is_active: bool) -> Unit:
+    """Headquarters only."""
+    check_headquarters(actor)
     unit.is_active = is_active
     unit.save(update_fields=["is_active"])
     auditing.record(
@@ -137,6 +145,9 @@ def user_create(
     Raises ValidationError for an unknown role, a weak password or an
     inactive unit.
     """
+    roles = list(roles)
+    check_administers(actor, unit.pk)
+    check_grants(actor, roles)
     if not unit.is_active:
         raise ValidationError(_("The unit is not active."))
     user = User(username=username, unit=unit)
@@ -162,6 +173,7 @@ def user_create(
 @transaction.atomic
 def user_deactivate(*, actor: User | None, user: User) -> User:
     """Deactivate `user` and end all of their sessions at once."""
+    check_administers(actor, user.unit_id)
     user.is_active = False
     user.save(update_fields=["is_active"])
     _bump_session_epoch(user)
@@ -171,7 +183,15 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
 
 @transaction.atomic
 def user_set_roles(*, actor: User | None, user: User, roles: Iterable[str]) -> User:
-    """Replace `user`'s roles; their open sessions end (to sign in again)."""
+    """Replace `user`'s roles; their open sessions end (to sign in again).
+
+    An actor outside headquarters may neither grant nor withdraw a role it
+    cannot grant (an administrator of its unit stays one until
+    headquarters decides)."""
+    roles = list(roles)
+    check_administers(actor, user.unit_id)
+    check_grants(actor, roles)
+    check_grants(actor, [r.value for r in user.role_set()])
     groups = _role_groups(roles)
     before = sorted(r.value for r in user.role_set())
     user.groups.remove(*Group.objects.filter(name__in=Role.values))
@@ -195,6 +215,7 @@ def user_end_sessions(*, actor: User | None, user: User, reason: str) -> None:
 
     `reason` is an identifier such as "lost_phone" (it goes to the audit).
     """
+    check_administers(actor, user.unit_id)
     _bump_session_epoch(user)
     auditing.record(
         "sessions_ended", actor=actor, target=user, unit=user.unit, details={"reason": reason}
@@ -250,6 +271,7 @@ def totp_device_provision(*, actor: User | None, user: User) -> TOTPDevice:
 
     Replaces any authenticator the user had.
     """
+    check_administers(actor, user.unit_id)
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
     auditing.record("totp_provisioned", actor=actor, target=user, unit=user.unit)

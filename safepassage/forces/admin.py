@@ -3,7 +3,9 @@
 A separate page rather than an inline on the accounts Unit admin: inline
 formsets save rows themselves, which would bypass the audited services,
 and replacing another app's ModelAdmin depends on import order. Every
-save goes through `services`; only administrators see the page.
+save goes through `services`. The directory is headquarters' routing
+table: its administrators change it; another unit's administrator sees
+its own unit's entry, read-only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.admin_site import AdministratorsOnly
+from safepassage.accounts.admin_site import AdministratorsOnly, UnitScoped
+from safepassage.accounts.policies import acts_across_units
 
 from . import services
 from .forms import UnitDirectoryForm
@@ -23,7 +26,7 @@ from .models import UnitProfile
 
 
 @admin.register(UnitProfile)
-class UnitDirectoryAdmin(AdministratorsOnly, admin.ModelAdmin[UnitProfile]):
+class UnitDirectoryAdmin(UnitScoped, AdministratorsOnly, admin.ModelAdmin[UnitProfile]):
     form = UnitDirectoryForm
     list_display = ["unit", "base_township", "coverage_count", "unit_active"]
     list_select_related = ["unit", "base_township"]
@@ -31,11 +34,18 @@ class UnitDirectoryAdmin(AdministratorsOnly, admin.ModelAdmin[UnitProfile]):
     search_fields = ["unit__name", "base_township__name_en", "base_township__name_my"]
     actions = None
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and acts_across_units(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and acts_across_units(request.user)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["unit"] if obj is not None else []
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UnitProfile]:
-        return super().get_queryset(request).annotate(coverage_total=Count("unit__coverage"))
+        queryset: QuerySet[UnitProfile] = super().get_queryset(request)
+        return queryset.annotate(coverage_total=Count("unit__coverage"))
 
     @admin.display(description=_("townships covered"), ordering="coverage_total")
     def coverage_count(self, obj: Any) -> int:

@@ -1,6 +1,7 @@
 """Every write to the unit directory, each audited in its transaction.
 
-Audit details hold ids and counts only. A unit's base township is
+The directory is headquarters' routing table: only headquarters (or the
+system, actor None) writes it. Audit details hold ids and counts only. A unit's base township is
 recorded by place code (an identifier of a public place, coarse on
 purpose); the townships a unit covers only as counts.
 """
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import Unit
+from safepassage.accounts.policies import check_headquarters
 from safepassage.audit import services as audit
 from safepassage.geo.models import Township
 
@@ -39,6 +41,7 @@ def unit_profile_set(*, actor: Any, unit: Unit, base_township: Township | None) 
     Creates the profile on first use. Audited as `forces.unit_profile_set`
     even when nothing changed, since an administrator confirmed the value.
     """
+    check_headquarters(actor)
     _check_reception_unit(unit)
     profile, created = UnitProfile.objects.select_for_update().get_or_create(unit=unit)
     previous = profile.base_township_id
@@ -69,6 +72,7 @@ def unit_coverage_set(*, actor: Any, unit: Unit, townships: Iterable[Township]) 
     unit apply one after the other. Audited as `forces.unit_coverage_set`
     with counts (added, removed, total).
     """
+    check_headquarters(actor)
     _check_reception_unit(unit)
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
     wanted = {t.pk: t for t in townships}

@@ -1,6 +1,7 @@
-"""Prepared replies and channels in the admin (administrators only).
-Nothing personal is shown; every save goes through `services` and is
-audited."""
+"""Prepared replies and channels in the admin (headquarters'
+administrators only: both are headquarters', whichever unit reads a
+channel). Nothing personal is shown; every save goes through `services`
+and is audited."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.admin_site import AdministratorsOnly
+from safepassage.accounts.admin_site import HeadquartersOnly
 
 from . import services
 from .models import CannedReply, Channel
 
 
 @admin.register(CannedReply)
-class CannedReplyAdmin(AdministratorsOnly, admin.ModelAdmin[CannedReply]):
+class CannedReplyAdmin(HeadquartersOnly, admin.ModelAdmin[CannedReply]):
     list_display = ["title", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["title"]
@@ -28,7 +29,7 @@ class CannedReplyAdmin(AdministratorsOnly, admin.ModelAdmin[CannedReply]):
 
 
 @admin.register(Channel)
-class ChannelAdmin(AdministratorsOnly, admin.ModelAdmin[Channel]):
+class ChannelAdmin(HeadquartersOnly, admin.ModelAdmin[Channel]):
     """Channels at a glance, and switching one off or on. Credentials are
     never shown or edited here: `manage.py channel_add` takes them (from
     stdin) and prints the webhook secret once."""

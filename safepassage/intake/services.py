@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Unit
+from safepassage.accounts.policies import check_headquarters
+from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case, CaseEvent, Category, EventKind, Stage
 from safepassage.vault.keys import data_key_shred
@@ -389,7 +391,7 @@ def messages_mark_read(*, contact: Contact, messages: list[Any]) -> int:
 
 @transaction.atomic
 def canned_reply_save(*, actor: Any, canned: CannedReply) -> CannedReply:
-    """Create or change a prepared reply (administrators only)."""
+    """Create or change a prepared reply (headquarters' administrators only)."""
     _administrator_only(actor)
     canned.full_clean()
     created = canned.pk is None
@@ -405,7 +407,8 @@ def canned_reply_save(*, actor: Any, canned: CannedReply) -> CannedReply:
 @transaction.atomic
 def channel_set_active(*, actor: Any, channel: Channel, active: bool) -> Channel:
     """Switch a channel off (its webhook answers 404; the fast path within
-    its cache time) or on again. Administrators only."""
+    its cache time) or on again. Headquarters' administrators only: the
+    channels are headquarters', whichever unit reads them."""
     _administrator_only(actor)
     Channel.objects.filter(pk=channel.pk).update(is_active=active)
     channel.is_active = active
@@ -418,7 +421,8 @@ def channel_set_active(*, actor: Any, channel: Channel, active: bool) -> Channel
 
 
 def _administrator_only(actor: Any) -> None:
-    from safepassage.accounts.roles import Role
-
+    """Headquarters' administrators: a unit's administrator acts on its own
+    members only (`accounts.policies`)."""
     if not actor.has_any_role([Role.ADMINISTRATOR]):
         raise PermissionDenied
+    check_headquarters(actor)

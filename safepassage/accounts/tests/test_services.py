@@ -161,3 +161,41 @@ def test_second_factor_check_refuses_junk(token: str) -> None:
     user = UserFactory()
     TOTPDeviceFactory(user=user)
     assert services.second_factor_check(user=user, token=token) is None
+
+
+# --- Scope of an administrator outside headquarters (issue 18 §3) ---------
+
+
+def test_services_refuse_a_unit_administrator_acting_on_another_unit() -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .factories import HeadquartersFactory
+
+    battalion = UnitFactory()
+    actor = UserFactory(unit=battalion, roles=[Role.ADMINISTRATOR])
+    other = UserFactory(unit=UnitFactory())
+    own = UserFactory(unit=battalion)
+    for call in (
+        lambda: services.user_deactivate(actor=actor, user=other),
+        lambda: services.user_end_sessions(actor=actor, user=other, reason="x"),
+        lambda: services.user_set_roles(actor=actor, user=other, roles=[Role.CASEWORKER]),
+        lambda: services.user_set_roles(actor=actor, user=own, roles=[Role.ADMINISTRATOR]),
+        lambda: services.user_create(actor=actor, username="n1", unit=other.unit),
+        lambda: services.user_create(
+            actor=actor, username="n2", unit=battalion, roles=[Role.ADMINISTRATOR]
+        ),
+        lambda: services.totp_device_provision(actor=actor, user=other),
+        lambda: services.unit_create(actor=actor, name="New", kind="security_team"),
+        lambda: services.unit_set_active(actor=actor, unit=battalion, is_active=False),
+        lambda: services.unit_update(
+            actor=actor, unit=battalion, name="x", kind="headquarters", parent=None, is_active=True
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    other.refresh_from_db()
+    assert other.is_active
+    services.user_set_roles(actor=actor, user=own, roles=[Role.CASEWORKER])
+    services.user_deactivate(actor=actor, user=own)
+    headquarters = UserFactory(unit=HeadquartersFactory(), roles=[Role.ADMINISTRATOR])
+    services.user_deactivate(actor=headquarters, user=other)
