@@ -19,8 +19,14 @@ workers = int(os.environ.get("SAFEPASSAGE_WORKERS", "2"))
 threads = int(os.environ.get("SAFEPASSAGE_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 preload_app = True
-# No request line logging: paths can carry case codes.
+# No request line logging: paths can carry case codes. Should an operator
+# turn the access log on (`--access-logfile`), the format still leaves out
+# the query string, the full request line (%(r)s holds the query), the
+# referrer, the user agent and the address: a query string is where a
+# GET form puts a name or a phone number (every search is a POST now,
+# and tests/test_search_logs.py holds both to it).
 accesslog = None
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
 errorlog = "-"
 limit_request_line = 4094
 limit_request_fields = 60

@@ -39,12 +39,14 @@ _NAMED_PCODE = re.compile(r"\((MMR\d{6})\)\s*$", re.IGNORECASE)
 
 
 class TownshipInput(forms.TextInput):
-    """A text box that suggests townships as one types (htmx, GET).
+    """A text box that suggests townships as one types (htmx, POST).
 
     Without JavaScript it is a plain text box and the form resolves the
     name on submit; with htmx, suggestions come from
     `cases:township_suggest` and picking one swaps in the box filled with
-    "Name (place code)" (`cases:township_pick`).
+    "Name (place code)" (`cases:township_pick`). Both are POSTs carrying
+    the typed text (or the code) and the form's CSRF token only
+    (`hx-params`): the person's township never goes into a URL.
     """
 
     template_name = "cases/widgets/township_input.html"
@@ -52,7 +54,8 @@ class TownshipInput(forms.TextInput):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         defaults: dict[str, Any] = {
             "autocomplete": "off",
-            "hx-get": reverse_lazy("cases:township_suggest"),
+            "hx-post": reverse_lazy("cases:township_suggest"),
+            "hx-params": "csrfmiddlewaretoken,home_township",
             "hx-trigger": "input changed delay:400ms",
             "hx-target": "#township-suggestions",
             "hx-sync": "this:replace",

@@ -95,9 +95,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @case_view
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    """The search box. The query travels in a POST body only, never in a
+    URL: a URL lands in request logs, proxies' logs and the browser's
+    history, and a query is a phone number or a person's name. Results
+    are rendered in the POST's own response (no redirect carrying the
+    query); a single exact match redirects to its case, by code. A GET
+    shows the empty form, whatever its query string says."""
+    form = SearchForm(request.POST if request.method == "POST" else None)
     results: list[Case] | None = None
     unreadable = 0
     if form.is_valid():
@@ -292,9 +298,12 @@ def transfer_request(request: HttpRequest, code: str) -> HttpResponse:
 @case_view
 @require_POST
 def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
-    transfer = selectors.transfers_incoming_for(_staff(request)).filter(pk=transfer_id).first()
-    if transfer is None:
-        raise Http404
+    try:
+        transfer = selectors.transfer_incoming_get_for_user(
+            user=_staff(request), transfer_id=transfer_id, request=request
+        )
+    except selectors.TransferNotFound:
+        raise Http404 from None
     try:
         if request.POST.get("answer") == "accept":
             case = services.case_transfer_accept(actor=_staff(request), transfer=transfer)
@@ -354,23 +363,26 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires_role(*PERSON_EDITORS)
-@require_http_methods(["GET"])
+@require_POST
 def township_suggest(request: HttpRequest) -> HttpResponse:
-    """Townships matching what is typed in the person form (an htmx fragment)."""
+    """Townships matching what is typed in the person form (an htmx fragment).
+
+    POST, like the search: what is typed is the person's home township."""
     from safepassage.geo.selectors import township_search
 
-    query = request.GET.get("home_township", "").strip()[:100]
+    query = request.POST.get("home_township", "").strip()[:100]
     matches = township_search(query, limit=6) if query else []
     return render(request, "cases/_township_suggestions.html", {"matches": matches, "query": query})
 
 
 @requires_role(*PERSON_EDITORS)
-@require_http_methods(["GET"])
+@require_POST
 def township_pick(request: HttpRequest) -> HttpResponse:
-    """The township box again, filled with the chosen township (an htmx fragment)."""
+    """The township box again, filled with the chosen township (an htmx
+    fragment). POST: the place code chosen is the person's township."""
     from safepassage.geo.selectors import township_by_pcode
 
-    township = township_by_pcode(request.GET.get("pcode", ""))
+    township = township_by_pcode(request.POST.get("pcode", "")[:20])
     if township is None:
         raise Http404
     widget = TownshipInput(attrs={"id": "id_home_township", "maxlength": "100"})

@@ -37,8 +37,10 @@ class ScrubPersonalDataFilter(logging.Filter):
             record.exc_info = None
             record.exc_text = None
             record.stack_info = None
-        elif isinstance(record.msg, str) and "?" in record.msg and record.name.startswith("django"):
-            record.msg = record.getMessage().split("?", 1)[0]
+        elif record.name.startswith("django") and "?" in (message := record.getMessage()):
+            # The "?" may be in the arguments, not in the format: runserver
+            # logs '"%s" %s %s' with the request line as an argument.
+            record.msg = message.split("?", 1)[0]
             record.args = ()
         return True
 

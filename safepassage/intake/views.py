@@ -41,7 +41,7 @@ def _user(request: HttpRequest) -> User:
 
 def _contact_or_404(request: HttpRequest, pk: int) -> Contact:
     try:
-        return selectors.contact_get_for_user(user=_user(request), pk=pk)
+        return selectors.contact_get_for_user(user=_user(request), pk=pk, request=request)
     except selectors.ContactNotFound:
         raise Http404 from None
 
@@ -53,7 +53,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _contact_page(
-    request: HttpRequest, contact: Contact, form: ReplyForm | None = None
+    request: HttpRequest,
+    contact: Contact,
+    form: ReplyForm | None = None,
+    township_query: str = "",
 ) -> HttpResponse:
     conversation = selectors.conversation_whole(root=contact)
     pending = selectors.replies_pending(contact=contact)
@@ -67,7 +70,7 @@ def _contact_page(
     )
     services.messages_mark_read(contact=contact, messages=conversation)
     answers = selectors.answers_shown(contact=contact)
-    township_query = request.GET.get("township", "")[:100] or answers.township
+    township_query = township_query or answers.township
     township, suggestions = selectors.routing_suggestions(township_query=township_query)
     return render(
         request,
@@ -97,6 +100,17 @@ def _contact_page(
 @require_http_methods(["GET"])
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _contact_page(request, _contact_or_404(request, pk))
+
+
+@intake_view
+@require_POST
+def contact_route(request: HttpRequest, pk: int) -> HttpResponse:
+    """The conversation again, with units near the township typed. A POST
+    rendered in place: the township is where the person is, and must not
+    travel in a URL (request logs, history)."""
+    contact = _contact_or_404(request, pk)
+    township_query = request.POST.get("township", "").strip()[:100]
+    return _contact_page(request, contact, township_query=township_query)
 
 
 def _reply_posted(request: HttpRequest, contact: Contact) -> ReplyForm | None:
@@ -219,7 +233,7 @@ case_conversation_view = requires_role(Role.UNIT_HANDLER, Role.INTAKE_OPERATOR)
 
 
 def _case_contact_or_404(request: HttpRequest, code: str) -> Contact:
-    contact = selectors.contact_of_case(user=_user(request), code=code[:20])
+    contact = selectors.contact_of_case(user=_user(request), code=code[:20], request=request)
     if contact is None:
         raise Http404
     return contact

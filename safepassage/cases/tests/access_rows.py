@@ -70,6 +70,7 @@ def _code(world: World) -> dict[str, str]:
 
 for name in ("cases:dashboard", "cases:list", "cases:search", "cases:new"):
     MATRIX.row(name, allow=roles(*CASE_ROLE_LIST))
+MATRIX.row("cases:search", allow=roles(*CASE_ROLE_LIST), method="post", data={"q": "Canary Name"})
 
 MATRIX.row(
     "cases:detail", allow=roles(*CASE_ROLE_LIST), kwargs=_code, expect=_case_page(CASE_ROLES, 200)
@@ -130,11 +131,13 @@ MATRIX.row(
 MATRIX.row(
     "cases:township_suggest",
     allow=roles(*(Role(r) for r in PERSON_EDITORS)),
+    method="post",
     data={"home_township": "monywa"},
 )
 MATRIX.row(
     "cases:township_pick",
     allow=roles(*(Role(r) for r in PERSON_EDITORS)),
+    method="post",
     data={"pcode": "MMR005012"},
 )
 MATRIX.row(

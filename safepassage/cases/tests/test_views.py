@@ -118,11 +118,12 @@ def test_search_by_code_phone_and_name(client, unit, handler):
     person = person_create(case, name_latin="Maung Zaw Win", name_my="မောင်ဇော်ဝင်း")
     phone_add(person, "+959420000123")
     url = reverse("cases:search")
-    by_code = client.get(url, {"q": case.code.lower()})
+    by_code = client.post(url, {"q": case.code.lower()})
     assert by_code.status_code == 302
-    by_phone = client.get(url, {"q": "09 420 000 123"})
+    by_phone = client.post(url, {"q": "09 420 000 123"})
     assert by_phone.status_code == 302
-    by_name = client.get(url, {"q": "ေမာင္ေဇာ္ဝင္း"})  # Zawgyi
+    assert by_phone["Location"] == reverse("cases:detail", kwargs={"code": case.code})
+    by_name = client.post(url, {"q": "ေမာင္ေဇာ္ဝင္း"})  # Zawgyi
     assert by_name.status_code == 200
     assert by_name.context["results"] == [case]
     assert AuditEvent.objects.filter(action="cases.searched").count() == 3
@@ -187,32 +188,37 @@ def test_person_form_shows_the_stored_township_as_name_and_code(client, unit, ha
     response = client.get(reverse("cases:person_edit", kwargs={"code": case.code}))
     body = response.content.decode()
     assert 'value="Monywa (MMR005012)"' in body
-    assert f'hx-get="{reverse("cases:township_suggest")}"' in body
+    assert f'hx-post="{reverse("cases:township_suggest")}"' in body
+    assert 'hx-params="csrfmiddlewaretoken,home_township"' in body
     assert 'id="township-suggestions"' in body
 
 
 def test_township_suggestions_are_a_fragment_of_buttons(client, handler):
     url = reverse("cases:township_suggest")
-    response = client.get(url, {"home_township": "ျမစ္ႀကီးနား"})  # Zawgyi
+    response = client.post(url, {"home_township": "ျမစ္ႀကီးနား"})  # Zawgyi
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body
     assert 'Myitkyina / <span lang="my">မြစ်ကြီးနား</span>' in body
-    assert f"{reverse('cases:township_pick')}?pcode=MMR001001" in body
-    assert "No township" in client.get(url, {"home_township": "qqqqqqqq"}).content.decode()
-    assert client.get(url).content.decode().strip() == ""
+    assert f'hx-post="{reverse("cases:township_pick")}"' in body
+    assert """hx-vals='{"pcode": "MMR001001"}'""" in body
+    assert "?" not in body  # no query string anywhere: the code travels in the body
+    assert "No township" in client.post(url, {"home_township": "qqqqqqqq"}).content.decode()
+    assert client.post(url).content.decode().strip() == ""
+    assert client.get(url, {"home_township": "Monywa"}).status_code == 405
 
 
 def test_a_picked_township_comes_back_as_the_filled_box(client, handler):
     url = reverse("cases:township_pick")
-    response = client.get(url, {"pcode": "mmr001001"})
+    response = client.post(url, {"pcode": "mmr001001"})
     body = response.content.decode()
     assert response.status_code == 200
     assert 'name="home_township"' in body
     assert 'value="Myitkyina (MMR001001)"' in body
     assert 'id="township-widget"' in body
     for bad in ("", "MMR999999", "<script>", "x" * 5000):
-        assert client.get(url, {"pcode": bad}).status_code == 404
+        assert client.post(url, {"pcode": bad}).status_code == 404
+    assert client.get(url, {"pcode": "MMR001001"}).status_code == 405
 
 
 @settings(
@@ -220,7 +226,7 @@ def test_a_picked_township_comes_back_as_the_filled_box(client, handler):
 )
 @given(typed=st.text(max_size=300))
 def test_township_suggestions_take_any_text(client, handler, typed):
-    response = client.get(reverse("cases:township_suggest"), {"home_township": typed})
+    response = client.post(reverse("cases:township_suggest"), {"home_township": typed})
     assert response.status_code == 200
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from safepassage.accounts.roles import Role
 from safepassage.intake.tests.factories import facebook_channel, telegram_channel
-from tests.access_matrix import ANY_STAFF, MATRIX, Principal, World, roles, world_builder
+from tests.access_matrix import (
+    ANY_STAFF,
+    MATRIX,
+    Principal,
+    World,
+    in_unit,
+    roles,
+    world_builder,
+)
 
 
 @world_builder
@@ -77,6 +85,14 @@ for name, data in (
         expect=_hq_operator(302),
         anonymous=302,
     )
+MATRIX.row(
+    "inbox:route",
+    allow=roles(Role.INTAKE_OPERATOR),
+    kwargs=_contact_kwargs,
+    method="post",
+    data={"township": "Monywa"},
+    expect=_hq_operator(200),
+)
 MATRIX.row(
     "inbox:hand_over",
     allow=roles(Role.INTAKE_OPERATOR),
@@ -182,17 +198,29 @@ def _canned(world: World) -> None:
     )
 
 
-MATRIX.row("admin:intake_cannedreply_changelist", allow=roles(Role.ADMINISTRATOR))
-MATRIX.row("admin:intake_cannedreply_add", allow=roles(Role.ADMINISTRATOR))
+# Channels and prepared replies are headquarters': another unit's
+# administrator is refused, switching a channel off included.
+HQ_ADMINISTRATOR = roles(Role.ADMINISTRATOR) & in_unit("hq")
+MATRIX.row("admin:intake_cannedreply_changelist", allow=HQ_ADMINISTRATOR)
+MATRIX.row("admin:intake_cannedreply_add", allow=HQ_ADMINISTRATOR)
 MATRIX.row(
     "admin:intake_cannedreply_change",
     kwargs=lambda world: {"object_id": world.objects["canned"].pk},
-    allow=roles(Role.ADMINISTRATOR),
+    allow=HQ_ADMINISTRATOR,
 )
 
-MATRIX.row("admin:intake_channel_changelist", allow=roles(Role.ADMINISTRATOR))
+MATRIX.row("admin:intake_channel_changelist", allow=HQ_ADMINISTRATOR)
 MATRIX.row(
     "admin:intake_channel_change",
     kwargs=lambda world: {"object_id": world.objects["telegram"].pk},
-    allow=roles(Role.ADMINISTRATOR),
+    allow=HQ_ADMINISTRATOR,
+)
+MATRIX.row(
+    "admin:intake_channel_change",
+    kwargs=lambda world: {"object_id": world.objects["telegram"].pk},
+    method="post",
+    data={},  # is_active left out: switched off
+    allow=HQ_ADMINISTRATOR,
+    ok_status=302,
+    label="POST admin switch a channel off",
 )

@@ -132,11 +132,11 @@ def test_units_are_suggested_for_a_township_typed_loosely(client, operator):
     reception_unit("Battalion Covering", "Myitkyina", covers=("Hlaingtharya",))
     reception_unit("Battalion Next Door", "Hlaing")
     contact = _contact_with_message(telegram_channel())
-    url = reverse("inbox:contact", kwargs={"pk": contact.pk})
-    body = client.get(url, {"township": "hlaing tharyar"}).content.decode()
+    url = reverse("inbox:route", kwargs={"pk": contact.pk})
+    body = client.post(url, {"township": "hlaing tharyar"}).content.decode()
     assert body.index("Battalion Covering") < body.index("Battalion Next Door")
     assert "covers this township" in body
-    body = client.get(url, {"township": "nowhere at all"}).content.decode()
+    body = client.post(url, {"township": "nowhere at all"}).content.decode()
     assert "No township of that name is known." in body
 
 
