@@ -180,6 +180,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # SessionGuardMiddleware; the cookie itself dies with the browser.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SAFEPASSAGE_IDLE_TIMEOUT", 15 * 60)
+# New backup codes, a new authenticator or a new passkey need the password
+# typed in this session within this many seconds (accounts:confirm_password).
+REAUTH_WINDOW_SECONDS = env_int("SAFEPASSAGE_REAUTH_WINDOW", 5 * 60)
 # Raw channel updates are destroyed after this many days (manage.py intake_purge).
 INTAKE_RAW_RETENTION_DAYS = env_int("SAFEPASSAGE_INTAKE_RAW_RETENTION_DAYS", 30)
 # Words that, written by a contact, silently flag it (someone may be reading

@@ -74,3 +74,28 @@ class OwnPasswordChangeForm(PasswordChangeForm):
             "your username. A few unrelated words make a good one."
         )
         self.fields["new_password2"].label = _("New password again")
+
+
+class PasswordConfirmForm(forms.Form):
+    """The signed-in user's own password, asked again before a change to
+    the second factor."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, user: object, *args: object, **kwargs: object) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        check = getattr(self.user, "check_password", None)
+        if not callable(check) or not check(password):
+            raise forms.ValidationError(
+                _("That is not your password. Try again."), code="password_incorrect"
+            )
+        return password

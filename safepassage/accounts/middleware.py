@@ -24,6 +24,9 @@ from . import auditing
 
 SESSION_EPOCH_KEY = "safepassage_session_epoch"
 SESSION_LAST_SEEN_KEY = "safepassage_last_seen"
+# When the password was last typed in this session (sign-in or
+# confirmation): changing a second factor needs it recent.
+SESSION_PASSWORD_AT_KEY = "safepassage_password_at"  # noqa: S105 - a key name
 # The idle stamp is rewritten at most this often, so that a burst of
 # requests does not write the session row each time; idle time is thus
 # measured to within this many seconds.
@@ -34,6 +37,23 @@ def session_start(request: HttpRequest, user: Any) -> None:
     """Stamp a freshly signed-in session with the user's epoch and the time."""
     request.session[SESSION_EPOCH_KEY] = user.session_epoch
     request.session[SESSION_LAST_SEEN_KEY] = int(time.time())
+    password_given(request)
+
+
+def password_given(request: HttpRequest) -> None:
+    """Record that the password was typed in this session just now."""
+    request.session[SESSION_PASSWORD_AT_KEY] = int(time.time())
+
+
+def password_recent(request: HttpRequest) -> bool:
+    """True when the password was typed in this session within
+    REAUTH_WINDOW_SECONDS: what a signed-in session left open (a borrowed
+    or seized laptop) lacks when it tries to change the second factor."""
+    given = request.session.get(SESSION_PASSWORD_AT_KEY)
+    if not isinstance(given, int):
+        return False
+    age = int(time.time()) - given
+    return 0 <= age <= int(settings.REAUTH_WINDOW_SECONDS)
 
 
 def _end_session(request: HttpRequest, reason: str) -> None:

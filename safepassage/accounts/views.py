@@ -3,6 +3,12 @@
 Flow: /accounts/login/ (password) -> /accounts/verify/ (authenticator or
 backup code; or a passkey) -> the page asked for. A user without an
 authenticator goes to /accounts/enrol/ instead of verify.
+
+Changing the second factor (new backup codes, a replacement
+authenticator, a new passkey) needs the password typed in this session
+within REAUTH_WINDOW_SECONDS; otherwise the page sends the user to
+/accounts/confirm-password/ first. A session left open, or taken, is not
+enough to plant a second factor its holder controls.
 """
 
 from __future__ import annotations
@@ -33,10 +39,11 @@ from .forms import (
     SIGN_IN_FAILED,
     LoginForm,
     OwnPasswordChangeForm,
+    PasswordConfirmForm,
     SecondFactorForm,
     TOTPConfirmForm,
 )
-from .middleware import session_start
+from .middleware import password_given, password_recent, session_start
 from .models import BackupCodeDevice, User
 from .roles import Role
 
@@ -218,6 +225,9 @@ def enrol_totp_view(request: HttpRequest) -> HttpResponse:
     has_totp = selectors.user_has_confirmed_totp(user=user)
     if has_totp and not is_verified(user):
         return HttpResponseRedirect(_with_next(reverse("accounts:verify"), next_url))
+    if has_totp and not password_recent(request):
+        # Replacing: not even the new secret is shown without the password.
+        return _confirm_password_first(request, reverse("accounts:enrol_totp"))
     device = services.totp_device_start(user=user)
     form = TOTPConfirmForm(request.POST or None)
     status = 200
@@ -247,11 +257,70 @@ def enrol_totp_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def backup_codes_view(request: HttpRequest) -> HttpResponse:
-    """Show how many codes are left; on POST, replace them and show them once."""
+    """Show how many codes are left; on POST, replace them and show them once
+    (the password typed within REAUTH_WINDOW_SECONDS first)."""
     user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST" and not password_recent(request):
+        return _confirm_password_first(request, reverse("accounts:backup_codes"))
     codes = services.backup_codes_regenerate(user=user) if request.method == "POST" else None
     context = {"codes": codes, "remaining": selectors.backup_codes_remaining(user=user)}
     return render(request, "accounts/backup_codes.html", context)
+
+
+def _confirm_password_first(request: HttpRequest, then: str) -> HttpResponse:
+    """Send the user to type the password, then back to `then` (a GET)."""
+    user: User = request.user  # type: ignore[assignment]
+    auditing.record(
+        "password_confirmation_asked",
+        actor=user,
+        target=user,
+        unit=user.unit,
+        request=request,
+    )
+    return HttpResponseRedirect(_with_next(reverse("accounts:confirm_password"), then))
+
+
+@staff_view
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_password_view(request: HttpRequest) -> HttpResponse:
+    """Type the password again before changing the second factor.
+
+    A wrong password is audited and counts towards the lock-out like a
+    failed sign-in; locked out, the session ends.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    next_url = _safe_next(request)
+    if second_factor_locked(request, user):
+        return lockout_response(request, None, {"username": user.get_username()})
+    form = PasswordConfirmForm(user, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            password_given(request)
+            auditing.record(
+                "password_confirmed", actor=user, target=user, unit=user.unit, request=request
+            )
+            return HttpResponseRedirect(next_url or reverse("accounts:account"))
+        auditing.record(
+            "password_confirmation_failed",
+            actor=user,
+            target=user,
+            unit=user.unit,
+            request=request,
+        )
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.get_username()}, request=request
+        )
+        if second_factor_locked(request, user):
+            return lockout_response(request, None, {"username": user.get_username()})
+    return render(
+        request,
+        "accounts/confirm_password.html",
+        {"form": form, "next": next_url},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_view
@@ -271,7 +340,10 @@ def account_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET"])
 def passkeys_view(request: HttpRequest) -> HttpResponse:
+    """The passkeys page; adding one needs the password typed recently."""
     user: User = request.user  # type: ignore[assignment]
+    if not password_recent(request):
+        return _confirm_password_first(request, reverse("accounts:passkeys"))
     return render(request, "accounts/passkeys.html", {"devices": selectors.user_devices(user=user)})
 
 

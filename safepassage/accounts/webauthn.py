@@ -2,8 +2,10 @@
 
 The package's views are wrapped so that each declares its access:
 registering a passkey needs a verified session (the password alone never
-adds a device); using one is the second-factor step, counted towards the
-lock-out on failure like a wrong code. Passwordless sign-in is off
+adds a device) whose password was typed within REAUTH_WINDOW_SECONDS (a
+session left open does not add one either: refused, audited); using one
+is the second-factor step, counted towards the lock-out on failure like a
+wrong code. Passwordless sign-in is off
 (OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False) and, in any case, every
 endpoint here needs a password-authenticated session.
 
@@ -22,19 +24,31 @@ from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as webauthn_views
 
-from safepassage.core.permissions import second_factor_step, staff_view
+from safepassage.core.permissions import refuse_in_view, second_factor_step, staff_view
 
 from . import auditing
+from .middleware import password_recent
 from .views import _second_factor_failed, _second_factor_passed, second_factor_locked
+
+
+def _password_recent_or_refuse(request: Any) -> None:
+    if not password_recent(request):
+        raise refuse_in_view(request, "password_not_recent")
 
 
 @staff_view
 class BeginRegistrationView(webauthn_views.BeginCredentialRegistrationView):  # type: ignore[misc]
-    pass
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        _password_recent_or_refuse(request)
 
 
 @staff_view
 class CompleteRegistrationView(webauthn_views.CompleteCredentialRegistrationView):  # type: ignore[misc]
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        _password_recent_or_refuse(request)
+
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().post(*args, **kwargs)
         user = self.request.user

@@ -11,7 +11,11 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 
-from safepassage.accounts.middleware import SESSION_EPOCH_KEY, SESSION_LAST_SEEN_KEY
+from safepassage.accounts.middleware import (
+    SESSION_EPOCH_KEY,
+    SESSION_LAST_SEEN_KEY,
+    SESSION_PASSWORD_AT_KEY,
+)
 from safepassage.accounts.models import (
     BackupCode,
     BackupCodeDevice,
@@ -110,3 +114,10 @@ def sign_in(client: Client, user: User, *, verified: bool = True) -> TOTPDevice:
     client.force_login(user, backend=MODEL_BACKEND)
     stamp_session(client, user, device=device if verified else None)
     return device
+
+
+def password_just_given(client: Client, *, seconds_ago: int = 0) -> None:
+    """Mark the client's session as having typed the password `seconds_ago`."""
+    session = client.session
+    session[SESSION_PASSWORD_AT_KEY] = int(time.time()) - seconds_ago
+    session.save()

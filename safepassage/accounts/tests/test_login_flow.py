@@ -16,6 +16,7 @@ from .factories import (
     TOTPDeviceFactory,
     UserFactory,
     backup_codes_for,
+    password_just_given,
     sign_in,
     totp_code,
 )
@@ -182,6 +183,7 @@ def test_the_password_alone_never_enrols_a_new_authenticator(client: Client) -> 
 def test_a_verified_user_can_replace_their_authenticator(client: Client) -> None:
     user = UserFactory()
     old = sign_in(client, user)
+    password_just_given(client)
     assert client.get(ENROL).status_code == 200
     new = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post(ENROL, {"otp_token": totp_code(new)})
@@ -192,6 +194,7 @@ def test_a_verified_user_can_replace_their_authenticator(client: Client) -> None
 def test_backup_codes_page_shows_ten_codes_once(client: Client) -> None:
     user = UserFactory()
     sign_in(client, user)
+    password_just_given(client)
     response = client.post(reverse("accounts:backup_codes"))
     assert response.status_code == 200
     codes = response.context["codes"]

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from .factories import UserFactory, sign_in
+from .factories import UserFactory, password_just_given, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ def test_registration_needs_a_verified_session(client: Client) -> None:
 
 def test_registration_begins_for_a_verified_user(client: Client) -> None:
     sign_in(client, UserFactory())
+    password_just_given(client)
     response = client.post(BEGIN_REGISTRATION)
     assert response.status_code == 200
     assert "challenge" in response.json()
@@ -63,6 +64,7 @@ def test_a_failed_passkey_counts_towards_the_lock_out(client: Client, audit_spy)
 
 def test_passkey_page_uses_only_same_origin_scripts(client: Client) -> None:
     sign_in(client, UserFactory())
+    password_just_given(client)
     body = client.get(reverse("accounts:passkeys")).content.decode()
     assert 'src="/static/django_otp_webauthn/otp_webauthn_register.js"' in body
     assert 'type="application/json"' in body  # configuration as data, not code
