@@ -10,7 +10,11 @@ from __future__ import annotations
 import pytest
 
 from safepassage.accounts.roles import Role
-from safepassage.accounts.tests.factories import TOTPDeviceFactory, UnitFactory, UserFactory
+from safepassage.accounts.tests.factories import (
+    HeadquartersFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+)
 
 from .test_case_flow import sign_in
 
@@ -33,7 +37,8 @@ ADMIN_PAGES = [
 
 
 def test_admin_pages_keep_the_content_security_policy(browser, live_server, screenshot):
-    hq = UnitFactory(name="Headquarters (test)")
+    # Headquarters': only its administrators add units and directory entries.
+    hq = HeadquartersFactory()
     admin = UserFactory(unit=hq, roles=[Role.ADMINISTRATOR])
     device = TOTPDeviceFactory(user=admin)
     page = browser.new_context().new_page()
