@@ -795,12 +795,30 @@ def details_requests_for_case(*, user: Any, case: Case) -> list[DetailsRequestRo
     ]
 
 
-def details_request_sent_get(*, user: Any, pk: int) -> DetailsRequest | None:
+def _details_request_refused(user: Any, pk: int, request: Any) -> None:
+    """Audit a look-up of an existing details request the user may not act on."""
+    other = DetailsRequest.objects.filter(pk=pk).only("pk", "from_unit_id").first()
+    if other is not None:
+        audit_record(
+            actor=user,
+            action="cases.access_refused",
+            target=other,
+            unit=other.from_unit_id,
+            request=request,
+        )
+
+
+def details_request_sent_get(*, user: Any, pk: int, request: Any = None) -> DetailsRequest | None:
     """A request sent from a case the user's unit owns now (a request
-    follows its case through a transfer, as the case's timeline does)."""
-    if not user_screens(user):
-        return None
-    return _details_requests_readable().filter(pk=pk, from_case__unit_id=user.unit_id).first()
+    follows its case through a transfer, as the case's timeline does).
+    None otherwise; an existing request of another unit is audited
+    (`cases.access_refused`)."""
+    found = None
+    if user_screens(user):
+        found = _details_requests_readable().filter(pk=pk, from_case__unit_id=user.unit_id).first()
+    if found is None:
+        _details_request_refused(user, pk, request)
+    return found
 
 
 def details_requests_incoming_for(user: Any) -> QuerySet[DetailsRequest]:
@@ -816,8 +834,15 @@ def details_requests_incoming_for(user: Any) -> QuerySet[DetailsRequest]:
     return qs.filter(about_case__unit_id=user.unit_id).exclude(from_case__unit_id=user.unit_id)
 
 
-def details_request_incoming_get(*, user: Any, pk: int) -> DetailsRequest | None:
-    return details_requests_incoming_for(user).filter(pk=pk).first()
+def details_request_incoming_get(
+    *, user: Any, pk: int, request: Any = None
+) -> DetailsRequest | None:
+    """A request this user may answer; None otherwise, an existing one
+    audited (`cases.access_refused`)."""
+    found = details_requests_incoming_for(user).filter(pk=pk).first()
+    if found is None:
+        _details_request_refused(user, pk, request)
+    return found
 
 
 def details_requests_waiting(*, user: Any) -> int | None:

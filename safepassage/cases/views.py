@@ -568,7 +568,7 @@ def details_request_send(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def details_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _staff(request)
-    sent = selectors.details_request_sent_get(user=user, pk=request_id)
+    sent = selectors.details_request_sent_get(user=user, pk=request_id, request=request)
     if sent is None:
         raise Http404
     try:
@@ -620,7 +620,7 @@ def details_requests(request: HttpRequest) -> HttpResponse:
 @require_POST
 def details_request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _staff(request)
-    incoming = selectors.details_request_incoming_get(user=user, pk=request_id)
+    incoming = selectors.details_request_incoming_get(user=user, pk=request_id, request=request)
     if incoming is None:
         raise Http404
     form = DetailsAnswerForm(request.POST)

@@ -24,7 +24,7 @@ ADD = reverse("admin:forces_unitprofile_add")
 
 @pytest.fixture
 def admin_client(client: Client) -> Client:
-    sign_in(client, UserFactory(roles=[Role.ADMINISTRATOR]))
+    sign_in(client, UserFactory(unit=HeadquartersFactory(), roles=[Role.ADMINISTRATOR]))
     return client
 
 

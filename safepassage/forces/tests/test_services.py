@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def administrator():
-    return UserFactory(roles=[Role.ADMINISTRATOR])
+    """Headquarters': the directory is its routing table."""
+    return UserFactory(unit=HeadquartersFactory(), roles=[Role.ADMINISTRATOR])
 
 
 def test_profile_set_creates_then_changes_and_is_audited(administrator, audit_spy) -> None:
@@ -96,3 +97,16 @@ def test_headquarters_is_not_a_reception_unit(administrator, audit_spy) -> None:
 def test_services_are_keyword_only(administrator) -> None:
     with pytest.raises(TypeError):
         unit_profile_set(administrator, UnitFactory(), None)  # type: ignore[misc]
+
+
+def test_a_units_administrator_cannot_write_the_directory() -> None:
+    """Issue 18 §3: another unit's administrator changes no unit's entry,
+    not even its own (it would widen the townships routed to it)."""
+    from django.core.exceptions import PermissionDenied
+
+    unit = UnitFactory()
+    own = UserFactory(unit=unit, roles=[Role.ADMINISTRATOR])
+    with pytest.raises(PermissionDenied):
+        unit_profile_set(actor=own, unit=unit, base_township=township("Bago"))
+    with pytest.raises(PermissionDenied):
+        unit_coverage_set(actor=own, unit=unit, townships=[township("Bago")])
