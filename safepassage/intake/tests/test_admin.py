@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from safepassage.accounts.roles import Role
-from safepassage.accounts.tests.factories import UserFactory, sign_in
+from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactory, sign_in
 from safepassage.audit.models import AuditEvent
 from safepassage.intake.models import CannedReply, Channel
 from safepassage.intake.tests.factories import TELEGRAM_SECRET, telegram_channel
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    sign_in(client, UserFactory(roles=[Role.ADMINISTRATOR]))
+    sign_in(client, UserFactory(unit=HeadquartersFactory(), roles=[Role.ADMINISTRATOR]))
     return client
 
 
