@@ -132,6 +132,9 @@ class Row:
     # answers 404, a user without a case role 403): the status for a
     # verified principal, overriding allow/ok_status/denied_status.
     expect: Callable[[Principal, World], int] | None = None
+    # A 404 here is another unit's object, refused (and audited), unless
+    # the row says it is plain absence (an alert already resolved).
+    not_found_is_refusal: bool = True
 
     @property
     def id(self) -> str:

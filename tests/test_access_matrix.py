@@ -41,7 +41,8 @@ def test_access(row: Row, principal: Principal, client: Client, hq, unit_a, unit
     assert response.status_code == status, (row.id, principal.key, row.allow)
     policy = get_access_policy(resolve(url).func)
     public = policy is not None and policy.access is Access.PUBLIC
-    if principal.verified and not principal.anonymous and status in (403, 404) and not public:
+    refusal = status == 403 or (status == 404 and row.not_found_is_refusal)
+    if principal.verified and not principal.anonymous and refusal and not public:
         # Every refusal of a signed-in user leaves an audit event (public
         # views, the webhooks, answer their providers, not staff): a 403
         # as accounts.permission_denied, another unit's object (404) as

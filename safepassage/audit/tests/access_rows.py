@@ -43,4 +43,5 @@ MATRIX.row(
     method="post",
     expect=_hq_administrators(404),
     anonymous=302,
+    not_found_is_refusal=False,  # the world's alert is resolved already
 )
