@@ -71,7 +71,7 @@ def test_name_searches_in_the_unit_keep_working_and_the_row_is_alerted_once(
 ):
     wanted = screened_case(owning, **TWICE_OLD)
     for _ in range(3):
-        response = client.get(reverse("cases:search"), {"q": "Kyaw Zin Htun"})
+        response = client.post(reverse("cases:search"), {"q": "Kyaw Zin Htun"})
         assert response.status_code == 200
         assert wanted.code.encode() in response.content
         assert tampered.case.code.encode() not in response.content
@@ -91,7 +91,7 @@ def test_an_exact_search_whose_candidate_is_altered_answers_and_says_so(
     case = screened_case(owning, **TWICE_OLD)
     phone = phone_add(Person.objects.get(case=case), "09420000777")
     flip_byte(phone, "number")
-    response = client.get(reverse("cases:search"), {"q": "09420000777"})
+    response = client.post(reverse("cases:search"), {"q": "09420000777"})
     assert response.status_code == 200
     assert LEFT_OUT in response.content
     assert IntegrityAlert.objects.filter(model="cases.personphone", row_id=str(phone.pk)).exists()
