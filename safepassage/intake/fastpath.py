@@ -14,7 +14,8 @@ middleware would have done for this one path, and no more:
   inactive, then `telegram.views.check` (secret in constant time, 413,
   400) with the same status codes and log lines as the view;
 * the delivery is appended to this process's spool file and synced
-  before the empty 200 goes out;
+  before the empty 200 goes out, with the reason it is to be quarantined
+  when it holds what the database cannot (`storable.py`);
 * channels (public id, secret) are kept in memory for `CHANNEL_TTL`
   seconds: a deactivated channel or a changed secret takes effect
   within that time; an unknown id never causes a reload.
@@ -149,7 +150,12 @@ class TelegramWebhookFastPath:
             return refused.status
         writer().append(
             Delivery(
-                channel.pk, checked.provider_id, checked.kind, checked.ignored, checked.payload
+                channel.pk,
+                checked.provider_id,
+                checked.kind,
+                checked.ignored,
+                checked.payload,
+                checked.quarantine,
             )
         )
         return 200

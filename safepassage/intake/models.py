@@ -81,6 +81,10 @@ class UpdateState(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     #: Could not be read (the shape was not what the provider documents).
     FAILED = "failed", _("Failed")
+    #: Could not be stored or read as delivered (a value the database
+    #: cannot hold, or an error reading it): set aside, never read into a
+    #: conversation, kept encrypted for headquarters; `reason` says why.
+    QUARANTINED = "quarantined", _("Quarantined")
 
 
 class InboundUpdate(VaultedModel):
@@ -91,7 +95,9 @@ class InboundUpdate(VaultedModel):
     provider_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=40)
     payload = EncryptedTextField()
-    state = models.CharField(max_length=10, choices=UpdateState.choices)
+    state = models.CharField(max_length=12, choices=UpdateState.choices)
+    #: A short reason code for `failed` or `quarantined`, never content.
+    reason = models.CharField(max_length=40, blank=True, default="")
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import secrets
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from safepassage.accounts.policies import check_headquarters
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case, CaseEvent, Category, EventKind, Stage
+from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.keys import data_key_shred
 
 from .models import (
@@ -34,6 +36,7 @@ from .models import (
     Triage,
     UpdateState,
 )
+from .storable import DEPTH, NUL, SURROGATE, storable_text
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -102,9 +105,14 @@ def update_receive(
     payload: str,
     ignored: bool = False,
     one_by_one: bool = True,
+    quarantine: str = "",
 ) -> Received:
     """Store one delivery, once. A second delivery with the same provider id
     changes nothing (providers retry until they get a 2xx).
+
+    `quarantine` (a reason code from `storable.py`) stores it quarantined:
+    audited on its own, never queued for reading. The caller has made
+    `provider_id` and `payload` encodable (`storable.py`).
 
     `one_by_one=False` is for a caller storing many in one transaction (the
     spool's drain): it audits and queues the processing of the batch itself.
@@ -112,6 +120,12 @@ def update_receive(
     existing = InboundUpdate.objects.filter(channel=channel, provider_id=provider_id).first()
     if existing is not None:
         return Received(existing, created=False)
+    if ignored:
+        state = UpdateState.IGNORED
+    elif quarantine:
+        state = UpdateState.QUARANTINED
+    else:
+        state = UpdateState.RECEIVED
     try:
         with transaction.atomic():
             update = InboundUpdate.objects.create(
@@ -119,7 +133,8 @@ def update_receive(
                 provider_id=provider_id,
                 kind=kind,
                 payload="" if ignored else payload,
-                state=UpdateState.IGNORED if ignored else UpdateState.RECEIVED,
+                state=state,
+                reason=quarantine[:40] if state == UpdateState.QUARANTINED else "",
             )
             if one_by_one:
                 audit_record(
@@ -128,6 +143,8 @@ def update_receive(
                     target=update,
                     details={"kind": kind, "ignored": ignored},
                 )
+            if state == UpdateState.QUARANTINED:
+                _quarantine_audit(update, stage="door")
     except IntegrityError:  # the same delivery, stored by a concurrent request
         return Received(
             InboundUpdate.objects.get(channel=channel, provider_id=provider_id), created=False
@@ -135,6 +152,76 @@ def update_receive(
     if one_by_one and update.state == UpdateState.RECEIVED:
         transaction.on_commit(lambda: _enqueue(update.pk))
     return Received(update, created=True)
+
+
+def _quarantine_audit(update: InboundUpdate, *, stage: str) -> None:
+    logger.warning(
+        "intake: update %s on channel %s quarantined at %s (%s)",
+        update.pk,
+        update.channel_id,
+        stage,
+        update.reason,
+    )
+    audit_record(
+        actor=None,
+        action="intake.update_quarantined",
+        target=update,
+        details={"kind": update.kind, "reason": update.reason, "stage": stage},
+    )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A short reason code for a failure to store or read an update (the
+    exception's class, never its message: a database's may quote values)."""
+    if isinstance(exc, UnicodeError):
+        return SURROGATE
+    if isinstance(exc, RecursionError):
+        return DEPTH
+    if isinstance(exc, DecryptionError):
+        return "undecryptable"
+    if isinstance(exc, DataError):
+        return "data"
+    if isinstance(exc, IntegrityError):
+        return "integrity"
+    if isinstance(exc, ValueError) and "NUL" in str(exc):
+        return NUL  # psycopg refuses NUL in text before PostgreSQL sees it
+    return "error:" + type(exc).__name__[:34]
+
+
+@transaction.atomic
+def update_store_quarantined(
+    *, channel: Channel, provider_id: str, kind: str, payload: str, reason: str
+) -> InboundUpdate:
+    """Keep a delivery that could not be stored as it came (the spool's
+    drain, when storing it failed): quarantined, under a provider id that
+    is a digest of the one it came with (so that a second try finds it),
+    kind and payload made encodable. Cannot fail on the delivery's values."""
+    digest = hashlib.sha256(provider_id.encode("utf-8", "surrogatepass")).hexdigest()
+    safe_id = "quarantine:" + digest[:64]
+    existing = InboundUpdate.objects.filter(channel=channel, provider_id=safe_id).first()
+    if existing is not None:
+        return existing
+    safe_kind = kind if kind.isascii() and kind.isprintable() and len(kind) <= 40 else "other"
+    update = InboundUpdate.objects.create(
+        channel=channel,
+        provider_id=safe_id,
+        kind=safe_kind,
+        payload=storable_text(payload),
+        state=UpdateState.QUARANTINED,
+        reason=reason[:40],
+    )
+    _quarantine_audit(update, stage="drain")
+    return update
+
+
+@transaction.atomic
+def update_quarantine(*, update: InboundUpdate, reason: str) -> None:
+    """Set a stored update aside: reading it failed for a reason in the
+    update itself. Call after rolling back whatever reading it wrote."""
+    update.state = UpdateState.QUARANTINED
+    update.reason = reason[:40]
+    update.save(update_fields=["state", "reason"])
+    _quarantine_audit(update, stage="processing")
 
 
 def updates_received_batch(*, updates: list[InboundUpdate]) -> None:

@@ -5,7 +5,11 @@ constant time and the challenge echoed. POST deliveries are signed with
 the app secret (`X-Hub-Signature-256: sha256=<hex>` over the raw body);
 each messaging event is stored encrypted, once per message id, and the
 answer is 200 at once. Echoes of the page's own messages, delivery and
-read receipts are recorded as ignored, without content.
+read receipts are recorded as ignored, without content. An event holding
+what the database cannot (`storable.py`: a lone surrogate, NUL, an
+integer past 64 bits, absurd nesting) is stored quarantined, escaped so
+that it encodes, and the delivery still answered 200: a 400 would make
+Meta retry the whole batch, the good events with it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from safepassage.core.permissions import public
 from safepassage.intake import services
 from safepassage.intake.models import Channel, ChannelKind
+from safepassage.intake.storable import storable_json, unstorable
 from safepassage.intake.webhooks import Refused, active_channel, json_object, read_body
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -42,12 +47,13 @@ def event_kind(event: dict[str, Any]) -> tuple[str, bool]:
 
 
 def event_id(event: dict[str, Any]) -> str:
-    """The message id where there is one; otherwise a digest of the event
-    (never the sender's id in clear: it is a channel address)."""
+    """The message id where there is one (printable ASCII, as Meta's are,
+    so that the column holds it); otherwise a digest of the event (never
+    the sender's id in clear: it is a channel address)."""
     for key in ("message", "postback"):
         body = event.get(key)
         mid = body.get("mid") if isinstance(body, dict) else None
-        if isinstance(mid, str) and 0 < len(mid) <= 90:
+        if isinstance(mid, str) and 0 < len(mid) <= 90 and mid.isascii() and mid.isprintable():
             return "mid:" + mid
     canonical = json.dumps(event, sort_keys=True, separators=(",", ":")).encode()
     return "sha256:" + hashlib.sha256(canonical).hexdigest()[:64]
@@ -81,8 +87,9 @@ def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
             channel=channel,
             provider_id=event_id(event),
             kind=kind,
-            payload=json.dumps(event, ensure_ascii=False),
+            payload=storable_json(event),
             ignored=ignored,
+            quarantine="" if ignored else unstorable(event),
         )
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from safepassage.core.permissions import public
 from safepassage.intake import services
 from safepassage.intake.models import ChannelKind
+from safepassage.intake.storable import INT64_MAX, unstorable
 from safepassage.intake.webhooks import (
     MAX_BODY,
     Refused,
@@ -62,11 +63,19 @@ class Checked:
     kind: str
     ignored: bool
     payload: str
+    #: Why the update is kept quarantined (`storable.unstorable`), or "".
+    quarantine: str = ""
 
 
 def check(*, secret_expected: str, secret_sent: str, body: bytes) -> Checked:
     """Everything a delivery must pass before it is kept (the view and the
-    WSGI fast path, `intake/fastpath.py`, share it). Raises Refused."""
+    WSGI fast path, `intake/fastpath.py`, share it). Raises Refused.
+
+    An `update_id` that no provider id column holds (past 64 bits) is
+    refused: without it the update cannot be kept once. Any other value
+    the database cannot hold quarantines the update instead (`quarantine`
+    set): it is accepted, so that Telegram does not retry it in front of
+    the updates behind it."""
     sent = secret_sent.encode("utf-8", "replace")
     if not hmac.compare_digest(sent, secret_expected.encode()):
         raise Refused(403, "wrong secret token")
@@ -76,8 +85,17 @@ def check(*, secret_expected: str, secret_sent: str, body: bytes) -> Checked:
     update_id = update.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
         raise Refused(400, "no update_id")
+    if update_id > INT64_MAX:
+        raise Refused(400, "update_id out of range")
     kind = update_kind(update)
-    return Checked(str(update_id), kind, from_a_group(update, kind), body.decode("utf-8"))
+    ignored = from_a_group(update, kind)
+    return Checked(
+        str(update_id),
+        kind,
+        ignored,
+        body.decode("utf-8"),
+        quarantine="" if ignored else unstorable(update),
+    )
 
 
 @public
@@ -99,5 +117,6 @@ def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
         kind=checked.kind,
         payload=checked.payload,
         ignored=checked.ignored,
+        quarantine=checked.quarantine,
     )
     return HttpResponse(status=200)
