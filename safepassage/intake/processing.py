@@ -6,6 +6,13 @@ from Zawgyi) and lets the conversation (`conversation.py`) answer through
 the outbox, all in one transaction. Every shape the providers document is
 read; what cannot be read marks the update `failed` with a reason code,
 never raises.
+
+A failure while reading one update is contained to it: its writes are
+rolled back (a savepoint), and it is set aside `quarantined` with a reason
+code and an audit event, so that the updates after it are read and no run
+stops on it again. Only what is not the update's fault raises: a locked
+key ring, a lost or locked database (`TRANSIENT`); the update then stays
+`received` for the next run.
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from safepassage.audit.services import audit_record
 from safepassage.language import normalize_text
+from safepassage.vault.exceptions import KeyRingError, VaultLocked
 from safepassage.vault.fields import blind_index_filter
 
 from .conversation import REDACTED, conversation_advance
@@ -40,8 +48,12 @@ from .outbox import (
     chat_transient_erase,
     outbox_withdraw_bot_messages,
 )
+from .services import failure_reason, update_quarantine
 
 logger = logging.getLogger("safepassage.intake")
+
+#: Failures that are not the update's: it stays `received`.
+TRANSIENT = (OperationalError, InterfaceError, VaultLocked, KeyRingError)
 
 
 @dataclass(frozen=True)
@@ -208,7 +220,8 @@ def contact_for(channel: Channel, address: str, language: str = "") -> tuple[Con
 
 
 def update_process(update_id: int) -> str:
-    """Read one stored update; returns its new state. Idempotent."""
+    """Read one stored update; returns its new state. Idempotent. Raises
+    only `TRANSIENT` failures."""
     with transaction.atomic():
         update = (
             InboundUpdate.objects.select_for_update()
@@ -219,35 +232,48 @@ def update_process(update_id: int) -> str:
         if update is None or update.state != UpdateState.RECEIVED:
             return update.state if update is not None else "missing"
         try:
-            data = json.loads(update.payload or "")
-            if not isinstance(data, dict):
-                raise Unreadable("payload")
-            reader = read_telegram if update.channel.kind == ChannelKind.TELEGRAM else read_facebook
-            inbound = reader(data)
-        except (Unreadable, ValueError) as exc:
-            reason = str(exc) if isinstance(exc, Unreadable) else "json"
-            # Real deliveries are readable: an unreadable one is worth a look
-            # (a provider's change, or a forgery that passed the signature).
-            logger.warning(
-                "intake: update %s on channel %s could not be read (%s)",
-                update.pk,
-                update.channel_id,
-                reason,
-            )
-            update.state = UpdateState.FAILED
-            update.save(update_fields=["state"])
-            audit_record(
-                actor=None,
-                action="intake.update_unreadable",
-                target=update,
-                details={"reason": reason},
-            )
-            return update.state
-        if inbound is not None:
-            _record(update, inbound)
-        update.state = UpdateState.PROCESSED
-        update.save(update_fields=["state"])
+            with transaction.atomic():  # a savepoint: a failure undoes this update only
+                _read(update)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            update_quarantine(update=update, reason=failure_reason(exc))
     return update.state
+
+
+def _read(update: InboundUpdate) -> None:
+    try:
+        try:
+            data = json.loads(update.payload or "")
+        except ValueError:
+            raise Unreadable("json") from None
+        if not isinstance(data, dict):
+            raise Unreadable("payload")
+        reader = read_telegram if update.channel.kind == ChannelKind.TELEGRAM else read_facebook
+        inbound = reader(data)
+    except Unreadable as exc:
+        # Real deliveries are readable: an unreadable one is worth a look
+        # (a provider's change, or a forgery that passed the signature).
+        logger.warning(
+            "intake: update %s on channel %s could not be read (%s)",
+            update.pk,
+            update.channel_id,
+            exc,
+        )
+        update.state = UpdateState.FAILED
+        update.reason = str(exc)[:40]
+        update.save(update_fields=["state", "reason"])
+        audit_record(
+            actor=None,
+            action="intake.update_unreadable",
+            target=update,
+            details={"reason": update.reason},
+        )
+        return
+    if inbound is not None:
+        _record(update, inbound)
+    update.state = UpdateState.PROCESSED
+    update.save(update_fields=["state"])
 
 
 def _record(update: InboundUpdate, inbound: Inbound) -> None:

@@ -27,7 +27,15 @@ How an accepted update is kept (the durability promise):
 * a record cut short by a crash mid-write was never answered 200 and is
   dropped; a record that fails authentication anywhere else is tampering:
   the file is set aside as `.bad`, nothing of it is imported, and the
-  error is logged and audited.
+  error is logged and audited;
+* one record the database refuses never stops the others (the promise
+  "answered 200, never lost" holds for every record): a batch that fails
+  is rolled back and stored again one record at a time, each in its own
+  transaction; a record that fails alone is stored quarantined
+  (`services.update_store_quarantined`: a digest for its provider id, its
+  payload escaped so that it encodes), with a reason and an audit event.
+  A file that fails for any other reason stays where it is for the next
+  drain, and the files after it are drained all the same.
 """
 
 from __future__ import annotations
@@ -45,12 +53,21 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from safepassage.audit.services import audit_record
 from safepassage.vault import crypto, keys
-from safepassage.vault.exceptions import DecryptionError
+from safepassage.vault.exceptions import DecryptionError, KeyRingError, VaultLocked
 from safepassage.vault.models import DataKey
+
+from .models import Channel
+from .services import (
+    failure_reason,
+    update_receive,
+    update_store_quarantined,
+    updates_received_batch,
+)
+from .storable import SURROGATE, text_reason
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -79,6 +96,8 @@ class Delivery:
     kind: str
     ignored: bool
     payload: str
+    #: Why the delivery is to be kept quarantined (`storable.py`), or "".
+    quarantine: str = ""
 
 
 class _File:
@@ -130,6 +149,7 @@ class SpoolWriter:
                 "k": delivery.kind,
                 "i": delivery.ignored,
                 "b": delivery.payload,
+                "q": delivery.quarantine,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -278,13 +298,105 @@ class Drained:
     stored: int = 0
     tampered: int = 0
     cut_short: int = 0
+    #: Records stored quarantined because storing them as they came failed.
+    quarantined: int = 0
+    #: Files left for the next drain (an error not of their records).
+    held: int = 0
+
+
+#: Failures of the database's connection or locks, not of a record: the
+#: file waits for the next drain.
+TRANSIENT = (OperationalError, InterfaceError, VaultLocked, KeyRingError)
+PROVIDER_ID_MAX = 100
+KIND_MAX = 40
+
+
+def _fault(record: dict[str, Any]) -> str:
+    """Why a record cannot be stored as it is (a spool written before the
+    door checked, or by another version), or ""."""
+    provider_id, kind, payload = record.get("p"), record.get("k"), record.get("b")
+    if not isinstance(provider_id, str | int) or isinstance(provider_id, bool):
+        return "provider_id"
+    provider_id = str(provider_id)
+    if not 0 < len(provider_id) <= PROVIDER_ID_MAX or text_reason(provider_id):
+        return "provider_id"
+    if not isinstance(kind, str) or len(kind) > KIND_MAX or text_reason(kind):
+        return "kind"
+    if not isinstance(payload, str):
+        return "payload"
+    return SURROGATE if text_reason(payload) == SURROGATE else ""  # NUL is encrypted
+
+
+def _store(channels: dict[int, Any], records: list[dict[str, Any]], result: Drained) -> None:
+    """Store `records` (call inside a transaction); a record at fault is
+    stored quarantined."""
+    new = []
+    for record in records:
+        channel = channels.get(record.get("c"))  # type: ignore[arg-type]
+        if channel is None:
+            logger.error("intake spool: a record for an unknown channel was dropped")
+            continue
+        fault = _fault(record)
+        if fault:
+            _quarantine(channel, record, fault, result)
+            continue
+        received = update_receive(
+            channel=channel,
+            provider_id=str(record["p"]),
+            kind=record["k"],
+            payload=record["b"],
+            ignored=bool(record.get("i")),
+            one_by_one=False,
+            quarantine=str(record.get("q") or ""),
+        )
+        if received.created:
+            new.append(received.update)
+    updates_received_batch(updates=new)
+    result.stored += len(new)
+
+
+def _quarantine(channel: Any, record: dict[str, Any], reason: str, result: Drained) -> None:
+    update_store_quarantined(
+        channel=channel,
+        provider_id=str(record.get("p")),
+        kind=str(record.get("k")),
+        payload=record["b"] if isinstance(record.get("b"), str) else json.dumps(record),
+        reason=reason,
+    )
+    result.quarantined += 1
+
+
+def _store_batch(channels: dict[int, Any], batch: list[dict[str, Any]], result: Drained) -> None:
+    """One transaction for the batch; should it fail, one per record, and
+    a record that fails alone is quarantined."""
+    try:
+        with transaction.atomic():
+            _store(channels, batch, result)
+        return
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        logger.warning(
+            "intake spool: a batch of %s failed (%s); storing one by one",
+            len(batch),
+            type(exc).__name__,
+        )
+    for record in batch:
+        try:
+            with transaction.atomic():
+                _store(channels, [record], result)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            channel = channels.get(record.get("c"))  # type: ignore[arg-type]
+            if channel is None:
+                raise
+            with transaction.atomic():
+                _quarantine(channel, record, failure_reason(exc), result)
 
 
 def spool_drain() -> Drained:
     """Move every ready (or abandoned) spool file into the database."""
-    from .models import Channel
-    from .services import update_receive, updates_received_batch
-
     result = Drained()
     directory = spool_dir()
     candidates = sorted(directory.glob("*.ready")) + sorted(directory.glob("*.open"))
@@ -306,25 +418,17 @@ def spool_drain() -> Drained:
                 result.tampered += 1
                 continue
             channels = {c.pk: c for c in Channel.objects.select_related("data_key__unit_key")}
-            for start in range(0, len(records), DRAIN_BATCH):
-                with transaction.atomic():
-                    new = []
-                    for record in records[start : start + DRAIN_BATCH]:
-                        channel = channels.get(record["c"])
-                        if channel is None:
-                            continue
-                        received = update_receive(
-                            channel=channel,
-                            provider_id=str(record["p"]),
-                            kind=str(record["k"]),
-                            payload=str(record["b"]),
-                            ignored=bool(record["i"]),
-                            one_by_one=False,
-                        )
-                        if received.created:
-                            new.append(received.update)
-                    updates_received_batch(updates=new)
-                    result.stored += len(new)
+            try:
+                for start in range(0, len(records), DRAIN_BATCH):
+                    _store_batch(channels, records[start : start + DRAIN_BATCH], result)
+            except (VaultLocked, KeyRingError):
+                raise
+            except Exception as exc:  # the file waits; the next ones are drained
+                logger.error(
+                    "intake spool: %s left for the next drain (%s)", path.name, type(exc).__name__
+                )
+                result.held += 1
+                continue
             with transaction.atomic():
                 key = DataKey.objects.filter(id=key_id).first()
                 if key is not None:

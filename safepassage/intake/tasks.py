@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from safepassage.vault import keyring
 
 from .outbox import outbox_next_due, outbox_send_due
-from .processing import update_process
+from .processing import TRANSIENT, update_process
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -31,12 +32,21 @@ def process_update(update_id: int) -> str:
 
 @task()
 def process_updates(update_ids: list[int]) -> dict[str, int]:
-    """Read a batch of stored updates (the spool's drain queues one per batch)."""
-    from collections import Counter
+    """Read a batch of stored updates (the spool's drain queues one per batch).
 
+    Each is read alone: one that fails is quarantined by `update_process`;
+    one that meets a transient failure (locked database, locked key ring)
+    stays `received` for `manage.py intake_process`, and the rest go on."""
     if not keyring.is_unlocked():
         keyring.try_unlock_from_environment()
-    return dict(Counter(update_process(pk) for pk in update_ids))
+    outcome: Counter[str] = Counter()
+    for pk in update_ids:
+        try:
+            outcome[update_process(pk)] += 1
+        except TRANSIENT as exc:
+            logger.warning("intake: update %s left waiting (%s)", pk, type(exc).__name__)
+            outcome["waiting"] += 1
+    return dict(outcome)
 
 
 @task()
