@@ -289,7 +289,7 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
         inbound=True,
         kind=inbound.kind,
         body=REDACTED if turn.redact else inbound.body,
-        provider_message_id=inbound.provider_message_id[:100],
+        provider_message_id=str(inbound.provider_message_id)[:100],
         transient=turn.served or turn.redact,
     )
     contact.last_inbound_at = timezone.now()
