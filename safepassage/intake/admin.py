@@ -1,7 +1,9 @@
-"""Prepared replies and channels in the admin (headquarters'
-administrators only: both are headquarters', whichever unit reads a
-channel). Nothing personal is shown; every save goes through `services`
-and is audited."""
+"""Prepared replies, channels and updates set aside, in the admin
+(headquarters' administrators only: all are headquarters', whichever unit
+reads a channel). Nothing personal is shown: updates set aside (quarantined
+or unreadable) are listed by channel, kind, state, reason and time, never
+their content or the provider's id. Every save goes through `services` and
+is audited."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from safepassage.accounts.admin_site import HeadquartersOnly
 
 from . import services
-from .models import CannedReply, Channel
+from .models import CannedReply, Channel, InboundUpdate, UpdateState
 
 
 @admin.register(CannedReply)
@@ -50,3 +52,38 @@ class ChannelAdmin(HeadquartersOnly, admin.ModelAdmin[Channel]):
 
     def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
         services.channel_set_active(actor=request.user, channel=obj, active=obj.is_active)
+
+
+@admin.register(InboundUpdate)
+class SetAsideUpdateAdmin(HeadquartersOnly, admin.ModelAdmin[InboundUpdate]):
+    """Quarantined and unreadable updates, counted and listed without
+    content, for headquarters' administrators only; read-only."""
+
+    list_display = ["number", "channel", "kind", "state", "reason", "received_at"]
+    list_filter = ["state", "reason", "channel"]
+    fields = list_display
+    readonly_fields = list_display
+    list_display_links = None
+    actions = None
+    list_select_related = ["channel"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(state__in=[UpdateState.QUARANTINED, UpdateState.FAILED])
+            .defer("payload")
+        )
+
+    @admin.display(description=_("number"), ordering="pk")
+    def number(self, obj: InboundUpdate) -> int:
+        return obj.pk
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and self.has_module_permission(request)  # the list only
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

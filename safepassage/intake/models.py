@@ -91,16 +91,20 @@ class InboundUpdate(VaultedModel):
     """One delivery from a provider. `payload` is the body as received
     (empty for what is ignored on arrival: group and channel posts)."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="updates")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="updates", verbose_name=_("channel")
+    )
     provider_id = models.CharField(max_length=100)
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(_("kind"), max_length=40)
     payload = EncryptedTextField()
-    state = models.CharField(max_length=12, choices=UpdateState.choices)
+    state = models.CharField(_("state"), max_length=12, choices=UpdateState.choices)
     #: A short reason code for `failed` or `quarantined`, never content.
-    reason = models.CharField(max_length=40, blank=True, default="")
-    received_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=40, blank=True, default="")
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("inbound update")
+        verbose_name_plural = _("inbound updates")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "provider_id"], name="intake_update_once_per_channel"

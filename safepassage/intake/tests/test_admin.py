@@ -3,14 +3,17 @@ credential ever shown, every change audited."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactory, sign_in
 from safepassage.audit.models import AuditEvent
-from safepassage.intake.models import CannedReply, Channel
-from safepassage.intake.tests.factories import TELEGRAM_SECRET, telegram_channel
+from safepassage.intake import services
+from safepassage.intake.models import CannedReply, Channel, InboundUpdate, UpdateState
+from safepassage.intake.tests.factories import TELEGRAM_SECRET, private_message, telegram_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,35 @@ def test_a_prepared_reply_is_added_and_audited(admin_client):
     assert response.status_code == 302
     assert CannedReply.objects.get().body_for("en") == "Please wait"
     assert AuditEvent.objects.filter(action="intake.canned_reply_created").exists()
+
+
+def test_set_aside_updates_are_listed_for_headquarters_without_content(client):
+    """Quarantined updates are visible to headquarters' administrators
+    (counted, with their reason), never their content; to nobody else."""
+    channel = telegram_channel()
+    canary = "canary-7f3a"
+    stored = services.update_receive(
+        channel=channel,
+        provider_id="424242",
+        kind="message",
+        payload=json.dumps(private_message(424242, text=canary + "\ud800")),
+        quarantine="surrogate",
+    ).update
+    services.update_receive(channel=channel, provider_id="5", kind="message", payload="{}")
+    assert stored.state == UpdateState.QUARANTINED
+    assert InboundUpdate.objects.count() == 2
+    url = reverse("admin:intake_inboundupdate_changelist")
+
+    sign_in(client, UserFactory(roles=[Role.ADMINISTRATOR]))  # a battalion's administrator
+    assert client.get(url).status_code == 403
+
+    client.logout()
+    sign_in(client, UserFactory(roles=[Role.ADMINISTRATOR], unit=HeadquartersFactory()))
+    page = client.get(url).content.decode()
+    assert "surrogate" in page
+    assert canary not in page
+    assert "424242" not in page
+    assert page.count('<td class="field-reason">') == 1  # the received one is not listed
+    assert '<td class="field-reason">surrogate</td>' in page
+    assert "1 inbound update" in page
+    assert client.get(f"/admin/intake/inboundupdate/{stored.pk}/change/").status_code == 403
