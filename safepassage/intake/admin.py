@@ -61,8 +61,6 @@ class SetAsideUpdateAdmin(HeadquartersOnly, admin.ModelAdmin[InboundUpdate]):
 
     list_display = ["number", "channel", "kind", "state", "reason", "received_at"]
     list_filter = ["state", "reason", "channel"]
-    fields = list_display
-    readonly_fields = list_display
     list_display_links = None
     actions = None
     list_select_related = ["channel"]
