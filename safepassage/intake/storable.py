@@ -62,35 +62,35 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
 
 
 def unstorable(value: object) -> str:
-    """The reason the parsed JSON `value` cannot be stored or read, or ""."""
+    """The reason the parsed JSON `value` cannot be stored or read, or "".
+
+    DEPTH takes precedence over any other reason (the webhooks refuse it
+    rather than quarantine it); otherwise the first reason found. One pass.
+    """
+    first = ""
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
             return DEPTH
-        if isinstance(item, str):
-            reason = text_reason(item)
-        elif isinstance(item, bool) or item is None:
-            reason = ""
-        elif isinstance(item, int):
-            reason = INTEGER if abs(item) > INT64_MAX else ""
-        elif isinstance(item, float):
-            reason = "" if math.isfinite(item) else NUMBER
-        elif isinstance(item, dict):
-            reason = ""
+        if isinstance(item, dict):
             for key, inner in item.items():
-                reason = text_reason(key) if isinstance(key, str) else ""
-                if reason:
-                    break
+                if not first and isinstance(key, str):
+                    first = text_reason(key)
                 stack.append((inner, depth + 1))
         elif isinstance(item, list):
-            reason = ""
             stack.extend((inner, depth + 1) for inner in item)
-        else:
-            reason = ""
-        if reason:
-            return reason
-    return ""
+        elif first:
+            continue
+        elif isinstance(item, str):
+            first = text_reason(item)
+        elif isinstance(item, bool) or item is None:
+            pass
+        elif isinstance(item, int):
+            first = INTEGER if abs(item) > INT64_MAX else ""
+        elif isinstance(item, float):
+            first = "" if math.isfinite(item) else NUMBER
+    return first
 
 
 def storable_text(text: str) -> str:

@@ -9,7 +9,9 @@ read receipts are recorded as ignored, without content. An event holding
 what the database cannot (`storable.py`: a lone surrogate, NUL, an
 integer past 64 bits, absurd nesting) is stored quarantined, escaped so
 that it encodes, and the delivery still answered 200: a 400 would make
-Meta retry the whole batch, the good events with it.
+Meta retry the whole batch, the good events with it. An event nested past
+`storable.MAX_DEPTH` refuses the delivery with 400 (it could not be
+written back as text); no event of it is kept.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 from safepassage.core.permissions import public
 from safepassage.intake import services
 from safepassage.intake.models import Channel, ChannelKind
-from safepassage.intake.storable import storable_json, unstorable
+from safepassage.intake.storable import DEPTH, storable_json, unstorable
 from safepassage.intake.webhooks import Refused, active_channel, json_object, read_body
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -79,9 +81,12 @@ def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
             raise Refused(403, "bad signature")
         delivery = json_object(body)
         events = _events(delivery)
+        reasons = [unstorable(event) for event in events]
+        if DEPTH in reasons:
+            raise Refused(400, "nested too deep")
     except Refused as refused:
         return refused.response(channel.pk)
-    for event in events:
+    for event, reason in zip(events, reasons, strict=True):
         kind, ignored = event_kind(event)
         services.update_receive(
             channel=channel,
@@ -89,7 +94,7 @@ def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
             kind=kind,
             payload=storable_json(event),
             ignored=ignored,
-            quarantine="" if ignored else unstorable(event),
+            quarantine="" if ignored else reason,
         )
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 

@@ -1,7 +1,8 @@
 """Telegram Bot API webhook: `POST /channels/telegram/<channel-id>/webhook/`.
 
 Checks `X-Telegram-Bot-Api-Secret-Token` in constant time, stores the
-update encrypted (once per `update_id`) and answers 200 at once; reading
+update encrypted (once per `update_id`; quarantined when it holds what
+the database cannot, `storable.py`) and answers 200 at once; reading
 the conversation happens later, in the background. Updates from groups,
 supergroups and channels are recorded as ignored, without their content.
 Unknown or future update types are kept, under the kind "other".
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from safepassage.core.permissions import public
 from safepassage.intake import services
 from safepassage.intake.models import ChannelKind
-from safepassage.intake.storable import INT64_MAX, unstorable
+from safepassage.intake.storable import DEPTH, INT64_MAX, unstorable
 from safepassage.intake.webhooks import (
     MAX_BODY,
     Refused,
@@ -72,7 +73,8 @@ def check(*, secret_expected: str, secret_sent: str, body: bytes) -> Checked:
     WSGI fast path, `intake/fastpath.py`, share it). Raises Refused.
 
     An `update_id` that no provider id column holds (past 64 bits) is
-    refused: without it the update cannot be kept once. Any other value
+    refused: without it the update cannot be kept once; so is nesting
+    past `storable.MAX_DEPTH` (it cannot be written back). Any other value
     the database cannot hold quarantines the update instead (`quarantine`
     set): it is accepted, so that Telegram does not retry it in front of
     the updates behind it."""
@@ -87,15 +89,12 @@ def check(*, secret_expected: str, secret_sent: str, body: bytes) -> Checked:
         raise Refused(400, "no update_id")
     if update_id > INT64_MAX:
         raise Refused(400, "update_id out of range")
+    reason = unstorable(update)
+    if reason == DEPTH:
+        raise Refused(400, "nested too deep")
     kind = update_kind(update)
     ignored = from_a_group(update, kind)
-    return Checked(
-        str(update_id),
-        kind,
-        ignored,
-        body.decode("utf-8"),
-        quarantine="" if ignored else unstorable(update),
-    )
+    return Checked(str(update_id), kind, ignored, body.decode("utf-8"), "" if ignored else reason)
 
 
 @public
