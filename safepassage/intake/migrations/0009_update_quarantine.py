@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_button_ack'),
+        ('intake', '0008_conversation_stop_transient_resume_guard'),
     ]
 
     operations = [
