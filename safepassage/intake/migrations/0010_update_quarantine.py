@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0008_conversation_stop_transient_resume_guard'),
+        ('intake', '0009_web_session_token'),
     ]
 
     operations = [
