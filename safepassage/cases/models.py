@@ -54,6 +54,8 @@ class Case(VaultedModel):
     refused as stale. `data_key` is the case's own key, under its unit.
     """
 
+    vault_unit_paths = ("unit",)
+
     code = models.CharField(_("case code"), max_length=12, unique=True, editable=False)
     unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cases"
@@ -118,6 +120,8 @@ class Person(VaultedModel):
     "date": "YYYY-MM-DD" (day), "year": int (year, approximate)}.
     """
 
+    vault_unit_paths = ("case__unit",)
+
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="person")
     name_my = EncryptedTextField(_("name in Burmese"), max_length=200)
     name_latin = EncryptedTextField(_("name in Latin letters"), max_length=200)
@@ -143,6 +147,8 @@ class Person(VaultedModel):
 
 
 class PersonPhone(VaultedModel):
+    vault_unit_paths = ("person__case__unit",)
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
     number = EncryptedTextField(_("phone number"), max_length=20)
     number_index = BlindIndexField(
@@ -158,6 +164,8 @@ class PersonPhone(VaultedModel):
 
 
 class FamilyMember(VaultedModel):
+    vault_unit_paths = ("person__case__unit",)
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="family")
     relation = EncryptedTextField(_("relation"), max_length=60)
     name = EncryptedTextField(_("name"), max_length=200)
@@ -176,6 +184,8 @@ class ServiceRecord(VaultedModel):
     """What the person left. Category, stage and weapons issued stay in clear
     for aggregate reports; everything that could identify them is encrypted.
     """
+
+    vault_unit_paths = ("case__unit",)
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="service")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
@@ -224,6 +234,8 @@ class EventKind(models.TextChoices):
 class CaseEvent(VaultedModel):
     """The case's timeline. The body (a note, a reason) is encrypted."""
 
+    vault_unit_paths = ("case__unit",)
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     actor = models.ForeignKey(
@@ -243,6 +255,8 @@ class CaseEvent(VaultedModel):
 
 
 class Task(VaultedModel):
+    vault_unit_paths = ("case__unit",)
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = EncryptedTextField(_("task"), max_length=300)
     due_on = models.DateField(_("due"), null=True, blank=True)

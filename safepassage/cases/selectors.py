@@ -344,7 +344,7 @@ PERSON_DISPLAY_FIELDS = (
 
 def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
     """What the detail page shows; `fields_shown` names the decrypted fields."""
-    person = Person.objects.filter(case=case).select_related("data_key__unit_key").first()
+    person = Person.objects.filter(case=case).select_related("case", "data_key__unit_key").first()
     fields_shown = ["summary", "timeline"]
     if person is not None:
         fields_shown += list(PERSON_DISPLAY_FIELDS)
@@ -393,14 +393,14 @@ def case_has_person(*, case: Case) -> bool:
 
 def person_photo(*, case: Case) -> StoredFile | None:
     """The stored photo of the case's person, if any (not yet decrypted)."""
-    person = Person.objects.filter(case=case).select_related("data_key__unit_key").first()
+    person = Person.objects.filter(case=case).select_related("case", "data_key__unit_key").first()
     photo = person.photo if person is not None else None
     return photo if isinstance(photo, StoredFile) else None
 
 
 def person_initial(*, case: Case) -> dict[str, Any]:
     """The person's values as PersonForm initial data (decrypts every field)."""
-    person = Person.objects.filter(case=case).select_related("data_key__unit_key").first()
+    person = Person.objects.filter(case=case).select_related("case", "data_key__unit_key").first()
     if person is None:
         return {}
     birth = person.birth or {}

@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from safepassage.accounts.models import Unit, User
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
+from safepassage.audit.vault_alerts import record_unit_mismatch
 from safepassage.vault import keys
+from safepassage.vault.exceptions import UnitMismatch
 from safepassage.vault.fields import PendingFile, StoredFile
 
 from .codes import case_code_generate
@@ -260,17 +262,39 @@ def _decide(actor: User, transfer: CaseTransfer) -> tuple[CaseTransfer, Case]:
     return locked, case
 
 
-@transaction.atomic
 def case_transfer_accept(*, actor: User, transfer: CaseTransfer) -> Case:
-    """The receiving unit takes the case: ownership and the data key move to it."""
+    """The receiving unit takes the case: ownership and the data key move to it,
+    in one transaction.
+
+    A case whose unit column no longer names the unit its key is wrapped
+    under (changed by hand) is refused with UnitMismatch, and the alert is
+    audited after the transaction has rolled back, so that it stays.
+    """
+    try:
+        return _case_transfer_accept(actor=actor, transfer=transfer)
+    except UnitMismatch as exc:
+        record_unit_mismatch(exc, actor=actor)
+        raise
+
+
+@transaction.atomic
+def _case_transfer_accept(*, actor: User, transfer: CaseTransfer) -> Case:
     locked, case = _decide(actor, transfer)
     from_unit_id = case.unit_id
     locked.status = TransferStatus.ACCEPTED
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
+    # The key moves with the column, in this transaction: the case stays
+    # readable only under the unit that owns it (a unit column changed by
+    # hand is refused here too, not laundered).
+    keys.data_key_move(
+        data_key=case.data_key,
+        scope=keys.scope_for_unit(locked.to_unit_id),
+        from_scope=keys.scope_for_unit(from_unit_id),
+        row=case,
+    )
     case.unit_id = locked.to_unit_id
-    keys.data_key_move(data_key=case.data_key, scope=keys.scope_for_unit(locked.to_unit_id))
     _bump(case, "unit")
     case.assigned.clear()
     CaseEvent.objects.create(

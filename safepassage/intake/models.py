@@ -40,6 +40,8 @@ DEFAULT_API_URL = {
 
 
 class Channel(VaultedModel):
+    vault_unit_paths = ("unit",)
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=ChannelKind.choices)
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -141,6 +143,8 @@ class Contact(VaultedModel):
     the inbox lists, triages and hands over.
     """
 
+    vault_unit_paths = ("channel__unit",)
+
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="contacts")
     address = EncryptedTextField(max_length=100)
     address_index = BlindIndexField(source="address")
@@ -201,6 +205,8 @@ class ContactMessage(VaultedModel):
     text (Zawgyi converted), or for media the provider's file reference and
     caption, for a location its coordinates: encrypted in every case."""
 
+    vault_unit_paths = ("contact__channel__unit",)
+
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
     inbound = models.BooleanField()
     kind = models.CharField(max_length=20, choices=MessageKind.choices)
@@ -252,6 +258,8 @@ class OutboundMessage(VaultedModel):
     and its body then overwritten: the log keeps only that it was shown.
     """
 
+    vault_unit_paths = ("contact__channel__unit",)
+
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbox")
     action = models.CharField(max_length=5, choices=OutboundAction.choices, default="send")
     body = EncryptedTextField(max_length=4096)
@@ -297,6 +305,8 @@ class OutboundMessage(VaultedModel):
 
 class ContactNote(VaultedModel):
     """An intake operator's note on a contact, never shown to the person."""
+
+    vault_unit_paths = ("contact__channel__unit",)
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
     body = EncryptedTextField(max_length=2000)

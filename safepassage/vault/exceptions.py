@@ -58,3 +58,20 @@ class KeyShredded(DecryptionError):
 
 class UnknownKey(DecryptionError):
     """The ciphertext names a key that this vault does not hold."""
+
+
+class UnitMismatch(DecryptionError):
+    """A record names one owning unit, its data key is wrapped under another's.
+
+    The unit column was changed outside a transfer (or the key was moved
+    without it): refused like any other tampering. Carries the model label,
+    the row's primary key and both scopes (no secret, nothing personal) for
+    the audit alert.
+    """
+
+    def __init__(self, *, model: str, pk: object, expected: str, bound: str) -> None:
+        super().__init__("A record's owning unit does not match the unit its key is wrapped under.")
+        self.model = model
+        self.pk = pk
+        self.expected = expected
+        self.bound = bound

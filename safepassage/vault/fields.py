@@ -20,7 +20,10 @@ Rules the fields enforce:
 - `QuerySet.update()` with a plaintext is refused (it would bypass
   encryption);
 - a value whose envelope names another key than the row's data key, or
-  fails its tag, raises DecryptionError -- never returns bytes.
+  fails its tag, raises DecryptionError -- never returns bytes;
+- a row whose owning unit is a column (`vault_unit_paths`) is read and
+  written only while its data key is wrapped under that unit's key;
+  otherwise UnitMismatch (a DecryptionError) -- see keys.py.
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ import os
 import threading
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,7 +61,17 @@ class VaultedModel(models.Model):
     Subclasses say under which scope a new data key is made
     (`vault_scope()`), or assign `data_key` themselves before saving (a
     record that belongs to a case takes the case's key).
+
+    `vault_unit_paths` names, as ORM paths ("case__unit"), the unit columns
+    that decide who may see the row: the first one set is its owning unit,
+    none set means the system scope. When given, the row's data key must be
+    wrapped under that unit's key for any value to be read or written
+    (`vault_bound_scope`); only a service that moves the key
+    (`keys.data_key_move`) in the same transaction may change the column.
+    Empty (the default): no unit binding.
     """
+
+    vault_unit_paths: ClassVar[tuple[str, ...]] = ()
 
     vault_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     data_key = models.ForeignKey(
@@ -80,6 +93,43 @@ class VaultedModel(models.Model):
             self.data_key = keys.data_key_create(
                 scope=self.vault_scope(), owner=self._meta.label_lower
             )
+
+    def vault_bound_scope(self) -> str | None:
+        """The scope this row's data key must be under now, read from its
+        owning unit column(s); None when the model declares no binding.
+        Follows foreign keys (a query each unless already loaded)."""
+        paths = type(self).vault_unit_paths
+        if not paths:
+            return None
+        for path in paths:
+            unit_id = _follow_unit(self, path)
+            if unit_id is not None:
+                return keys.scope_for_unit(unit_id)
+        return keys.SYSTEM_SCOPE
+
+    def vault_key(self) -> bytes:
+        """This row's data key, refused unless it is under the bound scope."""
+        return keys.data_key_bytes(self.data_key, scope=self.vault_bound_scope(), row=self)
+
+
+def _follow_unit(instance: models.Model, path: str) -> int | None:
+    *hops, last = path.split("__")
+    obj: Any = instance
+    for hop in hops:
+        obj = getattr(obj, hop)
+        if obj is None:
+            return None
+    unit_id = getattr(obj, f"{last}_id")
+    return None if unit_id is None else int(unit_id)
+
+
+def bound_scope_of(unit_ids: Sequence[int | None]) -> str:
+    """The scope the first set one of `unit_ids` (the values of a model's
+    `vault_unit_paths`, in order) names; the system scope if none is set."""
+    for unit_id in unit_ids:
+        if unit_id is not None:
+            return keys.scope_for_unit(unit_id)
+    return keys.SYSTEM_SCOPE
 
 
 def _vaulted(instance: models.Model) -> VaultedModel:
@@ -196,7 +246,7 @@ class EncryptedField(models.BinaryField):  # type: ignore[type-arg]
     def decrypt_for(self, instance: Any, sealed: Sealed) -> Any:
         vaulted = _vaulted(instance)
         require_row_key(sealed.envelope, vaulted.data_key_id)
-        return self.open(keys.data_key_bytes(vaulted.data_key), sealed, self.purpose(vaulted))
+        return self.open(vaulted.vault_key(), sealed, self.purpose(vaulted))
 
     def open(self, key: bytes, sealed: Sealed, purpose: str) -> Any:
         """The value of `sealed` (this column's, of the row `purpose` names)
@@ -210,7 +260,7 @@ class EncryptedField(models.BinaryField):  # type: ignore[type-arg]
 
     def encrypt_for(self, instance: VaultedModel, value: Any) -> bytes:
         instance.vault_ensure_data_key()
-        key = keys.data_key_bytes(instance.data_key)
+        key = instance.vault_key()
         return crypto.encrypt(
             key,
             instance.data_key_id,
@@ -521,7 +571,7 @@ class EncryptedFileField(EncryptedJSONField):
                 size=int(meta["size"]),
                 content_type=str(meta["content_type"]),
                 purpose=self._file_purpose(vaulted, storage_name),
-                key_getter=lambda: keys.data_key_bytes(vaulted.data_key),
+                key_getter=vaulted.vault_key,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DecryptionError("Encrypted file metadata is malformed.") from exc
@@ -542,7 +592,7 @@ class EncryptedFileField(EncryptedJSONField):
             raise ValidationError(_("This type of file is not accepted."), code="file_type")
         vaulted.vault_ensure_data_key()
         storage_name = f"{uuid.uuid4().hex}.bin"
-        key = keys.data_key_bytes(vaulted.data_key)
+        key = vaulted.vault_key()
         envelope = crypto.encrypt(
             key,
             vaulted.data_key_id,

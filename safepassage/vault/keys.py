@@ -7,6 +7,18 @@ cached in this process's memory (bounded LRU) and dropped on `lock`.
 A data key is only ever used after its row has been read: a shredded key
 (row with `wrapped` NULL) is refused even if another process still holds
 it in its cache, because the caller presents the row it just read.
+
+Owner binding: a unit key's scope ("unit:<id>") is in the associated data
+of its wrap under the root key, and a data key's envelope names (and is
+authenticated with) the id of the unit key that wraps it. So the scope a
+data key unwraps under is authenticated all the way from the root. A
+caller that reads a record whose owning unit is a plain column passes the
+scope that column names (`scope=`); a data key wrapped under any other
+unit's key is refused with `UnitMismatch` (and `unit_binding_refused` is
+sent), however the column came to say so. Only `data_key_move`, called by
+a transfer inside its transaction, changes the unit a data key is under.
+The caches keep the scope each key was authenticated under, so a changed
+column is caught with a warm cache too.
 """
 
 from __future__ import annotations
@@ -15,32 +27,37 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import Generic, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from . import crypto, keyring
-from .exceptions import DecryptionError, KeyShredded, UnknownKey
+from .exceptions import DecryptionError, KeyShredded, UnitMismatch, UnknownKey
 from .models import DataKey, UnitKey
+from .signals import unit_binding_refused
 
 SYSTEM_SCOPE = "system"
 _CACHE_LIMIT = 50_000
 
 
-class _LRU:
+_V = TypeVar("_V")
+
+
+class _LRU(Generic[_V]):
     def __init__(self, limit: int) -> None:
-        self._data: OrderedDict[uuid.UUID, bytes] = OrderedDict()
+        self._data: OrderedDict[uuid.UUID, _V] = OrderedDict()
         self._limit = limit
         self._lock = threading.Lock()
 
-    def get(self, key: uuid.UUID) -> bytes | None:
+    def get(self, key: uuid.UUID) -> _V | None:
         with self._lock:
             value = self._data.get(key)
             if value is not None:
                 self._data.move_to_end(key)
             return value
 
-    def put(self, key: uuid.UUID, value: bytes) -> None:
+    def put(self, key: uuid.UUID, value: _V) -> None:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
@@ -56,8 +73,10 @@ class _LRU:
             self._data.clear()
 
 
-_unit_cache = _LRU(1_000)
-_data_cache = _LRU(_CACHE_LIMIT)
+#: Unit key id -> (its scope, as authenticated by the root wrap; the key).
+_unit_cache: _LRU[tuple[str, bytes]] = _LRU(1_000)
+#: Data key id -> (the scope of the unit key it was unwrapped under; the key).
+_data_cache: _LRU[tuple[str, bytes]] = _LRU(_CACHE_LIMIT)
 
 
 def clear_caches() -> None:
@@ -102,14 +121,17 @@ def unit_key_get_or_create(*, scope: str) -> UnitKey:
 
 
 def unit_key_bytes(unit_key: UnitKey) -> bytes:
+    """The key of a unit-key row. Afterwards `unit_key.scope` is authentic:
+    it is in the associated data of the wrap (or equals the scope a cached
+    copy was authenticated under)."""
     cached = _unit_cache.get(unit_key.id)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == unit_key.scope:
+        return cached[1]
     root = keyring.root_key(unit_key.root_id)
     key = crypto.decrypt(root, bytes(unit_key.wrapped), _unit_purpose(unit_key.id, unit_key.scope))
     if crypto.envelope_key_id(bytes(unit_key.wrapped)) != unit_key.root_id:
         raise DecryptionError("A unit key names the wrong root key.")
-    _unit_cache.put(unit_key.id, key)
+    _unit_cache.put(unit_key.id, (unit_key.scope, key))
     return key
 
 
@@ -123,7 +145,7 @@ def data_key_create(*, scope: str, owner: str) -> DataKey:
     key = crypto.new_key()
     wrapped = crypto.encrypt(unit_key_bytes(unit_key), unit_key.id, key, _data_purpose(key_id))
     data_key = DataKey.objects.create(id=key_id, unit_key=unit_key, wrapped=wrapped, owner=owner)
-    _data_cache.put(key_id, key)
+    _data_cache.put(key_id, (unit_key.scope, key))
     return data_key
 
 
@@ -147,29 +169,62 @@ def data_keys_create_bulk(*, scope: str, owner: str, count: int) -> list[DataKey
         made.append((DataKey(id=key_id, unit_key=unit_key, wrapped=wrapped, owner=owner), key))
     data_keys = DataKey.objects.bulk_create([data_key for data_key, _key in made])
     for data_key, key in made:
-        _data_cache.put(data_key.id, key)
+        _data_cache.put(data_key.id, (unit_key.scope, key))
     return data_keys
 
 
-def data_key_bytes(data_key: DataKey) -> bytes:
-    """The usable key of a data-key row the caller has just read."""
+def data_key_bytes(
+    data_key: DataKey, *, scope: str | None = None, row: models.Model | None = None
+) -> bytes:
+    """The usable key of a data-key row the caller has just read.
+
+    With `scope` (the scope the owning record's unit column names now),
+    a key wrapped under another scope's unit key raises UnitMismatch
+    (about `row`, the record being read or written) after sending
+    `unit_binding_refused`. A cached key authenticated under another scope
+    is unwrapped again from the row first: a transfer in another process
+    moves keys legitimately.
+    """
     if data_key.wrapped is None:
         _data_cache.drop(data_key.id)
         raise KeyShredded("This record's key has been destroyed; its data is gone.")
     cached = _data_cache.get(data_key.id)
-    if cached is not None:
-        return cached
+    if cached is not None and (scope is None or cached[0] == scope):
+        return cached[1]
     unit_key = data_key.unit_key
     key = data_key_unwrap(
         data_key.id, bytes(data_key.wrapped), unit_key.id, unit_key_bytes(unit_key)
     )
-    _data_cache.put(data_key.id, key)
+    _data_cache.put(data_key.id, (unit_key.scope, key))
+    if scope is not None:
+        require_scope(scope, unit_key.scope, row=row, data_key=data_key)
     return key
+
+
+def require_scope(
+    expected: str, bound: str, *, row: models.Model | None, data_key: DataKey | None = None
+) -> None:
+    """Refuse (UnitMismatch, after `unit_binding_refused`) a key authenticated
+    under `bound` for a record whose unit column names `expected`."""
+    if expected == bound:
+        return
+    if row is not None:
+        model, pk = row._meta.label_lower, row.pk
+    else:
+        model, pk = (data_key.owner if data_key is not None else ""), None
+    exc = UnitMismatch(model=model, pk=pk, expected=expected, bound=bound)
+    unit_binding_refused.send(sender=UnitMismatch, exception=exc)
+    raise exc
 
 
 def unit_key_bytes_by_id(unit_key_id: uuid.UUID) -> bytes:
     """`unit_key_bytes` of the unit key with this id: from the cache, or
     read from its row (then cached) when not there."""
+    return unit_key_scope_and_bytes_by_id(unit_key_id)[1]
+
+
+def unit_key_scope_and_bytes_by_id(unit_key_id: uuid.UUID) -> tuple[str, bytes]:
+    """(authenticated scope, key) of the unit key with this id."""
     cached = _unit_cache.get(unit_key_id)
     if cached is not None:
         return cached
@@ -177,7 +232,7 @@ def unit_key_bytes_by_id(unit_key_id: uuid.UUID) -> bytes:
         unit_key = UnitKey.objects.get(id=unit_key_id)
     except UnitKey.DoesNotExist:
         raise UnknownKey("A data key names a unit key this vault does not hold.") from None
-    return unit_key_bytes(unit_key)
+    return unit_key.scope, unit_key_bytes(unit_key)
 
 
 def data_key_unwrap(
@@ -214,16 +269,27 @@ def data_key_shred(*, data_key: DataKey) -> None:
 
 
 @transaction.atomic
-def data_key_move(*, data_key: DataKey, scope: str) -> None:
-    """Rewrap a data key under another scope's unit key (a case changes unit)."""
+def data_key_move(
+    *, data_key: DataKey, scope: str, from_scope: str, row: models.Model | None = None
+) -> None:
+    """Rewrap a data key under another scope's unit key (a record changes unit).
+
+    `from_scope` is the scope the owning record's unit column named before
+    the move: a key not wrapped under it is refused (UnitMismatch about
+    `row`), so a transfer cannot launder a unit column changed by hand.
+    Call inside the transaction that changes the column.
+    """
     locked = DataKey.objects.select_for_update().select_related("unit_key").get(id=data_key.id)
-    key = data_key_bytes(locked)
+    key = data_key_bytes(locked, scope=from_scope, row=row)
     target = unit_key_get_or_create(scope=scope)
     locked.unit_key = target
     locked.wrapped = crypto.encrypt(
         unit_key_bytes(target), target.id, key, _data_purpose(locked.id)
     )
     locked.save(update_fields=["unit_key", "wrapped"])
+    # Not cached under the new scope: if the surrounding transaction rolls
+    # back, the next read must unwrap the row as it stands.
+    _data_cache.drop(locked.id)
     data_key.unit_key = target
     data_key.wrapped = locked.wrapped
 
@@ -269,7 +335,7 @@ def unit_key_rotate(*, scope: str) -> tuple[uuid.UUID, uuid.UUID, int]:
         root_id=root_id,
         wrapped=crypto.encrypt(root, root_id, new_key, _unit_purpose(new_id, scope)),
     )
-    _unit_cache.put(new_id, new_key)
+    _unit_cache.put(new_id, (scope, new_key))
     count = 0
     for data_key in DataKey.objects.select_for_update().filter(unit_key_id=old.id):
         if data_key.wrapped is not None:

@@ -4,7 +4,9 @@ For reads of a whole table (the screening index decrypts every registered
 person): building a model instance per row costs about four times what
 decrypting its values does. The checks are those of attribute access on
 an instance: the row's data key must be live and unwrap under its unit
-key, and every value must name that data key and pass its tag, or
+key, that unit key must be the one of the row's owning unit (when the
+model binds one, `VaultedModel.vault_unit_paths`; else `UnitMismatch`),
+and every value must name that data key and pass its tag, or
 `DecryptionError` is raised, its `row` naming the row (never a value).
 
 A reader of a whole table that must not stop at one altered row passes
@@ -24,7 +26,7 @@ from django.db.models import QuerySet
 
 from . import keys
 from .exceptions import DecryptionError, KeyShredded, RowRef
-from .fields import EncryptedField, require_row_key
+from .fields import EncryptedField, VaultedModel, bound_scope_of, require_row_key
 
 #: Told of each row left out: the failure (its `row` set) and the row's
 #: `plain` columns as read.
@@ -59,8 +61,10 @@ def decrypted_values(
         if not isinstance(field, EncryptedField):
             raise TypeError(f"{model.__name__}.{name} is not an encrypted field.")
         encrypted.append(field)
-    unit_keys: dict[uuid.UUID, bytes] = {}
+    unit_keys: dict[uuid.UUID, tuple[str, bytes]] = {}
     n = len(plain)
+    unit_paths = model.vault_unit_paths if issubclass(model, VaultedModel) else ()
+    u = len(unit_paths)
     rows = queryset.values_list(
         *plain,
         "pk",
@@ -68,18 +72,23 @@ def decrypted_values(
         "data_key_id",
         "data_key__wrapped",
         "data_key__unit_key_id",
+        *unit_paths,
         *(f.name for f in encrypted),
     )
     for row in rows.iterator(chunk_size=CHUNK) if stream else rows:
         pk, vault_id, key_id, wrapped, unit_key_id = row[n : n + 5]
         try:
-            unit_key = unit_keys.get(unit_key_id)
-            if unit_key is None:  # the unit key cache, else one query per unit key
-                unit_key = unit_keys[unit_key_id] = keys.unit_key_bytes_by_id(unit_key_id)
+            scoped = unit_keys.get(unit_key_id)
+            if scoped is None:  # the unit key cache, else one query per unit key
+                scoped = unit_keys[unit_key_id] = keys.unit_key_scope_and_bytes_by_id(unit_key_id)
             wrapped = None if wrapped is None else bytes(wrapped)
-            key = keys.data_key_unwrap(key_id, wrapped, unit_key_id, unit_key)
+            key = keys.data_key_unwrap(key_id, wrapped, unit_key_id, scoped[1])
+            if u:
+                expected = bound_scope_of(row[n + 5 : n + 5 + u])
+                if expected != scoped[0]:
+                    keys.require_scope(expected, scoped[0], row=model(pk=pk))
             values: list[Any] = []
-            for field, sealed in zip(encrypted, row[n + 5 :], strict=True):
+            for field, sealed in zip(encrypted, row[n + 5 + u :], strict=True):
                 if sealed is None:
                     values.append(None)
                     continue

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 #: whose `row` names the row) and `request`. A receiver returns True once
 #: the failure is recorded where headquarters sees it.
 integrity_failed = Signal()
+
+#: Sent with `exception` (a UnitMismatch) when a record's owning unit
+#: column and the unit its data key is wrapped under differ (keys.py); sent
+#: again by the middleware with `request`. The audit app records it once.
+unit_binding_refused = Signal()

@@ -77,7 +77,9 @@ class _EntryIndex:
             known = self.index.positions
             rows: Iterable[WatchListEntry]
             if self.watermark is None:  # the first read streams every entry
-                rows = entries.select_related("data_key__unit_key").iterator(chunk_size=2000)
+                rows = entries.select_related("watch_list", "data_key__unit_key").iterator(
+                    chunk_size=2000
+                )
             else:
                 # A refresh lists the recent entries' ids (one light query)
                 # and reads only the new ones, at once.
@@ -85,7 +87,7 @@ class _EntryIndex:
                 new = [pk for pk in recent.values_list("pk", flat=True) if str(pk) not in known]
                 if not new:
                     return self.index
-                rows = entries.filter(pk__in=new).select_related("data_key__unit_key")
+                rows = entries.filter(pk__in=new).select_related("watch_list", "data_key__unit_key")
             failures: list[DecryptionError] = []
             for entry in rows:
                 if str(entry.pk) in known or entry.pk in self.left_out:

@@ -17,6 +17,8 @@ from safepassage.vault.keys import scope_for_unit
 
 
 class WatchList(VaultedModel):
+    vault_unit_paths = ("unit",)
+
     unit = models.ForeignKey(
         "accounts.Unit", on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -62,6 +64,8 @@ class WatchListImport(models.Model):
 
 
 class WatchListEntry(VaultedModel):
+    vault_unit_paths = ("watch_list__unit",)
+
     watch_list = models.ForeignKey(WatchList, on_delete=models.CASCADE, related_name="entries")
     imported_in = models.ForeignKey(
         WatchListImport, on_delete=models.CASCADE, null=True, related_name="entries"

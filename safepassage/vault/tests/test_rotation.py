@@ -89,7 +89,7 @@ def test_rotate_with_wrong_passphrase_fails_cleanly(tmp_path):
 
 def test_moving_a_data_key_to_another_unit_keeps_values():
     probe = ProbeFactory(data_key=keys.data_key_create(scope="unit:1", owner="t"), text="moves")
-    keys.data_key_move(data_key=probe.data_key, scope="unit:2")
+    keys.data_key_move(data_key=probe.data_key, scope="unit:2", from_scope="unit:1")
     keys.clear_caches()
     fresh = Probe.objects.select_related("data_key__unit_key").get(pk=probe.pk)
     assert fresh.data_key.unit_key.scope == "unit:2"
