@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Q
 from django.test import Client
@@ -232,3 +233,15 @@ def test_search_results_of_the_owner_still_read_after_a_transfer(case, owner, ot
     assert [c.pk for c in selectors.cases_find_by_nrc(user=receiver, nrc=NRC)] == [case.pk]
     owner_handler = UserFactory(unit=owner, roles=[Role.UNIT_HANDLER])
     assert selectors.cases_find_by_nrc(user=owner_handler, nrc=NRC) == []
+
+
+def test_the_census_command_lists_rows_moved_by_hand_and_nothing_personal(case, other, capsys):
+    call_command("vault_check_units")
+    assert "each under its unit's key" in capsys.readouterr().out
+    _move_column_by_hand(case, other)
+    with pytest.raises(CommandError, match="not under their unit's key"):
+        call_command("vault_check_units")
+    out = capsys.readouterr().out
+    assert f"cases.case {case.pk}: column names {keys.scope_for_unit(other.pk)}" in out
+    assert f"cases.person {Person.objects.get(case=case).pk}:" in out
+    assert NAME not in out
