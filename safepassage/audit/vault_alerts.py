@@ -7,10 +7,12 @@ unit than the one its data key is wrapped under (a column changed by
 hand). Details are the model, the row's id and both scopes: nothing
 personal.
 
-The event joins the current transaction. A service that is refused inside
-its own transaction rolls the event back with everything else; such a
-service records the alert again after the rollback
-(`record_unit_mismatch`), as `cases.services.case_transfer_accept` does.
+The event joins the current transaction, and the exception remembers it.
+A refusal inside a service's transaction rolls the event back with
+everything else; whoever sees the exception afterwards records it again
+if, and only if, the first event is gone: the vault's middleware for
+pages (sending the signal again with the request, so that the event then
+names the user), `cases.services.case_transfer_accept` for transfers.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db import models, transaction
 
 from safepassage.vault.exceptions import UnitMismatch
 
+from .models import AuditEvent
 from .services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -45,12 +48,16 @@ def _target(exc: UnitMismatch) -> models.Model | None:
     return model(pk=exc.pk)
 
 
-def record_unit_mismatch(exc: UnitMismatch, *, actor: Any = None) -> None:
-    """Append the alert for `exc`; a failure to write it is logged, never raised
-    (the refusal stands either way)."""
+def record_unit_mismatch(exc: UnitMismatch, *, actor: Any = None, request: Any = None) -> None:
+    """Append the alert for `exc`, unless an event for it is stored already
+    (not rolled back). A failure to write it is logged, never raised: the
+    refusal stands either way."""
+    recorded = getattr(exc, "audit_event_id", None)
+    if recorded is not None and AuditEvent.objects.filter(pk=recorded).exists():
+        return
     try:
         with transaction.atomic():
-            audit_record(
+            event = audit_record(
                 actor=actor,
                 action=ACTION,
                 target=_target(exc),
@@ -61,11 +68,18 @@ def record_unit_mismatch(exc: UnitMismatch, *, actor: Any = None) -> None:
                     "bound_scope": exc.bound,
                     "bound_unit": _unit_of(exc.bound),
                 },
+                request=request,
             )
     except Exception as error:
         logger.error("audit: could not record %s [%s]", ACTION, type(error).__name__)
+        return
+    exc.audit_event_id = event.pk
     logger.error("vault: unit mismatch on %s %s", exc.model, exc.pk)
 
 
-def on_unit_binding_refused(sender: Any, *, exception: UnitMismatch, **kwargs: Any) -> None:
-    record_unit_mismatch(exception)
+def on_unit_binding_refused(
+    sender: Any, *, exception: UnitMismatch, request: Any = None, **kwargs: Any
+) -> None:
+    user = getattr(request, "user", None)
+    actor = user if user is not None and user.is_authenticated else None
+    record_unit_mismatch(exception, actor=actor, request=request)

@@ -75,3 +75,5 @@ class UnitMismatch(DecryptionError):
         self.pk = pk
         self.expected = expected
         self.bound = bound
+        #: Set by the audit receiver once the alert is written.
+        self.audit_event_id: int | None = None

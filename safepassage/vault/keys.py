@@ -33,7 +33,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from . import crypto, keyring
-from .exceptions import DecryptionError, KeyShredded, UnitMismatch, UnknownKey
+from .exceptions import DecryptionError, KeyShredded, RowRef, UnitMismatch, UnknownKey
 from .models import DataKey, UnitKey
 from .signals import unit_binding_refused
 
@@ -213,6 +213,13 @@ def require_scope(
     else:
         model, pk = (data_key.owner if data_key is not None else ""), None
     exc = UnitMismatch(model=model, pk=pk, expected=expected, bound=bound)
+    if row is not None and pk is not None:  # for the integrity alert (middleware)
+        exc.row = RowRef(
+            model=model,
+            pk=str(pk),
+            vault_id=getattr(row, "vault_id", None),
+            data_key_id=getattr(row, "data_key_id", None),
+        )
     unit_binding_refused.send(sender=UnitMismatch, exception=exc)
     raise exc
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from . import keyring, signals
-from .exceptions import DecryptionError, KeyShredded, VaultLocked
+from .exceptions import DecryptionError, KeyShredded, UnitMismatch, VaultLocked
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,12 @@ class VaultLockedMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, VaultLocked):
             return locked_response(request)
+        if isinstance(exception, UnitMismatch):
+            # Again, now that the view's transactions are over: the alert
+            # is written if a rollback took the first one (keys.py).
+            signals.unit_binding_refused.send(
+                sender=UnitMismatch, exception=exception, request=request
+            )
         if isinstance(exception, DecryptionError):
             logger.error(
                 "vault: integrity failure on %s",

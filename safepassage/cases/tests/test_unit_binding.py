@@ -245,3 +245,23 @@ def test_the_census_command_lists_rows_moved_by_hand_and_nothing_personal(case, 
     assert f"cases.case {case.pk}: column names {keys.scope_for_unit(other.pk)}" in out
     assert f"cases.person {Person.objects.get(case=case).pk}:" in out
     assert NAME not in out
+
+
+def test_a_write_refused_inside_its_transaction_is_still_audited_with_its_author(
+    case, owner, other
+):
+    handler = UserFactory(unit=other, roles=[Role.UNIT_HANDLER])
+    _move_column_by_hand(case, other)
+    keys.clear_caches()
+    response = _signed_in(handler).post(
+        reverse("cases:note", kwargs={"code": case.code}),
+        {"body": "the other unit writes", "expected_version": case.version},
+    )
+    assert response.status_code == 409
+    # The refused row is the note being written (not saved: no id yet).
+    [alert] = AuditEvent.objects.filter(action="vault.unit_mismatch")
+    assert alert.details["model"] == "cases.caseevent"
+    assert alert.unit_id == other.pk
+    assert (alert.actor_kind, alert.actor_id) == ("user", handler.pk)
+    assert alert.route == "cases:note"
+    assert not case.events.filter(kind="note").exists()
