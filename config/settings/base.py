@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "safepassage.cases.context_processors.cases",
                 "safepassage.watchlists.context_processors.watchlists",
                 "safepassage.intake.context_processors.intake",
                 "safepassage.audit.context_processors.integrity",
