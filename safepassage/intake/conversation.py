@@ -374,13 +374,6 @@ def _finish(contact: Contact, turn: Turn) -> None:
     audit_record(actor=None, action="intake.code_issued", target=contact)
 
 
-def resume_verify(code: str, receipt_text: str, *, by: Contact | None = None) -> Contact | None:
-    """The root contact for `code` when `receipt_text` is its receipt, else
-    None (a wrong code, a wrong receipt, or a wait: one answer)."""
-    source = f"contact:{by.pk}" if by is not None and by.pk is not None else "web"
-    return resume_check(code, receipt_text, source=source, by=by).root
-
-
 def _command(text: str) -> tuple[str, str]:
     """("/start", "payload") for "/start payload"; ("", "") for plain text."""
     stripped = text.strip()
