@@ -18,13 +18,16 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
+from .homes import home_panels
 from .permissions import refusal_signalled, refuse_in_view, staff_view
 
 
 @staff_view
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The signed-in start page: the panels the apps offer this user
+    (`safepassage.core.homes`)."""
+    return render(request, "core/home.html", {"panels": home_panels(request)})
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,0 +1,18 @@
+"""The case list on the home page, for the roles that work on cases."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from safepassage.core.homes import HomePanel, home_panel
+
+from .policies import user_holds_case_role
+
+
+@home_panel(order=40)
+def unit_cases(request: HttpRequest) -> HomePanel | None:
+    if not user_holds_case_role(request.user):
+        return None
+    return HomePanel(title=_("Cases"), links=((_("My unit's cases"), reverse("cases:dashboard")),))
