@@ -7,9 +7,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from safepassage.core.homes import HomePanel, home_panel
 
+from .models import User
 from .roles import Role
 
 
@@ -25,7 +27,7 @@ def administration(request: HttpRequest) -> HomePanel | None:
 
 # Roles whose own pages have not landed yet, and what to say to them. An
 # app that gives a role its page removes the role from here.
-ROLES_STILL_COMING: dict[Role, str] = {
+ROLES_STILL_COMING: dict[Role, StrOrPromise] = {
     Role.ANALYST: gettext_lazy(
         "Aggregate reports for analysts are coming; this account holds no case role."
     ),
@@ -35,6 +37,8 @@ ROLES_STILL_COMING: dict[Role, str] = {
 @home_panel(order=90)
 def coming(request: HttpRequest) -> HomePanel | None:
     user = request.user
+    if not isinstance(user, User):
+        return None
     notes = [str(note) for role, note in ROLES_STILL_COMING.items() if user.has_any_role({role})]
     if not notes:
         return None
