@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.widgets import Script
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,11 @@ class TownshipInput(forms.TextInput):
     """
 
     template_name = "cases/widgets/township_input.html"
+
+    class Media:
+        # htmx is fetched only by pages with a widget that uses it (16 KiB
+        # on a slow link); the page renders `form.media` in its head.
+        js = [Script("vendor/htmx/htmx.min.js", defer=True)]
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         defaults: dict[str, Any] = {

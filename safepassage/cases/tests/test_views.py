@@ -1,6 +1,7 @@
 """Case pages end to end through the test client: rendering, search, moves, refusals."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -191,6 +192,15 @@ def test_person_form_shows_the_stored_township_as_name_and_code(client, unit, ha
     assert f'hx-post="{reverse("cases:township_suggest")}"' in body
     assert 'hx-params="csrfmiddlewaretoken,home_township"' in body
     assert 'id="township-suggestions"' in body
+    assert re.search(r'<script src="/static/vendor/htmx/htmx\.min\.js[^"]*" defer>', body)
+
+
+def test_htmx_is_fetched_only_by_pages_that_use_it(client, unit, handler):
+    """16 KiB on a slow link: the case list has no htmx control, so no htmx."""
+    case_create(unit=unit)
+    body = client.get(reverse("cases:list")).content.decode()
+    assert "hx-" not in body
+    assert "htmx.min.js" not in body
 
 
 def test_township_suggestions_are_a_fragment_of_buttons(client, handler):

@@ -45,3 +45,13 @@ def test_no_template_loads_anything_from_elsewhere() -> None:
             for match in re.finditer(r"(?:src|href|action)=[\"']?(?:https?:)?//", text):
                 offenders.append(f"{template}: {text[match.start() : match.start() + 60]}")
     assert offenders == []
+
+
+def test_every_file_the_stylesheet_names_is_served() -> None:
+    """The fonts are cut and renamed now and then; a stale url() would
+    leave Burmese text to whatever font the phone has."""
+    css = (STATIC / "css" / "safepassage.css").read_text()
+    names = re.findall(r'url\("\.\./([^"]+)"\)', css)
+    assert names, "the stylesheet names its fonts"
+    for name in names:
+        assert (STATIC / name).is_file(), name
