@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "safepassage.forces",
     "safepassage.screening",
     "safepassage.watchlists",
+    "safepassage.ledger",
+    "safepassage.receipts",
     "safepassage.intake",
     "safepassage.demo",
 ]

@@ -52,6 +52,8 @@ SYSTEM_SECRETS = ("blind-index", "audit-anchor", "seal")
 NEXT_BLIND_INDEX = "blind-index-next"
 MIN_PASSPHRASE_CHARS = 12
 CREDENTIAL_NAME = "safepassage-passphrase"
+#: The active receipt-signing private key (optional: older rings lack it).
+RECEIPT_SIGNING_SECRET = "receipt-signing"  # noqa: S105 - a name, not a secret
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,9 @@ class _Unlocked:
     active_root_id: uuid.UUID
     roots: dict[uuid.UUID, bytes]
     secrets: dict[str, bytes]
+    #: Public halves of the receipt-signing keys, in clear:
+    #: {"id", "public" (base64), "state" ("active" | "retired"), "created_at"}.
+    receipt_keys: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -228,9 +233,18 @@ def _unwrap_all(data: dict[str, Any], passphrase: str) -> _Unlocked:
                 )
             except DecryptionError:
                 raise KeyRingError("The key ring file is corrupted (a secret fails).") from None
+        receipt_keys = [
+            {
+                "id": str(uuid.UUID(entry["id"])),
+                "public": str(entry["public"]),
+                "state": str(entry["state"]),
+                "created_at": str(entry.get("created_at", "")),
+            }
+            for entry in data.get("receipt_keys", [])
+        ]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise KeyRingError("The key ring file is corrupted (malformed entries).") from exc
-    return _Unlocked(active_root_id=active, roots=roots, secrets=secrets)
+    return _Unlocked(active_root_id=active, roots=roots, secrets=secrets, receipt_keys=receipt_keys)
 
 
 def _serialise(kdf: KdfParams, kek: bytes, unlocked: _Unlocked) -> dict[str, Any]:
@@ -260,6 +274,7 @@ def _serialise(kdf: KdfParams, kek: bytes, unlocked: _Unlocked) -> dict[str, Any
         "kdf": kdf.to_json(),
         "roots": roots,
         "secrets": secrets,
+        "receipt_keys": [dict(entry) for entry in unlocked.receipt_keys],
     }
 
 
@@ -287,6 +302,7 @@ def keyring_create(passphrase: str, *, path: Path | None = None) -> Path:
         roots={root_id: crypto.new_key()},
         secrets={name: crypto.new_key() for name in SYSTEM_SECRETS},
     )
+    _receipt_key_add(unlocked)
     _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
     return path
 
@@ -527,3 +543,69 @@ def keyring_describe(*, path: Path | None = None) -> dict[str, Any]:
         "secrets": sorted(data["secrets"]),
         "written_at": data.get("written_at"),
     }
+
+
+# --- the receipt-signing key (Ed25519) -----------------------------------------
+#
+# The active private key is a secret of the ring ("receipt-signing"),
+# wrapped like the others. Every public key ever used stays in the file,
+# in clear, under its id ("active" or "retired"), so that a receipt signed
+# before a rotation still verifies, and verification needs no passphrase.
+
+
+def _receipt_key_add(unlocked: _Unlocked) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    seed = crypto.new_key()
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+    key_id = str(uuid.uuid4())
+    for entry in unlocked.receipt_keys:
+        entry["state"] = "retired"
+    unlocked.receipt_keys.append(
+        {
+            "id": key_id,
+            "public": _b64(public),
+            "state": "active",
+            "created_at": datetime.now(UTC).isoformat(),
+        }
+    )
+    unlocked.secrets[RECEIPT_SIGNING_SECRET] = seed
+    return key_id
+
+
+def receipt_signing_key() -> tuple[str, bytes]:
+    """(key id, Ed25519 private seed) of the active receipt key. Raises
+    VaultLocked, or KeyRingError when this key ring has none yet."""
+    unlocked = _require()
+    seed = unlocked.secrets.get(RECEIPT_SIGNING_SECRET)
+    active = [entry for entry in unlocked.receipt_keys if entry["state"] == "active"]
+    if seed is None or len(active) != 1:
+        raise KeyRingError(
+            "The key ring has no receipt-signing key: run `manage.py rotate_keys` (it adds one)."
+        )
+    return active[0]["id"], seed
+
+
+def receipt_public_keys(*, path: Path | None = None) -> dict[str, bytes]:
+    """Every receipt public key by id, read from the file: no passphrase needed."""
+    data = _read_file(path or keyring_path())
+    keys: dict[str, bytes] = {}
+    try:
+        for entry in data.get("receipt_keys", []):
+            keys[str(uuid.UUID(entry["id"]))] = _unb64(entry["public"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise KeyRingError("The key ring file is corrupted (receipt keys).") from exc
+    return keys
+
+
+def receipt_key_rotate(passphrase: str, *, path: Path | None = None) -> str:
+    """A new receipt-signing key; the old public key stays for verification,
+    the old private key is gone. Returns the new key id."""
+    path = path or keyring_path()
+    with _file_lock(path):
+        unlocked = _unwrap_all(_read_file(path), passphrase)
+        key_id = _receipt_key_add(unlocked)
+        kdf = KdfParams.fresh()
+        _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
+    unlock(passphrase, path=path)
+    return key_id

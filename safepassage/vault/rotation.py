@@ -187,6 +187,7 @@ class RotationReport:
     data_keys_rewrapped: int = 0
     data_keys_rotated: int = 0
     blind_index: BlindIndexReport | None = None
+    receipt_key_id: str = ""
 
 
 def rotate_all(
@@ -210,6 +211,7 @@ def rotate_all(
     report.retired_roots = keyring.root_rotation_finish(passphrase)
     if blind_index:
         report.blind_index = blind_index_rotate(passphrase=passphrase)
+    report.receipt_key_id = keyring.receipt_key_rotate(passphrase)
     return report
 
 

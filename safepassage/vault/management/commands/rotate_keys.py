@@ -15,7 +15,8 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
     help = (
         "Rotate keys: a new root key, new unit keys (data keys rewrapped) and a new "
-        "blind-index master (every index rebuilt); with --data-keys also new data keys, "
+        "blind-index master (every index rebuilt) and a new receipt-signing key (old public "
+        "keys kept); with --data-keys also new data keys, "
         "re-encrypting every value. Stop the product (web server and db_worker) first: "
         "running processes keep the old keys in memory."
     )
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 "roots_retired": len(report.retired_roots),
                 "blind_index_rotated": report.blind_index is not None,
                 "blind_index_rows": report.blind_index.rows_reindexed if report.blind_index else 0,
+                "receipt_key": report.receipt_key_id,
             },
         )
         self.stdout.write(
@@ -65,6 +67,12 @@ class Command(BaseCommand):
                 f"{report.unit_keys_rotated} unit keys, "
                 f"{report.data_keys_rewrapped} data keys rewrapped, "
                 f"{report.data_keys_rotated} data keys replaced."
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"New receipt-signing key {report.receipt_key_id} "
+                "(earlier public keys kept for verification)."
             )
         )
         if report.blind_index is not None:
