@@ -29,10 +29,32 @@ def test_created_file_is_private_and_holds_no_plain_key(ring):
     assert oct(ring.stat().st_mode & 0o777) == "0o600"
     data = json.loads(ring.read_text())
     assert data["kdf"]["algorithm"] == "argon2id"
-    assert set(data["secrets"]) == set(keyring.SYSTEM_SECRETS)
+    assert set(data["secrets"]) == {*keyring.SYSTEM_SECRETS, keyring.RECEIPT_SIGNING_SECRET}
     keyring.unlock(PASS, path=ring)
     _, root = keyring.active_root()
     assert root.hex() not in ring.read_text()
+    _, seed = keyring.receipt_signing_key()
+    assert seed.hex() not in ring.read_text()
+    (receipt_key,) = data["receipt_keys"]
+    assert receipt_key["state"] == "active"
+
+
+def test_receipt_key_rotation_keeps_old_public_keys(ring):
+    keyring.unlock(PASS, path=ring)
+    old_id, old_seed = keyring.receipt_signing_key()
+    new_id = keyring.receipt_key_rotate(PASS, path=ring)
+    assert new_id != old_id
+    key_id, seed = keyring.receipt_signing_key()
+    assert (key_id, seed != old_seed) == (new_id, True)
+    public = keyring.receipt_public_keys(path=ring)
+    assert set(public) == {old_id, new_id}
+    states = {e["id"]: e["state"] for e in json.loads(ring.read_text())["receipt_keys"]}
+    assert states == {old_id: "retired", new_id: "active"}
+    # Rotating the root key keeps the receipt keys.
+    keyring.root_rotation_begin(PASS, path=ring)
+    keyring.root_rotation_finish(PASS, path=ring)
+    assert keyring.receipt_signing_key() == (new_id, seed)
+    assert set(keyring.receipt_public_keys(path=ring)) == {old_id, new_id}
 
 
 def test_refuses_to_overwrite_an_existing_key_ring(ring):
