@@ -44,3 +44,17 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"receipt {self.number}"
+
+    @property
+    def text(self) -> str:
+        """The printable form: `SPR1.<content>.<signature>`, base64url."""
+        from .signing import receipt_text
+
+        return receipt_text(self.content.encode("ascii"), self.signature)
+
+    @property
+    def qr_svg(self) -> str:
+        """The text as a QR code (inline SVG, no external resources)."""
+        from .signing import qr_svg
+
+        return qr_svg(self.text)
