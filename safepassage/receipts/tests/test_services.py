@@ -33,7 +33,8 @@ def test_issued_receipt_verifies_and_names_no_one(receipt):
     verdict = receipt_check(receipt.text)
     assert verdict.ok, verdict.reason
     assert verdict.number == receipt.number
-    assert receipt.number.startswith("R-") and len(receipt.number) == 21
+    assert receipt.number.startswith("R-")
+    assert len(receipt.number) == 21
     content = json.loads(receipt.content)
     assert content["case"] == "SP-ABCD-EFGH"
     assert content["key"] == receipt.key_id
@@ -83,7 +84,7 @@ def test_signed_by_an_unknown_key(receipt):
 def test_own_key_on_other_content_with_a_known_number_is_reuse(receipt):
     """A second, genuinely signed content under an issued number (a copied
     register row, a replayed key) is caught by the content hash."""
-    key_id, seed = keyring.receipt_signing_key()
+    _key_id, seed = keyring.receipt_signing_key()
     content = json.loads(receipt.content)
     content["total"] = 1
     raw = signing.canonical(content)
