@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("safepassage.cases.urls")),
     path("watchlists/", include("safepassage.watchlists.urls")),
+    path("ledger/", include("safepassage.ledger.urls")),
+    path("receipts/", include("safepassage.receipts.urls")),
     path("channels/", include("safepassage.intake.urls")),
     path("intake/", include("safepassage.intake.inbox_urls")),
     path("contact/", include("safepassage.intake.web_urls")),

@@ -18,6 +18,7 @@ REFUSAL_ACTIONS = (
     "cases.access_refused",
     "intake.access_refused",
     "watchlists.access_refused",
+    "receipts.access_refused",
 )
 CASES = [(row, p) for row in MATRIX.rows for p in principals()]
 
