@@ -17,8 +17,9 @@ def finance(request: HttpRequest) -> HomePanel | None:
     if not is_finance(user):
         return None
     links = [(_("Money: floats, payments, counts"), reverse("ledger:overview"))]
-    if getattr(user, "unit_id", None):
-    XX
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id:
+        links.append((_("Count the unit's cash"), reverse("ledger:reconcile", args=[unit_id])))
     if is_headquarters_finance(user):
         links.append((_("Export payments (CSV)"), reverse("ledger:export", args=["csv"])))
     links.append((_("Check a receipt"), reverse("receipts:verify")))
