@@ -54,6 +54,7 @@ __all__ = [
     "account_for",
     "budget_fund",
     "float_reconcile",
+    "payable_cancel",
     "payable_record",
     "payment_make",
     "transaction_post",
@@ -472,6 +473,35 @@ def payable_record(
         details={"case": case.pk, "amount_minor": amount, "currency": currency},
     )
     return txn
+
+
+@transaction.atomic
+def payable_cancel(*, actor: Any, source_kind: str, source_id: int, reason: str) -> Transaction:
+    """Reverse the open payable of a claim or stipend that will not be paid
+    (cancelled after approval). Refused once it is paid."""
+    source_kind, source_id = _source(source_kind, source_id)
+    _locked_state()
+    if Payment.objects.filter(source_kind=source_kind, source_id=source_id).exists():
+        raise LedgerRefused(_("This has already been paid: it cannot be cancelled."))
+    payable = (
+        Transaction.objects.filter(
+            source_kind=source_kind,
+            source_id=source_id,
+            reverses__isnull=True,
+            reversed_by__isnull=True,
+            entries__account__kind=AccountKind.CASE_PAYABLE,
+            entries__amount_minor__gt=0,
+        )
+        .distinct()
+        .first()
+    )
+    if payable is None:
+        raise LedgerRefused(_("No open payable is recorded for this claim."))
+    case_id = payable.entries.filter(account__kind=AccountKind.CASE_PAYABLE).values_list(
+        "account__case__unit_id", flat=True
+    )
+    policies.check_unit_money(actor, case_id.first())
+    return transaction_reverse(actor=actor, transaction=payable, reason=reason)
 
 
 def _payment_details(

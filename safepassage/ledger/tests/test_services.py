@@ -310,3 +310,26 @@ def test_reconcile_records_the_difference(funded, officer_a):
         services.float_reconcile(
             actor=officer_a, unit=funded, month=dt.date(2999, 1, 1), counted_minor=1, note=""
         )
+
+
+def test_payable_cancel(funded, officer_a, officer_b, witness_a, case_a):
+    _payable(officer_a, case_a)
+    with pytest.raises(PermissionDenied):
+        services.payable_cancel(
+            actor=officer_b, source_kind="armoury.claim", source_id=7, reason="x"
+        )
+    services.payable_cancel(
+        actor=officer_a, source_kind="armoury.claim", source_id=7, reason="claim cancelled"
+    )
+    assert selectors.case_payable(officer_a, case_a) == 0
+    assert _bal(AccountKind.BUDGET) == 70_000
+    with pytest.raises(LedgerRefused, match="No open payable"):
+        services.payable_cancel(
+            actor=officer_a, source_kind="armoury.claim", source_id=7, reason="again"
+        )
+    _payable(officer_a, case_a)  # approved again: a new payable is allowed
+    _pay(officer_a, case_a, method="cash_with_witness", witness=witness_a)
+    with pytest.raises(LedgerRefused, match="already been paid"):
+        services.payable_cancel(
+            actor=officer_a, source_kind="armoury.claim", source_id=7, reason="late"
+        )
