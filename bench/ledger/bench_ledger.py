@@ -168,6 +168,12 @@ def main() -> None:
             f"case payable ~{payments // len(cases):,}"
         )
         rng = random.Random(7)
+
+        def round_trip() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+
+        baseline = _times(round_trip, args.samples)
         fast_float = _times(
             lambda: selectors.unit_balances(finance, rng.choice(units)), args.samples
         )
@@ -182,6 +188,7 @@ def main() -> None:
         naive_budget = _times(lambda: selectors.account_balance_naive(budget), 5)
         print("| read | running balance p50 / p95 | naive SUM p50 / p95 |")
         print("|---|---|---|")
+        print(f"| `SELECT 1` (the machine's floor) | {baseline[0]:.2f} / {baseline[1]:.2f} ms | |")
         for label, fast, naive in (
             ("a unit's float", fast_float, naive_float),
             ("a case's payable", fast_case, naive_case),

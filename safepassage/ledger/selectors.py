@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -39,13 +40,22 @@ __all__ = [
 ]
 
 
+# The hot reads are one statement each, written out: on a loaded machine the
+# ORM's query building costs ten times the read itself (docs/benchmarks.md).
+_BALANCE_SQL = "SELECT balance_minor FROM ledger_accountbalance WHERE account_id = %s"
+_OWNED_SQL = (
+    "SELECT a.currency, b.balance_minor FROM ledger_account a "
+    "JOIN ledger_accountbalance b ON b.account_id = a.id "
+    "WHERE a.kind = %s AND a.{owner}_id = %s"
+)
+
+
 def account_balance(account: Account) -> int:
     """The running balance, in minor units: one indexed row."""
-    row = AccountBalance.objects.filter(account_id=account.pk).values_list(
-        "balance_minor", flat=True
-    )
-    value = row.first()
-    return int(value) if value is not None else 0
+    with connection.cursor() as cursor:
+        cursor.execute(_BALANCE_SQL, [account.pk])
+        row = cursor.fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def account_balance_naive(account: Account) -> int:
@@ -67,16 +77,22 @@ def _balances(kind: str, **owner: Any) -> dict[str, int]:
     return {currency: int(balance) for currency, balance in rows}
 
 
+def _owned_balances(kind: str, owner: str, owner_id: int) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_OWNED_SQL.format(owner=owner), [kind, owner_id])
+        return {currency: int(balance) for currency, balance in cursor.fetchall()}
+
+
 def unit_balances(user: Any, unit: Any) -> dict[str, int]:
     """The unit's cash float by currency ({} before the first funding)."""
     _check_unit(user, getattr(unit, "pk", None))
-    return _balances(AccountKind.UNIT_FLOAT, account__unit_id=unit.pk)
+    return _owned_balances(AccountKind.UNIT_FLOAT, "unit", int(unit.pk))
 
 
 def case_payable(user: Any, case: Any, currency: str = DEFAULT_CURRENCY) -> int:
     """What the programme owes the case, in minor units of `currency`."""
     _check_unit(user, getattr(case, "unit_id", None))
-    return _balances(AccountKind.CASE_PAYABLE, account__case_id=case.pk).get(currency, 0)
+    return _owned_balances(AccountKind.CASE_PAYABLE, "case", int(case.pk)).get(currency, 0)
 
 
 def budget_balances(user: Any) -> dict[str, int]:
