@@ -17,6 +17,7 @@ urlpatterns = [
     path("channels/", include("safepassage.intake.urls")),
     path("intake/", include("safepassage.intake.inbox_urls")),
     path("contact/", include("safepassage.intake.web_urls")),
+    path("operations/", include("safepassage.operations.urls")),
     path("", include("safepassage.core.urls")),
 ]
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "safepassage.ledger",
     "safepassage.receipts",
     "safepassage.intake",
+    "safepassage.operations",
     "safepassage.demo",
 ]
 
@@ -330,6 +331,18 @@ VAULT_PASSPHRASE_FILE = env("SAFEPASSAGE_PASSPHRASE_FILE") or None
 VAULT_ARGON2_TIME_COST = 3
 VAULT_ARGON2_MEMORY_KIB = 256 * 1024
 VAULT_ARGON2_PARALLELISM = 2
+
+# --- Backups (safepassage/operations, docs/operations.md) ---------------------
+# Headquarters' age public keys (age1...), comma-separated: backups are
+# encrypted to them only; this machine cannot read its own backups.
+BACKUP_RECIPIENTS = [
+    r.strip() for r in (env("SAFEPASSAGE_BACKUP_RECIPIENTS", "") or "").split(",") if r.strip()
+]
+
+# The panic control in the product (operations:panic) for administrators.
+# Turn it off on a headquarters server, where one unit's administrator must
+# not destroy the key ring that every unit's data needs: `vault_panic` stays.
+PANIC_CONTROL_ENABLED = env_bool("SAFEPASSAGE_PANIC_CONTROL", True)
 
 # --- Background tasks -------------------------------------------------------
 TASKS = {

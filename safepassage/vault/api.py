@@ -20,8 +20,10 @@ from .exceptions import DecryptionError, VaultLocked
 __all__ = [
     "DecryptionError",
     "VaultLocked",
+    "backup_signing_seed",
     "derive_key",
     "ensure_unlocked",
+    "instance_id",
     "is_unlocked",
     "seal",
     "system_secret",
@@ -48,3 +50,17 @@ def seal(plaintext: bytes, *, context: str) -> bytes:
 def unseal(envelope: bytes, *, context: str) -> bytes:
     """Raises DecryptionError if the envelope was altered or sealed for another context."""
     return crypto.decrypt(derive_key("seal", "system-values"), envelope, context)
+
+
+def instance_id() -> str:
+    """This installation's name for backups and escrow: 16 hex digits derived
+    from the audit anchor, so the same across passphrase changes, root and
+    blind-index rotations, and different for every key ring ever created.
+    Raises VaultLocked."""
+    return derive_key("audit-anchor", "instance-id-v1")[:8].hex()
+
+
+def backup_signing_seed() -> bytes:
+    """The 32-byte Ed25519 seed that signs this installation's backups.
+    Raises VaultLocked."""
+    return derive_key("audit-anchor", "backup-signing-v1")

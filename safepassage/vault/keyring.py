@@ -309,6 +309,8 @@ def keyring_create(passphrase: str, *, path: Path | None = None) -> Path:
 
 def unlock(passphrase: str, *, path: Path | None = None) -> None:
     """Open the key ring for this process. Raises WrongPassphrase or KeyRingError."""
+    if panicked():
+        raise KeyRingError(PANIC_REFUSAL)
     data = _read_file(path or keyring_path())
     unlocked = _unwrap_all(data, passphrase)
     missing = [name for name in SYSTEM_SECRETS if name not in unlocked.secrets]
@@ -373,7 +375,7 @@ def try_unlock_from_environment() -> bool:
     with _state.lock:
         if _state.unlocked is not None:
             return True
-        if _state.auto_unlock_tried:
+        if _state.auto_unlock_tried or panicked():
             return False
         _state.auto_unlock_tried = True
         try:
@@ -398,6 +400,7 @@ def last_error() -> str | None:
 
 
 def _require() -> _Unlocked:
+    refuse_if_panicked()
     unlocked = _state.unlocked
     if unlocked is None and try_unlock_from_environment():
         unlocked = _state.unlocked
@@ -609,3 +612,160 @@ def receipt_key_rotate(passphrase: str, *, path: Path | None = None) -> str:
         _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
     unlock(passphrase, path=path)
     return key_id
+
+
+# --- panic ------------------------------------------------------------------
+#
+# `panic()` writes a marker file beside the key ring, then destroys the key
+# ring file. Every process of this machine looks for the marker (one stat)
+# before each use of a key, cached or not (`refuse_if_panicked`, called by
+# `_require` and by keys.py's caches): the first process to see it forgets
+# its keys, and none unlocks again while it is there. Nothing has to reach
+# the other processes: they learn at their next decrypt, and a process that
+# decrypts nothing holds keys nobody can use without it.
+
+PANIC_MARKER_NAME = "vault-panic"
+PANIC_REFUSAL = (
+    "The key ring was destroyed by a panic on this machine. Recover it through "
+    "headquarters' escrow (vault_recover) and clear the marker (vault_panic --clear)."
+)
+
+
+def panic_marker_path() -> Path:
+    configured = getattr(settings, "VAULT_PANIC_MARKER", None)
+    return Path(configured) if configured else keyring_path().with_name(PANIC_MARKER_NAME)
+
+
+def panicked() -> bool:
+    try:
+        os.stat(panic_marker_path())
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # unreadable marker directory: refuse rather than guess
+    return True
+
+
+def refuse_if_panicked() -> None:
+    """Forget every key and raise VaultLocked if a panic marker exists."""
+    if panicked():
+        if _state.unlocked is not None:
+            lock()
+        raise VaultLocked(PANIC_REFUSAL)
+
+
+def _overwrite_and_unlink(path: Path) -> bool:
+    """Overwrite a file with random bytes, fsync, unlink. On flash storage the
+    old blocks may survive the overwrite (wear levelling): see docs/operations.md."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    try:
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            os.write(fd, os.urandom(max(size, 1)))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # still unlinked below
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return True
+
+
+def panic(*, path: Path | None = None) -> list[Path]:
+    """Destroy the key ring on disk and the keys of every process of this machine.
+
+    Order: the marker first (other processes stop at their next key use),
+    then the key ring file and its leftovers, then this process's keys.
+    Returns the files destroyed. Never raises for a missing key ring: a
+    second panic is harmless.
+    """
+    path = path or keyring_path()
+    marker = panic_marker_path()
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, datetime.now(UTC).isoformat().encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    destroyed: list[Path] = []
+    leftovers = [path, *path.parent.glob(f".{path.name}.*.tmp")]
+    for candidate in leftovers:
+        if _overwrite_and_unlink(candidate):
+            destroyed.append(candidate)
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    lock()
+    return destroyed
+
+
+def panic_clear() -> bool:
+    """Remove the panic marker (after a key ring was recovered). True if one was there."""
+    marker = panic_marker_path()
+    try:
+        marker.unlink()
+    except FileNotFoundError:
+        return False
+    with _state.lock:
+        _state.auto_unlock_tried = False
+    return True
+
+
+# --- escrow -------------------------------------------------------------------
+
+
+def material_export() -> bytes:
+    """The unwrapped key material of this key ring (roots and system secrets) as
+    bytes, for escrow only: the caller encrypts it at once. Raises VaultLocked."""
+    unlocked = _require()
+    return json.dumps(
+        {
+            "active_root_id": str(unlocked.active_root_id),
+            "roots": {str(rid): _b64(key) for rid, key in unlocked.roots.items()},
+            "secrets": {name: _b64(value) for name, value in unlocked.secrets.items()},
+            "receipt_keys": [dict(entry) for entry in unlocked.receipt_keys],
+        },
+        sort_keys=True,
+    ).encode("ascii")
+
+
+def material_import(material: bytes, passphrase: str, *, path: Path | None = None) -> Path:
+    """Write a new key ring holding `material` (from `material_export`) under a
+    new passphrase. Refuses to overwrite an existing key ring."""
+    _check_passphrase_strength(passphrase)
+    path = path or keyring_path()
+    if path.exists():
+        raise KeyRingError(
+            "A key ring already exists at that path; refusing to overwrite it. "
+            "Move it aside first if it is the one to replace."
+        )
+    try:
+        data = json.loads(material)
+        roots = {uuid.UUID(rid): _unb64(key) for rid, key in data["roots"].items()}
+        unlocked = _Unlocked(
+            active_root_id=uuid.UUID(data["active_root_id"]),
+            roots=roots,
+            secrets={name: _unb64(value) for name, value in data["secrets"].items()},
+            receipt_keys=[
+                {str(k): str(v) for k, v in entry.items()}
+                for entry in data.get("receipt_keys", [])
+            ],
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise KeyRingError("The escrowed key material is malformed.") from exc
+    if unlocked.active_root_id not in roots or any(
+        name not in unlocked.secrets for name in SYSTEM_SECRETS
+    ):
+        raise KeyRingError("The escrowed key material is incomplete.")
+    with _file_lock(path):
+        kdf = KdfParams.fresh()
+        _write_file(path, _serialise(kdf, kdf.derive(passphrase), unlocked))
+    return path

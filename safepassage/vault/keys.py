@@ -51,6 +51,8 @@ class _LRU(Generic[_V]):
         self._lock = threading.Lock()
 
     def get(self, key: uuid.UUID) -> _V | None:
+        # A panic on this machine (another process's) stops cached keys too.
+        keyring.refuse_if_panicked()
         with self._lock:
             value = self._data.get(key)
             if value is not None:
