@@ -194,10 +194,11 @@ def backup_create(*, output: Path, recipients: list[str]) -> BackupResult:
 
 
 def rotate(directory: Path, *, keep: int) -> list[Path]:
-    """Delete the oldest `*.spbackup` files in `directory`, keeping `keep`."""
+    """Delete the oldest `*.spbackup` files in `directory` (by modification
+    time), keeping the newest `keep`."""
     if keep < 1:
         raise BackupError("--keep must be at least 1.")
-    found = sorted(directory.glob("*.spbackup"), key=lambda p: p.name)
+    found = sorted(directory.glob("*.spbackup"), key=lambda p: (p.stat().st_mtime, p.name))
     removed = found[:-keep] if len(found) > keep else []
     for path in removed:
         path.unlink(missing_ok=True)
