@@ -324,6 +324,9 @@ VAULT_MEDIA_ROOT = VAR_DIR / "vault-media"
 VAULT_KEYRING_PATH = Path(
     env("SAFEPASSAGE_KEYRING", str(VAR_DIR / "keyring.json")) or "keyring.json"
 )
+# A file whose presence means "panic": every process refuses to use a key
+# (safepassage/vault/keyring.py). None: `vault-panic` beside the key ring.
+VAULT_PANIC_MARKER = env("SAFEPASSAGE_PANIC_MARKER") or None
 # Under systemd, LoadCredential=safepassage-passphrase:... is found in
 # $CREDENTIALS_DIRECTORY without naming it here.
 VAULT_PASSPHRASE_FILE = env("SAFEPASSAGE_PASSPHRASE_FILE") or None

@@ -631,14 +631,30 @@ PANIC_REFUSAL = (
 )
 
 
-def panic_marker_path() -> Path:
+#: (the settings values it was computed from, the marker's path as text):
+#: `panicked()` runs before every key use, so the path is not rebuilt each time.
+_marker_cache: tuple[object, object, str] | None = None
+
+
+def _marker_text() -> str:
+    global _marker_cache
     configured = getattr(settings, "VAULT_PANIC_MARKER", None)
-    return Path(configured) if configured else keyring_path().with_name(PANIC_MARKER_NAME)
+    ring = settings.VAULT_KEYRING_PATH
+    cached = _marker_cache
+    if cached is not None and cached[0] is configured and cached[1] is ring:
+        return cached[2]
+    text = str(configured) if configured else str(Path(ring).with_name(PANIC_MARKER_NAME))
+    _marker_cache = (configured, ring, text)
+    return text
+
+
+def panic_marker_path() -> Path:
+    return Path(_marker_text())
 
 
 def panicked() -> bool:
     try:
-        os.stat(panic_marker_path())
+        os.stat(_marker_text())
     except FileNotFoundError:
         return False
     except OSError:

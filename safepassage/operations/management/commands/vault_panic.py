@@ -43,7 +43,6 @@ class Command(BaseCommand):
             answer = input("Destroy the key ring on this machine? Type PANIC: ")
             if answer.strip() != "PANIC":
                 raise CommandError("Not confirmed; nothing destroyed.")
-        keyring.try_unlock_from_environment()  # to audit it, if the passphrase is at hand
         report = vault_panic_trigger(actor=None, origin="command")
         self.stdout.write(
             f"PANIC done in {report.seconds * 1000:.0f} ms: {report.files_destroyed} key ring "
