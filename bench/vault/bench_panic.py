@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from bench._django import setup_django
+from bench._django import setup_django  # noqa: E402
 
 CHILD = ROOT / "safepassage" / "operations" / "tests" / "panic_child.py"
 PASSPHRASE = "benchmark passphrase"  # noqa: S105 - a throw-away key ring
@@ -101,7 +101,7 @@ def main() -> None:
                     env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
                     env["SAFEPASSAGE_VAR_DIR"] = str(ring.parent)
                     started = time.time()
-                    subprocess.run(  # noqa: S603
+                    subprocess.run(
                         [sys.executable, "manage.py", "vault_panic", "--yes"],
                         cwd=ROOT,
                         env=env,
@@ -152,7 +152,9 @@ def main() -> None:
     print(f"marker written -> last process refusing: {ms(by_marker)}")
     worst = max(after_marker) * 1000
     print(f"last successful decrypt of any process after the marker: {worst:+.1f} ms (<= 0: none)")
-    print(f"panic check per key use: {per_check * 1e6:.2f} us; one unseal: {per_unseal * 1e6:.1f} us")
+    print(
+        f"panic check per key use: {per_check * 1e6:.2f} us; one unseal: {per_unseal * 1e6:.1f} us"
+    )
 
 
 if __name__ == "__main__":

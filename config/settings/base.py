@@ -145,8 +145,15 @@ def database_from_env(sqlite_path: Path) -> dict[str, object]:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
         config.setdefault("OPTIONS", {})
         return config
+    # SAFEPASSAGE_DB_ENGINE=sqlcipher: the whole file encrypted (field
+    # laptops; docs/operations.md, "The field laptop's database file").
+    engine = (
+        "safepassage.vault.sqlcipher"
+        if (env("SAFEPASSAGE_DB_ENGINE", "sqlite") or "").lower() == "sqlcipher"
+        else "django.db.backends.sqlite3"
+    )
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": engine,
         "NAME": str(sqlite_path),
         "OPTIONS": {
             "init_command": SQLITE_PRAGMAS,

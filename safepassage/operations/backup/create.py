@@ -36,7 +36,6 @@ from typing import Any
 
 import pyrage
 from django.conf import settings
-from django.db import connection
 
 from safepassage.vault import api as vault
 from safepassage.vault import escrow, keyring
@@ -112,12 +111,12 @@ def backup_create(*, output: Path, recipients: list[str]) -> BackupResult:
     instance = vault.instance_id()
     seed = vault.backup_signing_seed()
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
-    vendor = connection.vendor
-    if vendor not in {"sqlite", "postgresql"}:
+    vendor = snapshot.db_kind()
+    if vendor not in {"sqlite", "sqlcipher", "postgresql"}:
         raise BackupError(f"No backup method for the {vendor} database backend.")
     with staging_dir() as stage:
         members: list[tuple[str, Path]] = []
-        if vendor == "sqlite":
+        if vendor in {"sqlite", "sqlcipher"}:
             db_file = stage / "database.sqlite3"
             snapshot.sqlite_snapshot(db_file)
             fingerprint, head = snapshot.sqlite_fingerprint(db_file)

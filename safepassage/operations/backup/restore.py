@@ -76,9 +76,7 @@ def target_is_empty() -> bool:
         if not path.exists() or path.stat().st_size == 0:
             return True
         connections.close_all()
-        import sqlite3
-
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = snapshot.sqlite_connect(path, read_only=True)
         try:
             return not snapshot.sqlite_tables(conn)
         finally:
@@ -153,7 +151,7 @@ def _check_contents(stage: Path, manifest: dict[str, Any], header: Header) -> No
     for name, expected in listed.items():
         if file_sha256(stage / name) != expected["sha256"]:
             raise BackupError(f"A file of the payload differs from its manifest: {name}.")
-    db_name = DB_SQLITE if header.vendor == "sqlite" else DB_PG
+    db_name = DB_PG if header.vendor == "postgresql" else DB_SQLITE
     if db_name not in listed or KEYRING not in listed:
         raise BackupError("The payload lacks its database or its key ring.")
 
@@ -325,9 +323,10 @@ def backup_restore(
     """Restore `path` into this instance. Raises BackupError before touching
     anything, or after undoing what it had done."""
     header = header_check(path, signer=signer)
-    if header.vendor != connection.vendor:
+    kind = snapshot.db_kind()
+    if header.vendor != kind:
         raise BackupError(
-            f"The backup is of a {header.vendor} database; this instance runs {connection.vendor}."
+            f"The backup is of a {header.vendor} database; this instance runs {kind}."
         )
     if not target_is_empty() and not force:
         raise BackupError(
@@ -359,7 +358,7 @@ def backup_restore(
 
         swap = _Swap()
         try:
-            if header.vendor == "sqlite":
+            if header.vendor in {"sqlite", "sqlcipher"}:
                 _swap_sqlite(contents, swap)
             else:
                 _swap_postgresql(contents, swap, force=force)

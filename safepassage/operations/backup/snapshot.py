@@ -89,8 +89,30 @@ def _head(cursor: Any) -> str | None:
 
 # --- SQLite -------------------------------------------------------------------
 
+SQLCIPHER_ENGINE = "safepassage.vault.sqlcipher"
 
-def sqlite_tables(conn: sqlite3.Connection) -> list[str]:
+
+def db_kind(alias: str = "default") -> str:
+    """ "sqlite", "sqlcipher" or "postgresql" (or another vendor, refused)."""
+    connection = connections[alias]
+    if connection.settings_dict.get("ENGINE") == SQLCIPHER_ENGINE:
+        return "sqlcipher"
+    return str(connection.vendor)
+
+
+def sqlite_connect(path: Path, *, read_only: bool = False, alias: str = "default") -> Any:
+    """A plain driver connection (no type conversion) to an SQLite file: the
+    sqlite3 module, or sqlcipher3 keyed from the key ring for SQLCipher."""
+    if db_kind(alias) == "sqlcipher":
+        from safepassage.vault.sqlcipher.base import connect_raw
+
+        return connect_raw(str(path), read_only=read_only)
+    if read_only:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    return sqlite3.connect(path)
+
+
+def sqlite_tables(conn: Any) -> list[str]:
     rows = conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ).fetchall()
@@ -99,7 +121,7 @@ def sqlite_tables(conn: sqlite3.Connection) -> list[str]:
 
 def sqlite_fingerprint(path: Path) -> tuple[Fingerprint, str | None]:
     """Fingerprint and audit head of the SQLite file at `path` (read only)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite_connect(path, read_only=True)
     try:
         cursor = conn.cursor()
         tables = sqlite_tables(conn)
@@ -113,7 +135,7 @@ def sqlite_snapshot(dest: Path, alias: str = "default") -> None:
     connection = connections[alias]
     connection.ensure_connection()
     source = connection.connection
-    target = sqlite3.connect(dest)
+    target = sqlite_connect(dest, alias=alias)
     try:
         source.backup(target)
         target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file

@@ -2,9 +2,10 @@
 
     python panic_child.py KEYRING PASSPHRASE_FILE
 
-Prints "ready" once unlocked, then "refused <unix time> <time of the last
-successful decrypt>" at its first key use after a panic, then "unlock refused" if unlocking again fails. Used by
-test_panic.py and bench/vault/bench_panic.py (one child per process).
+Prints "ready" once unlocked, then "refused <unix time> <time of the
+last successful decrypt>" at its first key use after a panic, then
+"unlock refused" if unlocking again fails. Used by test_panic.py and
+bench/vault/bench_panic.py (one child per process).
 """
 # ruff: noqa: T201
 
