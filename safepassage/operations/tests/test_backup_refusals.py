@@ -178,14 +178,19 @@ def test_a_failure_after_the_swap_puts_the_target_back(backup, hq, seeded, monke
         raise BackupError("simulated failure of the final check")
 
     monkeypatch.setattr(restore_module, "_check_restored", _fail)
-    with pytest.raises(CommandError, match="simulated failure"):
-        _restore(backup, hq, force=True)
-    media_after = sorted(p.name for p in Path(settings.VAULT_MEDIA_ROOT).rglob("*"))
-    if connection.vendor == "sqlite":
-        assert _fingerprint() == before  # the old file is back
-    else:
-        assert _fingerprint()[0] == {}  # PostgreSQL: left empty, never half restored
-    assert media_after == media_before
+    try:
+        with pytest.raises(CommandError, match="simulated failure"):
+            _restore(backup, hq, force=True)
+        media_after = sorted(p.name for p in Path(settings.VAULT_MEDIA_ROOT).rglob("*"))
+        if connection.vendor == "sqlite":
+            assert _fingerprint() == before  # the old file is back
+        else:
+            assert _fingerprint()[0] == {}  # PostgreSQL: left empty, never half restored
+        assert media_after == media_before
+    finally:
+        monkeypatch.undo()
+        if connection.vendor != "sqlite":  # the schema back for the tests after this one
+            _restore(backup, hq, force=True)
 
 
 def test_rotation_keeps_the_newest(seeded, hq, tmp_path):
