@@ -133,7 +133,8 @@ def escrow_open(document: dict[str, Any], shares: list[str]) -> bytes:
         escrow_key = shamir_mnemonic.combine_mnemonics(given)
     except shamir_mnemonic.MnemonicError as exc:
         # The library's message names the problem (checksum, a different
-        # split, too few): words of the shares are never in it.
+        # split, too few) and at most a share's first four words, which
+        # carry its identifier and index, not its secret part.
         raise EscrowError(f"The shares do not combine: {exc}") from None
     try:
         envelope = base64.b64decode(document["envelope"], validate=True)
