@@ -60,6 +60,8 @@ class VaultLockedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if keyring.panicked() and keyring.is_unlocked():
+            keyring.lock()  # a panic elsewhere on this machine: no page at all
         if (
             not keyring.is_unlocked()
             and not request.path.startswith(settings.STATIC_URL)
