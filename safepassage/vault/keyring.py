@@ -771,8 +771,7 @@ def material_import(material: bytes, passphrase: str, *, path: Path | None = Non
             roots=roots,
             secrets={name: _unb64(value) for name, value in data["secrets"].items()},
             receipt_keys=[
-                {str(k): str(v) for k, v in entry.items()}
-                for entry in data.get("receipt_keys", [])
+                {str(k): str(v) for k, v in entry.items()} for entry in data.get("receipt_keys", [])
             ],
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
