@@ -29,6 +29,7 @@ def _secrets() -> dict[str, bytes]:
 def test_any_k_shares_recover_the_same_keys(made, tmp_path, keyring_restored):
     original = _secrets()
     original_root = keyring.active_root()
+    original_receipt_keys = keyring.receipt_public_keys()
     for number, chosen in enumerate(([0, 1, 2], [4, 2, 0], [1, 3, 4])):
         path = tmp_path / f"recovered-{number}.json"
         escrow.escrow_recover(
@@ -40,6 +41,7 @@ def test_any_k_shares_recover_the_same_keys(made, tmp_path, keyring_restored):
         keyring.unlock(NEW_PASSPHRASE, path=path)
         assert _secrets() == original
         assert keyring.active_root() == original_root
+        assert keyring.receipt_public_keys(path=path) == original_receipt_keys
         keyring.unlock(TEST_PASSPHRASE, path=keyring_restored)
 
 
