@@ -53,7 +53,7 @@ from safepassage.cases.codes import InvalidCaseCode, case_code_generate, case_co
 from safepassage.language import normalize_text
 
 from .models import ChannelKind, Contact, MessageKind
-from .receipts import receipt_generate, receipt_hash
+from .receipts import receipt_filter, receipt_generate, receipt_hash
 from .resuming import ResumeOutcome, resume_check
 
 #: Kept in place of a receipt the person typed.
@@ -319,6 +319,7 @@ def code_and_receipt_issue(contact: Contact) -> str:
     only as its hash). The caller shows the receipt once."""
     receipt = receipt_generate()
     contact.receipt_hash = receipt_hash(receipt)
+    contact.receipt_filter = receipt_filter(receipt)
     for _attempt in range(5):
         code = case_code_generate()
         if not Contact.objects.filter(code=code).exists() and not _case_code_taken(code):

@@ -155,6 +155,11 @@ class Contact(VaultedModel):
     answers = EncryptedJSONField()
     code = models.CharField(max_length=12, unique=True, null=True, blank=True)
     receipt_hash = models.CharField(max_length=200, blank=True)
+    #: 16 bits of a keyed hash of the receipt (`receipts.receipt_filter`):
+    #: refuses almost every wrong receipt without Argon2id, so that a flood
+    #: of guesses neither costs the server nor locks the owner out
+    #: (`resuming.py`). Empty for receipts issued before it existed.
+    receipt_filter = models.CharField(max_length=8, blank=True)
     #: The person asked the bot to stop: nothing more is sent (staff
     #: replies wait) until they write again and choose to go on.
     stopped_at = models.DateTimeField(null=True, blank=True)

@@ -4,25 +4,32 @@ The limit on wrong receipts must hurt whoever guesses more than the owner.
 A plain block per code ("five wrong, then an hour shut") lets anyone who
 knows a code lock its owner out, silently. Here:
 
+* **A cheap filter first.** Beside the receipt's Argon2id hash, a contact
+  keeps 16 bits of a keyed HMAC of it (`receipts.receipt_filter`, the key
+  in the key ring). A receipt whose filter does not match is wrong, and is
+  refused and counted without Argon2id; one that matches (the owner's, or
+  one wrong guess in 65,536) is checked with Argon2id at once, whatever
+  the code's counters say. A flood of guesses therefore costs the server
+  an HMAC and a few rows each, and cannot make the owner wait.
 * **Per source** (a chat, or a web client's address): after
   `SOURCE_FAILURES_ALLOWED` wrong receipts within `SOURCE_WINDOW`, that
-  source waits out the window, whatever code it names.
-* **Per code**: after `CODE_FAILURES_ALLOWED` wrong receipts within
-  `CODE_WINDOW`, from any sources, the code is *guarded*. A guarded code
-  is still checked, but each source must first ask and then wait
-  `GUARD_DELAY` before its receipt is checked, and again after each wrong
-  one. The owner is told to wait a minute and send the numbers again, and
-  then gets in, however many others are guessing; a guesser gets one guess
-  a minute per source, and a few sources' worth before each is shut.
+  source waits out the window, whatever code and receipt it sends (the
+  answer never depends on the guess, or the wait would be an oracle).
+* **Per code**: wrong receipts are counted per code within `CODE_WINDOW`.
+  Only for a contact issued before the filter existed (no
+  `receipt_filter`, so every guess costs Argon2id) does the count guard
+  the code: after `CODE_FAILURES_ALLOWED`, each source must first ask
+  and then wait `GUARD_DELAY` before its receipt is checked. The owner's
+  first correct resume writes the filter, and the guard no longer
+  applies to the code.
 * Nothing tells whether a code exists. The counters are kept for the code
-  *as typed* (a keyed hash of it), so a code that was never issued is
-  guarded, and answered, exactly like one that was; a check that runs
-  costs one Argon2id whether or not the code exists; an answer to wait
-  costs none, for either.
+  *as typed* (a keyed hash of it); a code that was never issued gets a
+  filter of its own (a keyed hash of the code), so a guess for it is
+  refused cheaply, or checked with Argon2id, as often as for a real one.
 
 With 57 bits in a receipt (`receipts.py`), even the per-source rate leaves
-online guessing hopeless; the guard's purpose is to bound the cost of
-checks and to make a flood of guesses visible (`intake.resume_refused`).
+online guessing hopeless; the limits bound the cost of checks and make a
+flood of guesses visible (`intake.resume_refused`).
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from safepassage.audit.services import audit_record
 from safepassage.vault.api import derive_key
 
 from .models import Contact, ResumeGuard
-from .receipts import receipt_generate, receipt_hash, receipt_verify
+from .receipts import FILTER_HEX, receipt_filter, receipt_generate, receipt_hash, receipt_verify
 
 SOURCE_FAILURES_ALLOWED = 5
 SOURCE_WINDOW = dt.timedelta(minutes=15)
@@ -109,7 +116,14 @@ def resume_check(
             wait_seconds=_wait_seconds(by_source.window_start + SOURCE_WINDOW, now),
         )
     by_code = _guard("code", code, now)
-    if _failures(by_code, CODE_WINDOW, now) >= CODE_FAILURES_ALLOWED:
+    target = _target(code, by)
+    expected = _expected_filter(code, target)
+    if expected:
+        if not hmac.compare_digest(receipt_filter(receipt_text), expected):
+            return _refused(target, by_source, by_code, now)  # no Argon2id
+    elif _failures(by_code, CODE_WINDOW, now) >= CODE_FAILURES_ALLOWED:
+        # A contact without a filter: every check costs Argon2id, so the
+        # code is guarded as before the filter.
         asking = _guard("wait", f"{code}\x00{source}", now)
         since = asking.wait_from
         if since is not None and since <= now - SOURCE_WINDOW:
@@ -123,15 +137,14 @@ def resume_check(
             )
         # Waited long enough: this one is checked; a wrong one waits again.
         ResumeGuard.objects.filter(pk=asking.pk).update(wait_from=now)
-    target = _target(code, by)
     if target is None or not receipt_verify(receipt_text, target.receipt_hash):
         if target is None:
             receipt_verify(receipt_text, _dummy_hash())  # the same cost
-        _fail(by_source, SOURCE_WINDOW, now)
-        _fail(by_code, CODE_WINDOW, now)
-        audit_record(actor=None, action="intake.resume_refused", target=target)
-        return ResumeResult(ResumeOutcome.MISMATCH)
+        return _refused(target, by_source, by_code, now)
     ResumeGuard.objects.filter(pk=by_code.pk).update(failures=0, window_start=now)
+    if not target.receipt_filter:
+        target.receipt_filter = receipt_filter(receipt_text)
+        Contact.objects.filter(pk=target.pk).update(receipt_filter=target.receipt_filter)
     audit_record(
         actor=None,
         action="intake.resumed",
@@ -139,6 +152,36 @@ def resume_check(
         details={"from_contact": by.pk if by is not None else "web"},
     )
     return ResumeResult(ResumeOutcome.RESUMED, root=target)
+
+
+def _refused(
+    target: Contact | None, by_source: ResumeGuard, by_code: ResumeGuard, now: dt.datetime
+) -> ResumeResult:
+    _fail(by_source, SOURCE_WINDOW, now)
+    _fail(by_code, CODE_WINDOW, now)
+    audit_record(actor=None, action="intake.resume_refused", target=target)
+    return ResumeResult(ResumeOutcome.MISMATCH)
+
+
+def _expected_filter(code: str, target: Contact | None) -> str:
+    """The filter a right receipt for `code` has: the contact's, or, for a
+    code that names no conversation, one made from the code (so that it is
+    passed as rarely as a real one). "" for a contact without a filter."""
+    if target is not None:
+        return target.receipt_filter
+    secret = derive_key("seal", "intake-resume-absent")
+    digest = hmac.new(secret, code.encode(), hashlib.sha256).hexdigest()
+    return digest[:FILTER_HEX]
+
+
+def resume_filter_passes(code: str, receipt_text: str) -> bool:
+    """True when `receipt_text` passes the cheap filter for `code` (never
+    for a contact without one: those meet the budgets as before): the
+    owner's receipt does, and one wrong guess in 65,536. The web form lets
+    such a resume pass ahead of its flood budgets (`web_views.contact_resume`); `resume_check` still
+    decides. Costs one query and one HMAC, never Argon2id."""
+    expected = _expected_filter(code, _target(code, None))
+    return bool(expected) and hmac.compare_digest(receipt_filter(receipt_text), expected)
 
 
 def _target(code: str, by: Contact | None) -> Contact | None:

@@ -64,7 +64,7 @@ from .models import (
     Throttle,
     WebSession,
 )
-from .resuming import ResumeResult, resume_check
+from .resuming import ResumeResult, resume_check, resume_filter_passes
 
 WEB_CHANNEL_NAME = "Web form"
 FORM_TOKEN_MAX_AGE = 2 * 60 * 60
@@ -271,6 +271,19 @@ def web_resume(*, code: str, receipt: str, client: str) -> ResumeResult:
     except InvalidCaseCode:
         canonical = ""
     return resume_check(canonical, receipt, source=f"web:{client}")
+
+
+def web_resume_ahead(*, code: str, receipt: str) -> bool:
+    """Whether this resume form passes ahead of the flood budgets: its
+    receipt passes the code's cheap filter (`resuming.resume_filter_passes`),
+    as the owner's always does and one wrong guess in 65,536 does. A flood
+    of wrong receipts therefore spends the budgets and never the owner's
+    way in; what it can make the server do past them is an HMAC each."""
+    try:
+        canonical = case_code_normalize(code)
+    except InvalidCaseCode:
+        return False
+    return resume_filter_passes(canonical, receipt)
 
 
 @transaction.atomic

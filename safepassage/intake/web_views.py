@@ -109,16 +109,22 @@ def _client(request: HttpRequest) -> str:
 
 
 def _refused(
-    request: HttpRequest, form: WebContactForm | WebResumeForm, kind: str, shared: int
+    request: HttpRequest,
+    form: WebContactForm | WebResumeForm,
+    kind: str,
+    shared: int,
+    ahead: Callable[[], bool] | None = None,
 ) -> int | None:
     """None when the posted form is valid and within the flood guards;
     otherwise the status to answer with (the form holds the message). The
     budgets are counted before the token is spent, so a refused flood does
-    not burn genuine tokens."""
+    not burn genuine tokens. A form for which `ahead()` is true passes
+    ahead of the budgets (a resume whose receipt passes the cheap filter)."""
     if not form.is_valid():
         return 400
     try:
-        web.budget_take(kind, source=web.source_of(_client(request)), shared=shared)
+        if ahead is None or not ahead():
+            web.budget_take(kind, source=web.source_of(_client(request)), shared=shared)
         web.form_token_accept(form.cleaned_data["token"])
     except web.FormRefused as refused:
         form.add_error(None, _refusal_text(refused.reason))
@@ -203,7 +209,15 @@ def contact_resume(request: HttpRequest) -> HttpResponse:
         form = WebResumeForm(initial={"token": web.form_token_issue()})
         return render(request, "intake/web/resume.html", {"form": form})
     form = WebResumeForm(request.POST)
-    status = _refused(request, form, "resume", web.RESUME_PER_MINUTE)
+    status = _refused(
+        request,
+        form,
+        "resume",
+        web.RESUME_PER_MINUTE,
+        ahead=lambda: web.web_resume_ahead(
+            code=form.cleaned_data["code"], receipt=form.cleaned_data["receipt"]
+        ),
+    )
     if status is None:
         result = web.web_resume(
             code=form.cleaned_data["code"],

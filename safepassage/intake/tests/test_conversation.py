@@ -28,7 +28,7 @@ from safepassage.intake.conversation import (
 )
 from safepassage.intake.models import Contact, ContactMessage, OutboundMessage, ResumeGuard
 from safepassage.intake.processing import contact_for, update_process
-from safepassage.intake.receipts import receipt_verify
+from safepassage.intake.receipts import receipt_filter, receipt_generate, receipt_verify
 from safepassage.intake.resuming import (
     CODE_FAILURES_ALLOWED,
     GUARD_DELAY,
@@ -523,11 +523,50 @@ def test_a_wrong_receipt_and_an_unknown_code_get_one_answer():
     assert len(answers) == 1
 
 
-def test_guessers_cannot_lock_the_owner_out_they_only_make_the_owner_wait_a_minute():
+def _wrong_receipts(owner: Contact, count: int) -> list[str]:
+    """Well-formed wrong receipts that fail the owner's filter (as 65,535
+    wrong guesses in 65,536 do): drawn until `count` are found."""
+    found: list[str] = []
+    while len(found) < count:
+        guess = receipt_generate()
+        if receipt_filter(guess) != owner.receipt_filter:
+            found.append(guess)
+    return found
+
+
+def test_a_flood_of_guessers_cannot_make_the_owner_wait(monkeypatch):
+    """The attack: many sources guess receipts for a known code, each
+    fewer times than its own limit, to lock the owner out of resuming.
+    The owner gets in at once; the flood cost no Argon2id."""
+    from safepassage.intake import resuming
+
     channel = services.channel_create(
         actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
     )
     owner, receipt = _owner(channel)
+    checks = []
+    real_verify = resuming.receipt_verify
+    monkeypatch.setattr(resuming, "receipt_verify", lambda *a: checks.append(1) or real_verify(*a))
+    guesses = _wrong_receipts(owner, 4 * CODE_FAILURES_ALLOWED)
+    for prober, guess in enumerate(guesses):  # from many sources, one guess each
+        assert "do not match" in _try(Person(channel, 800 + prober), owner.code, guess)
+    assert checks == []  # refused by the filter: no Argon2id
+    assert AuditEvent.objects.filter(action="intake.resume_refused").count() == len(guesses)
+    phone = Person(channel, 9000)  # the owner, on a new phone
+    _try(phone, owner.code, receipt)
+    assert phone.contact.continues == owner
+    assert checks == [1]
+
+
+def test_a_contact_without_a_filter_keeps_the_guard_and_gets_one_at_its_next_resume():
+    """Receipts issued before the filter: every check costs Argon2id, so
+    the code is guarded as before (the owner waits a minute once); the
+    correct resume writes the filter."""
+    channel = services.channel_create(
+        actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
+    )
+    owner, receipt = _owner(channel)
+    Contact.objects.filter(pk=owner.pk).update(receipt_filter="")
     for prober in range(CODE_FAILURES_ALLOWED):  # from several sources, one guess each
         _try(Person(channel, 800 + prober), owner.code, WRONG)
     phone = Person(channel, 900)  # the owner, on a new phone
@@ -540,21 +579,24 @@ def test_guessers_cannot_lock_the_owner_out_they_only_make_the_owner_wait_a_minu
     )
     phone.says(receipt)
     assert phone.contact.continues == owner
+    owner.refresh_from_db()
+    assert owner.receipt_filter == receipt_filter(receipt)
 
 
-def test_an_unknown_code_is_guarded_exactly_like_a_real_one():
+def test_an_unknown_code_is_answered_exactly_like_a_real_one_under_a_flood():
     channel = services.channel_create(
         actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
     )
     owner, _receipt = _owner(channel)
     unknown = case_code_generate()  # well formed, never issued
+    wrong = _wrong_receipts(owner, 1)[0]
     answers = []
     for code in (owner.code, unknown):
         for prober in range(CODE_FAILURES_ALLOWED):
-            _try(Person(channel, hash((code, prober)) % 10**6), code, WRONG)
-        answers.append(_try(Person(channel, hash(code) % 10**6 + 7), code, WRONG))
+            _try(Person(channel, hash((code, prober)) % 10**6), code, wrong)
+        answers.append(_try(Person(channel, hash(code) % 10**6 + 7), code, wrong))
     assert answers[0] == answers[1]
-    assert "Wait" in answers[0]
+    assert "do not match" in answers[0]
 
 
 def test_one_source_that_keeps_guessing_is_made_to_wait_for_every_code():

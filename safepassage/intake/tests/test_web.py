@@ -318,11 +318,48 @@ def test_the_conversation_page_follows_the_language_of_the_conversation(client):
     assert '<html lang="my">' in page
 
 
-def test_guessers_make_the_owner_wait_a_minute_on_the_web_never_longer(client):
+def test_a_resume_flood_from_more_sources_than_the_ceiling_does_not_lock_the_owner_out(
+    client, settings
+):
+    """The attack (issue 18 §6): more sources than the budgets' ceiling
+    post wrong receipts for a known code within a minute. The flood spends
+    the budgets (a further guess is refused, 429), but the owner's right
+    receipt passes the cheap filter ahead of them and is let in at once."""
+    from safepassage.intake.receipts import receipt_filter, receipt_generate
+
+    settings.INTAKE_WEB_CEILING_PER_MINUTE = 4
+    root, receipt = _web_root("en")
+    client.cookies["django_language"] = "en"
+    guesses = []
+    while len(guesses) < 12:
+        guess = receipt_generate()
+        if receipt_filter(guess) != root.receipt_filter:
+            guesses.append(guess)
+    statuses = [
+        client.post(
+            reverse("contact:resume"),
+            {"token": _token(), "code": root.code, "receipt": guess},
+            REMOTE_ADDR=f"10.9.0.{prober}",
+        ).status_code
+        for prober, guess in enumerate(guesses)
+    ]
+    assert statuses[:4] == [403] * 4
+    assert 429 in statuses  # the flood spent the budgets
+    response = client.post(
+        reverse("contact:resume"),
+        {"token": _token(), "code": root.code, "receipt": receipt},
+        REMOTE_ADDR="10.8.0.1",
+    )
+    assert response.status_code == 302
+    assert WebSession.objects.filter(contact=root).count() == 1
+
+
+def test_guessers_make_the_owner_of_an_unfiltered_receipt_wait_a_minute_never_longer(client):
     from safepassage.intake.models import ResumeGuard
     from safepassage.intake.resuming import CODE_FAILURES_ALLOWED, GUARD_DELAY
 
     root, receipt = _web_root("en")
+    Contact.objects.filter(pk=root.pk).update(receipt_filter="")  # issued before the filter
     client.cookies["django_language"] = "en"
     for prober in range(CODE_FAILURES_ALLOWED):
         client.post(
