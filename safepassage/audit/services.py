@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
@@ -36,11 +36,13 @@ from .models import ActorKind, AuditChainState, AuditEvent, IntegrityAlert
 __all__ = [
     "ActorRef",
     "AuditChainCorrupt",
+    "Readable",
     "audit_read",
     "audit_record",
     "channel_actor",
     "integrity_alert_raise",
     "integrity_alert_resolve",
+    "rows_readable",
     "validate_action",
     "validate_details",
 ]
@@ -429,6 +431,47 @@ def integrity_failures_report(
         except Exception as exc:  # logged; the read goes on
             logger.error("audit: an integrity alert could not be recorded [%s]", type(exc).__name__)
     return raised
+
+
+_Row = TypeVar("_Row")
+_Shown = TypeVar("_Shown")
+
+
+class Readable(list[_Shown]):
+    """What a page shows of its rows, in order, and `unreadable`: how many
+    rows were left out because a value of theirs failed its integrity
+    check (altered, or under another unit's key)."""
+
+    unreadable: int = 0
+
+
+def rows_readable(
+    rows: Iterable[_Row],
+    *,
+    read: Callable[[_Row], _Shown],
+    found_in: str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+) -> Readable[_Shown]:
+    """`read(row)` for each row (it must decrypt every value the page shows
+    of the row, so that rendering cannot stop on one), leaving out a row
+    whose `read` raises `DecryptionError`: counted in `unreadable` and
+    reported to headquarters (`integrity_failures_report`, an alert per
+    row). A shredded key (`KeyShredded`) leaves its row out silently. One
+    altered row costs that row, never the page or the rows after it."""
+    shown: Readable[_Shown] = Readable()
+    failures: list[DecryptionError] = []
+    for row in rows:
+        try:
+            shown.append(read(row))
+        except KeyShredded:
+            continue
+        except DecryptionError as exc:
+            failures.append(exc)
+    shown.unreadable = len(failures)
+    if failures:
+        integrity_failures_report(errors=failures, found_in=found_in, actor=actor, request=request)
+    return shown
 
 
 @transaction.atomic

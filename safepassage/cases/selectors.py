@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.roles import Role
-from safepassage.audit.services import audit_record, integrity_failures_report
+from safepassage.audit.services import (
+    Readable,
+    audit_record,
+    integrity_failures_report,
+    rows_readable,
+)
 from safepassage.language import normalize_text
 from safepassage.screening.engine import REVIEW_THRESHOLD
 from safepassage.screening.records import PersonRecord
@@ -23,6 +28,7 @@ from safepassage.watchlists.selectors import WatchHit, watchlist_hits, watchlist
 from .codes import InvalidCaseCode, case_code_normalize
 from .models import (
     Case,
+    CaseEvent,
     CaseTransfer,
     DetailsRequest,
     DuplicateProposal,
@@ -342,6 +348,16 @@ PERSON_DISPLAY_FIELDS = (
 )
 
 
+def _event_shown(event: CaseEvent) -> CaseEvent:
+    _ = event.body
+    return event
+
+
+def _task_shown(task: Task) -> Task:
+    _ = task.title
+    return task
+
+
 def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
     """What the detail page shows; `fields_shown` names the decrypted fields."""
     person = Person.objects.filter(case=case).select_related("case", "data_key__unit_key").first()
@@ -366,11 +382,22 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
         "phones": list(person.phones.select_related(*with_key)) if person else [],
         "family": list(person.family.select_related(*with_key)) if person else [],
         "service": service,
-        "events": list(case.events.select_related("actor", *with_key)[:100]),
-        "tasks": list(
+        # An event or task whose text fails its integrity check is left
+        # out and counted, and headquarters alerted: one altered note never
+        # stops the case's page.
+        "events": rows_readable(
+            case.events.select_related("actor", *with_key)[:100],
+            read=_event_shown,
+            found_in="cases.detail",
+            actor=user,
+        ),
+        "tasks": rows_readable(
             case.tasks.filter(done_at__isnull=True)
             .select_related("assignee", *with_key)
-            .order_by("due_on")
+            .order_by("due_on"),
+            read=_task_shown,
+            found_in="cases.detail",
+            actor=user,
         ),
         "moves": moves,
         "pending_transfer": case.transfers.filter(status=TransferStatus.PENDING)
@@ -574,7 +601,12 @@ def case_screening(*, user: Any, case: Case) -> CaseScreening:
     except ScreeningIndexNotReady as exc:
         found, preparing = [], exc
     hits = watchlist_hits(user=user, record=record)
-    unreadable = len(screening_index_unreadable() - {case.pk}) + watchlist_unreadable()
+    unreadable = (
+        len(screening_index_unreadable() - {case.pk})
+        + watchlist_unreadable()
+        + sent.unreadable
+        + sum(1 for hit in hits if hit.list_name is None)
+    )
     matches = [replace(m, details=latest.get(m.case.pk)) if not m.visible else m for m in found]
     stale = bool(decisions) and updated_at > decisions[0].person_updated_at
     return CaseScreening(
@@ -775,24 +807,41 @@ def _row(details_request: DetailsRequest, now: dt.datetime, **extra: Any) -> Det
     )
 
 
-def details_requests_for_case(*, user: Any, case: Case) -> list[DetailsRequestRow]:
-    """The requests sent from `case` (the panel shows them), newest first."""
+def _details_shown(details_request: DetailsRequest) -> DetailsRequest:
+    """Decrypt what a page shows of a request (its reason, its reply), so
+    that an altered one is left out before rendering (`rows_readable`)."""
+    _ = details_request.request_event.body
+    if details_request.reply_event_id is not None and details_request.reply_event is not None:
+        _ = details_request.reply_event.body
+    return details_request
+
+
+def details_requests_for_case(*, user: Any, case: Case) -> Readable[DetailsRequestRow]:
+    """The requests sent from `case` (the panel shows them), newest first;
+    one whose stored text fails its integrity check is left out, counted
+    (`unreadable`) and reported."""
     if not user_may_act_on_case(user, case):
-        return []
+        return Readable()
     if not DetailsRequest.objects.filter(from_case=case).exists():
-        return []  # most cases: one light query, not the joins below
+        return Readable()  # most cases: one light query, not the joins below
     now = timezone.now()
     may_withdraw = user_screens(user)
-    return [
-        _row(
-            r,
+
+    def read(r: DetailsRequest) -> DetailsRequestRow:
+        return _row(
+            _details_shown(r),
             now,
             may_withdraw=may_withdraw
             and not details_request_lapsed(r, now)
             and r.status == DetailsRequestStatus.OPEN,
         )
-        for r in _details_requests_readable().filter(from_case=case)
-    ]
+
+    return rows_readable(
+        _details_requests_readable().filter(from_case=case),
+        read=read,
+        found_in="cases.screening",
+        actor=user,
+    )
 
 
 def _details_request_refused(user: Any, pk: int, request: Any) -> None:
@@ -873,17 +922,25 @@ def _pair_explanation(from_case: Case, about_case: Case) -> str | None:
     return found.explanation
 
 
-def details_requests_incoming(*, user: Any) -> list[DetailsRequestRow]:
+def details_requests_incoming(*, user: Any) -> Readable[DetailsRequestRow]:
     """The incoming page: open requests (with the matcher's reasons, computed
-    now) first, then the latest closed ones. The caller audits the showing."""
+    now) first, then the latest closed ones. A request whose stored text,
+    or whose screened person, fails its integrity check is left out,
+    counted (`unreadable`) and reported; the others show. The caller
+    audits the showing."""
     now = timezone.now()
     qs = details_requests_incoming_for(user)
     waiting = list(
         qs.filter(status=DetailsRequestStatus.OPEN, expires_at__gt=now).order_by("created_at")
     )
     closed = list(qs.exclude(pk__in=[r.pk for r in waiting])[:DETAILS_INCOMING_CLOSED_SHOWN])
-    rows = [
-        _row(r, now, explanation=_pair_explanation(r.from_case, r.about_case), may_answer=True)
-        for r in waiting
-    ]
-    return rows + [_row(r, now) for r in closed]
+
+    def read(r: DetailsRequest) -> DetailsRequestRow:
+        if r in closed:
+            return _row(_details_shown(r), now)
+        explanation = _pair_explanation(r.from_case, r.about_case)
+        return _row(_details_shown(r), now, explanation=explanation, may_answer=True)
+
+    return rows_readable(
+        [*waiting, *closed], read=read, found_in="cases.details_requests", actor=user
+    )

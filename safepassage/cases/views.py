@@ -612,7 +612,12 @@ def details_requests(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/details_requests.html",
-        {"rows": rows, "form": DetailsAnswerForm(), "answer_choices": DetailsAnswer.choices},
+        {
+            "rows": rows,
+            "unreadable": rows.unreadable,
+            "form": DetailsAnswerForm(),
+            "answer_choices": DetailsAnswer.choices,
+        },
     )
 
 

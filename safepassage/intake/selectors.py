@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from safepassage.audit.services import audit_record
+from safepassage.audit.services import Readable, audit_record, rows_readable
 from safepassage.cases.selectors import CaseNotFound, case_get_for_user
 
 from .models import Contact, ContactMessage, ContactNote, OutboundMessage, WebSession
@@ -16,6 +16,14 @@ from .policies import channel_scope, user_reads_contacts
 from .web import web_session_hash
 
 INBOX_SIZE = 100
+
+
+class _Bodied(Protocol):
+    @property
+    def body(self) -> str: ...
+
+
+_WithBody = TypeVar("_WithBody", bound=_Bodied)
 
 
 class ContactNotFound(Exception):
@@ -66,12 +74,21 @@ def contact_get_for_user(*, user: Any, pk: int, request: Any = None) -> Contact:
     return found
 
 
-def replies_pending(*, contact: Contact) -> list[OutboundMessage]:
-    """Replies not (or not surely) delivered, for the operator to see."""
-    return list(
+def _body_read(row: _WithBody) -> _WithBody:
+    """`rows_readable`'s reader: the row, its body decrypted now."""
+    _ = row.body
+    return row
+
+
+def replies_pending(*, contact: Contact) -> Readable[OutboundMessage]:
+    """Replies not (or not surely) delivered, for the operator to see; one
+    whose text fails its integrity check is left out, counted and reported."""
+    return rows_readable(
         contact.outbox.exclude(state="sent")
         .exclude(action="ack")
-        .select_related("data_key__unit_key")
+        .select_related("data_key__unit_key", "contact__case"),
+        read=_body_read,
+        found_in="intake.replies_pending",
     )
 
 
@@ -85,14 +102,22 @@ def routing_suggestions(*, township_query: str, n: int = 5) -> tuple[Any, list[A
     return township, (units_near(township, n) if township is not None else [])
 
 
-def conversation_whole(*, root: Contact) -> list[ContactMessage]:
+def conversation_whole(*, root: Contact, actor: Any = None) -> Readable[ContactMessage]:
     """The messages of a conversation and of its continuations on other
     channels, in time order. For callers that already hold `root` rightly:
-    the inbox (through `contacts_visible_to`) or the person (web resume)."""
-    return list(
+    the inbox (through `contacts_visible_to`) or the person (web resume).
+    A message that fails its integrity check (altered, or under another
+    unit's key) is left out, counted (`unreadable`) and reported to
+    headquarters; the others show."""
+    return rows_readable(
         ContactMessage.objects.filter(Q(contact=root) | Q(contact__continues=root))
-        .select_related("data_key__unit_key", "contact__channel")
-        .order_by("created_at", "pk")
+        .select_related(
+            "data_key__unit_key", "contact__channel", "contact__case", "contact__continues__case"
+        )
+        .order_by("created_at", "pk"),
+        read=_body_read,
+        found_in="intake.conversation",
+        actor=actor,
     )
 
 
@@ -111,8 +136,13 @@ def web_conversation_root(*, token: str | None) -> Contact | None:
     return session.contact
 
 
-def notes(*, contact: Contact) -> list[ContactNote]:
-    return list(contact.notes.select_related("data_key__unit_key", "author"))
+def notes(*, contact: Contact) -> Readable[ContactNote]:
+    """The operators' notes; an altered one is left out, counted and reported."""
+    return rows_readable(
+        contact.notes.select_related("data_key__unit_key", "author", "contact__case"),
+        read=_body_read,
+        found_in="intake.notes",
+    )
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def _contact_page(
     form: ReplyForm | None = None,
     township_query: str = "",
 ) -> HttpResponse:
-    conversation = selectors.conversation_whole(root=contact)
+    conversation = selectors.conversation_whole(root=contact, actor=_user(request))
     pending = selectors.replies_pending(contact=contact)
     notes = selectors.notes(contact=contact)
     audit_read(
@@ -242,7 +242,7 @@ def _case_contact_or_404(request: HttpRequest, code: str) -> Contact:
 def _case_conversation_page(
     request: HttpRequest, contact: Contact, form: ReplyForm | None = None
 ) -> HttpResponse:
-    conversation = selectors.conversation_whole(root=contact)
+    conversation = selectors.conversation_whole(root=contact, actor=_user(request))
     audit_read(
         actor=_user(request),
         target=contact,

@@ -102,6 +102,9 @@ class WatchHit:
     score: float
     explanation: str
     entry: WatchListEntry | None
+    #: the list's name; None when it failed its integrity check (the hit
+    #: is shown without it, and headquarters is alerted once)
+    list_name: str | None = None
 
 
 def watchlist_hits(*, user: Any, record: PersonRecord) -> list[WatchHit]:
@@ -120,6 +123,7 @@ def watchlist_hits(*, user: Any, record: PersonRecord) -> list[WatchHit]:
     )
     entries = {e.pk: e for e in readable}
     keeper = user_keeps_watchlists(user)
+    names = _list_names({e.watch_list for e in readable})
     hits = []
     for candidate in found:
         entry = entries.get(int(candidate.id))
@@ -132,6 +136,24 @@ def watchlist_hits(*, user: Any, record: PersonRecord) -> list[WatchHit]:
                 score=candidate.score,
                 explanation=candidate.explanation,
                 entry=entry if keeper else None,
+                list_name=names.get(entry.watch_list_id),
             )
         )
     return hits
+
+
+def _list_names(watch_lists: Iterable[WatchList]) -> dict[int, str]:
+    """The names of `watch_lists` that can be read. A name that fails its
+    integrity check is missing (its hits still show, without it) and is
+    reported once: one altered list name never hides the hits."""
+    names: dict[int, str] = {}
+    failures: list[DecryptionError] = []
+    for watch_list in watch_lists:
+        try:
+            names[watch_list.pk] = watch_list.name
+        except KeyShredded:
+            continue
+        except DecryptionError as exc:
+            failures.append(exc)
+    integrity_failures_report(errors=failures, found_in="watchlists.hits")
+    return names
