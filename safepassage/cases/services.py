@@ -53,6 +53,7 @@ from .models import (
 )
 from .policies import PERSON_EDITORS, user_may_act_on_case
 from .screening import ScreeningIndexNotReady, screening_index
+from .signals import case_unit_moving
 from .workflow import (
     TRANSFERABLE,
     DetailsRequestStatus,
@@ -293,6 +294,15 @@ def _case_transfer_accept(*, actor: User, transfer: CaseTransfer) -> Case:
         scope=keys.scope_for_unit(locked.to_unit_id),
         from_scope=keys.scope_for_unit(from_unit_id),
         row=case,
+    )
+    # Records of other apps bound to the case's unit (its conversation)
+    # move with it, here; one that refuses refuses the transfer.
+    case_unit_moving.send(
+        sender=Case,
+        case=case,
+        from_unit_id=from_unit_id,
+        to_unit_id=locked.to_unit_id,
+        actor=actor,
     )
     case.unit_id = locked.to_unit_id
     _bump(case, "unit")

@@ -51,10 +51,12 @@ from django.utils.translation import pgettext_lazy
 from safepassage.audit.services import audit_record
 from safepassage.cases.codes import InvalidCaseCode, case_code_generate, case_code_normalize
 from safepassage.language import normalize_text
+from safepassage.vault.keys import SYSTEM_SCOPE
 
 from .models import ChannelKind, Contact, MessageKind
 from .receipts import receipt_filter, receipt_generate, receipt_hash
 from .resuming import ResumeOutcome, resume_check
+from .unit_binding import contact_key_follow
 
 #: Kept in place of a receipt the person typed.
 REDACTED = "[receipt typed: not kept]"
@@ -548,7 +550,11 @@ def _read_receipt(contact: Contact, text: str, turn: Turn) -> Turn:
     contact.answers = answers
     turn.erase_served = True
     if result.root is not None:
+        # The key follows the unit that reads the conversation now (a
+        # handed-over one's case unit): moved with the column, here.
+        before = contact.vault_bound_scope() or SYSTEM_SCOPE
         contact.continues = result.root
+        contact_key_follow(contact, from_scope=before)
         contact.language = contact.language or result.root.language
         contact.step = OPEN
         turn.replies.append(

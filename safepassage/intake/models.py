@@ -143,7 +143,10 @@ class Contact(VaultedModel):
     the inbox lists, triages and hands over.
     """
 
-    vault_unit_paths = ("channel__unit",)
+    #: Bound to the unit that reads it: its case's unit once handed over
+    #: (or its root's case's, for a contact that continues a conversation),
+    #: else its channel's (`unit_binding.py` moves the key when these change).
+    vault_unit_paths = ("case__unit", "continues__case__unit", "channel__unit")
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="contacts")
     address = EncryptedTextField(max_length=100)
@@ -189,7 +192,9 @@ class Contact(VaultedModel):
         return f"contact {self.pk} on channel {self.channel_id}"
 
     def vault_scope(self) -> str:
-        return self.channel.vault_scope()
+        """A new contact's key: under the unit that reads it (a contact made
+        to continue a handed-over conversation, under the case's unit)."""
+        return self.vault_bound_scope() or self.channel.vault_scope()
 
 
 class MessageKind(models.TextChoices):
@@ -210,7 +215,11 @@ class ContactMessage(VaultedModel):
     text (Zawgyi converted), or for media the provider's file reference and
     caption, for a location its coordinates: encrypted in every case."""
 
-    vault_unit_paths = ("contact__channel__unit",)
+    vault_unit_paths = (
+        "contact__case__unit",
+        "contact__continues__case__unit",
+        "contact__channel__unit",
+    )
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
     inbound = models.BooleanField()
@@ -263,7 +272,11 @@ class OutboundMessage(VaultedModel):
     and its body then overwritten: the log keeps only that it was shown.
     """
 
-    vault_unit_paths = ("contact__channel__unit",)
+    vault_unit_paths = (
+        "contact__case__unit",
+        "contact__continues__case__unit",
+        "contact__channel__unit",
+    )
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbox")
     action = models.CharField(max_length=5, choices=OutboundAction.choices, default="send")
@@ -311,7 +324,11 @@ class OutboundMessage(VaultedModel):
 class ContactNote(VaultedModel):
     """An intake operator's note on a contact, never shown to the person."""
 
-    vault_unit_paths = ("contact__channel__unit",)
+    vault_unit_paths = (
+        "contact__case__unit",
+        "contact__continues__case__unit",
+        "contact__channel__unit",
+    )
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
     body = EncryptedTextField(max_length=2000)

@@ -37,6 +37,7 @@ from .models import (
     UpdateState,
 )
 from .storable import DEPTH, NUL, SURROGATE, storable_text
+from .unit_binding import contact_key_follow, conversation_members, scopes_before
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -378,9 +379,7 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
         CaseEvent.objects.create(
             case=case, data_key=case.data_key, kind=EventKind.NOTE, actor=actor, body=told
         )
-    locked.case = case
-    locked.handed_over_at = timezone.now()
-    locked.save(update_fields=["case", "handed_over_at"])
+    _bind_to_case(locked, case)
     audit_record(
         actor=actor,
         action="intake.contact_handed_over",
@@ -390,6 +389,21 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
     )
     contact.case, contact.handed_over_at = case, locked.handed_over_at
     return case
+
+
+def _bind_to_case(locked: Contact, case: Case) -> None:
+    """Join the conversation whose root is `locked` (row-locked by the
+    caller) to `case`, and move its keys, and those of the contacts that
+    continue it, from the channels' scopes to the case's unit, in the
+    caller's transaction (`unit_binding.py`). A key not under the scope its
+    columns named (changed by hand) refuses the whole change."""
+    members = conversation_members(locked)
+    before = scopes_before(members)
+    locked.case = case
+    locked.handed_over_at = timezone.now()
+    locked.save(update_fields=["case", "handed_over_at"])
+    for member, from_scope in zip(members, before, strict=True):
+        contact_key_follow(member, from_scope=from_scope)
 
 
 def contact_answers_text(contact: Contact) -> str:
@@ -442,9 +456,7 @@ def contact_link_case(*, actor: Any, contact: Contact, code: str) -> Case:
         raise ValidationError(_("No case has that code."))
     if Contact.objects.filter(case=case).exists():
         raise ValidationError(_("That case has a conversation already."))
-    locked.case = case
-    locked.handed_over_at = timezone.now()
-    locked.save(update_fields=["case", "handed_over_at"])
+    _bind_to_case(locked, case)
     for unit in {case.unit, actor.unit}:
         audit_record(
             actor=actor,
