@@ -85,3 +85,44 @@ def case_unit_moving_follow(
         keys.data_key_move(
             data_key=contact.data_key, scope=to_scope, from_scope=from_scope, row=contact
         )
+
+
+def conversations_bind_to_cases() -> tuple[int, int]:
+    """The upgrade step for conversations handed over before this binding:
+    move the key of each contact joined to a case (or continuing one) from
+    its channel's scope, where the old binding kept it, to the case's unit.
+    Only a key under the channel's scope is moved (anything else is left
+    for `vault_check_units` to list). Each move is audited
+    (`intake.conversation_bound`, ids only). Returns (moved, refused)."""
+    from django.db import transaction
+
+    from safepassage.audit.services import audit_record
+    from safepassage.vault.exceptions import UnitMismatch
+
+    moved = refused = 0
+    joined = (
+        Contact.objects.filter(Q(case__isnull=False) | Q(continues__case__isnull=False))
+        .select_related("channel", "case", "continues__case", "data_key__unit_key")
+        .order_by("pk")
+    )
+    for contact in joined:
+        from_scope = contact.channel.vault_scope()
+        to_scope = contact.vault_bound_scope() or keys.SYSTEM_SCOPE
+        if contact.data_key.unit_key.scope == to_scope:
+            continue
+        try:
+            with transaction.atomic():
+                keys.data_key_move(
+                    data_key=contact.data_key, scope=to_scope, from_scope=from_scope, row=contact
+                )
+                audit_record(
+                    actor=None,
+                    action="intake.conversation_bound",
+                    target=contact,
+                    details={"scope": to_scope},
+                )
+        except UnitMismatch:
+            refused += 1
+            continue
+        moved += 1
+    return moved, refused

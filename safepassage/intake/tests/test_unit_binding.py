@@ -262,3 +262,28 @@ def test_a_telegram_contact_that_resumes_a_handed_over_conversation_moves_to_the
     assert _scope_of(moved) == keys.scope_for_unit(battalion.pk)
     keys.clear_caches()
     assert _handler(battalion).get(_conversation(case.code)).status_code == 200
+
+
+def test_the_upgrade_step_moves_conversations_handed_over_before_the_binding(capsys):
+    from django.core.management import call_command
+
+    from safepassage.vault.models import DataKey
+
+    battalion = UnitFactory()
+    contact, case = _handed_over(battalion)
+    # As before the binding: the key under the channel's (system) scope.
+    data_key = DataKey.objects.get(pk=contact.data_key_id)
+    keys.data_key_move(
+        data_key=data_key,
+        scope=keys.SYSTEM_SCOPE,
+        from_scope=keys.scope_for_unit(battalion.pk),
+    )
+    with pytest.raises(Exception, match="not under their unit"):
+        call_command("vault_check_units")
+    call_command("intake_bind_conversations")
+    assert "1 conversation contacts moved" in capsys.readouterr().out
+    assert _scope_of(contact) == keys.scope_for_unit(battalion.pk)
+    call_command("vault_check_units")
+    assert AuditEvent.objects.filter(action="intake.conversation_bound").count() == 1
+    keys.clear_caches()
+    assert ANSWERED in _handler(battalion).get(_conversation(case.code)).content.decode()
