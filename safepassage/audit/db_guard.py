@@ -9,10 +9,11 @@ of the state row; statement triggers (migration 0004) refuse TRUNCATE
 of either table. Django's `flush` (every transactional test's teardown)
 truncates all tables: on Django connections it first sets the
 transaction-local `safepassage.audit_flushing` to `on`, which the
-TRUNCATE trigger lets through. Any session may set that variable, so
-this stops application code and a hand-typed TRUNCATE, not a deliberate
-attacker with SQL access; deny the application's role TRUNCATE as well
-(docs/security.md, Audit).
+TRUNCATE trigger lets through on a test database only (`test_<name>`,
+`POSTGRES_FLUSH_DATABASES`, migration 0005): any session may set the
+variable, so elsewhere it is ignored. What remains is the table owner's
+power to drop or disable a trigger: deny the application's role
+ownership and TRUNCATE (docs/security.md, Audit).
 
 SQLite: the same, except that SQLite has no TRUNCATE (its "truncate
 optimisation" of an unqualified DELETE is off for tables with triggers,
@@ -72,13 +73,37 @@ POSTGRES_TRIGGERS = {
 }
 
 
-POSTGRES_TRUNCATE_FUNCTION = (
+#: The databases where the flush flag lets TRUNCATE through: pytest-django's
+#: (and Django's) test databases, `test_<name>`. On any other database the
+#: flag is ignored, so a session that sets it (any session can) still meets
+#: the refusal: only Django's flush in a test run is let through.
+POSTGRES_FLUSH_DATABASES = "test\\_%"
+
+
+def postgres_truncate_function(flush_databases: str = POSTGRES_FLUSH_DATABASES) -> str:
+    """The TRUNCATE trigger's function: refuse, unless the flush flag is on
+    *and* the database's name matches `flush_databases` (a LIKE pattern)."""
+    pattern = flush_databases.replace("'", "''")
+    return (
+        "CREATE OR REPLACE FUNCTION audit_refuse_truncate() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF current_setting('{POSTGRES_FLUSH_SETTING}', true) IS DISTINCT FROM 'on' "
+        f"OR current_database() NOT LIKE '{pattern}' THEN "
+        "RAISE EXCEPTION 'audit rows are append-only: TRUNCATE on % refused', TG_TABLE_NAME; "
+        "END IF; RETURN NULL; END $$"
+    )
+
+
+#: The function as migration 0004 made it (the flag alone let TRUNCATE
+#: through); migration 0005 replaces it and restores it when reversed.
+POSTGRES_TRUNCATE_FUNCTION_0004 = (
     "CREATE OR REPLACE FUNCTION audit_refuse_truncate() RETURNS trigger "
     "LANGUAGE plpgsql AS $$ BEGIN "
     f"IF current_setting('{POSTGRES_FLUSH_SETTING}', true) IS DISTINCT FROM 'on' THEN "
     "RAISE EXCEPTION 'audit rows are append-only: TRUNCATE on % refused', TG_TABLE_NAME; "
     "END IF; RETURN NULL; END $$"
 )
+POSTGRES_TRUNCATE_FUNCTION = postgres_truncate_function()
 POSTGRES_TRUNCATE_TRIGGERS = {
     "audit_event_no_truncate": (
         f"CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON {EVENT_TABLE} "

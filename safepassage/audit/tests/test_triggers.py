@@ -117,3 +117,39 @@ def test_truncate_together_with_another_table_is_refused_on_postgresql(
     with pytest.raises(DatabaseError, match="TRUNCATE"):
         _raw(f"TRUNCATE django_session, {db_guard.EVENT_TABLE}", [])
     assert AuditEvent.objects.count() == 1
+
+
+def _flagged_truncate(table: str) -> None:
+    """What any session may do: set the flush flag, then TRUNCATE."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL {db_guard.POSTGRES_FLUSH_SETTING} = 'on'")
+        cursor.execute(f"TRUNCATE {table}")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=NO_TRUNCATE_ON_SQLITE)
+def test_the_flush_flag_does_not_let_truncate_through_outside_a_test_database(
+    event: AuditEvent,
+) -> None:
+    """The attack: the application's role sets the flag Django's flush
+    uses, then truncates the audit table. On a database that is not a test
+    database (simulated: the function installed with a pattern this one
+    does not match) the flag is ignored."""
+    with connection.cursor() as cursor:
+        cursor.execute(db_guard.postgres_truncate_function("production\\_only\\_%"))
+    try:
+        with pytest.raises(DatabaseError, match="TRUNCATE"):
+            _flagged_truncate(db_guard.EVENT_TABLE)
+        assert AuditEvent.objects.filter(sequence=event.sequence).exists()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(db_guard.postgres_truncate_function())
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=NO_TRUNCATE_ON_SQLITE)
+def test_the_migrated_function_ignores_the_flag_outside_test_databases() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'audit_refuse_truncate'")
+        (source,) = cursor.fetchone()
+    assert "current_database() NOT LIKE 'test\\_%'" in source
