@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
-from django_otp.oath import TOTP
+from django_otp.oath import TOTP, hotp
 from django_otp.util import random_hex
 
 from safepassage.vault import api as vault
@@ -221,6 +221,24 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, VaultedModel, Device):  # type
         if not verified:
             self.throttle_increment(commit=True)
         return verified
+
+    def token_already_used(self, token: Any) -> bool:
+        """True when `token` is the right code of a time step already used,
+        so that it was refused as a replay. Changes nothing (the caller
+        has already counted the failure). Raises DecryptionError."""
+        try:
+            number = int(token)
+        except (TypeError, ValueError):
+            return False
+        if self.last_t < 0:
+            return False
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        now = totp.t()
+        for t in range(now - self.tolerance, now + self.tolerance + 1):
+            if t <= self.last_t and hotp(self.bin_key, t, digits=self.digits) == number:
+                return True
+        return False
 
 
 def backup_code_new() -> str:

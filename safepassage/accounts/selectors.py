@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django_otp_webauthn.models import WebAuthnCredential
 
+from safepassage.vault.exceptions import DecryptionError
+
 from .models import BackupCode, BackupCodeDevice, TOTPDevice, Unit, User
 from .roles import Role
 
@@ -32,6 +34,23 @@ def unit_headquarters() -> Unit | None:
 
 def user_has_confirmed_totp(*, user: User) -> bool:
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+def totp_code_already_used(*, user: User, token: str) -> bool:
+    """Was `token` a right authenticator code already used (a replay)?
+
+    Only ever asked after the code was refused, to tell the person to
+    wait for the next code rather than that the code is wrong."""
+    token = "".join(ch for ch in token if ch not in " -\t")
+    if not token.isdigit() or len(token) > 8:
+        return False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        try:
+            if device.token_already_used(token):
+                return True
+        except DecryptionError:
+            continue
+    return False
 
 
 def backup_codes_remaining(*, user: User) -> int:

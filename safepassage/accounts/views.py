@@ -188,6 +188,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return lockout_response(request, None, {"username": user.get_username()})
     form = SecondFactorForm(request.POST or None)
     status = 200
+    already_used = False
     if request.method == "POST":
         device = None
         if form.is_valid():
@@ -197,12 +198,17 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             _second_factor_passed(request, user, device, method)
             return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
         _second_factor_failed(request, user, "code")
+        if form.is_valid():
+            already_used = selectors.totp_code_already_used(
+                user=user, token=form.cleaned_data["otp_token"]
+            )
         form = SecondFactorForm()
         status = 403
     context = {
         "form": form,
         "next": next_url,
         "failed": status == 403,
+        "already_used": already_used,
         "has_passkeys": bool(selectors.user_devices(user=user).passkeys),
     }
     return render(request, "accounts/verify.html", context, status=status)

@@ -108,6 +108,38 @@ def test_a_totp_code_cannot_be_replayed(client: Client) -> None:
     assert other.post(VERIFY, {"otp_token": code}).status_code == 403
 
 
+def test_a_replayed_totp_code_says_so_and_to_wait_for_the_next(client: Client, audit_spy) -> None:
+    user = UserFactory()
+    device = TOTPDeviceFactory(user=user)
+    code = totp_code(device)
+    _password(client, user.username)
+    assert client.post(VERIFY, {"otp_token": code}).status_code == 302
+
+    other = Client()
+    _password(other, user.username)
+    response = other.post(VERIFY, {"otp_token": code})
+    assert response.status_code == 403
+    assert "already been used" in response.content.decode()
+    assert "next code" in response.content.decode()
+    # Still a failure, counted like any other.
+    assert audit_spy.last("accounts.second_factor_failed") is not None
+
+
+def test_a_wrong_code_is_not_called_already_used(client: Client) -> None:
+    user = UserFactory()
+    device = TOTPDeviceFactory(user=user)
+    code = totp_code(device)
+    _password(client, user.username)
+    assert client.post(VERIFY, {"otp_token": code}).status_code == 302
+    other = Client()
+    _password(other, user.username)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    response = other.post(VERIFY, {"otp_token": wrong})
+    assert response.status_code == 403
+    assert "already been used" not in response.content.decode()
+    assert "not accepted" in response.content.decode()
+
+
 @override_settings(OTP_STATIC_THROTTLE_FACTOR=0)  # retry at once after a failure
 def test_backup_code_works_once(client: Client, audit_spy) -> None:
     user = UserFactory()
