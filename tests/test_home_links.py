@@ -34,3 +34,47 @@ def test_every_link_on_a_roles_home_page_opens(client, role, at_headquarters):
         assert response.status_code in (200, 302), (
             f"{role} at {unit}: {link} {response.status_code}"
         )
+
+
+def _panel_titles(html: str) -> list[str]:
+    return re.findall(r'<section class="card home-panel">\s*<h2>([^<]*)</h2>', html)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_every_role_gets_its_own_panel_or_an_honest_coming_note(client, role):
+    """A role is either served by a panel made for its work, or told its
+    pages are coming: never left on a page that is someone else's."""
+    from safepassage.core.homes import home_panels, roles_served
+
+    user = UserFactory(unit=UnitFactory(), roles=[role])
+    sign_in(client, user)
+    home = client.get(reverse("core:home")).content.decode()
+    request = client.get(reverse("core:home")).wsgi_request
+    shown = home_panels(request)
+    served = roles_served([s for s in shown if s.name != "safepassage.accounts.homes.coming"])
+    titles = _panel_titles(home)
+    if role.value in served:
+        assert "Coming" not in titles, titles
+    else:
+        assert "Coming" in titles, titles
+
+
+def test_an_account_without_a_role_is_told_whom_to_ask(client):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[]))
+    home = client.get(reverse("core:home")).content.decode()
+    assert "Nothing here yet" in home
+    assert "administrator" in home
+
+
+def test_the_analyst_gets_the_analysts_note_and_a_reward_officer_the_general_one(client):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.ANALYST, Role.REWARD_OFFICER]))
+    home = client.get(reverse("core:home")).content.decode()
+    assert "Aggregate reports for analysts are coming" in home
+    assert "your work as Reward officer are coming" in home
+
+
+def test_a_handler_has_no_coming_note(client):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.UNIT_HANDLER]))
+    home = client.get(reverse("core:home")).content.decode()
+    assert "Coming" not in _panel_titles(home)
+    assert "My unit&#x27;s cases" in home or "My unit's cases" in home

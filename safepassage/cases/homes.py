@@ -8,11 +8,21 @@ from django.utils.translation import gettext as _
 
 from safepassage.core.homes import HomePanel, home_panel
 
+from safepassage.accounts.roles import Role
+
 from .policies import user_holds_case_role
+
+# The roles whose day starts from the unit's case list (the others may
+# open it too, but their own pages are elsewhere).
+CASE_LIST_WORK = frozenset({Role.INTAKE_OPERATOR, Role.UNIT_HANDLER, Role.SCREENING_OFFICER})
 
 
 @home_panel(order=40)
 def unit_cases(request: HttpRequest) -> HomePanel | None:
     if not user_holds_case_role(request.user):
         return None
-    return HomePanel(title=_("Cases"), links=((_("My unit's cases"), reverse("cases:dashboard")),))
+    return HomePanel(
+        title=_("Cases"),
+        links=((_("My unit's cases"), reverse("cases:dashboard")),),
+        serves=CASE_LIST_WORK,
+    )

@@ -13,13 +13,19 @@ Invariants:
   request's data;
 - panels are shown in (`order`, registration) order; the lower the order,
   the nearer the top. Queues a role works from every day come first (10-
-  29), then lists (30-69), then links and notes (70-).
+  29), then lists (30-69), then links and notes (70-);
+- a panel names in `serves` the roles whose own daily work it is (the
+  case list serves the handler, not the reward officer who may also open
+  it). Closing panels (`home_closing_panel`) run after every other panel
+  and are given what was shown, so that one of them can tell a role that
+  no panel served that its pages are still to come. A panel that serves
+  no role named is a shared link and serves nobody's day.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +47,11 @@ class HomePanel:
     template: str = "core/panels/links.html"
     context: Mapping[str, Any] = field(default_factory=dict)
     links: tuple[tuple[str, str], ...] = ()
+    serves: frozenset[str] = frozenset()
 
 
 PanelFunction = Callable[[HttpRequest], "HomePanel | None"]
+ClosingFunction = Callable[[HttpRequest, "Sequence[ShownPanel]"], "HomePanel | None"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class _Registered:
 
 
 _REGISTRY: dict[str, _Registered] = {}
+_CLOSING: dict[str, ClosingFunction] = {}
 
 
 def home_panel(*, order: int = 50) -> Callable[[PanelFunction], PanelFunction]:
@@ -69,6 +78,22 @@ def home_panel(*, order: int = 50) -> Callable[[PanelFunction], PanelFunction]:
         return function
 
     return register
+
+
+def home_closing_panel(function: ClosingFunction) -> ClosingFunction:
+    """Register a panel shown after all the others, given what they showed
+    (in registration order)."""
+    _CLOSING[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def roles_served(shown: Sequence[ShownPanel]) -> frozenset[str]:
+    """The roles whose daily work one of the shown panels is."""
+    served: set[str] = set()
+    for entry in shown:
+        if entry.panel is not None:
+            served |= {str(role) for role in entry.panel.serves}
+    return frozenset(served)
 
 
 @dataclass(frozen=True)
@@ -91,7 +116,17 @@ def home_panels(request: HttpRequest) -> list[ShownPanel]:
             continue
         if panel is not None:
             shown.append(ShownPanel(name=entry.name, panel=panel))
-    return shown
+    closing: list[ShownPanel] = []
+    for name, function in _CLOSING.items():
+        try:
+            panel = function(request, tuple(shown))
+        except Exception as error:  # as above
+            logger.error("home panel %s failed [%s]", name, type(error).__name__)
+            closing.append(ShownPanel(name=name, panel=None, failed=True))
+            continue
+        if panel is not None:
+            closing.append(ShownPanel(name=name, panel=panel))
+    return shown + closing
 
 
 def autodiscover() -> None:

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from safepassage.accounts.roles import Role
 from safepassage.core.homes import HomePanel, home_panel
 
 from .policies import user_reads_contacts
@@ -15,4 +16,8 @@ from .policies import user_reads_contacts
 def inbox(request: HttpRequest) -> HomePanel | None:
     if not user_reads_contacts(request.user):
         return None
-    return HomePanel(title=_("Advance contact"), links=((_("Inbox"), reverse("inbox:list")),))
+    return HomePanel(
+        title=_("Advance contact"),
+        links=((_("Inbox"), reverse("inbox:list")),),
+        serves=frozenset({Role.INTAKE_OPERATOR}),
+    )

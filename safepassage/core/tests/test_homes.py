@@ -14,6 +14,7 @@ from safepassage.core import homes
 @pytest.fixture
 def registry(monkeypatch):
     monkeypatch.setattr(homes, "_REGISTRY", {})
+    monkeypatch.setattr(homes, "_CLOSING", {})
     return homes
 
 
@@ -57,3 +58,33 @@ def test_registering_a_function_again_replaces_it(registry):
     registry.home_panel(order=10)(panel)
     registry.home_panel(order=10)(panel)
     assert len(registry.home_panels(RequestFactory().get("/"))) == 1
+
+
+def test_a_closing_panel_comes_last_and_sees_what_was_served(registry):
+    seen = []
+
+    @registry.home_panel(order=10)
+    def work(request):
+        return homes.HomePanel(title="work", serves=frozenset({"unit_handler"}))
+
+    @registry.home_panel(order=20)
+    def shared(request):
+        return homes.HomePanel(title="shared")
+
+    @registry.home_closing_panel
+    def last(request, shown):
+        seen.append(homes.roles_served(shown))
+        return homes.HomePanel(title="last")
+
+    shown = registry.home_panels(RequestFactory().get("/"))
+    assert [s.panel.title for s in shown] == ["work", "shared", "last"]
+    assert seen == [frozenset({"unit_handler"})]
+
+
+def test_a_failing_closing_panel_is_marked(registry):
+    @registry.home_closing_panel
+    def broken(request, shown):
+        raise ValueError("x")
+
+    shown = registry.home_panels(RequestFactory().get("/"))
+    assert [s.failed for s in shown] == [True]
