@@ -101,9 +101,12 @@ def case_open(
     summary: str = "",
     stage: str = "",
     code: str = "",
+    opening_note: str = "",
 ) -> Case:
     """A new case in `unit`, with its own data key and an empty service record.
-    `code` keeps a code handed out already (advance contact), if still free."""
+    `code` keeps a code handed out already (advance contact), if still free;
+    `opening_note` (what the person told before the case existed) goes on
+    the timeline as a note of the actor opening the case."""
     if not unit.is_active:
         raise ValidationError(_("The unit is not active."))
     if category and category not in Category.values:
@@ -137,6 +140,10 @@ def case_open(
         to_status=case.status,
         body="",
     )
+    if opening_note.strip():
+        CaseEvent.objects.create(
+            case=case, data_key=data_key, kind=EventKind.NOTE, actor=actor, body=opening_note
+        )
     audit_record(
         actor=actor,
         action="cases.opened",

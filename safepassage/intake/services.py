@@ -20,7 +20,7 @@ from safepassage.accounts.models import Unit
 from safepassage.accounts.policies import check_headquarters
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
-from safepassage.cases.models import Case, CaseEvent, Category, EventKind, Stage
+from safepassage.cases.models import Case, Category, Stage
 from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.keys import data_key_shred
 
@@ -364,8 +364,8 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
     if unit.is_headquarters or not unit.is_active:
         raise ValidationError(_("Choose an active reception unit."))
     answers = locked.answers or {}
-    category = answers.get("category", "")
-    stage = answers.get("stage", "")
+    category = answer_choice_value("category", answers.get("category", ""))
+    stage = answer_choice_value("stage", answers.get("stage", ""))
     case = case_open(
         actor=actor,
         unit=unit,
@@ -373,12 +373,8 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
         category=category if category in Category.values else "",
         stage=stage if stage in Stage.values else "",
         code=locked.code or "",
+        opening_note=contact_answers_text(locked),
     )
-    told = contact_answers_text(locked)
-    if told:
-        CaseEvent.objects.create(
-            case=case, data_key=case.data_key, kind=EventKind.NOTE, actor=actor, body=told
-        )
     _bind_to_case(locked, case)
     audit_record(
         actor=actor,
@@ -404,6 +400,29 @@ def _bind_to_case(locked: Contact, case: Case) -> None:
     locked.save(update_fields=["case", "handed_over_at"])
     for member, from_scope in zip(members, before, strict=True):
         contact_key_follow(member, from_scope=from_scope)
+
+
+def answer_choice_value(name: str, value: Any) -> str:
+    """The choice an answer names: the value of a button pressed, or free
+    text that is one of the choices' labels in English or Burmese (a person
+    who typed "Conscript" rather than pressing it); "" otherwise."""
+    from django.utils import translation
+
+    from .conversation import QUESTION_BY_NAME
+
+    question = QUESTION_BY_NAME.get(name)
+    if question is None or not isinstance(value, str) or not value.strip():
+        return ""
+    values = {choice.value for choice in question.choices}
+    if value in values:
+        return value
+    typed = " ".join(value.split()).casefold()
+    for language in ("en", "my"):
+        with translation.override(language):
+            for choice in question.choices:
+                if str(choice.label).casefold() == typed:
+                    return choice.value
+    return ""
 
 
 def contact_answers_text(contact: Contact) -> str:

@@ -38,6 +38,22 @@ def test_open_refuses_bad_input_and_writes_nothing(bad):
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize("note", ["", "   "])
+def test_open_without_an_opening_note_writes_no_note(note):
+    case = services.case_open(actor=None, unit=UnitFactory(), opening_note=note)
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).exists()
+
+
+def test_open_with_an_opening_note_puts_it_on_the_timeline_encrypted():
+    case = services.case_open(actor=None, unit=UnitFactory(), opening_note="Told: in Hpa-an")
+    note = CaseEvent.objects.get(case=case, kind=EventKind.NOTE)
+    assert note.body == "Told: in Hpa-an"
+    assert note.data_key_id == case.data_key_id
+    with connection.cursor() as cur:
+        cur.execute("SELECT body FROM cases_caseevent WHERE id = %s", [note.pk])
+        assert b"Hpa-an" not in bytes(cur.fetchone()[0])
+
+
 def test_open_refuses_an_inactive_unit():
     with pytest.raises(ValidationError):
         case_create(unit=UnitFactory(is_active=False))

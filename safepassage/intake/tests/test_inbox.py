@@ -237,6 +237,40 @@ def test_handing_over_keeps_the_code_and_carries_the_answers(client, operator):
     assert "Hlaing Tharyar" in note.body
 
 
+@pytest.mark.parametrize(
+    ("category", "stage", "expected"),
+    [
+        ("conscript", "in_training", ("conscript", "in_training")),
+        ("  CONSCRIPT ", "Deployed", ("conscript", "deployed")),
+        ("I was taken from my village", "soon", ("", "")),
+        ("<script>", "\x00", ("", "")),
+    ],
+)
+def test_typed_answers_that_name_a_choice_reach_the_case_fields(operator, category, stage, expected):
+    from safepassage.forces.tests.factories import UnitProfileFactory
+    from safepassage.intake import web
+
+    contact = web.web_contact_open(
+        answers={"category": category, "stage": stage}, message="", language="en"
+    ).contact
+    case = services.contact_hand_over(
+        actor=operator, contact=contact, unit=UnitProfileFactory().unit
+    )
+    assert (case.service.category, case.service.stage) == expected
+
+
+def test_a_burmese_label_typed_is_read_as_its_choice():
+    from django.utils import translation
+    from django.utils.translation import pgettext
+
+    with translation.override("my"):
+        burmese = pgettext("button", "Conscript")
+    assert burmese != "Conscript", "the Burmese catalogue is compiled (make messages)"
+    assert services.answer_choice_value("category", burmese) == "conscript"
+    assert services.answer_choice_value("nonsense", "Conscript") == ""
+    assert services.answer_choice_value("category", 12) == ""
+
+
 def test_the_receiving_unit_reads_and_answers_the_conversation(client):
     from safepassage.forces.tests.factories import UnitProfileFactory
 
