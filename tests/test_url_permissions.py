@@ -26,6 +26,10 @@ PUBLIC_VIEWS = {
     "contact:conversation",
     "contact:leave",
     "contact:language",
+    # A new member's one-time invitation: a 256-bit token, stored hashed,
+    # expiring, used once (accounts.services.invitation_open).
+    "accounts:invitation_open",
+    "accounts:invitation",
 }
 
 

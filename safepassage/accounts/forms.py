@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 # One message for every way a sign-in can fail -- unknown user, wrong
@@ -99,3 +101,82 @@ class PasswordConfirmForm(forms.Form):
                 _("That is not your password. Try again."), code="password_incorrect"
             )
         return password
+
+
+# --- staff administration ------------------------------------------------------
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class InviteForm(forms.Form):
+    """A new member of staff: a call sign (never a name), a unit, roles.
+
+    `units` and `roles` are what the administrator may grant."""
+
+    username = forms.CharField(
+        label=_("Call sign (username)"),
+        max_length=150,
+        help_text=_(
+            "Letters, digits and @ . + - _ only. Never the person's real name: "
+            "staff are at risk too."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, empty_label=None
+    )
+    roles = RolesField(label=_("Roles"), required=False)
+
+    def __init__(self, *args: Any, units: Any, roles: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["roles"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+
+    def clean_username(self) -> str:
+        from django.contrib.auth.validators import UnicodeUsernameValidator
+
+        from .models import User
+
+        username: str = self.cleaned_data["username"].strip()
+        if "\x00" in username:
+            raise forms.ValidationError(_("That call sign cannot be used."))
+        UnicodeUsernameValidator()(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("That call sign is taken. Choose another."))
+        return username
+
+
+class StaffChangeForm(forms.Form):
+    """Roles (and, for headquarters, the unit) of a member of staff."""
+
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, empty_label=None
+    )
+    roles = RolesField(label=_("Roles"), required=False)
+
+    def __init__(self, *args: Any, units: Any, roles: Any, may_move: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["roles"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        if not may_move:
+            self.fields["unit"].disabled = True
+
+
+class InvitationPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """The new member's first password (Django's validators run)."""
+
+    error_messages = {
+        **SetPasswordForm.error_messages,
+        "password_mismatch": _("The two passwords differ."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Choose a password")
+        self.fields["new_password1"].help_text = _(
+            "At least 12 characters; not a common password, not only digits, not like "
+            "your username. A few unrelated words make a good one."
+        )
+        self.fields["new_password2"].label = _("The same password again")

@@ -29,7 +29,10 @@ def administration(request: HttpRequest) -> HomePanel | None:
         return None
     return HomePanel(
         title=_("Administration"),
-        links=((_("Administration: staff, units and settings"), reverse("admin:index")),),
+        links=(
+            (_("Staff: invite, roles, deactivate"), reverse("accounts:staff")),
+            (_("Administration: units and settings"), reverse("admin:index")),
+        ),
         serves=frozenset({Role.ADMINISTRATOR}),
     )
 

@@ -302,3 +302,43 @@ class BackupCode(models.Model):
 
     def __str__(self) -> str:
         return f"backup code {self.pk}"
+
+
+# --- invitations -------------------------------------------------------------
+
+
+def invitation_digest(token: str) -> str:
+    """SHA-256 of an invitation token. The token holds 256 random bits, so
+    a plain hash cannot be reversed; only the digest is stored."""
+    return sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+class Invitation(models.Model):
+    """A one-time link that lets a new member of staff set a password.
+
+    Invariants: the token is never stored, only `invitation_digest` of it;
+    an invitation is used at most once (`used_at`), and never after
+    `expires_at` or once `revoked_at` is set. The account it opens exists
+    from the invitation on (no usable password until then).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+    def open_at(self, now: Any) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django_otp_webauthn.models import WebAuthnCredential
 
 from safepassage.vault.exceptions import DecryptionError
 
-from .models import BackupCode, BackupCodeDevice, TOTPDevice, Unit, User
+from .models import BackupCode, BackupCodeDevice, Invitation, TOTPDevice, Unit, User
+from .policies import acts_across_units, administers_unit
 from .roles import Role
 
 
@@ -102,3 +105,87 @@ def totp_provisioning_uri(*, device: TOTPDevice) -> str:
     if issuer:
         query += "&issuer=" + quote(issuer)
     return f"otpauth://totp/{quote(label)}?{query}"
+
+
+# --- staff administration -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """What the staff list shows of a member: never anything about cases."""
+
+    user: User
+    roles: list[Role]
+    has_authenticator: bool
+    invited: bool  # no password set yet
+    invitation_open: bool
+
+
+def staff_visible_to(*, actor: User) -> QuerySet[User]:
+    """The members `actor` administers: every unit's for headquarters,
+    their own unit's for anyone else."""
+    users = User.objects.select_related("unit").order_by("unit__name", "username")
+    if acts_across_units(actor):
+        return users
+    return users.filter(unit_id=actor.unit_id)
+
+
+def staff_rows(*, actor: User) -> list[StaffRow]:
+    users = list(staff_visible_to(actor=actor).prefetch_related("groups"))
+    with_totp = set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )
+    now = timezone.now()
+    open_invitations = set(
+        Invitation.objects.filter(
+            user__in=users, used_at=None, revoked_at=None, expires_at__gt=now
+        ).values_list("user_id", flat=True)
+    )
+    rows = []
+    for user in users:
+        names = {g.name for g in user.groups.all()}
+        rows.append(
+            StaffRow(
+                user=user,
+                roles=[r for r in Role if r.value in names],
+                has_authenticator=user.pk in with_totp,
+                invited=not user.has_usable_password(),
+                invitation_open=user.pk in open_invitations,
+            )
+        )
+    return rows
+
+
+def staff_member_for(*, actor: User, pk: int) -> User | None:
+    """The member `pk` if `actor` administers them; None when there is no
+    such member. Raises PermissionDenied for another unit's member."""
+    user = User.objects.select_related("unit").filter(pk=pk).first()
+    if user is None:
+        return None
+    if not administers_unit(actor, user.unit_id):
+        raise PermissionDenied("other_unit")
+    return user
+
+
+def staff_row(*, actor: User, user: User) -> StaffRow:
+    now = timezone.now()
+    return StaffRow(
+        user=user,
+        roles=sorted(user.role_set(), key=list(Role).index),
+        has_authenticator=user_has_confirmed_totp(user=user),
+        invited=not user.has_usable_password(),
+        invitation_open=Invitation.objects.filter(
+            user=user, used_at=None, revoked_at=None, expires_at__gt=now
+        ).exists(),
+    )
+
+
+def units_administered_by(*, actor: User, including: int | None = None) -> QuerySet[Unit]:
+    """Active units `actor` may invite into (and the unit `including`, a
+    member's present unit, so that a form can show it)."""
+    units = Unit.objects.filter(is_active=True)
+    if not acts_across_units(actor):
+        units = units.filter(pk=actor.unit_id)
+    if including is not None:
+        units = Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk=including))
+    return units.order_by("name")

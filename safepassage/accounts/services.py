@@ -11,7 +11,10 @@ administrator of another unit acts on that unit's members only
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -19,6 +22,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.vault.exceptions import DecryptionError
@@ -27,12 +31,14 @@ from . import auditing
 from .models import (
     BackupCode,
     BackupCodeDevice,
+    Invitation,
     TOTPDevice,
     Unit,
     UnitKind,
     User,
     backup_code_digest,
     backup_code_new,
+    invitation_digest,
 )
 from .policies import check_administers, check_grants, check_headquarters
 from .roles import Role
@@ -40,6 +46,7 @@ from .roles import Role
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup codes"
+INVITATION_LIFETIME = dt.timedelta(hours=72)
 
 
 # --- Units ------------------------------------------------------------------
@@ -177,7 +184,44 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     _bump_session_epoch(user)
+    Invitation.objects.filter(user=user, used_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
     auditing.record("user_deactivated", actor=actor, target=user, unit=user.unit)
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User | None, user: User) -> User:
+    """Let a deactivated member of staff sign in again (their sessions
+    ended at deactivation; they sign in afresh)."""
+    check_administers(actor, user.unit_id)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    auditing.record("user_reactivated", actor=actor, target=user, unit=user.unit)
+    return user
+
+
+@transaction.atomic
+def user_set_unit(*, actor: User | None, user: User, unit: Unit) -> User:
+    """Move `user` to `unit`; their sessions end, since what they may see
+    changes with the unit. Headquarters only (it acts on two units)."""
+    check_headquarters(actor)
+    if not unit.is_active:
+        raise ValidationError(_("The unit is not active."))
+    before = user.unit_id
+    if before == unit.pk:
+        return user
+    user.unit = unit
+    user.save(update_fields=["unit"])
+    _bump_session_epoch(user)
+    auditing.record(
+        "unit_changed_for_user",
+        actor=actor,
+        target=user,
+        unit=unit,
+        details={"from_unit": before, "to_unit": unit.pk},
+    )
     return user
 
 
@@ -339,3 +383,110 @@ def second_factor_check(*, user: User, token: str) -> Any:
                 details={"device": device.pk},
             )
     return None
+
+
+# --- Invitations -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invited:
+    """An invitation just made: the token is here once, never stored."""
+
+    user: User
+    invitation: Invitation
+    token: str
+
+
+def _invitation_issue(*, actor: User | None, user: User) -> Invited:
+    now = timezone.now()
+    Invitation.objects.filter(user=user, used_at=None, revoked_at=None).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        digest=invitation_digest(token),
+        created_by=actor,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    auditing.record(
+        "invitation_created",
+        actor=actor,
+        target=user,
+        unit=user.unit,
+        details={
+            "invitation": invitation.pk,
+            "hours": int(INVITATION_LIFETIME.total_seconds() // 3600),
+        },
+    )
+    return Invited(user=user, invitation=invitation, token=token)
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User | None, username: str, unit: Unit, roles: Iterable[str]
+) -> Invited:
+    """A new member of staff in `unit` with `roles`, who cannot sign in
+    until they open the invitation link and set a password (then enrol an
+    authenticator at their first sign-in). Checks the actor's scope and
+    grants like `user_create`; raises ValidationError for a taken or bad
+    username, an unknown role or an inactive unit."""
+    user = user_create(actor=actor, username=username, unit=unit, roles=roles, password=None)
+    return _invitation_issue(actor=actor, user=user)
+
+
+@transaction.atomic
+def invitation_renew(*, actor: User | None, user: User) -> Invited:
+    """A fresh link for someone who has not set a password yet (the old
+    link stops working). A member who has a password is never re-invited:
+    that would let an administrator take over their account."""
+    check_administers(actor, user.unit_id)
+    if user.has_usable_password():
+        raise ValidationError(_("This member of staff has set a password already."))
+    if not user.is_active:
+        raise ValidationError(_("Reactivate this member of staff first."))
+    return _invitation_issue(actor=actor, user=user)
+
+
+class InvitationInvalid(Exception):
+    """Unknown, used, revoked or expired: one answer for all."""
+
+
+def invitation_open(*, token: str) -> Invitation:
+    """The open invitation for `token`, or InvitationInvalid."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise InvitationInvalid
+    invitation = (
+        Invitation.objects.select_related("user", "user__unit")
+        .filter(digest=invitation_digest(token))
+        .first()
+    )
+    if invitation is None or not invitation.open_at(timezone.now()):
+        raise InvitationInvalid
+    if not invitation.user.is_active or invitation.user.has_usable_password():
+        raise InvitationInvalid
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """Use the invitation: set the new member's password (validated).
+
+    Raises InvitationInvalid (also when used meanwhile: the row is locked)
+    or ValidationError (a weak password; the invitation stays open)."""
+    invitation = invitation_open(token=token)
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not locked.open_at(timezone.now()):
+        raise InvitationInvalid
+    user = invitation.user
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    locked.used_at = timezone.now()
+    locked.save(update_fields=["used_at"])
+    auditing.record(
+        "invitation_used",
+        actor=user,
+        target=user,
+        unit=user.unit,
+        details={"invitation": locked.pk},
+    )
+    return user

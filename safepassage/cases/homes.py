@@ -6,9 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from safepassage.core.homes import HomePanel, home_panel
-
 from safepassage.accounts.roles import Role
+from safepassage.core.homes import HomePanel, home_panel
 
 from .policies import user_holds_case_role
 

@@ -131,3 +131,56 @@ MATRIX.row(
     ok_status=302,
     label="POST admin change unit A",
 )
+
+
+# --- Staff administration in the product ---------------------------------
+MATRIX.row("accounts:staff", allow=roles(Role.ADMINISTRATOR))
+MATRIX.row("accounts:staff_invite", allow=roles(Role.ADMINISTRATOR))
+MATRIX.row(
+    "accounts:staff_member",
+    kwargs=lambda world: {"pk": world.objects["member_a"].pk},
+    allow=roles(Role.ADMINISTRATOR),
+    label="GET staff member of unit A",
+)
+MATRIX.row(
+    "accounts:staff_member",
+    kwargs=lambda world: {"pk": world.objects["member_b"].pk},
+    allow=HQ_ADMINISTRATOR,
+    label="GET staff member of unit B",
+)
+MATRIX.row(
+    "accounts:staff_active",
+    kwargs=lambda world: {"pk": world.objects["member_b"].pk},
+    method="post",
+    data={"active": "0"},
+    allow=HQ_ADMINISTRATOR,
+    ok_status=302,
+    label="POST deactivate staff member of unit B",
+)
+MATRIX.row(
+    "accounts:staff_active",
+    kwargs=lambda world: {"pk": world.objects["member_a"].pk},
+    method="post",
+    data={"active": "0"},
+    allow=roles(Role.ADMINISTRATOR),
+    ok_status=302,
+    label="POST deactivate staff member of unit A",
+)
+MATRIX.row(
+    "accounts:staff_reinvite",
+    kwargs=lambda world: {"pk": world.objects["member_b"].pk},
+    method="post",
+    allow=HQ_ADMINISTRATOR,
+    ok_status=302,  # has a password: told so, sent back
+    label="POST reinvite staff member of unit B",
+)
+# Public: an unknown token answers the same page to everyone.
+MATRIX.row(
+    "accounts:invitation_open",
+    kwargs={"token": "x" * 43},
+    allow=ANY_STAFF,
+    ok_status=404,
+    anonymous=404,
+    unverified=404,
+)
+MATRIX.row("accounts:invitation", allow=ANY_STAFF, ok_status=404, anonymous=404, unverified=404)

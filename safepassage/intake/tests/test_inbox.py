@@ -246,7 +246,9 @@ def test_handing_over_keeps_the_code_and_carries_the_answers(client, operator):
         ("<script>", "\x00", ("", "")),
     ],
 )
-def test_typed_answers_that_name_a_choice_reach_the_case_fields(operator, category, stage, expected):
+def test_typed_answers_that_name_a_choice_reach_the_case_fields(
+    operator, category, stage, expected
+):
     from safepassage.forces.tests.factories import UnitProfileFactory
     from safepassage.intake import web
 
