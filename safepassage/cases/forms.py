@@ -282,6 +282,8 @@ class TransitionForm(VersionedForm):
     reason = BurmeseCharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Set by the confirmation page of a move that is not easily undone.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(VersionedForm):

@@ -40,7 +40,7 @@ from .forms import (
 )
 from .models import Case, DetailsAnswer, DuplicateProposal, Priority
 from .policies import CASE_ROLES, PERSON_EDITORS, SCREENING_VIEWERS, user_may_act_on_case
-from .workflow import Status
+from .workflow import Move, Status, move_for, needs_confirmation
 
 case_view = requires_role(*CASE_ROLES)
 
@@ -231,6 +231,16 @@ def transition(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_or_404(request, code)
     form = TransitionForm(request.POST)
     if form.is_valid():
+        move = move_for(case.status, form.cleaned_data["target"])
+        if (
+            move is not None
+            and needs_confirmation(move)
+            and not form.cleaned_data["confirmed"]
+            and user_may_act_on_case(_staff(request), case)
+            and _staff(request).has_any_role(move.roles)
+            and not (move.needs_reason and not form.cleaned_data["reason"].strip())
+        ):
+            return _confirm_move(request, case, move, form)
         try:
             services.case_transition(
                 actor=_staff(request),
@@ -247,6 +257,23 @@ def transition(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.error(request, _("The change could not be made. Check the form."))
     return _to_detail(case)
+
+
+def _confirm_move(
+    request: HttpRequest, case: Case, move: Move, form: TransitionForm
+) -> HttpResponse:
+    """The page that asks before a move that is not easily undone. Nothing
+    is written (the move, once confirmed, is audited by the service)."""
+    statuses = dict(Status.choices)
+    context = {
+        "case": case,
+        "move": move,
+        "from_label": statuses.get(move.source, move.source),
+        "to_label": statuses.get(move.target, move.target),
+        "reason": form.cleaned_data["reason"],
+        "expected_version": form.cleaned_data["expected_version"],
+    }
+    return render(request, "cases/transition_confirm.html", context)
 
 
 @case_view

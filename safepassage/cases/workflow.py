@@ -117,6 +117,25 @@ TRANSITIONS: tuple[Move, ...] = (
 _BY_PAIR = {(m.source, m.target): m for m in TRANSITIONS}
 
 
+# Moves that are easily undone: the table leads back to where they started
+# in a step or two (tests check it). Every other move (an arrival, a
+# screening decision, a closure...) asks the user to confirm first, on a
+# page of its own (no script: the CSP allows none inline).
+EASILY_UNDONE: frozenset[tuple[Status, Status]] = frozenset(
+    {
+        (Status.CONTACTED, Status.PLANNING),
+        (Status.CONTACTED, Status.LOST_CONTACT),
+        (Status.PLANNING, Status.LOST_CONTACT),
+        (Status.LOST_CONTACT, Status.CONTACTED),
+        (Status.DID_NOT_ARRIVE, Status.PLANNING),
+    }
+)
+
+
+def needs_confirmation(move: Move) -> bool:
+    return (move.source, move.target) not in EASILY_UNDONE
+
+
 def move_for(source: str, target: str) -> Move | None:
     return _BY_PAIR.get((Status(source), Status(target)))
 

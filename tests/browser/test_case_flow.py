@@ -51,6 +51,10 @@ def move(page, label: str, reason: str = "") -> None:
         form.locator("input[name=reason]").fill(reason)
     form.get_by_role("button", name=label).click()
     page.wait_for_load_state()
+    confirm = page.locator("section.confirm-move")
+    if confirm.count():  # a move not easily undone asks first
+        confirm.get_by_role("button", name=f"Yes: {label}").click()
+        page.wait_for_load_state()
 
 
 def test_staff_path_through_a_case(browser, live_server, screenshot):

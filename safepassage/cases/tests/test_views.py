@@ -15,7 +15,7 @@ from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_in
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services
-from safepassage.cases.models import Case, Task
+from safepassage.cases.models import Case, CaseEvent, Task
 from safepassage.cases.tests.factories import (
     case_create,
     family_add,
@@ -139,6 +139,75 @@ def test_workflow_buttons_and_a_posted_move(client, unit, handler):
     response = client.post(url, {"target": "planning", "expected_version": case.version})
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).status == Status.PLANNING
+
+
+def _received(unit, handler) -> Case:
+    case = case_create(unit=unit)
+    for target in (Status.PLANNING, Status.IN_TRANSIT):
+        services.case_transition(actor=handler, case=case, target=target)
+    Case.objects.filter(pk=case.pk).update(status=Status.RECEIVED)
+    return Case.objects.get(pk=case.pk)
+
+
+def test_a_move_not_easily_undone_asks_first_and_writes_nothing(client, unit, handler):
+    case = _received(unit, handler)
+    events = CaseEvent.objects.count()
+    url = reverse("cases:transition", kwargs={"code": case.code})
+    response = client.post(url, {"target": "screening", "expected_version": case.version})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Confirm the change of status" in page
+    assert "cannot be undone" in page
+    assert 'name="confirmed" value="1"' in page
+    assert Case.objects.get(pk=case.pk).status == Status.RECEIVED
+    assert CaseEvent.objects.count() == events
+    confirmed = client.post(
+        url, {"target": "screening", "expected_version": case.version, "confirmed": "1"}
+    )
+    assert confirmed.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == Status.SCREENING
+    assert AuditEvent.objects.filter(
+        action="cases.transitioned", target_id=str(case.pk), details__to="screening"
+    ).exists()
+
+
+def test_the_confirmation_carries_the_reason_typed(client, unit, handler):
+    case = _received(unit, handler)
+    Case.objects.filter(pk=case.pk).update(status=Status.REJECTED)
+    case = Case.objects.get(pk=case.pk)
+    url = reverse("cases:transition", kwargs={"code": case.code})
+    page = client.post(
+        url, {"target": "closed", "expected_version": case.version, "reason": "Left <b>area</b>"}
+    ).content.decode()
+    assert 'name="reason" value="Left &lt;b&gt;area&lt;/b&gt;"' in page
+    client.post(
+        url,
+        {
+            "target": "closed",
+            "expected_version": case.version,
+            "reason": "Left <b>area</b>",
+            "confirmed": "1",
+        },
+    )
+    assert Case.objects.get(pk=case.pk).status == Status.CLOSED
+
+
+def test_a_move_missing_its_reason_is_refused_before_any_confirmation(client, unit, handler):
+    case = _received(unit, handler)
+    Case.objects.filter(pk=case.pk).update(status=Status.REJECTED)
+    url = reverse("cases:transition", kwargs={"code": case.code})
+    response = client.post(url, {"target": "closed", "expected_version": case.version}, follow=True)
+    assert "Give a reason" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == Status.REJECTED
+
+
+def test_a_move_the_user_may_not_make_gets_no_confirmation_page(client, unit, handler):
+    case = _received(unit, handler)
+    Case.objects.filter(pk=case.pk).update(status=Status.SCREENING)
+    url = reverse("cases:transition", kwargs={"code": case.code})
+    response = client.post(url, {"target": "cleared", "reason": "x", "expected_version": 0})
+    assert response.status_code == 302  # refused with a message, as before
+    assert Case.objects.get(pk=case.pk).status == Status.SCREENING
 
 
 def test_a_stale_move_is_refused_with_a_message(client, unit, handler):

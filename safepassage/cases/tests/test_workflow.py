@@ -66,3 +66,35 @@ def test_closed_cases_cannot_be_reopened_by_a_unit_handler():
         if target != Status.CLOSED:
             with pytest.raises(services.IllegalTransition):
                 services.case_transition(actor=handler, case=case, target=target, reason="r")
+
+
+def _reachable(start: Status, goal: Status, steps: int) -> bool:
+    frontier = {start}
+    for _ in range(steps):
+        frontier = {m.target for m in TRANSITIONS if m.source in frontier}
+        if goal in frontier:
+            return True
+    return False
+
+
+def test_moves_without_confirmation_are_undone_in_a_step_or_two():
+    from safepassage.cases.workflow import EASILY_UNDONE, needs_confirmation
+
+    for source, target in EASILY_UNDONE:
+        move = move_for(source, target)
+        assert move is not None, (source, target)
+        assert not needs_confirmation(move)
+        assert _reachable(target, source, 2), (source, target)
+
+
+def test_every_closing_arrival_and_screening_move_asks_for_confirmation():
+    from safepassage.cases.workflow import needs_confirmation
+
+    for move in TRANSITIONS:
+        if move.target in TERMINAL or move.target in {
+            Status.RECEIVED,
+            Status.SCREENING,
+            Status.CLEARED,
+            Status.REJECTED,
+        }:
+            assert needs_confirmation(move), move
