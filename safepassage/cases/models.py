@@ -73,6 +73,10 @@ class Case(VaultedModel):
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the person first wrote after the case's unit last read the
+    # conversation (None: nothing unread). Set and cleared only by
+    # services.case_message_received / case_conversation_read.
+    conversation_unread_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")

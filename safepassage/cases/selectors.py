@@ -198,6 +198,7 @@ class CaseRow:
     status: str
     priority: int
     updated_at: dt.datetime
+    conversation_unread_since: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -205,14 +206,20 @@ class CasePage:
     rows: list[CaseRow]
     status: str
     next_before: int | None
+    unread: bool = False
 
 
-def case_page(*, user: Any, status: str = "", before: str | int = "") -> CasePage:
-    """One page of the unit's cases, newest first, by keyset (id < before).
+def case_page(
+    *, user: Any, status: str = "", before: str | int = "", unread: bool = False
+) -> CasePage:
+    """One page of the unit's cases, newest first, by keyset (id < before);
+    with `unread`, only those whose conversation has news from the person.
 
     Reads no encrypted field: the list decrypts nothing.
     """
     qs = cases_visible_to(user)
+    if unread:
+        qs = qs.filter(conversation_unread_since__isnull=False)
     if status in Status.values:
         qs = qs.filter(status=status)
     else:
@@ -223,12 +230,17 @@ def case_page(*, user: Any, status: str = "", before: str | int = "") -> CasePag
         before_id = None
     if before_id is not None:
         qs = qs.filter(id__lt=before_id)
-    columns = ("id", "code", "status", "priority", "updated_at")
+    columns = ("id", "code", "status", "priority", "updated_at", "conversation_unread_since")
     rows = [
         CaseRow(*values) for values in qs.order_by("-id").values_list(*columns)[: PAGE_SIZE + 1]
     ]
     next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    return CasePage(rows=rows[:PAGE_SIZE], status=status, next_before=next_before)
+    return CasePage(rows=rows[:PAGE_SIZE], status=status, next_before=next_before, unread=unread)
+
+
+def cases_unread_count(*, user: Any) -> int:
+    """How many of the user's unit's cases have news from the person."""
+    return int(cases_visible_to(user).filter(conversation_unread_since__isnull=False).count())
 
 
 def unit_dashboard(*, user: Any) -> dict[str, Any]:
@@ -249,6 +261,7 @@ def unit_dashboard(*, user: Any) -> dict[str, Any]:
         "today": timezone.localdate(),
         "incoming": list(transfers_incoming_for(user)),
         "details_waiting": details_requests_waiting(user=user),
+        "unread": cases_unread_count(user=user),
     }
 
 

@@ -223,6 +223,37 @@ def case_note_add(
 
 
 @transaction.atomic
+def case_message_received(*, case_id: int) -> None:
+    """The person wrote again in the conversation handed over to this case:
+    the case shows as unread to its unit, and its "updated" time moves.
+    Called by intake as the message is stored (the system is the actor)."""
+    case = Case.objects.select_for_update().select_related("unit").filter(pk=case_id).first()
+    if case is None:
+        return
+    now = timezone.now()
+    unread_since = case.conversation_unread_since or now
+    Case.objects.filter(pk=case.pk).update(updated_at=now, conversation_unread_since=unread_since)
+    if case.conversation_unread_since is None:
+        audit_record(actor=None, action="cases.conversation_unread", target=case, unit=case.unit)
+
+
+@transaction.atomic
+def case_conversation_read(*, actor: User, case: Case) -> bool:
+    """The case's unit read the conversation: nothing is unread any more.
+    True when something was unread. Raises PermissionDenied for a user who
+    may not act on the case."""
+    if not user_may_act_on_case(actor, case):
+        raise PermissionDenied
+    changed = Case.objects.filter(pk=case.pk, conversation_unread_since__isnull=False).update(
+        conversation_unread_since=None
+    )
+    case.conversation_unread_since = None
+    if changed:
+        audit_record(actor=actor, action="cases.conversation_read", target=case, unit=case.unit)
+    return bool(changed)
+
+
+@transaction.atomic
 def case_transfer_request(
     *, actor: User, case: Case, to_unit: Unit, expected_version: int | None = None
 ) -> CaseTransfer:

@@ -89,6 +89,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         user=_staff(request),
         status=request.GET.get("status", ""),
         before=request.GET.get("before", ""),
+        unread=request.GET.get("unread") == "1",
     )
     statuses = [(value, str(label)) for value, label in Status.choices]
     return render(request, "cases/list.html", {"page": page, "statuses": statuses})

@@ -48,7 +48,7 @@ from .outbox import (
     chat_transient_erase,
     outbox_withdraw_bot_messages,
 )
-from .services import failure_reason, update_quarantine
+from .services import conversation_heard, failure_reason, update_quarantine
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -305,6 +305,7 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
         target=contact,
         details={"kind": inbound.kind, "new_contact": created},
     )
+    conversation_heard(contact=contact)
     if inbound.callback_id:
         button_ack_queue(contact=contact, callback_id=inbound.callback_id)
     if turn.withdraw:

@@ -425,6 +425,23 @@ def answer_choice_value(name: str, value: Any) -> str:
     return ""
 
 
+def conversation_heard(*, contact: Contact) -> None:
+    """The person wrote in `contact` (or a contact continuing its
+    conversation): if the conversation was handed over to a case, the case
+    shows as unread to its unit (through cases' own service)."""
+    from safepassage.cases.services import case_message_received
+
+    case_id = contact.case_id
+    if case_id is None and contact.continues_id is not None:
+        case_id = (
+            Contact.objects.filter(pk=contact.continues_id)
+            .values_list("case_id", flat=True)
+            .first()
+        )
+    if case_id is not None:
+        case_message_received(case_id=case_id)
+
+
 def contact_answers_text(contact: Contact) -> str:
     """The answers given in the conversation, one line each, for the case
     timeline (in the operator's language; free text as written)."""

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_read
+from safepassage.cases.services import case_conversation_read
 from safepassage.core.permissions import requires_role
 
 from . import outbox, selectors, services
@@ -251,6 +252,8 @@ def _case_conversation_page(
         unit=contact.case.unit if contact.case else None,
         request=request,
     )
+    if contact.case is not None:
+        case_conversation_read(actor=_user(request), case=contact.case)
     return render(
         request,
         "intake/case_conversation.html",

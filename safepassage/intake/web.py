@@ -65,6 +65,7 @@ from .models import (
     WebSession,
 )
 from .resuming import ResumeResult, resume_check, resume_filter_passes
+from .services import conversation_heard
 
 WEB_CHANNEL_NAME = "Web form"
 FORM_TOKEN_MAX_AGE = 2 * 60 * 60
@@ -313,6 +314,7 @@ def web_message_write(*, root: Contact, text: str) -> ContactMessage:
         target=root,
         details={"kind": "text", "via": "web"},
     )
+    conversation_heard(contact=root)
     return message
 
 

@@ -18,6 +18,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from safepassage.cases.models import Priority
 from safepassage.cases.workflow import Status
@@ -32,6 +33,7 @@ class _Row(Protocol):
     status: str
     priority: int
     updated_at: object
+    conversation_unread_since: object
 
 
 @register.simple_tag
@@ -42,12 +44,14 @@ def case_table_rows(rows: Iterable[_Row]) -> SafeString:
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
     e = html.escape
+    mark = f' <strong class="unread">{e(str(_("New message")))}</strong>'
     out = []
     for row in rows:
         url = prefix + quote(row.code, safe="") + suffix
         updated = timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
         out.append(
-            f'<tr><td><a href="{e(url)}">{e(row.code)}</a></td>'
+            f'<tr><td><a href="{e(url)}">{e(row.code)}</a>'
+            f"{mark if getattr(row, 'conversation_unread_since', None) else ''}</td>"
             f"<td>{e(statuses.get(row.status, row.status))}</td>"
             f"<td>{e(priorities.get(row.priority, str(row.priority)))}</td>"
             f"<td>{e(updated)}</td></tr>"

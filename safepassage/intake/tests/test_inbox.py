@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from safepassage.accounts.roles import Role
@@ -376,3 +377,99 @@ def test_staff_read_a_button_press_by_its_label_never_its_payload(client, operat
     body = client.get(reverse("inbox:contact", kwargs={"pk": contact.pk})).content.decode()
     assert "Pressed: Conscript" in body
     assert "a:conscript" not in body
+
+
+# --- news from the person on a handed-over case ------------------------------
+
+
+def _handed_over(operator):
+    from safepassage.forces.tests.factories import UnitProfileFactory
+
+    contact = _answered(None)
+    unit = UnitProfileFactory().unit
+    case = services.contact_hand_over(actor=operator, contact=contact, unit=unit)
+    return contact, case, unit
+
+
+def test_a_message_after_hand_over_marks_the_case_unread_and_moves_its_time(client, operator):
+    import datetime as dt
+
+    from safepassage.cases.models import Case
+    from safepassage.intake import web
+
+    contact, case, unit = _handed_over(operator)
+    Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at - dt.timedelta(days=2))
+    before = Case.objects.get(pk=case.pk)
+    assert before.conversation_unread_since is None
+    web.web_message_write(root=contact, text="I am at the bridge now")
+    after = Case.objects.get(pk=case.pk)
+    assert after.conversation_unread_since is not None
+    assert after.updated_at > before.updated_at
+    assert after.version == before.version  # an open form on the case stays valid
+    first = after.conversation_unread_since
+    web.web_message_write(root=contact, text="Still here")
+    assert Case.objects.get(pk=case.pk).conversation_unread_since == first
+    assert AuditEvent.objects.filter(action="cases.conversation_unread").count() == 1
+
+    handler = UserFactory(unit=unit, roles=[Role.UNIT_HANDLER])
+    sign_in(client, handler)
+    home = client.get(reverse("core:home")).content.decode()
+    assert "1 case with new messages from the person" in home
+    listed = client.get(reverse("cases:list")).content.decode()
+    assert "New message" in listed
+    only = client.get(reverse("cases:list"), {"unread": "1"}).content.decode()
+    assert case.code in only
+    dashboard = client.get(reverse("cases:dashboard")).content.decode()
+    assert "wrote again in 1 case" in dashboard
+
+    # Opening the conversation reads it: audited, and the mark goes.
+    page = client.get(reverse("inbox:case_conversation", kwargs={"code": case.code}))
+    assert page.status_code == 200
+    assert Case.objects.get(pk=case.pk).conversation_unread_since is None
+    assert AuditEvent.objects.filter(
+        action="cases.conversation_read", target_id=str(case.pk)
+    ).exists()
+    assert AuditEvent.objects.filter(action="intake.viewed", details__purpose="case_conversation")
+    assert "New message" not in client.get(reverse("cases:list")).content.decode()
+    assert "new messages" not in client.get(reverse("core:home")).content.decode()
+
+
+def test_a_telegram_message_on_a_handed_over_conversation_marks_its_case(operator):
+    from safepassage.cases.models import Case
+    from safepassage.forces.tests.factories import UnitProfileFactory
+
+    contact = _contact_with_message(telegram_channel(), chat_id=5151)
+    case = services.contact_hand_over(
+        actor=operator, contact=contact, unit=UnitProfileFactory().unit
+    )
+    update = private_message(5152, text="again", chat_id=5151)
+    stored = services.update_receive(
+        channel=contact.channel,
+        provider_id="5152",
+        kind="message",
+        payload=json.dumps(update, ensure_ascii=False),
+    ).update
+    update_process(stored.pk)
+    assert Case.objects.get(pk=case.pk).conversation_unread_since is not None
+
+
+def test_another_units_handler_sees_no_news_and_cannot_clear_it(client, operator):
+    from safepassage.cases.models import Case
+    from safepassage.cases.services import case_conversation_read
+    from safepassage.intake import web
+
+    contact, case, _unit = _handed_over(operator)
+    web.web_message_write(root=contact, text="hello")
+    stranger = UserFactory(unit=UnitFactory(), roles=[Role.UNIT_HANDLER])
+    sign_in(client, stranger)
+    assert "new messages" not in client.get(reverse("core:home")).content.decode()
+    assert case.code not in client.get(reverse("cases:list"), {"unread": "1"}).content.decode()
+    with pytest.raises(PermissionDenied):
+        case_conversation_read(actor=stranger, case=case)
+    assert Case.objects.get(pk=case.pk).conversation_unread_since is not None
+
+
+@pytest.mark.parametrize("value", ["0", "", "yes", "\x00", "1' OR 1=1"])
+def test_the_unread_filter_takes_only_1(client, value):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.UNIT_HANDLER]))
+    assert client.get(reverse("cases:list"), {"unread": value}).status_code == 200
