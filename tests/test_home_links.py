@@ -66,11 +66,11 @@ def test_an_account_without_a_role_is_told_whom_to_ask(client):
     assert "administrator" in home
 
 
-def test_the_analyst_gets_the_analysts_note_and_a_reward_officer_the_general_one(client):
-    sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.ANALYST, Role.REWARD_OFFICER]))
+def test_the_analyst_gets_the_analysts_note_and_a_protection_officer_the_general_one(client):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.ANALYST, Role.PROTECTION_OFFICER]))
     home = client.get(reverse("core:home")).content.decode()
     assert "Aggregate reports for analysts are coming" in home
-    assert "your work as Reward officer are coming" in home
+    assert "your work as Protection officer are coming" in home
 
 
 def test_a_handler_has_no_coming_note(client):
@@ -78,3 +78,11 @@ def test_a_handler_has_no_coming_note(client):
     home = client.get(reverse("core:home")).content.decode()
     assert "Coming" not in _panel_titles(home)
     assert "My unit&#x27;s cases" in home or "My unit's cases" in home
+
+
+@pytest.mark.parametrize("role", [Role.REWARD_OFFICER, Role.REWARD_APPROVER])
+def test_a_finance_role_gets_the_finance_panel_and_no_coming_note(client, role):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[role]))
+    titles = _panel_titles(client.get(reverse("core:home")).content.decode())
+    assert "Finance" in titles
+    assert "Coming" not in titles

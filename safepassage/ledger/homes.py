@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.core.homes import HomePanel, home_panel
 
-from .policies import is_finance, is_headquarters_finance
+from .policies import FINANCE_ROLES, is_finance, is_headquarters_finance
 
 
 @home_panel(order=30)
@@ -23,4 +23,4 @@ def finance(request: HttpRequest) -> HomePanel | None:
     if is_headquarters_finance(user):
         links.append((_("Export payments (CSV)"), reverse("ledger:export", args=["csv"])))
     links.append((_("Check a receipt"), reverse("receipts:verify")))
-    return HomePanel(title=_("Finance"), links=tuple(links))
+    return HomePanel(title=_("Finance"), links=tuple(links), serves=frozenset(FINANCE_ROLES))
