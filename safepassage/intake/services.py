@@ -383,7 +383,7 @@ def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
         unit=unit,
         details={"case": case.pk},
     )
-    contact.case, contact.handed_over_at = case, locked.handed_over_at
+    contact.refresh_from_db()  # its key moved with the hand-over (unit_binding)
     return case
 
 
@@ -501,7 +501,7 @@ def contact_link_case(*, actor: Any, contact: Contact, code: str) -> Case:
             unit=unit,
             details={"case": case.pk},
         )
-    contact.case, contact.handed_over_at = case, locked.handed_over_at
+    contact.refresh_from_db()  # its key moved with the hand-over (unit_binding)
     return case
 
 
