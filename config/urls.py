@@ -14,6 +14,7 @@ urlpatterns = [
     path("watchlists/", include("safepassage.watchlists.urls")),
     path("ledger/", include("safepassage.ledger.urls")),
     path("receipts/", include("safepassage.receipts.urls")),
+    path("protection/", include("safepassage.protection.urls")),
     path("channels/", include("safepassage.intake.urls")),
     path("intake/", include("safepassage.intake.inbox_urls")),
     path("contact/", include("safepassage.intake.web_urls")),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "safepassage.receipts",
     "safepassage.intake",
     "safepassage.operations",
+    "safepassage.protection",
     "safepassage.demo",
 ]
 

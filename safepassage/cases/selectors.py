@@ -33,6 +33,7 @@ from .models import (
     DetailsRequest,
     DuplicateProposal,
     DuplicateStatus,
+    FamilyMember,
     Person,
     PersonPhone,
     ScreeningDecision,
@@ -419,12 +420,33 @@ def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
         "may_transfer": case.status in TRANSFERABLE
         and user.has_any_role({"unit_handler", "intake_operator"}),
         "may_edit_person": user.has_any_role(PERSON_EDITORS),
+        "may_protect": user.has_any_role({"protection_officer"}),
         "may_assign": user.has_any_role({"unit_handler"}),
         "assignable": assignable_staff(case=case),
         "assigned_ids": set(case.assigned.values_list("pk", flat=True)),
         "home_township": _township_name(person.home_township if person else None),
         "fields_shown": fields_shown,
     }
+
+
+def case_family(*, case: Case) -> list[FamilyMember]:
+    """The family members of the case's person, with their keys (not yet
+    decrypted: the caller audits the read of the fields it shows)."""
+    return list(
+        FamilyMember.objects.filter(person__case=case)
+        .select_related("person__case", "data_key__unit_key")
+        .order_by("id")
+    )
+
+
+def family_member_get(*, case: Case, pk: int) -> FamilyMember | None:
+    """One family member of this case's person, or None (absent or another
+    case's: the caller answers both alike)."""
+    return (
+        FamilyMember.objects.filter(person__case=case, pk=pk)
+        .select_related("person__case", "data_key__unit_key")
+        .first()
+    )
 
 
 def case_has_person(*, case: Case) -> bool:

@@ -41,6 +41,7 @@ from .models import (
     DuplicateProposal,
     DuplicateStatus,
     EventKind,
+    FamilyMember,
     Person,
     PersonPhone,
     Priority,
@@ -511,6 +512,81 @@ def task_complete(*, actor: User, task: Task) -> Task:
         details={"task": locked_task.pk},
     )
     return locked_task
+
+
+FAMILY_FIELDS = ("relation", "name", "township", "risk_notes")
+# Who may record a case's family: those who edit the person, and the
+# protection officers who assess the family's risk.
+FAMILY_EDITORS = PERSON_EDITORS | {Role.PROTECTION_OFFICER}
+
+
+@transaction.atomic
+def family_member_save(
+    *,
+    actor: User,
+    case: Case,
+    relation: str,
+    name: str,
+    township: str,
+    risk_notes: str,
+    member: FamilyMember | None = None,
+) -> FamilyMember:
+    """Add a family member to the case's person, or change `member`.
+
+    Every field is encrypted under the case's key. Refused (ValidationError)
+    while the case has no person; the audit names the fields changed,
+    never their values.
+    """
+    locked = _lock(case, None)
+    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(FAMILY_EDITORS):
+        raise PermissionDenied
+    person = Person.objects.filter(case=locked).first()
+    if person is None:
+        raise ValidationError(_("Record the person first; family members belong to the person."))
+    if member is not None and member.person_id != person.pk:
+        raise PermissionDenied
+    values = {"relation": relation, "name": name, "township": township, "risk_notes": risk_notes}
+    target = member or FamilyMember(person=person, data_key=locked.data_key)
+    changed = sorted(k for k, v in values.items() if getattr(target, k) != (v or None))
+    for key, value in values.items():
+        setattr(target, key, (value or "").strip() or None)
+    target.save()
+    _bump(locked)
+    audit_record(
+        actor=actor,
+        action="cases.family_member_saved",
+        target=locked,
+        unit=locked.unit,
+        details={"member": target.pk, "created": member is None, "fields": changed},
+    )
+    case.version = locked.version
+    return target
+
+
+@transaction.atomic
+def task_raise(*, case: Case, title: str, due_on: Any = None, assignee: User | None = None) -> Task:
+    """A task raised by the system (a background job), not by a user: no
+    actor to check; the audit names the system. `assignee`, when given,
+    must be a member of the case's unit."""
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("The task needs a title."))
+    locked = _lock(case, None)
+    if assignee is not None and assignee.unit_id != locked.unit_id:
+        assignee = None
+    task = Task.objects.create(
+        case=locked, data_key=locked.data_key, title=title, due_on=due_on, assignee=assignee
+    )
+    _bump(locked)
+    audit_record(
+        actor=None,
+        action="cases.task_created",
+        target=locked,
+        unit=locked.unit,
+        details={"task": task.pk, "has_due_date": due_on is not None, "raised": True},
+    )
+    case.version = locked.version
+    return task
 
 
 @transaction.atomic
