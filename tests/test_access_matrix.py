@@ -17,6 +17,7 @@ REFUSAL_ACTIONS = (
     "accounts.permission_denied",
     "cases.access_refused",
     "intake.access_refused",
+    "protection.access_refused",
     "watchlists.access_refused",
     "receipts.access_refused",
 )

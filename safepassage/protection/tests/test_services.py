@@ -55,7 +55,8 @@ def _raw(instance, column: str) -> bytes:
 def test_an_assessment_is_stored_encrypted_and_audited(unit, officer, kinds):
     case = protected_case(unit)
     assessment = assess(case, officer, level=4)
-    assert assessment.current and assessment.version == 1
+    assert assessment.current
+    assert assessment.version == 1
     assert assessment.threats.count() == len(kinds)
     threat = AssessedThreat.objects.filter(assessment=assessment).first()
     assert threat.factors == "factors"
@@ -71,8 +72,10 @@ def test_a_new_assessment_supersedes_the_current_one_and_keeps_history(unit, off
     first = assess(case, officer, level=2)
     second = assess(case, officer, level=4)
     first.refresh_from_db()
-    assert not first.current and first.superseded_at is not None
-    assert second.current and second.version == 2
+    assert not first.current
+    assert first.superseded_at is not None
+    assert second.current
+    assert second.version == 2
     assert RiskAssessment.objects.filter(case=case).count() == 2
     assert first.threats.count() == len(kinds)  # the history keeps its threats
 
@@ -83,7 +86,8 @@ def test_a_family_member_is_assessed_apart_from_the_person(unit, officer, kinds)
     person = assess(case, officer)
     relative = assess(case, officer, member=member, level=4)
     person.refresh_from_db()
-    assert person.current and relative.current
+    assert person.current
+    assert relative.current
     assert relative.family_member_id == member.pk
 
 
@@ -213,7 +217,8 @@ def test_overdue_reviews_become_one_task_each_for_the_assessor(unit, officer, ki
     assert services.review_tasks_raise() == 0  # once only
     due.refresh_from_db()
     task = Task.objects.get(pk=due.review_task_id)
-    assert task.assignee == officer and task.case_id == due.case_id
+    assert task.assignee == officer
+    assert task.case_id == due.case_id
     assert task.due_on == due.review_on
     assert AuditEvent.objects.filter(action="protection.review_task_raised").count() == 1
 
@@ -231,7 +236,8 @@ def test_one_unreadable_case_does_not_stop_the_other_reviews(unit, officer, kind
     keys.data_key_shred(data_key=broken.case.data_key)
     assert services.review_tasks_raise() == 1
     tasks = dict(RiskAssessment.objects.values_list("pk", "review_task_id"))
-    assert tasks[fine.pk] is not None and tasks[broken.pk] is None
+    assert tasks[fine.pk] is not None
+    assert tasks[broken.pk] is None
 
 
 # --- measures -------------------------------------------------------------
@@ -347,7 +353,8 @@ def test_checking_out_frees_the_place_and_ends_the_measure(unit, officer):
     (placement,) = fill(house, officer)
     services.placement_check_out(actor=officer, placement=placement)
     placement.refresh_from_db()
-    assert placement.checked_out_at is not None and placement.checked_out_by == officer
+    assert placement.checked_out_at is not None
+    assert placement.checked_out_by == officer
     assert placement.measure.state == MeasureState.DONE
     services.placement_create(actor=officer, case=protected_case(unit), house=house)
     with pytest.raises(ValidationError):
