@@ -28,6 +28,7 @@ from safepassage.audit.services import audit_record
 from safepassage.cases import selectors as cases_selectors
 from safepassage.cases.models import Case, FamilyMember
 from safepassage.cases.policies import user_may_act_on_case
+from safepassage.geo.selectors import township_by_pcode
 
 from .models import Placement, ProtectiveMeasure, RiskAssessment, SafeHouse, ThreatKind
 from .workflow import MEASURE_FINAL, measure_moves_from
@@ -154,6 +155,8 @@ def case_protection(*, user: Any, case: Case) -> dict[str, Any]:
     encrypted fields it decrypts, for the view's audited read. The case is
     one the user may see (loaded by `cases.selectors.case_get_for_user`)."""
     family = cases_selectors.case_family(case=case)
+    for member in family:
+        member.township_label = _township_label(member.township)  # type: ignore[attr-defined]
     assessments = _assessments(case)
     subjects: list[Subject] = []
     for member in [None, *family]:
@@ -199,6 +202,13 @@ def case_protection(*, user: Any, case: Case) -> dict[str, Any]:
         "threat_kinds": threat_kinds_active(),
         "fields_shown": fields_shown,
     }
+
+
+def _township_label(pcode: str | None) -> str:
+    if not pcode:
+        return ""
+    township = township_by_pcode(pcode)
+    return f"{township.name_en} ({pcode})" if township is not None else pcode
 
 
 def threat_kinds_active() -> list[ThreatKind]:
