@@ -155,8 +155,8 @@ def case_protection(*, user: Any, case: Case) -> dict[str, Any]:
     encrypted fields it decrypts, for the view's audited read. The case is
     one the user may see (loaded by `cases.selectors.case_get_for_user`)."""
     family = cases_selectors.case_family(case=case)
-    for member in family:
-        member.township_label = _township_label(member.township)  # type: ignore[attr-defined]
+    for relative in family:
+        relative.township_label = _township_label(relative.township)  # type: ignore[attr-defined]
     assessments = _assessments(case)
     subjects: list[Subject] = []
     for member in [None, *family]:
