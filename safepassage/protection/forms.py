@@ -184,5 +184,9 @@ class HouseForm(forms.Form):
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500)
 
 
+class HouseEditForm(HouseForm):
+    active = forms.BooleanField(label=_("In use"), required=False)
+
+
 class PlacementForm(forms.Form):
     house = forms.IntegerField(min_value=1, max_value=2**62)

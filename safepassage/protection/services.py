@@ -352,6 +352,50 @@ def house_create(*, actor: User, label: str, location: str, capacity: int) -> Sa
     return house
 
 
+@transaction.atomic
+def house_update(
+    *, actor: User, house: SafeHouse, label: str, location: str, capacity: int, active: bool
+) -> SafeHouse:
+    """Change a house of the actor's unit. Capacity never below the people
+    staying there now (counted under a row lock on the house)."""
+    locked = SafeHouse.objects.select_for_update().get(pk=house.pk)
+    if not _is_officer(actor) or locked.unit_id != actor.unit_id:
+        raise PermissionDenied("protection")
+    label_text = (label or "").strip()
+    location_text = (location or "").strip()
+    if not label_text or not location_text:
+        raise ValidationError(_("A safe house needs a label and a location."))
+    if not 1 <= capacity <= 500:
+        raise ValidationError(_("Capacity is between 1 and 500."))
+    occupied = Placement.objects.filter(house=locked, checked_out_at__isnull=True).count()
+    if capacity < occupied:
+        raise ValidationError(
+            gettext("%(count)d people stay there now: capacity cannot be less."),
+            params={"count": occupied},
+        )
+    changed = [
+        name
+        for name, value in (
+            ("label", label_text),
+            ("location", location_text),
+            ("capacity", capacity),
+            ("active", active),
+        )
+        if getattr(locked, name) != value
+    ]
+    locked.label, locked.location = label_text, location_text
+    locked.capacity, locked.active = capacity, active
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="protection.house_changed",
+        target=locked,
+        unit=locked.unit_id,
+        details={"fields": changed},
+    )
+    return locked
+
+
 def placement_create(*, actor: User, case: Case, house: SafeHouse) -> Placement:
     """Check the case's person in to `house`.
 

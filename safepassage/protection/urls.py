@@ -8,6 +8,7 @@ urlpatterns = [
     path("houses/", views.houses, name="houses"),
     path("houses/new/", views.house_new, name="house_new"),
     path("houses/<int:house_id>/", views.house_detail, name="house"),
+    path("houses/<int:house_id>/edit/", views.house_edit, name="house_edit"),
     path("cases/<str:code>/", views.case_protection, name="case"),
     path("cases/<str:code>/assess/", views.assess, name="assess"),
     path("cases/<str:code>/family/", views.family_add, name="family_add"),

@@ -20,12 +20,13 @@ from safepassage.audit.services import audit_read, audit_record
 from safepassage.cases import selectors as cases_selectors
 from safepassage.cases import services as cases_services
 from safepassage.cases.models import Case, FamilyMember
-from safepassage.core.permissions import requires_role
+from safepassage.core.permissions import refuse_in_view, requires_role
 
 from . import selectors, services
 from .forms import (
     AssessmentForm,
     FamilyMemberForm,
+    HouseEditForm,
     HouseForm,
     MeasureForm,
     MeasureMoveForm,
@@ -278,6 +279,45 @@ def house_detail(request: HttpRequest, house_id: int) -> HttpResponse:
     )
     context = {"house": house, **selectors.house_placements(house=house)}
     return render(request, "protection/house.html", context)
+
+
+@officer_view
+@require_http_methods(["GET", "POST"])
+def house_edit(request: HttpRequest, house_id: int) -> HttpResponse:
+    """Only the house's own unit edits it (headquarters sees, does not edit)."""
+    try:
+        house = selectors.house_get_for_user(user=_staff(request), pk=house_id, request=request)
+    except selectors.HouseNotFound:
+        raise Http404 from None
+    if house.unit_id != _staff(request).unit_id:
+        raise refuse_in_view(request, "other_unit")
+    form = HouseEditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.house_update(actor=_staff(request), house=house, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Safe house changed."))
+            return HttpResponseRedirect(reverse("protection:house", kwargs={"house_id": house.pk}))
+    if request.method == "GET":
+        audit_read(
+            actor=_staff(request),
+            target=house,
+            fields=["label", "location"],
+            purpose="protection_house_edit",
+            unit=house.unit_id,
+            request=request,
+        )
+        form = HouseEditForm(
+            initial={
+                "label": house.label,
+                "location": house.location,
+                "capacity": house.capacity,
+                "active": house.active,
+            }
+        )
+    return render(request, "protection/house_form.html", {"form": form, "house": house})
 
 
 @officer_view

@@ -16,7 +16,7 @@ from safepassage.cases import services as cases_services
 from safepassage.cases.models import FamilyMember, Person
 from safepassage.protection import services
 from safepassage.protection.models import MeasureKind, SafeHouse
-from tests.access_matrix import MATRIX, Principal, World, roles, world_builder
+from tests.access_matrix import MATRIX, Principal, World, in_unit, roles, world_builder
 
 OFFICER = roles(Role.PROTECTION_OFFICER)
 
@@ -128,4 +128,18 @@ MATRIX.row(
     },
     method="post",
     expect=_on_case(302),
+)
+# Only the house's own unit edits it; headquarters sees it but is refused.
+MATRIX.row(
+    "protection:house_edit",
+    allow=OFFICER & in_unit("unit_a"),
+    kwargs=lambda world: {"house_id": world.objects["protection_house"].pk},
+)
+MATRIX.row(
+    "protection:house_edit",
+    allow=OFFICER & in_unit("unit_a"),
+    kwargs=lambda world: {"house_id": world.objects["protection_house"].pk},
+    method="post",
+    data={"label": "Matrix house", "location": "Matrix lane", "capacity": "5", "active": "on"},
+    ok_status=302,
 )

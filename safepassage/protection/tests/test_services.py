@@ -390,3 +390,36 @@ def test_an_officer_of_another_unit_cannot_place_this_units_case(unit, other_uni
         services.placement_create(
             actor=officer_in(other_unit), case=protected_case(unit), house=house
         )
+
+
+def test_a_house_capacity_never_goes_below_the_people_staying(unit, officer):
+    house = house_create(unit, capacity=3)
+    fill(house, officer)
+    with pytest.raises(ValidationError, match="3 people stay there now"):
+        services.house_update(
+            actor=officer, house=house, label="a", location="b", capacity=2, active=True
+        )
+    changed = services.house_update(
+        actor=officer,
+        house=house,
+        label="House Neem",
+        location="New lane",
+        capacity=4,
+        active=False,
+    )
+    assert SafeHouse.objects.get(pk=changed.pk).location == "New lane"
+    event = AuditEvent.objects.filter(action="protection.house_changed").get()
+    assert event.details == {"fields": ["label", "location", "capacity", "active"]}
+
+
+def test_headquarters_cannot_change_a_units_house(unit):
+    house = house_create(unit)
+    with pytest.raises(PermissionDenied):
+        services.house_update(
+            actor=officer_in(HeadquartersFactory()),
+            house=house,
+            label="x",
+            location="y",
+            capacity=2,
+            active=True,
+        )

@@ -315,3 +315,18 @@ def test_a_full_house_is_marked_on_the_case_page(client, unit, officer):
     sign_in(client, officer)
     page = client.get(reverse("protection:case", kwargs={"code": protected_case(unit).code}))
     assert "(full)" in page.content.decode()
+
+
+def test_a_house_is_edited_by_its_unit_and_refused_to_headquarters(client, unit, officer):
+    house = house_create(unit, capacity=1)
+    url = reverse("protection:house_edit", kwargs={"house_id": house.pk})
+    sign_in(client, officer)
+    assert LOCATION in client.get(url).content.decode()
+    response = client.post(url, {"label": "House Teak", "location": LOCATION, "capacity": "0"})
+    assert response.status_code == 200
+    response = client.post(url, {"label": "House Teak", "location": LOCATION, "capacity": "2"})
+    assert response.status_code == 302
+    client.logout()
+    sign_in(client, officer_in(HeadquartersFactory()))
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"label": "x", "location": "y", "capacity": "9"}).status_code == 403
