@@ -161,6 +161,44 @@ def _write_authenticator(canary: str) -> None:
     TOTPDevice.objects.create(user=UserFactory(), name="authenticator", secret=canary)
 
 
+def _write_protection(canary: str) -> None:
+    from django.utils import timezone
+
+    from safepassage.accounts.tests.factories import UnitFactory
+    from safepassage.protection import services
+    from safepassage.protection.models import MeasureKind
+    from safepassage.protection.tests.factories import (
+        member_of,
+        officer_in,
+        protected_case,
+        threat_kinds,
+    )
+
+    unit = UnitFactory()
+    officer = officer_in(unit)
+    case = protected_case(unit, name_latin=canary)
+    member = member_of(case, risk_notes=canary)
+    kinds = threat_kinds()
+    threats = [
+        services.ThreatInput(kind_id=k.pk, level=2, factors=canary, measures_taken=canary)
+        for k in kinds
+    ]
+    services.assessment_record(
+        actor=officer,
+        case=case,
+        family_member=member,
+        level=3,
+        review_on=timezone.localdate() + dt.timedelta(days=10),
+        threats=threats,
+        summary=canary,
+    )
+    services.measure_create(
+        actor=officer, case=case, kind=MeasureKind.NEW_PHONE, owner=officer, note=canary
+    )
+    house = services.house_create(actor=officer, label=canary, location=canary, capacity=2)
+    services.placement_create(actor=officer, case=case, house=house)
+
+
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "vault_probe.probe": _write_probe,
     "accounts.totpdevice": _write_authenticator,
@@ -180,6 +218,10 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "intake.contactmessage": _write_channel,
     "intake.outboundmessage": _write_channel,
     "intake.contactnote": _write_channel,
+    "protection.riskassessment": _write_protection,
+    "protection.assessedthreat": _write_protection,
+    "protection.protectivemeasure": _write_protection,
+    "protection.safehouse": _write_protection,
 }
 
 
