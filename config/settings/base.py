@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safepassage.intake",
     "safepassage.operations",
     "safepassage.protection",
+    "safepassage.reintegration",
     "safepassage.demo",
 ]
 

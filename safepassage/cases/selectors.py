@@ -66,6 +66,11 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(unit_id=user.unit_id)
 
 
+def cases_assigned_to(user: Any) -> QuerySet[Case]:
+    """The visible cases this user is assigned to work on."""
+    return cases_visible_to(user).filter(assigned=user)
+
+
 def case_get_for_user(*, user: Any, code: str, request: Any = None) -> Case:
     """The case with this code, if the user may see it. Raises CaseNotFound.
 

@@ -56,6 +56,8 @@ from .policies import PERSON_EDITORS, user_may_act_on_case
 from .screening import ScreeningIndexNotReady, screening_index
 from .signals import case_unit_moving
 from .workflow import (
+    HANDOVER,
+    HANDOVER_ROLES,
     TRANSFERABLE,
     DetailsRequestStatus,
     RequestSide,
@@ -258,13 +260,17 @@ def case_conversation_read(*, actor: User, case: Case) -> bool:
 def case_transfer_request(
     *, actor: User, case: Case, to_unit: Unit, expected_version: int | None = None
 ) -> CaseTransfer:
-    """Offer a case to another unit. The case stays where it is until accepted."""
+    """Offer a case to another unit. The case stays where it is until accepted.
+
+    Before the person is received (TRANSFERABLE), by the unit's handlers
+    and intake operators; after they joined an allied force (HANDOVER), by
+    the roles that record the pathway, to hand the case to that force."""
     locked = _lock(case, expected_version)
-    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(
-        {"unit_handler", "intake_operator"}
-    ):
+    handover = locked.status in HANDOVER
+    roles = HANDOVER_ROLES if handover else {"unit_handler", "intake_operator"}
+    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(roles):
         raise PermissionDenied
-    if locked.status not in TRANSFERABLE:
+    if locked.status not in TRANSFERABLE and not handover:
         raise ValidationError(_("A case can be transferred only before the person is received."))
     if to_unit.pk == locked.unit_id or not to_unit.is_active:
         raise ValidationError(_("Choose another, active unit."))

@@ -36,6 +36,10 @@ class Status(models.TextChoices):
 TERMINAL = frozenset({Status.CLOSED})
 # Statuses a case can be transferred in: before the person is received.
 TRANSFERABLE = frozenset({Status.CONTACTED, Status.PLANNING, Status.LOST_CONTACT})
+# Statuses a case is handed over in after its pathway was chosen: a person
+# who joined an allied force goes to that force's unit (reintegration's
+# pathway service asks for it), by the roles that record the pathway.
+HANDOVER = frozenset({Status.JOINED_FORCE})
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ def _move(
 _HANDLING = {Role.UNIT_HANDLER, Role.INTAKE_OPERATOR}
 _SCREENING = {Role.SCREENING_OFFICER}
 _PATHWAY = {Role.UNIT_HANDLER, Role.CASEWORKER}
+HANDOVER_ROLES = frozenset(_PATHWAY)
 
 TRANSITIONS: tuple[Move, ...] = (
     _move(Status.CONTACTED, Status.PLANNING, _HANDLING, _("Start planning")),
