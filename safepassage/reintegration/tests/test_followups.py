@@ -80,12 +80,14 @@ def test_unknown_indicator_codes_are_refused(plan, worker, field):
 @given(st.lists(st.integers(0, 5), min_size=5, max_size=5))
 def test_who5_score_is_the_raw_sum_times_four(answers):
     score = who5_score(answers)
-    assert score == sum(answers) * 4 and 0 <= score <= 100
+    assert score == sum(answers) * 4
+    assert 0 <= score <= 100
     assert who5_low(score) is (score <= 50)
 
 
 def test_who5_has_five_items_in_both_languages():
-    assert len(ITEMS) == 5 and all(i.en and i.my for i in ITEMS)
+    assert len(ITEMS) == 5
+    assert all(i.en and i.my for i in ITEMS)
 
 
 def test_failed_attempts_mark_the_plan_lost_and_a_followup_lifts_it(
@@ -108,7 +110,8 @@ def test_make_due_moves_each_followup_once(plan, worker):
     assert services.followups_make_due(today=today) == 1  # the first month's
     assert services.followups_make_due(today=today) == 0
     due = list(selectors.followups_due_for(user=worker))
-    assert [f.months for f in due] == [1] and due[0].reminded_at is not None
+    assert [f.months for f in due] == [1]
+    assert due[0].reminded_at is not None
 
 
 def test_the_background_task_runs_the_same_work(plan):
@@ -122,7 +125,8 @@ def test_a_checkin_lands_to_confirm_and_help_raises_a_task(plan, worker):
     followup = services.followup_record_from_checkin(
         contact_case=plan.case, answers={"safe": False, "housing": "temporary", "need_help": True}
     )
-    assert followup.state == FollowUpState.TO_CONFIRM and followup.safe is False
+    assert followup.state == FollowUpState.TO_CONFIRM
+    assert followup.safe is False
     task = Task.objects.get(case=plan.case)
     assert task.assignee == worker
     confirmed = services.followup_confirm(actor=worker, followup=followup)

@@ -54,7 +54,8 @@ def test_allied_force_hands_the_case_to_the_force_unit_with_a_transfer(unit_a, w
     case.refresh_from_db()
     assert case.status == Status.JOINED_FORCE
     transfer = CaseTransfer.objects.get(case=case)
-    assert transfer.to_unit == force and pathway.transfer == transfer
+    assert transfer.to_unit == force
+    assert pathway.transfer == transfer
 
 
 def test_allied_force_needs_another_active_unit(unit_a, worker, hq):

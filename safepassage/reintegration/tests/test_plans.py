@@ -55,7 +55,8 @@ def test_the_catalogue_is_seeded_in_burmese_and_english():
     codes = set(PlanTemplate.objects.values_list("code", flat=True))
     assert {"conscript", "career-soldier", "police-officer", "wounded", "family-danger"} <= codes
     for step in TemplateStep.objects.all():
-        assert step.title_en and step.title_my
+        assert step.title_en
+        assert step.title_my
 
 
 def test_a_plan_opens_from_a_template_with_its_steps_and_followups(unit_a, worker):
@@ -63,7 +64,8 @@ def test_a_plan_opens_from_a_template_with_its_steps_and_followups(unit_a, worke
     start = timezone.localdate()
     plan = _open(worker, case, starts_on=start)
     tmpl = template()
-    assert plan.owner == worker and plan.state == PlanState.ACTIVE
+    assert plan.owner == worker
+    assert plan.state == PlanState.ACTIVE
     assert plan.goals.count() == tmpl.goals.count()
     assert (
         Step.objects.filter(plan=plan).count()
@@ -101,7 +103,8 @@ def test_no_plan_without_consent_or_pathway(unit_a, worker):
     assign(cleared, worker)
     with pytest.raises(ValidationError):
         _open(worker, cleared)
-    assert not Plan.objects.exists() and not Goal.objects.exists()
+    assert not Plan.objects.exists()
+    assert not Goal.objects.exists()
 
 
 def test_one_active_plan_per_case(unit_a, worker):
@@ -165,7 +168,8 @@ def test_close_needs_a_final_state_and_reasons_and_cancels_followups(unit_a, wor
         services.plan_close(actor=worker, plan=plan, state=PlanState.LEFT, reasons=" ")
     services.plan_close(actor=worker, plan=plan, state=PlanState.LEFT, reasons="Moved away")
     plan.refresh_from_db()
-    assert plan.state == PlanState.LEFT and plan.close_reasons == "Moved away"
+    assert plan.state == PlanState.LEFT
+    assert plan.close_reasons == "Moved away"
     assert not FollowUp.objects.filter(plan=plan, state__in=["scheduled", "due"]).exists()
     with pytest.raises(ValidationError):
         services.plan_close(actor=worker, plan=plan, state=PlanState.COMPLETED, reasons="again")
@@ -185,6 +189,7 @@ def test_personal_text_is_encrypted(unit_a, worker):
             "SELECT life_project, contact_text FROM reintegration_plan WHERE id = %s", [plan.pk]
         )
         life, contact = (bytes(v) for v in cursor.fetchone())
-    assert b"repair shop" not in life and b"Signal" not in contact
+    assert b"repair shop" not in life
+    assert b"Signal" not in contact
     fresh = Plan.objects.get(pk=plan.pk)
     assert fresh.life_project == "Open a repair shop"

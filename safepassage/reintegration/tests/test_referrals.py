@@ -37,14 +37,16 @@ def test_a_referral_with_consent_goes_through_its_moves(unit_a, worker):
     plan = plan_open(unit_a, worker)
     prov = provider(unit_a, worker)
     referral = _send(worker, plan, prov)
-    assert referral.status == ReferralStatus.SENT and referral.shared == ["name", "needs"]
+    assert referral.status == ReferralStatus.SENT
+    assert referral.shared == ["name", "needs"]
     with pytest.raises(ValidationError):
         services.referral_move(actor=worker, referral=referral, target=ReferralStatus.COMPLETED)
     services.referral_move(actor=worker, referral=referral, target=ReferralStatus.ACCEPTED)
     done = services.referral_move(
         actor=worker, referral=referral, target=ReferralStatus.COMPLETED, feedback="Finished"
     )
-    assert done.status == ReferralStatus.COMPLETED and done.feedback == "Finished"
+    assert done.status == ReferralStatus.COMPLETED
+    assert done.feedback == "Finished"
 
 
 def test_a_referral_without_consent_is_refused(unit_a, worker):
@@ -65,7 +67,8 @@ def test_only_what_the_person_agreed_to_share(unit_a, worker):
     with pytest.raises(ValidationError):
         _send(worker, plan, prov, shared=[], shared_text="Everything about him")
     referral = _send(worker, plan, prov, shared=[], shared_text="")
-    assert referral.shared == [] and referral.shared_text == ""
+    assert referral.shared == []
+    assert referral.shared_text == ""
 
 
 def test_another_units_provider_is_refused_and_headquarters_is_shared(unit_a, unit_b, hq, worker):
@@ -76,7 +79,8 @@ def test_another_units_provider_is_refused_and_headquarters_is_shared(unit_a, un
     shared = provider(hq, UserFactory(unit=hq, roles=[Role.CASEWORKER]), kind="legal")
     assert _send(worker, plan, shared).provider == shared
     visible = set(selectors.providers_visible_to(worker))
-    assert shared in visible and theirs not in visible
+    assert shared in visible
+    assert theirs not in visible
 
 
 def test_provider_creation_checks_its_input(unit_a, worker):
