@@ -15,6 +15,7 @@ urlpatterns = [
     path("ledger/", include("safepassage.ledger.urls")),
     path("receipts/", include("safepassage.receipts.urls")),
     path("protection/", include("safepassage.protection.urls")),
+    path("reintegration/", include("safepassage.reintegration.urls")),
     path("channels/", include("safepassage.intake.urls")),
     path("intake/", include("safepassage.intake.inbox_urls")),
     path("contact/", include("safepassage.intake.web_urls")),

@@ -18,6 +18,7 @@ REFUSAL_ACTIONS = (
     "cases.access_refused",
     "intake.access_refused",
     "protection.access_refused",
+    "reintegration.access_refused",
     "watchlists.access_refused",
     "receipts.access_refused",
 )

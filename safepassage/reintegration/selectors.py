@@ -17,7 +17,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from safepassage.audit.services import audit_record
-from safepassage.cases.selectors import cases_assigned_to
+from safepassage.cases.selectors import cases_assigned_to, cases_visible_to
+from safepassage.cases.workflow import Status
 
 from . import conf
 from .models import Dimension, FollowUp, Goal, Plan, PlanTemplate, Provider, Referral, Step
@@ -71,6 +72,36 @@ def dimensions_active() -> QuerySet[Dimension]:
 
 
 # ------------------------------------------------------------------ homes
+
+
+@dataclass(frozen=True)
+class WaitingCase:
+    code: str
+    status: str
+    next_step: str  # "pathway" or "plan"
+
+
+def cases_waiting(*, user: Any, limit: int = 50) -> list[WaitingCase]:
+    """Cases the user works on that wait for a pathway (cleared) or a plan
+    (reintegrating without an active plan): assigned ones for a
+    caseworker, the unit's for its supervisors."""
+    if user_supervises(user):
+        cases = cases_visible_to(user)
+    elif user_is_caseworker(user):
+        cases = cases_assigned_to(user)
+    else:
+        return []
+    with_plan = Plan.objects.filter(state=PlanState.ACTIVE, unit_id=user.unit_id).values("case_id")
+    rows = (
+        cases.filter(status__in=[Status.CLEARED, Status.REINTEGRATING])
+        .exclude(pk__in=with_plan)
+        .order_by("-id")
+        .values_list("code", "status")[:limit]
+    )
+    return [
+        WaitingCase(code, status, "pathway" if status == Status.CLEARED else "plan")
+        for code, status in rows
+    ]
 
 
 def _week(today: dt.date) -> dt.date:
