@@ -268,6 +268,8 @@ class StipendMonth:
     attended: int
     threshold: int | None
     met: bool | None
+    #: The month is over: until then `met` is only the attendance so far.
+    over: bool = True
 
     @property
     def percent(self) -> int | None:
@@ -294,7 +296,8 @@ def stipend_month(*, plan: Plan, year: int, month: int) -> StipendMonth:
     threshold = plan.stipend_min_attendance
     # Integers only: attended/agreed >= threshold/100.
     met = None if threshold is None or agreed == 0 else attended * 100 >= threshold * agreed
-    return StipendMonth(year, month, agreed, attended, threshold, met)
+    over = following <= timezone.localdate()
+    return StipendMonth(year, month, agreed, attended, threshold, met, over)
 
 
 def stipend_months(

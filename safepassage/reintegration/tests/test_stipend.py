@@ -90,3 +90,10 @@ def test_milestones_do_not_count_as_attendance(plan, worker):
 def test_months_before_the_plan_are_not_listed(plan):
     months = selectors.stipend_months(plan=plan, upto=plan.starts_on + dt.timedelta(days=40))
     assert len(months) == 2
+
+
+def test_a_month_not_over_says_so(plan):
+    today = timezone.localdate()
+    assert selectors.stipend_month(plan=plan, year=today.year, month=today.month).over is False
+    last = plan.starts_on - dt.timedelta(days=1)
+    assert selectors.stipend_month(plan=plan, year=last.year, month=last.month).over is True
