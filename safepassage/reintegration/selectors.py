@@ -159,15 +159,22 @@ class CaseworkerHome:
 def caseworker_home(*, user: Any, today: dt.date | None = None, limit: int = 50) -> CaseworkerHome:
     """What the caseworker's page shows: no decryption (codes and dates)."""
     today = today or timezone.localdate()
+    # Only the columns shown (codes, dates, kinds): nothing is decrypted.
     plans = list(
         plans_visible_to(user)
         .filter(state=PlanState.ACTIVE, owner_id=user.pk)
         .select_related("case")
+        .only("pk", "starts_on", "case__code")
         .order_by("-id")[:limit]
     )
-    due = list(steps_due_this_week(user=user, today=today).select_related("plan__case")[:limit])
+    step_columns = ("pk", "plan_id", "kind", "due_on", "plan__case__code")
+    due = list(
+        steps_due_this_week(user=user, today=today)
+        .select_related("plan__case")
+        .only(*step_columns)[:limit]
+    )
     overdue_qs = steps_overdue(user=user, today=today)
-    overdue = list(overdue_qs.select_related("plan__case")[:limit])
+    overdue = list(overdue_qs.select_related("plan__case").only(*step_columns)[:limit])
     counts = (
         (
             Step.objects.filter(
@@ -188,7 +195,11 @@ def caseworker_home(*, user: Any, today: dt.date | None = None, limit: int = 50)
         due_this_week=due,
         overdue=overdue,
         overdue_count=overdue_qs.count(),
-        followups_due=list(followups_due_for(user=user).select_related("plan__case")[:limit]),
+        followups_due=list(
+            followups_due_for(user=user)
+            .select_related("plan__case")
+            .only("pk", "plan_id", "months", "due_on", "state", "plan__case__code")[:limit]
+        ),
         by_dimension=by_dimension,
     )
 
