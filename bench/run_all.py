@@ -24,6 +24,8 @@ Not run here (they need a large data set first; see docs/benchmarks.md):
   case pages, 1,000,000 cases:   seed with `manage.py seed_demo --cases 1000000`, then
                                  .venv/bin/python bench/cases/run.py
   screening, 1,000,000 people:   .venv/bin/python bench/screening/run.py --help
+  reintegration pages:           .venv/bin/python bench/reintegration/run.py --cases 50000
+                                 (builds its own throw-away database first)
 """
 
 

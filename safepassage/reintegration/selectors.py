@@ -164,10 +164,10 @@ def caseworker_home(*, user: Any, today: dt.date | None = None, limit: int = 50)
         plans_visible_to(user)
         .filter(state=PlanState.ACTIVE, owner_id=user.pk)
         .select_related("case")
-        .only("pk", "starts_on", "case__code")
+        .only("pk", "starts_on", "case", "case__code")
         .order_by("-id")[:limit]
     )
-    step_columns = ("pk", "plan_id", "kind", "due_on", "plan__case__code")
+    step_columns = ("pk", "plan", "kind", "due_on", "plan__case", "plan__case__code")
     due = list(
         steps_due_this_week(user=user, today=today)
         .select_related("plan__case")
@@ -198,7 +198,9 @@ def caseworker_home(*, user: Any, today: dt.date | None = None, limit: int = 50)
         followups_due=list(
             followups_due_for(user=user)
             .select_related("plan__case")
-            .only("pk", "plan_id", "months", "due_on", "state", "plan__case__code")[:limit]
+            .only("pk", "plan", "months", "due_on", "state", "plan__case", "plan__case__code")[
+                :limit
+            ]
         ),
         by_dimension=by_dimension,
     )
@@ -339,10 +341,15 @@ def plan_page(*, plan: Plan) -> PlanPage:
     """Everything a plan page shows, in four queries (goals, steps,
     referrals, follow-ups) plus the stipend months. The caller has loaded
     `plan` through `plan_get_for_user` and audits the read."""
-    goals = list(Goal.objects.filter(plan=plan).select_related("dimension", "data_key__unit_key"))
-    by_goal: dict[int, GoalView] = {g.pk: GoalView(goal=g) for g in goals}
+    goals = list(Goal.objects.filter(plan=plan).select_related("dimension"))
+    by_goal: dict[int, GoalView] = {}
+    # Every row shares the plan's key and reaches its unit through the plan
+    # (case loaded): set both, or each decryption would query its way up.
+    for goal in goals:
+        goal.plan, goal.data_key = plan, plan.data_key
+        by_goal[goal.pk] = GoalView(goal=goal)
     for step in Step.objects.filter(plan=plan).order_by("due_on", "order", "pk"):
-        step.data_key = plan.data_key  # one key for the whole case
+        step.plan, step.data_key = plan, plan.data_key
         view = by_goal.get(step.goal_id)
         if view is not None:
             view.steps.append(step)

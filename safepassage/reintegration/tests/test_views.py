@@ -165,3 +165,37 @@ def test_another_caseworker_of_the_unit_does_not_see_the_plan(unit_a, worker, cl
     response = client_of(other).get(reverse("reintegration:plan", kwargs={"pk": plan.pk}))
     assert response.status_code == 404
     assert AuditEvent.objects.filter(action="reintegration.access_refused").exists()
+
+
+def test_the_caseworker_home_is_a_fixed_number_of_queries(unit_a, worker, client_of):
+    """No query per row: more plans, steps and follow-ups, the same count."""
+    client = client_of(worker)
+    plan_open(unit_a, worker, starts_on=timezone.localdate() - dt.timedelta(days=60))
+    client.get(reverse("reintegration:home"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("reintegration:home"))
+    for _ in range(3):
+        plan_open(unit_a, worker, starts_on=timezone.localdate() - dt.timedelta(days=60))
+    with CaptureQueriesContext(connection) as later:
+        client.get(reverse("reintegration:home"))
+    assert len(later.captured_queries) == len(first.captured_queries)
+
+
+def test_the_plan_page_is_a_fixed_number_of_queries(unit_a, worker, client_of):
+    """Decrypting goals and steps queries nothing per row (keys and units
+    come from the plan)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(worker)
+    small = plan_open(unit_a, worker, code="")
+    big = plan_open(unit_a, worker, code="family-danger")
+    client.get(reverse("reintegration:plan", kwargs={"pk": small.pk}))
+    with CaptureQueriesContext(connection) as empty:
+        client.get(reverse("reintegration:plan", kwargs={"pk": small.pk}))
+    with CaptureQueriesContext(connection) as full:
+        client.get(reverse("reintegration:plan", kwargs={"pk": big.pk}))
+    assert len(full.captured_queries) <= len(empty.captured_queries) + 2
