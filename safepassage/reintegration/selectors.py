@@ -156,7 +156,7 @@ class CaseworkerHome:
     by_dimension: list[tuple[str, int, int]]  # (dimension name, open steps, overdue)
 
 
-def caseworker_home(*, user: Any, today: dt.date | None = None, limit: int = 50) -> CaseworkerHome:
+def caseworker_home(*, user: Any, today: dt.date | None = None, limit: int = 25) -> CaseworkerHome:
     """What the caseworker's page shows: no decryption (codes and dates)."""
     today = today or timezone.localdate()
     # Only the columns shown (codes, dates, kinds): nothing is decrypted.

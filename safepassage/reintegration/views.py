@@ -41,6 +41,7 @@ from .forms import (
 from .models import Plan
 from .policies import DIRECTORY_EDITORS, PLAN_ROLES, user_may_work_on_case, user_supervises
 from .services._common import case_assigned
+from .workflow import FollowUpState, ReferralStatus, StepKind, StepState
 
 plan_view = requires_role(*PLAN_ROLES)
 
@@ -54,6 +55,16 @@ def _staff(request: HttpRequest) -> User:
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("supervises", user_supervises(_staff(request)))
     return render(request, template, context)
+
+
+def _labelled(rows: Any, **fields: Any) -> None:
+    """Set `<field>_label` on each row, translating each choice once:
+    `get_<field>_display()` translates every choice on every call, which
+    was most of a 50-row page's time (as the cases list found)."""
+    for field, choices in fields.items():
+        labels = {value: str(label) for value, label in choices}
+        for row in rows:
+            setattr(row, f"{field}_label", labels.get(getattr(row, field), ""))
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -87,8 +98,11 @@ def _to_plan(plan: Plan) -> HttpResponseRedirect:
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
+    home = selectors.caseworker_home(user=user)
+    _labelled([*home.due_this_week, *home.overdue], kind=StepKind.choices)
+    _labelled(home.followups_due, state=FollowUpState.choices)
     context = {
-        "home": selectors.caseworker_home(user=user),
+        "home": home,
         "waiting": selectors.cases_waiting(user=user),
         "today": timezone.localdate(),
     }
@@ -164,6 +178,10 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def _plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
     page = selectors.plan_page(plan=plan)
+    steps = [step for d in page.dimensions for view in d.goals for step in view.steps]
+    _labelled(steps, kind=StepKind.choices, state=StepState.choices)
+    _labelled(page.followups, state=FollowUpState.choices)
+    _labelled(page.referrals, status=ReferralStatus.choices)
     goals = [
         (view.goal.pk, f"{d.dimension.name}: {view.goal.title_my or view.goal.title_en}")
         for d in page.dimensions
