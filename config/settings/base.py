@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "safepassage.operations",
     "safepassage.protection",
     "safepassage.reintegration",
+    "safepassage.armoury",
     "safepassage.demo",
 ]
 
