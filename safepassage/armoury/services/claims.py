@@ -176,7 +176,7 @@ def _locked(claim: Claim, target: str, expected_version: int | None) -> Claim:
     move = claim_move_for(locked.status, target)
     if move is None:
         raise ClaimRefused(
-            _("This claim is %(status)s already; it cannot be moved that way.")
+            _("This claim cannot take that step: it is %(status)s.")
             % {"status": locked.get_status_display()}
         )
     return locked

@@ -91,7 +91,7 @@ def custody_move(
             "from_state": previous,
             "to_state": target,
             "to_unit": new_holder,
-            "has_note": bool(note),
+            "annotated": bool(note),
         },
     )
     item.state, item.holder_id = locked.state, locked.holder_id
