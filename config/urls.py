@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("safepassage.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("cases/", include("safepassage.cases.urls")),
+    path("armoury/", include("safepassage.armoury.urls")),
     path("watchlists/", include("safepassage.watchlists.urls")),
     path("ledger/", include("safepassage.ledger.urls")),
     path("receipts/", include("safepassage.receipts.urls")),

@@ -61,7 +61,8 @@ def test_any_text_gives_a_key_or_a_serial_error(text):
         return
     assert key
     assert len(key) <= 64
-    assert " " not in key and "-" not in key
+    assert " " not in key
+    assert "-" not in key
     assert serial_normalize(key) == key  # idempotent
 
 
