@@ -15,6 +15,7 @@ from .access_matrix import Principal, Row, load_rows, principals
 MATRIX = load_rows()
 REFUSAL_ACTIONS = (
     "accounts.permission_denied",
+    "armoury.access_refused",
     "cases.access_refused",
     "intake.access_refused",
     "protection.access_refused",
