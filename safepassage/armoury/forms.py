@@ -54,6 +54,7 @@ class ItemForm(forms.Form):
         assert isinstance(kind_field, forms.ModelChoiceField)  # noqa: S101
         assert isinstance(witness_field, forms.ModelChoiceField)  # noqa: S101
         kind_field.queryset = Kind.objects.filter(active=True).order_by("category", "code")
+        kind_field.label_from_instance = lambda k: f"{k.name_en} · {k.name_my}"  # type: ignore[method-assign,assignment]
         witness_field.queryset = witnesses
 
     def clean(self) -> dict[str, Any]:
