@@ -96,6 +96,9 @@ def case_computation(*, case: Case) -> Computation:
     return claim_compute(case=case)
 
 
+_LIST_FIELDS = ("condition", "quantity", "state", "duplicate_of_id", "kind_id", "case_id")
+
+
 @dataclass(frozen=True)
 class Armoury:
     held: list[Item]
@@ -110,10 +113,26 @@ def unit_armoury(*, user: Any, before: int | None = None) -> Armoury:
     the latest moves in and out, and the latest counts. No decryption."""
     unit_id = user.unit_id
     held_qs = Item.objects.filter(holder_id=unit_id, state__in=[*IN_HAND, "issued"])
-    page = held_qs.select_related("kind", "case").order_by("-id")
+    # Only the clear columns the page shows: the encrypted ones stay unread.
+    page = (
+        held_qs.select_related("kind", "case")
+        .only(*_LIST_FIELDS, "kind__name_en", "kind__name_my", "case__code")
+        .order_by("-id")
+    )
     if before is not None:
         page = page.filter(id__lt=before)
-    moves = CustodyMove.objects.select_related("item__kind", "item__case").order_by("-at", "-id")
+    moves = (
+        CustodyMove.objects.select_related("item__kind", "item__case")
+        .only(
+            "at",
+            "to_state",
+            "from_unit_id",
+            "to_unit_id",
+            "item__kind__name_en",
+            "item__case__code",
+        )
+        .order_by("-at", "-id")
+    )
     return Armoury(
         held=list(page[:PAGE]),
         moves_in=list(moves.filter(to_unit_id=unit_id).exclude(from_unit_id=unit_id)[:20]),

@@ -137,6 +137,11 @@ class CustodyMove(VaultedModel):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # The unit armoury page's latest moves in and out.
+            models.Index(fields=["to_unit", "-at"], name="armoury_move_to_at"),
+            models.Index(fields=["from_unit", "-at"], name="armoury_move_from_at"),
+        ]
 
     def __str__(self) -> str:
         return f"move {self.pk}"

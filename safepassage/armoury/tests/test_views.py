@@ -156,3 +156,18 @@ def test_exports_carry_codes_and_no_formulas(client, world):
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_starts_are_neutralised(text):
     assert safe_cell(text).startswith("'")
+
+
+def test_the_unit_armoury_lists_what_the_unit_holds_without_decrypting(client, world):
+    mine = record(world.case, world.handler, world.witness, place="Hidden valley")
+    record(world.other_case, world.other_handler, world.other_witness, serial="OTHER-1")
+    sign_in(client, world.handler)
+    body = client.get(reverse("armoury:unit")).content.decode()
+    assert world.case.code in body
+    assert world.other_case.code not in body
+    assert "Hidden valley" not in body
+    assert "MA1-204518" not in body
+    response = client.post(reverse("armoury:count"), {f"found_{mine.pk}": "0"})
+    assert response.status_code == 302
+    sign_in(client, world.hq_approver)
+    assert world.case.code in client.get(reverse("armoury:alerts")).content.decode()
