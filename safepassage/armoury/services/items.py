@@ -56,16 +56,24 @@ def _serial_field() -> BlindIndexField:
 
 def serial_matches(serial: str, *, exclude: int | None = None) -> list[Item]:
     """Items in any unit whose serial has the same key as `serial`, oldest
-    first. Reads the index, then decrypts only its candidates."""
+    first. Looks the blind index up first (ids only: a serial never seen,
+    the usual case, costs one indexed query), then loads and decrypts only
+    the candidates."""
     key = serial_normalize(serial)
     field = _serial_field()
-    candidates = Item.objects.filter(
-        serial_index__in=field.index_candidates(serial)
-    ).select_related("case__unit", "data_key__unit_key")
+    ids = Item.objects.filter(serial_index__in=field.index_candidates(serial))
     if exclude is not None:
-        candidates = candidates.exclude(pk=exclude)
+        ids = ids.exclude(pk=exclude)
+    candidate_ids = list(ids.values_list("pk", flat=True))
+    if not candidate_ids:
+        return []
+    # The case row gives the unit the key is bound to (its unit_id); the
+    # data key and its unit key open the serial: one query for them all.
+    candidates = Item.objects.filter(pk__in=candidate_ids).select_related(
+        "case", "data_key__unit_key"
+    )
     found = []
-    for row in candidates.order_by("received_at", "pk"):
+    for row in sorted(candidates, key=lambda i: (i.received_at, i.pk)):
         try:
             other = row.serial
         except DecryptionError:
