@@ -24,7 +24,7 @@ from safepassage.vault.fields import PendingFile
 
 from . import exports, selectors, services
 from .forms import AlertForm, CountForm, ExportForm, ItemForm, MoveForm, ReasonForm, ScheduleForm
-from .models import Claim, Item
+from .models import Claim, Condition, CustodyState, Item
 from .policies import (
     ALERT_ROLES,
     ARMOURY_ROLES,
@@ -77,7 +77,17 @@ def unit_armoury(request: HttpRequest) -> HttpResponse:
     armoury = selectors.unit_armoury(
         user=_staff(request), before=int(before) if before.isdigit() else None
     )
-    return render(request, "armoury/unit.html", {"armoury": armoury})
+    # Labels translated once per page, not once per row (a choice's
+    # get_*_display translates every label on every call).
+    conditions = {value: str(label) for value, label in Condition.choices}
+    states = {value: str(label) for value, label in CustodyState.choices}
+    for item in armoury.held:
+        item.condition_label = conditions.get(item.condition, "")  # type: ignore[attr-defined]
+        item.state_label = states.get(item.state, "")  # type: ignore[attr-defined]
+    for move in [*armoury.moves_in, *armoury.moves_out]:
+        move.state_label = states.get(move.to_state, "")  # type: ignore[attr-defined]
+    context = {"armoury": armoury, "case_prefix": reverse("armoury:unit") + "cases/"}
+    return render(request, "armoury/unit.html", context)
 
 
 @armoury_view
