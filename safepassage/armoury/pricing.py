@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from .models import Item, Kind, Rate, RateBasis, ScheduleVersion
 
-#: ISO 4217 minor-unit exponents of the currencies the schedule accepts.
-CURRENCIES: dict[str, int] = {"MMK": 2, "THB": 2, "USD": 2, "CNY": 2, "INR": 2}
+#: Minor-unit exponents of the currencies the schedule accepts. The kyat is
+#: used without its minor unit, as the ledger keeps it (1 MMK = 1 unit).
+CURRENCIES: dict[str, int] = {"MMK": 0, "THB": 2, "USD": 2, "CNY": 2, "INR": 2}
 #: Largest amount (minor units) anywhere in the schedule or a claim.
 AMOUNT_MAX = 10**13
 

@@ -13,6 +13,7 @@ from .claims import (
 )
 from .custody import count_record, custody_move, discrepancy_resolve
 from .items import alert_decide, item_record, serial_matches
+from .payment import claim_pay, handover_receipt_issue
 from .schedule import RateInput, schedule_version_create
 
 __all__ = [
@@ -23,11 +24,13 @@ __all__ = [
     "claim_approve",
     "claim_cancel",
     "claim_compute",
+    "claim_pay",
     "claim_propose",
     "claim_refuse",
     "count_record",
     "custody_move",
     "discrepancy_resolve",
+    "handover_receipt_issue",
     "item_record",
     "schedule_version_create",
     "serial_matches",

@@ -29,6 +29,7 @@ from ..models import Claim, ClaimLine, Item
 from ..policies import approver_scope, may_propose
 from ..pricing import Price, price_of
 from ..workflow import CLAIM_LIVE, ClaimStatus, claim_move_for
+from .ledgering import payable_for, payable_release
 
 #: Case statuses in which screening has cleared the person.
 CLEARED = frozenset({Status.CLEARED, Status.JOINED_FORCE, Status.REINTEGRATING})
@@ -218,6 +219,7 @@ def claim_approve(*, actor: User, claim: Claim, expected_version: int | None = N
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     _finish(locked, claim, "decided_by", "decided_at")
+    payable_for(actor=actor, claim=locked)
     audit_record(
         actor=actor,
         action="armoury.claim_approved",
@@ -261,7 +263,8 @@ def claim_cancel(
     approver (in scope, four eyes) cancels an approved, unpaid one."""
     reason = _reason(reason)
     locked = _locked(claim, ClaimStatus.CANCELLED, expected_version)
-    if locked.status == ClaimStatus.PROPOSED:
+    was_approved = locked.status == ClaimStatus.APPROVED
+    if not was_approved:
         if not may_propose(actor, locked.unit_id):
             raise PermissionDenied
     else:
@@ -269,5 +272,7 @@ def claim_cancel(
     locked.status = ClaimStatus.CANCELLED
     locked.reason = reason
     _finish(locked, claim, "reason")
+    if was_approved:
+        payable_release(actor=actor, claim=locked, reason=reason)
     audit_record(actor=actor, action="armoury.claim_cancelled", target=locked, unit=locked.unit_id)
     return locked
