@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import User
+from safepassage.ledger.models import PaymentMethod
 
 from .models import AlertStatus, Condition, Kind, RateBasis
 from .pricing import CURRENCIES, to_minor
@@ -81,6 +82,24 @@ class ReasonForm(forms.Form):
     )
     reason = forms.CharField(max_length=1000, required=False)
     expected_version = forms.IntegerField(min_value=0)
+
+
+class PayForm(forms.Form):
+    method = forms.ChoiceField(label=_("Paid by"), choices=PaymentMethod.choices)
+    witness = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Witness of the cash"), required=False
+    )
+    reference = forms.CharField(label=_("Mobile-money reference"), max_length=100, required=False)
+    family_member = forms.CharField(
+        label=_("Family member who received it"), max_length=200, required=False
+    )
+    expected_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, witnesses: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        witness_field = self.fields["witness"]
+        assert isinstance(witness_field, forms.ModelChoiceField)  # noqa: S101
+        witness_field.queryset = witnesses
 
 
 class AlertForm(forms.Form):

@@ -3,7 +3,7 @@ service. Pages that decrypt (serials, places, photos) audit the read."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +23,16 @@ from safepassage.core.uploads import upload_dropped
 from safepassage.vault.fields import PendingFile
 
 from . import exports, selectors, services
-from .forms import AlertForm, CountForm, ExportForm, ItemForm, MoveForm, ReasonForm, ScheduleForm
+from .forms import (
+    AlertForm,
+    CountForm,
+    ExportForm,
+    ItemForm,
+    MoveForm,
+    PayForm,
+    ReasonForm,
+    ScheduleForm,
+)
 from .models import Claim, Condition, CustodyState, Item
 from .policies import (
     ALERT_ROLES,
@@ -31,9 +40,11 @@ from .policies import (
     FINANCE_ROLES,
     RECORDERS,
     may_keep_schedule,
+    may_propose,
     may_see_alerts,
 )
 from .pricing import to_major
+from .workflow import ClaimStatus
 
 armoury_view = requires_role(*ARMOURY_ROLES)
 
@@ -254,8 +265,16 @@ def _claim(request: HttpRequest, pk: int) -> Claim:
 @require_http_methods(["GET"])
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
+    user = _staff(request)
+    pay_form = None
+    if claim.status == ClaimStatus.APPROVED and may_propose(user, claim.unit_id):
+        pay_form = PayForm(
+            initial={"expected_version": claim.version},
+            witnesses=_witnesses(claim.unit_id, user).order_by("username"),
+        )
     context = {
         "claim": claim,
+        "pay_form": pay_form,
         "lines": selectors.claim_lines(claim=claim),
         "total": to_major(claim.total_minor, claim.currency),
         "computed": to_major(claim.computed_minor, claim.currency),
@@ -270,6 +289,53 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     return render(request, "armoury/claim.html", context)
+
+
+@requires_role(Role.REWARD_OFFICER)
+@require_POST
+def claim_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    user = _staff(request)
+    form = PayForm(request.POST, witnesses=_witnesses(claim.unit_id, user))
+    if not form.is_valid():
+        messages.error(request, _("The payment could not be read."))
+        return HttpResponseRedirect(reverse("armoury:claim", kwargs={"pk": pk}))
+    data = form.cleaned_data
+    try:
+        receipt = services.claim_pay(
+            actor=user,
+            claim=claim,
+            method=data["method"],
+            witness=data["witness"],
+            reference=data["reference"],
+            family_member=data["family_member"],
+            expected_version=data["expected_version"],
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return HttpResponseRedirect(reverse("armoury:claim", kwargs={"pk": pk}))
+    except PermissionDenied:
+        raise refuse_in_view(request, "claim_scope") from None
+    messages.success(request, _("Paid. Print the receipt or show it on the phone."))
+    return HttpResponseRedirect(reverse("receipts:detail", kwargs={"number": receipt.number}))
+
+
+@requires_role(*RECORDERS)
+@require_POST
+def handover_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case(request, code)
+    try:
+        receipt = services.handover_receipt_issue(actor=_staff(request), case=case)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return _to_case(case)
+    except PermissionDenied:
+        raise refuse_in_view(request, "holder") from None
+    return HttpResponseRedirect(reverse("receipts:detail", kwargs={"number": receipt.number}))
+
+
+def _witnesses(unit_id: int, user: User) -> Any:
+    return User.objects.filter(unit_id=unit_id, is_active=True).exclude(pk=user.pk)
 
 
 @requires_role(*FINANCE_ROLES)

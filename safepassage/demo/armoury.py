@@ -80,13 +80,13 @@ def _schedule(approver: User) -> None:
     for kind in armoury_selectors.catalogue():
         amounts, basis = DEMO_RATES.get(kind.code, ((0, 0, 0), RateBasis.ITEM))
         for condition, kyat in zip(Condition.values, amounts, strict=True):
-            rates.append(RateInput(kind, condition, basis, kyat * 100))
+            rates.append(RateInput(kind, condition, basis, kyat))
     armoury.schedule_version_create(
         actor=approver,
         effective_from=timezone.now(),
         currency="MMK",
-        person_cap_minor=CAP_KYAT * 100,
-        hq_threshold_minor=THRESHOLD_KYAT * 100,
+        person_cap_minor=CAP_KYAT,
+        hq_threshold_minor=THRESHOLD_KYAT,
         rates=rates,
     )
 

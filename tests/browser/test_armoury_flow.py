@@ -5,8 +5,9 @@ unit's reward officer sees the computed reward and proposes the claim; a
 second person, the unit's approver, approves it from the queue. The same
 rifle, its serial typed another way, is handed in at another unit: the
 page says it earns nothing, and headquarters sees the alert with both
-cases by code only. (Paying and the receipt are walked once the ledger
-and the receipts are merged; see docs/rewards.md.)
+cases by code only. Between the two, the reward officer pays the
+approved claim in cash before a witness, and the signed receipt is shown,
+printed and checked on the verify page.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from safepassage.accounts.tests.factories import (
 )
 from safepassage.armoury.models import Claim, DuplicateSerialAlert, Item, Kind
 from safepassage.armoury.tests.factories import cleared_case, schedule
+from safepassage.ledger import services as ledger
 from tests.browser.test_case_flow import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,12 +96,12 @@ def test_record_price_approve_and_catch_the_same_rifle(browser, live_server, scr
     # The reward officer sees the computed reward and proposes the claim.
     page = _page(browser, base, officer, officer_device, console)
     page.goto(f"{base}/armoury/cases/{case.code}/")
-    expect(page.locator(".computed-reward")).to_contain_text("360000.00 MMK")
+    expect(page.locator(".computed-reward")).to_contain_text("36000000 MMK")
     page.get_by_role("button", name="Propose the claim").click()
     page.wait_for_url("**/armoury/claims/*/")
     expect(page.locator(".claim-status")).to_have_text("Proposed")
     screenshot(page, "2-proposed")
-    page.context.close()
+    officer_page = page  # stays signed in: a second sign-in could reuse a TOTP code
 
     # A second person, the unit's approver, approves it from the queue.
     page = _page(browser, base, approver, approver_device, console)
@@ -112,12 +114,39 @@ def test_record_price_approve_and_catch_the_same_rifle(browser, live_server, scr
     screenshot(page, "3-approved")
     page.context.close()
 
+    # The reward officer pays it in cash before a witness: the signed receipt.
+    ledger.budget_fund(actor=hq_approver, amount_minor=100_000_000, currency="MMK")
+    ledger.unit_float_fund(actor=hq_approver, unit=unit, amount_minor=50_000_000, currency="MMK")
+    page = officer_page
+    page.goto(f"{base}/armoury/claims/{Claim.objects.get().pk}/")
+    page.select_option("select[name=method]", "cash_with_witness")
+    page.select_option("select[name=witness]", label=witness.username)
+    page.get_by_role("button", name="Pay and issue the receipt").click()
+    page.wait_for_url("**/receipts/R-*/")
+    expect(page.locator(".receipt")).to_contain_text(case.code)
+    expect(page.locator(".receipt")).to_contain_text("36000000 MMK")
+    expect(page.locator(".receipt")).not_to_contain_text("MA1-204518")
+    page.emulate_media(media="print")
+    screenshot(page, "4-receipt-print")
+    page.emulate_media(media="screen")
+    text = page.locator(".signed-text").inner_text()
+    page.goto(f"{base}/receipts/verify/")
+    page.locator("textarea").first.fill(text)
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("Genuine")).to_be_visible()
+    altered = text.replace(case.code, other_case.code) if case.code in text else text[:-3] + "AAA"
+    page.locator("textarea").first.fill(altered)
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("Not valid")).to_be_visible()
+    screenshot(page, "5-verified")
+    page.context.close()
+
     # The same rifle, typed another way, at another unit: no reward.
     page = _page(browser, base, other_handler, other_device, console)
     _record(page, base, other_case.code, other_witness, "ma-1", 1, "ma1 2O4 518")
     expect(page.locator(".messages")).to_contain_text("This serial was recorded before.")
     expect(page.locator("dd.reward").first).to_contain_text("No reward")
-    screenshot(page, "4-refused")
+    screenshot(page, "6-refused")
     page.context.close()
 
     # Headquarters sees the alert, both cases by code only.
@@ -127,10 +156,10 @@ def test_record_price_approve_and_catch_the_same_rifle(browser, live_server, scr
     expect(row).to_contain_text(case.code)
     expect(row).to_contain_text(other_case.code)
     expect(page.get_by_text("MA1-204518")).to_have_count(0)
-    screenshot(page, "5-alert")
+    screenshot(page, "7-alert")
     page.context.close()
 
-    assert Claim.objects.get().status == "approved"
+    assert Claim.objects.get().status == "paid"
     assert Item.objects.filter(duplicate_of__isnull=False).count() == 1
     assert DuplicateSerialAlert.objects.count() == 1
     assert not [m for m in console if "Content Security Policy" in m]

@@ -34,12 +34,13 @@ from .ledgering import SOURCE_KIND
 def _lines_for_receipt(claim: Claim) -> list[dict[str, Any]]:
     return [
         {
-            "item": line.item.kind.code,
+            "item": line.item.kind.name_en,
+            "item_my": line.item.kind.name_my,
             "condition": line.item.condition,
             "quantity": line.item.quantity,
             "units": line.units,
-            "rate_minor": line.rate_minor,
-            "amount_minor": line.amount_minor,
+            "rate": line.rate_minor,
+            "amount": line.amount_minor,
         }
         for line in ClaimLine.objects.filter(claim=claim).select_related("item__kind")
     ]
@@ -57,9 +58,9 @@ def claim_pay(
     expected_version: int | None = None,
 ) -> Receipt:
     """Pay an approved claim from the unit's float and issue its receipt."""
-    locked = _locked(claim, ClaimStatus.PAID, expected_version)
-    if not may_propose(actor, locked.unit_id):
+    if not may_propose(actor, claim.unit_id):
         raise PermissionDenied
+    locked = _locked(claim, ClaimStatus.PAID, expected_version)
     try:
         payment = ledger.payment_make(
             actor=actor,
@@ -124,7 +125,8 @@ def handover_receipt_issue(*, actor: User, case: Case) -> Receipt:
         unit_label=case.unit.name,
         lines=[
             {
-                "item": i.kind.code,
+                "item": i.kind.name_en,
+                "item_my": i.kind.name_my,
                 "model": i.model_name,
                 "condition": i.condition,
                 "quantity": i.quantity,

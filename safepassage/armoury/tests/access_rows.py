@@ -145,3 +145,27 @@ MATRIX.row(
     method="post",
     expect=_hq_only(ALERT_ROLES, 302),
 )
+
+
+def _pay(principal: Principal, world: World) -> int:
+    # The claim is only proposed: the unit's reward officer is told so (302).
+    if principal.role != Role.REWARD_OFFICER:
+        return 403
+    return 302 if principal.unit == "unit_a" else 403
+
+
+MATRIX.row(
+    "armoury:claim_pay",
+    allow=roles(Role.REWARD_OFFICER),
+    kwargs=_pk("armoury_claim"),
+    method="post",
+    data={"method": "mobile_money", "reference": "TX-9", "expected_version": 0},
+    expect=_pay,
+)
+MATRIX.row(
+    "armoury:handover_receipt",
+    allow=roles(*_as_roles(RECORDERS)),
+    kwargs=_code,
+    method="post",
+    expect=_unit_a_object(RECORDERS, 302),
+)

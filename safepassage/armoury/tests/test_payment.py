@@ -94,7 +94,7 @@ def test_a_handover_receipt_lists_items_without_serials(world):
     receipt = handover_receipt_issue(actor=world.handler, case=world.case)
     verdict = receipt_check(receipt.text)
     assert verdict.ok
-    assert verdict.content["lines"][0]["item"] == "ma-1"
+    assert verdict.content["lines"][0]["item"] == "MA-1 assault rifle"
     assert "204518" not in receipt.text
     with pytest.raises(PermissionDenied):
         handover_receipt_issue(actor=world.other_handler, case=world.case)

@@ -93,7 +93,7 @@ def test_the_case_page_shows_the_computed_reward_and_audits_serials(client, worl
     sign_in(client, world.officer)
     response = client.get(reverse("armoury:case", kwargs={"code": world.case.code}))
     body = response.content.decode()
-    assert "360000.00 MMK" in body
+    assert "36000000 MMK" in body
     assert "MA1-204518" in body
     event = AuditEvent.objects.filter(action="cases.viewed").latest("sequence")
     assert "serial" in event.details["fields"]
