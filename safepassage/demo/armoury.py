@@ -1,7 +1,8 @@
 """Weapons and rewards for the demo, through the armoury's own services.
 
 A schedule (headquarters' approver), a rifle and 120 rounds on a cleared
-case of b1 with an approved claim (paid once the ledger is there), a
+case of b1 with a claim approved and paid in cash from b1's float (funded
+by headquarters) with its receipts, a
 battle rifle and rounds with a claim still waiting for approval, and one
 caught double claim: the first rifle's serial, typed differently, handed
 in again at b2, flagged and alerted to headquarters. Serials are invented.
@@ -22,6 +23,7 @@ from safepassage.armoury.models import Condition, RateBasis
 from safepassage.armoury.services import RateInput
 from safepassage.cases.models import Case
 from safepassage.cases.workflow import Status
+from safepassage.ledger import services as ledger
 
 #: Kind code -> (working, damaged, unserviceable) in kyat, basis.
 DEMO_RATES: dict[str, tuple[tuple[int, int, int], str]] = {
@@ -48,6 +50,7 @@ DEMO_RATES: dict[str, tuple[tuple[int, int, int], str]] = {
     "drone": ((500_000, 250_000, 0), RateBasis.ITEM),
 }
 CAP_KYAT = 3_000_000
+FLOAT_KYAT = 5_000_000
 THRESHOLD_KYAT = 1_000_000
 FIRST_SERIAL = "MA1-204518"
 SAME_SERIAL_RETYPED = "ma1 2O4 ၅၁၈"  # letter O, Burmese digits: the same rifle
@@ -128,6 +131,13 @@ def demo_armoury_seed() -> ArmouryDemo | None:
     officer, approver = _user("b1.reward"), _user("b1.approver")
     first = armoury.claim_propose(actor=officer, case=paid)
     armoury.claim_approve(actor=approver, claim=first)
+    hq_approver = _user("hq.approver")
+    ledger.budget_fund(actor=hq_approver, amount_minor=FLOAT_KYAT * 4, currency="MMK")
+    ledger.unit_float_fund(
+        actor=hq_approver, unit=b1_handler.unit, amount_minor=FLOAT_KYAT, currency="MMK"
+    )
+    armoury.claim_pay(actor=officer, claim=first, method="cash_with_witness", witness=b1_handler)
+    armoury.handover_receipt_issue(actor=b1_handler, case=paid)
     second = armoury.claim_propose(actor=officer, case=pending)
     return ArmouryDemo(
         paid_case=paid.code,

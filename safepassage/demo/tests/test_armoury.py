@@ -16,7 +16,7 @@ def test_the_demo_holds_rewards_and_a_caught_double_claim_and_seeds_once():
     result = demo_armoury_seed()
     assert result is not None
     assert Item.objects.count() == 5
-    assert sorted(Claim.objects.values_list("status", flat=True)) == ["approved", "proposed"]
+    assert sorted(Claim.objects.values_list("status", flat=True)) == ["paid", "proposed"]
     alert = DuplicateSerialAlert.objects.get()
     assert alert.item.case.code == result.double_case
     assert alert.earlier.case.code == result.paid_case

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             "Armoury demo: sign in as b1.reward and open Armoury > case "
-            f"{result.paid_case} (approved claim) or {result.pending_case} (claim waiting "
+            f"{result.paid_case} (paid claim, receipts) or {result.pending_case} (claim waiting "
             f"for b1.approver); hq.approver sees the same rifle handed in again on "
             f"{result.double_case} under Duplicate serials."
         )
