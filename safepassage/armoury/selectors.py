@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from safepassage.accounts.models import Unit, User
 from safepassage.cases.models import Case
 
 from .models import (
@@ -269,3 +270,26 @@ def export_claims(*, user: Any) -> QuerySet[Claim]:
     claims = Claim.objects.select_related("case", "unit", "proposed_by", "decided_by")
     claims = claims.order_by("pk")
     return claims if may_keep_schedule(user) else claims.filter(unit_id=user.unit_id)
+
+
+def transfer_units(*, user: Any) -> QuerySet[Unit]:
+    """Active units an item may be transferred to from the user's unit."""
+    return Unit.objects.filter(is_active=True).exclude(pk=user.unit_id).order_by("name")
+
+
+def transfer_unit(*, pk: int) -> Unit | None:
+    return Unit.objects.filter(pk=pk, is_active=True).first()
+
+
+def unit_colleagues(*, unit_id: int, user: Any) -> QuerySet[User]:
+    """Active members of a unit other than `user`: witnesses to choose from."""
+    return (
+        User.objects.filter(unit_id=unit_id, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("username")
+    )
+
+
+def refused_target(*, model: type[Claim] | type[Item], pk: int) -> Claim | Item | None:
+    """The existing object a refused look-up named (for the audit), or None."""
+    return model.objects.filter(pk=pk).only("pk", "unit_id").first()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage.accounts.models import Unit, User
+from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_read, audit_record
 from safepassage.cases.models import Case
@@ -125,7 +125,7 @@ def case_items(request: HttpRequest, code: str) -> HttpResponse:
         "total": to_major(computation.total_minor, computation.currency or "MMK"),
         "may_record": user.has_any_role(RECORDERS),
         "may_propose": user.has_any_role({Role.REWARD_OFFICER}),
-        "units": Unit.objects.filter(is_active=True).exclude(pk=user.unit_id),
+        "units": selectors.transfer_units(user=user),
     }
     return render(request, "armoury/case.html", context)
 
@@ -135,10 +135,8 @@ def case_items(request: HttpRequest, code: str) -> HttpResponse:
 def item_new(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(request, code)
     user = _staff(request)
-    witnesses = User.objects.filter(unit_id=case.unit_id, is_active=True).exclude(pk=user.pk)
-    form = ItemForm(
-        request.POST or None, request.FILES or None, witnesses=witnesses.order_by("username")
-    )
+    witnesses = selectors.unit_colleagues(unit_id=case.unit_id, user=user)
+    form = ItemForm(request.POST or None, request.FILES or None, witnesses=witnesses)
     if request.method == "POST":
         if upload_dropped(request, "photo"):
             form.add_error("photo", _("The photo is larger than 5 MB."))
@@ -185,13 +183,13 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         item = selectors.item_get_for_user(user=user, pk=pk)
     except selectors.NotFound:
-        _refused(request, Item.objects.filter(pk=pk).first())
+        _refused(request, selectors.refused_target(model=Item, pk=pk))
         raise Http404 from None
     form = MoveForm(request.POST)
     if form.is_valid():
         to_unit = None
         if form.cleaned_data["to_unit"]:
-            to_unit = Unit.objects.filter(pk=form.cleaned_data["to_unit"]).first()
+            to_unit = selectors.transfer_unit(pk=form.cleaned_data["to_unit"])
             if to_unit is None:
                 messages.error(request, _("Choose another active unit."))
                 return HttpResponseRedirect(reverse("armoury:unit"))
@@ -257,7 +255,7 @@ def _claim(request: HttpRequest, pk: int) -> Claim:
     try:
         return selectors.claim_get_for_user(user=_staff(request), pk=pk)
     except selectors.NotFound:
-        _refused(request, Claim.objects.filter(pk=pk).first())
+        _refused(request, selectors.refused_target(model=Claim, pk=pk))
         raise Http404 from None
 
 
@@ -270,7 +268,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if claim.status == ClaimStatus.APPROVED and may_propose(user, claim.unit_id):
         pay_form = PayForm(
             initial={"expected_version": claim.version},
-            witnesses=_witnesses(claim.unit_id, user).order_by("username"),
+            witnesses=_witnesses(claim.unit_id, user),
         )
     context = {
         "claim": claim,
@@ -335,7 +333,7 @@ def handover_receipt(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _witnesses(unit_id: int, user: User) -> Any:
-    return User.objects.filter(unit_id=unit_id, is_active=True).exclude(pk=user.pk)
+    return selectors.unit_colleagues(unit_id=unit_id, user=user)
 
 
 @requires_role(*FINANCE_ROLES)
