@@ -96,6 +96,15 @@ def _kept(char: str) -> str:
     return ""
 
 
+_ROUNDS = 4
+
+
+def _pass(text: str) -> str:
+    """Steps 2 to 6 of the rule, once."""
+    text = unicodedata.normalize("NFKC", text).upper().translate(CONFUSABLES)
+    return "".join(_kept(c) for c in text)
+
+
 def _numeric_context(compact: str) -> str:
     out = list(compact)
     i = 0
@@ -122,12 +131,16 @@ def serial_normalize(text: str) -> str:
         raise SerialError(_("A serial number is text."))
     if len(text) > SERIAL_INPUT_MAX:
         raise SerialError(_("A serial number is at most 200 characters."))
-    text = normalize_text(text)
-    text = unicodedata.normalize("NFKC", text).upper().translate(CONFUSABLES)
-    # NFKC and upper() can leave composed forms a second pass would change
-    # (a letter whose capital decomposes); one more round settles them.
-    text = unicodedata.normalize("NFKC", text).upper().translate(CONFUSABLES)
-    compact = "".join(_kept(c) for c in text)
+    compact = _pass(normalize_text(text))
+    # Dropping a character can bring a letter and a mark together that NFKC
+    # then composes ("O" + spacing diaeresis -> "O" + U+0308 -> "Ö"), and
+    # upper() can decompose: repeat until nothing changes (two or three
+    # rounds), so that the key is its own key.
+    for _round in range(_ROUNDS):
+        again = _pass(compact)
+        if again == compact:
+            break
+        compact = again
     key = _numeric_context(compact)
     if not key:
         raise SerialError(_("The serial number holds no letter or digit."))

@@ -83,3 +83,10 @@ def test_case_fullwidth_and_burmese_digits_change_nothing(text):
     assert serial_normalize(text.lower()) == key
     assert serial_normalize(fullwidth) == key
     assert serial_normalize(burmese) == key
+
+
+@pytest.mark.parametrize("text", ["O¨", "A\u0301", "ǅ1", "ﬁ1", "ß"])
+def test_marks_brought_together_by_the_rule_settle_in_one_call(text):
+    """A dropped spacing mark leaves a combining one that NFKC composes."""
+    key = serial_normalize(text)
+    assert serial_normalize(key) == key
