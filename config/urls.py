@@ -19,6 +19,7 @@ urlpatterns = [
     path("reintegration/", include("safepassage.reintegration.urls")),
     path("channels/", include("safepassage.intake.urls")),
     path("intake/", include("safepassage.intake.inbox_urls")),
+    path("crossing/", include("safepassage.crossing.urls")),
     path("contact/", include("safepassage.intake.web_urls")),
     path("operations/", include("safepassage.operations.urls")),
     path("", include("safepassage.core.urls")),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "safepassage.protection",
     "safepassage.reintegration",
     "safepassage.armoury",
+    "safepassage.crossing",
     "safepassage.demo",
 ]
 
@@ -229,6 +230,14 @@ INTAKE_WEB_MIN_FORM_SECONDS = env_int("SAFEPASSAGE_INTAKE_WEB_MIN_FORM_SECONDS",
 # Behind a reverse proxy: the request header (as in request.META, e.g.
 # HTTP_X_REAL_IP) that carries the client's address. Without it the
 # per-address budget counts the proxy, i.e. everyone together.
+# --- The crossing (docs/crossing.md) -----------------------------------------
+# Longest time window a plan may give; after its end plus the grace an
+# active plan is overdue (an alert, one check-in to the person); an alert
+# nobody acknowledged goes to headquarters after the escalation time.
+CROSSING_WINDOW_MAX_HOURS = env_int("SAFEPASSAGE_CROSSING_WINDOW_MAX_HOURS", 12)
+CROSSING_GRACE_MINUTES = env_int("SAFEPASSAGE_CROSSING_GRACE_MINUTES", 30)
+CROSSING_ESCALATE_MINUTES = env_int("SAFEPASSAGE_CROSSING_ESCALATE_MINUTES", 15)
+
 INTAKE_WEB_CLIENT_HEADER = os.environ.get("SAFEPASSAGE_INTAKE_WEB_CLIENT_HEADER", "")
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -54,6 +54,7 @@ from safepassage.language import normalize_text
 from safepassage.vault.keys import SYSTEM_SCOPE
 
 from .models import ChannelKind, Contact, MessageKind
+from .prompts import prompt_dispatch, prompt_duress, prompt_label
 from .receipts import receipt_filter, receipt_generate, receipt_hash
 from .resuming import ResumeOutcome, resume_check
 from .unit_binding import contact_key_follow
@@ -448,14 +449,20 @@ def conversation_advance(contact: Contact, kind: str, body: str) -> Turn:
     text = body if kind in (MessageKind.TEXT, MessageKind.EDITED) else ""
     pressed = body if kind == MessageKind.BUTTON else ""
     command, argument = _command(text)
-    if text and says_duress_word(text) and not contact.duress:
-        contact.duress = True
-        audit_record(actor=None, action="intake.duress_signalled", target=contact)
+    if text and says_duress_word(text):
+        if not contact.duress:
+            contact.duress = True
+            audit_record(actor=None, action="intake.duress_signalled", target=contact)
+        prompt_duress(contact)  # a plan under way raises its own alarm
     if kind == MessageKind.EDITED:
         return turn  # an edit changes no answer; staff see it
     step = contact.step if contact.step in STEPS else START
     if pressed in ("stop", LEGACY_STOP) or text.strip().casefold() in STOP_WORDS:
         _stop(contact, turn)
+        return turn
+    answered = prompt_dispatch(contact, pressed) if pressed else None
+    if answered is not None:  # a prompt's button (`prompts.py`): its app answers
+        turn.replies += [_reply(contact, reply) for reply in answered]
         return turn
     if step == STOPPED:
         if pressed == BTN_CONTINUE.value or command == "/start":
@@ -628,5 +635,8 @@ def button_label(payload: str, language: str) -> str:
     for question in QUESTIONS:
         candidates.update({f"a:{c.value}": c for c in question.choices})
     choice = candidates.get(payload)
+    prompted = prompt_label(payload, language or "my")
+    if prompted is not None:
+        return prompted
     with translation.override(language or "my"):
         return str(choice.label) if choice is not None else str(_("(an old button)"))

@@ -251,15 +251,20 @@ def _message_add(contact: Contact, text: str) -> ContactMessage:
     from safepassage.language import normalize_text
 
     from .conversation import says_duress_word
+    from .prompts import prompt_duress
 
     body = normalize_text(text).strip()[:MAX_MESSAGE]
-    if says_duress_word(body) and not contact.duress:
+    said_duress = says_duress_word(body)
+    if said_duress and not contact.duress:
         contact.duress = True
         contact.save(update_fields=["duress"])
         audit_record(actor=None, action="intake.duress_signalled", target=contact)
-    return ContactMessage.objects.create(
+    message = ContactMessage.objects.create(
         contact=contact, data_key=contact.data_key, inbound=True, kind=MessageKind.TEXT, body=body
     )
+    if said_duress:
+        prompt_duress(contact)
+    return message
 
 
 @transaction.atomic
@@ -292,19 +297,7 @@ def web_message_write(*, root: Contact, text: str) -> ContactMessage:
     """Record what the person wrote on the web into the conversation whose
     root is `root`: on the root itself when it began on the web, otherwise
     on the web contact that continues it (made on first use)."""
-    if root.channel.kind == ChannelKind.WEB:
-        writer = root
-    else:
-        writer = next(
-            (c for c in Contact.objects.filter(continues=root, channel__kind=ChannelKind.WEB)),
-            None,
-        ) or Contact.objects.create(
-            channel=web_channel(),
-            address=secrets.token_hex(16),
-            language=root.language,
-            step=OPEN,
-            continues=root,
-        )
+    writer = _web_writer(root)
     message = _message_add(writer, text)
     now = timezone.now()
     Contact.objects.filter(pk__in={writer.pk, root.pk}).update(last_inbound_at=now)
@@ -316,6 +309,57 @@ def web_message_write(*, root: Contact, text: str) -> ContactMessage:
     )
     conversation_heard(contact=root)
     return message
+
+
+def _web_writer(root: Contact) -> Contact:
+    """The contact that carries the web's messages of the conversation
+    `root`: the root itself when it began on the web, otherwise the web
+    contact that continues it (made on first use)."""
+    if root.channel.kind == ChannelKind.WEB:
+        return root
+    return next(
+        (c for c in Contact.objects.filter(continues=root, channel__kind=ChannelKind.WEB)),
+        None,
+    ) or Contact.objects.create(
+        channel=web_channel(),
+        address=secrets.token_hex(16),
+        language=root.language,
+        step=OPEN,
+        continues=root,
+    )
+
+
+@transaction.atomic
+def web_prompt_answer(*, root: Contact, payload: str) -> bool:
+    """A choice pressed on the web form (`prompts.py`): recorded as a button
+    press in the conversation and dispatched to the prompt's app, whose
+    answer joins the conversation. False (nothing recorded) for a payload
+    that is not an open choice of this conversation."""
+    from .conversation import BotReply
+    from .outbox import bot_reply_queue
+    from .prompts import prompt_choices_open, prompt_dispatch
+
+    if payload not in {p for p, _label in prompt_choices_open(root)}:
+        return False
+    writer = _web_writer(root)
+    ContactMessage.objects.create(
+        contact=writer,
+        data_key=writer.data_key,
+        inbound=True,
+        kind=MessageKind.BUTTON,
+        body=payload,
+    )
+    now = timezone.now()
+    Contact.objects.filter(pk__in={writer.pk, root.pk}).update(last_inbound_at=now)
+    for text in prompt_dispatch(writer, payload) or []:
+        bot_reply_queue(contact=writer, reply=BotReply(text))
+    audit_record(
+        actor=None,
+        action="intake.message_received",
+        target=root,
+        details={"kind": "button", "via": "web"},
+    )
+    return True
 
 
 def web_session_hash(token: str) -> str:

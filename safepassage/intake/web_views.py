@@ -33,6 +33,7 @@ from safepassage.core.views import csrf_failure
 from . import selectors, web
 from .forms import WebContactForm, WebResumeForm, WebWriteForm
 from .models import Contact
+from .prompts import prompt_choices_open
 from .resuming import ResumeOutcome
 
 View = Callable[..., HttpResponse]
@@ -289,9 +290,38 @@ def contact_conversation(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/web/conversation.html",
-        {"root": root, "conversation": messages, "form": form, "guard": web.session_guard(token)},
+        {
+            "root": root,
+            "conversation": messages,
+            "form": form,
+            "guard": web.session_guard(token),
+            "choices": prompt_choices_open(root),
+        },
         status=status,
     )
+
+
+@public
+@_same_site_posts
+@require_POST
+def contact_answer(request: HttpRequest) -> HttpResponse:
+    """A choice of an open prompt (`prompts.py`), pressed on the web form:
+    the web's buttons. A choice not open (stale, forged) changes nothing
+    and answers 400; the conversation's write limits apply."""
+    token = request.COOKIES.get(web.COOKIE, "")
+    root = selectors.web_conversation_root(token=token)
+    if root is None:
+        return HttpResponseRedirect(reverse("contact:resume"))
+    if not web.session_guard_valid(token, request.POST.get("guard")):
+        return csrf_failure(request, reason="no session guard")
+    try:
+        web.write_admit(root=root)
+    except web.FormRefused as refused:
+        return HttpResponse(_refusal_text(refused.reason), status=REFUSALS[refused.reason])
+    payload = request.POST.get("choice", "")
+    if not isinstance(payload, str) or not web.web_prompt_answer(root=root, payload=payload[:64]):
+        return HttpResponse(_("This choice is no longer open."), status=400)
+    return HttpResponseRedirect(reverse("contact:conversation"))
 
 
 def _forget(response: HttpResponse) -> None:
