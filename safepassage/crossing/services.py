@@ -755,6 +755,6 @@ def staff_channel_save(
         action="crossing.staff_channel_saved",
         target=channel,
         unit=unit_id,
-        details={"active": is_active, "token_changed": bool(token)},
+        details={"active": is_active, "credential_changed": bool(token)},
     )
     return channel

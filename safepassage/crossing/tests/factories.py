@@ -44,6 +44,7 @@ def cast(*, channel: Channel | None = None, language: str = "en") -> Cast:
         contact, _new = contact_for(channel, "60601", language)
         contact.language = language
         contact.code = "SP-TEST-0001"
+        contact.step = "open"
         contact.save()
     case = contact_hand_over(actor=operator, contact=contact, unit=unit)
     handler = UserFactory(unit=unit, roles=[Role.UNIT_HANDLER])
