@@ -17,6 +17,7 @@ REFUSAL_ACTIONS = (
     "accounts.permission_denied",
     "armoury.access_refused",
     "cases.access_refused",
+    "crossing.access_refused",
     "intake.access_refused",
     "protection.access_refused",
     "reintegration.access_refused",

@@ -24,6 +24,9 @@ PUBLIC_VIEWS = {
     "contact:start",
     "contact:resume",
     "contact:conversation",
+    # A choice of an open prompt (the crossing's buttons on the web): the
+    # conversation's session and its guard, as contact:conversation.
+    "contact:answer",
     "contact:leave",
     "contact:language",
     # A new member's one-time invitation: a 256-bit token, stored hashed,

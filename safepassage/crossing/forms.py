@@ -86,7 +86,10 @@ class StaffChannelForm(forms.Form):
         widget=forms.PasswordInput(render_value=False),
     )
     api_url = forms.URLField(
-        label=_("Bot API address"), max_length=200, initial="https://api.telegram.org"
+        label=_("Bot API address"),
+        max_length=200,
+        initial="https://api.telegram.org",
+        assume_scheme="https",
     )
     is_active = forms.BooleanField(label=_("Send alerts here"), required=False, initial=True)
 

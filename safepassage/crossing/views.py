@@ -16,12 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.cases.selectors import CaseNotFound, case_get_for_user
-from safepassage.core.permissions import requires_role
+from safepassage.core.permissions import refuse_in_view, requires_role
 
 from . import selectors, services
 from .forms import ArrivalForm, NotArrivedForm, PlanForm, ReviewForm, StaffChannelForm
 from .models import CrossingPlan, PlanState
-from .policies import user_is_hq_protection, user_may_plan
+from .policies import user_is_hq_protection, user_may_plan, user_sees_crossings
 
 _SEE = (Role.UNIT_HANDLER, Role.PROTECTION_OFFICER)
 
@@ -30,7 +30,15 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _sees(request: HttpRequest) -> None:
+    """A protection officer outside headquarters holds the role but sees no
+    crossing: refused (and audited) like a missing role."""
+    if not user_sees_crossings(request.user):
+        raise refuse_in_view(request, "scope")
+
+
 def _plan(request: HttpRequest, public_id: UUID) -> CrossingPlan:
+    _sees(request)
     try:
         return cast(
             CrossingPlan,
@@ -217,6 +225,7 @@ def plan_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @requires_role(*_SEE)
 def alerts(request: HttpRequest) -> HttpResponse:
+    _sees(request)
     rows = selectors.alerts_open_for(user=request.user)
     return render(request, "crossing/alerts.html", {"alerts": rows})
 
@@ -224,6 +233,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @requires_role(*_SEE)
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    _sees(request)
     try:
         alert = selectors.alert_get_for_user(user=request.user, pk=pk, request=request)
     except selectors.NotFound:

@@ -178,6 +178,7 @@ for name, method, status in (
     ("contact:resume", "get", 200),
     ("contact:conversation", "get", 302),  # no resume cookie: to the resume form
     ("contact:leave", "post", 302),
+    ("contact:answer", "post", 302),  # no session: to the resume form
 ):
     MATRIX.row(
         name,
