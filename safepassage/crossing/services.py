@@ -730,11 +730,13 @@ def review_decide(*, actor: User, plan: CrossingPlan, decision: str) -> Crossing
 @refusals_audited
 @transaction.atomic
 def staff_channel_save(
-    *, actor: User, unit_id: int, chat_id: str, token: str, api_url: str, is_active: bool
+    *, actor: User | None, unit_id: int, chat_id: str, token: str, api_url: str, is_active: bool
 ) -> StaffChannel:
-    """Configure the unit's staff channel (its administrators only). An
-    empty `token` keeps the current one; a new channel needs one."""
-    if not user_may_configure_channel(actor, unit_id):
+    """Configure the unit's staff channel: its administrators (the page), or
+    the operator at the server (`actor` None: `manage.py
+    crossing_staff_channel`). An empty `token` keeps the current one; a new
+    channel needs one."""
+    if actor is not None and not user_may_configure_channel(actor, unit_id):
         raise _scope_refused(
             actor, None, unit_id, _("You may not configure this unit's staff channel.")
         )

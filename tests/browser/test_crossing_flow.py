@@ -66,7 +66,8 @@ def test_plan_in_danger_acknowledge_and_arrival(browser, live_server, screenshot
     office.wait_for_load_state()
     plan = CrossingPlan.objects.get()
     first, second = plan.words["latin"]
-    assert first in office.content() and second in office.content()
+    assert first in office.content()
+    assert second in office.content()
     office.get_by_role("button", name="Send to the person").click()
     office.wait_for_load_state()
     screenshot(office, "2-plan")

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db
 
 def stored(plan, column: str) -> bytes:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM crossing_crossingplan WHERE id = %s", [plan.pk])
+        sql = f"SELECT {column} FROM crossing_crossingplan WHERE id = %s"  # noqa: S608
+        cursor.execute(sql, [plan.pk])
         return bytes(cursor.fetchone()[0])
 
 
