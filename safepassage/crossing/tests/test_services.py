@@ -445,3 +445,13 @@ def test_did_not_arrive_keeps_the_plan_for_review_then_a_new_plan_or_lost():
     services.review_decide(actor=c.protection, plan=second, decision="lost")
     second.refresh_from_db()
     assert second.state == PlanState.LOST
+
+
+def test_a_burmese_conversation_reads_the_plan_and_the_buttons_in_burmese():
+    c = cast(language="my")
+    plan = plan_sent(c)
+    message = OutboundMessage.objects.get(pk=plan.person_messages[0])
+    assert message.body.startswith("တွေ့ဆုံချိန်")
+    assert [label for _payload, label in message.buttons][0] == "လာနေပြီ"
+    assert press(c, "on_my_way")
+    assert ContactMessage.objects.filter(inbound=False).last().body == "ရပါပြီ။ စောင့်နေပါတယ်။"
