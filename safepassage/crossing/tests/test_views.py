@@ -131,4 +131,3 @@ def test_the_next_tick_follows_the_window_the_alert_and_what_was_handled():
     call_command("crossing_tick")
     plan.refresh_from_db()
     assert plan.erased_at is None
-
