@@ -198,6 +198,31 @@ def _write_protection(canary: str) -> None:
     house = services.house_create(actor=officer, label=canary, location=canary, capacity=2)
     services.placement_create(actor=officer, case=case, house=house)
 
+def _write_crossing(canary: str) -> None:
+    from safepassage.crossing import services
+    from safepassage.crossing.tests.factories import cast, plan_make
+
+    c = cast()
+    plan = plan_make(
+        c,
+        meeting_point=canary,
+        place_shared=canary,
+        fallback_point=canary,
+        bring=canary,
+        leave_behind=canary,
+        items_declared=canary,
+    )
+    services.plan_words_draw(actor=c.handler, plan=plan)
+    services.not_arrived_record(actor=c.handler, plan=plan, reason=canary)
+    services.staff_channel_save(
+        actor=None,
+        unit_id=c.unit.pk,
+        chat_id=canary,
+        token=canary,
+        api_url="http://x",
+        is_active=True,
+    )
+
 
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "vault_probe.probe": _write_probe,
@@ -222,6 +247,9 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "protection.assessedthreat": _write_protection,
     "protection.protectivemeasure": _write_protection,
     "protection.safehouse": _write_protection,
+    "crossing.crossingplan": _write_crossing,
+    "crossing.planrevision": _write_crossing,
+    "crossing.staffchannel": _write_crossing,
 }
 
 
