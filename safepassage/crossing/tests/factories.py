@@ -47,6 +47,8 @@ def cast(*, channel: Channel | None = None, language: str = "en") -> Cast:
         contact.step = "open"
         contact.save()
     case = contact_hand_over(actor=operator, contact=contact, unit=unit)
+    # The hand-over moved the conversation's key under the unit: read it again.
+    contact = Contact.objects.select_related("channel").get(pk=contact.pk)
     handler = UserFactory(unit=unit, roles=[Role.UNIT_HANDLER])
     case_transition(actor=handler, case=case, target="planning")
     return Cast(
