@@ -198,6 +198,7 @@ def _write_protection(canary: str) -> None:
     house = services.house_create(actor=officer, label=canary, location=canary, capacity=2)
     services.placement_create(actor=officer, case=case, house=house)
 
+
 def _write_crossing(canary: str) -> None:
     from safepassage.crossing import services
     from safepassage.crossing.tests.factories import cast, plan_make
