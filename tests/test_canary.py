@@ -225,6 +225,157 @@ def _write_crossing(canary: str) -> None:
     )
 
 
+def _reseed(module: str) -> None:
+    """Catalogues a data migration made, made again after a flush."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module(module).seed(apps, None)
+
+
+def _write_armoury(canary: str) -> None:
+    from django.utils import timezone
+
+    from safepassage.accounts.roles import Role
+    from safepassage.accounts.tests.factories import HeadquartersFactory, UnitFactory
+    from safepassage.armoury import services
+    from safepassage.armoury.models import Condition
+    from safepassage.armoury.tests.factories import cleared_case, kind, schedule, staff
+    from safepassage.armoury.workflow import CustodyState
+    from safepassage.ledger import services as ledger
+
+    _reseed("safepassage.armoury.migrations.0002_catalogue")
+    unit = UnitFactory()
+    handler = staff(unit, Role.UNIT_HANDLER)
+    witness = staff(unit, Role.UNIT_HANDLER)
+    officer = staff(unit, Role.REWARD_OFFICER)
+    approver = staff(unit, Role.REWARD_APPROVER)
+    hq_approver = staff(HeadquartersFactory(), Role.REWARD_APPROVER)
+    case = cleared_case(unit)
+    schedule(actor=hq_approver)
+
+    def record(code: str, serial: str):
+        return services.item_record(
+            actor=handler,
+            case=case,
+            kind=kind(code),
+            condition=Condition.WORKING,
+            quantity=1,
+            witnessed_by=witness,
+            received_at=timezone.now(),
+            serial=serial,
+            markings=canary,
+            place=canary,
+            photos=[PendingFile(_png_with_text(canary), content_type="image/png")],
+        )
+
+    item = record("ma-1", canary)
+    services.custody_move(actor=handler, item=item, target=CustodyState.HELD, note=canary)
+    services.custody_move(actor=handler, item=item, target=CustodyState.ISSUED, note=canary)
+    refused = services.claim_propose(actor=officer, case=case)
+    services.claim_refuse(actor=approver, claim=refused, reason=canary)
+
+    ledger.budget_fund(actor=hq_approver, amount_minor=200_000_000, currency="MMK")
+    ledger.unit_float_fund(actor=hq_approver, unit=unit, amount_minor=100_000_000, currency="MMK")
+    claim = services.claim_approve(
+        actor=approver, claim=services.claim_propose(actor=officer, case=case)
+    )
+    services.claim_pay(actor=officer, claim=claim, method="mobile_money", reference=canary)
+    record("ba-63", canary + " 2")
+    claim = services.claim_approve(
+        actor=approver, claim=services.claim_propose(actor=officer, case=case)
+    )
+    services.claim_pay(actor=officer, claim=claim, method="family_member", family_member=canary)
+    ledger.float_reconcile(
+        actor=officer, unit=unit, month=timezone.localdate(), counted_minor=0, note=canary
+    )
+
+
+def _write_reintegration(canary: str) -> None:
+    from django.utils import timezone
+
+    from safepassage.accounts.tests.factories import UnitFactory
+    from safepassage.reintegration import services
+    from safepassage.reintegration.models import Dimension, FollowUp, ShareItem
+    from safepassage.reintegration.tests.factories import (
+        assign,
+        caseworker_in,
+        cleared_case,
+        template,
+    )
+    from safepassage.reintegration.workflow import (
+        PathwayKind,
+        PlanState,
+        ReferralStatus,
+        StepKind,
+    )
+
+    _reseed("safepassage.reintegration.migrations.0002_seed_catalogue")
+    unit = UnitFactory()
+    worker = caseworker_in(unit)
+    case = cleared_case(unit)
+    assign(case, worker)
+    today = timezone.localdate()
+    services.pathway_record(
+        actor=worker,
+        case=case,
+        kind=PathwayKind.REINTEGRATION,
+        consent_given=True,
+        consented_on=today,
+        agreed=canary,
+        reasons=canary,
+    )
+    case.refresh_from_db()
+    plan = services.plan_open(
+        actor=worker,
+        case=case,
+        template=template(),
+        starts_on=today,
+        consent_given=True,
+        consented_on=today,
+        agreed=canary,
+        life_project=canary,
+        contact_text=canary,
+    )
+    goal = services.plan_goal_add(
+        actor=worker,
+        plan=plan,
+        dimension=Dimension.objects.filter(is_active=True).first(),
+        title_en=canary,
+        title_my=canary,
+    )
+    services.plan_step_add(
+        actor=worker,
+        plan=plan,
+        goal=goal,
+        kind=StepKind.ACTIVITY,
+        due_on=today,
+        title_en=canary,
+        title_my=canary,
+    )
+    provider = services.provider_create(
+        actor=worker, name="canary provider", kind="vocational", how_to_reach=canary
+    )
+    referral = services.referral_send(
+        actor=worker,
+        plan=plan,
+        provider=provider,
+        consent_given=True,
+        consented_on=today,
+        shared=[ShareItem.NEEDS],
+        shared_text=canary,
+    )
+    services.referral_move(
+        actor=worker, referral=referral, target=ReferralStatus.ACCEPTED, feedback=canary
+    )
+    followup = FollowUp.objects.filter(plan=plan).order_by("due_on").first()
+    services.followup_record(
+        actor=worker, followup=followup, held_on=today, safe=True, who5=[3] * 5, needs=canary
+    )
+    services.plan_close(actor=worker, plan=plan, state=PlanState.COMPLETED, reasons=canary)
+
+
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "vault_probe.probe": _write_probe,
     "accounts.totpdevice": _write_authenticator,
@@ -251,6 +402,19 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "crossing.crossingplan": _write_crossing,
     "crossing.planrevision": _write_crossing,
     "crossing.staffchannel": _write_crossing,
+    "armoury.item": _write_armoury,
+    "armoury.itemphoto": _write_armoury,
+    "armoury.custodymove": _write_armoury,
+    "armoury.claim": _write_armoury,
+    "ledger.payment": _write_armoury,  # paid through armoury.claim_pay
+    "ledger.floatreconciliation": _write_armoury,
+    "reintegration.pathway": _write_reintegration,
+    "reintegration.plan": _write_reintegration,
+    "reintegration.goal": _write_reintegration,
+    "reintegration.step": _write_reintegration,
+    "reintegration.followup": _write_reintegration,
+    "reintegration.provider": _write_reintegration,
+    "reintegration.referral": _write_reintegration,
 }
 
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from safepassage.audit.services import audit_record
 from safepassage.vault import keyring
@@ -64,7 +65,7 @@ def _number() -> str:
     return "R-" + "-".join(chars[i : i + 4] for i in range(0, 16, 4))
 
 
-def _short_text(value: object, what: str) -> str:
+def _short_text(value: object, what: StrOrPromise) -> str:
     if not isinstance(value, str) or not SHORT_TEXT_RE.fullmatch(value.strip()):
         raise ReceiptRefused(_("The %(what)s is missing or too long.") % {"what": what})
     return value.strip()
@@ -118,8 +119,8 @@ def receipt_issue(
         raise TypeError("A receipt is issued by a saved member of staff.")
     if kind not in ReceiptKind.values:
         raise ReceiptRefused(_("Unknown receipt kind."))
-    case_code = _short_text(case_code, "case code")
-    unit_label = _short_text(unit_label, "unit")
+    case_code = _short_text(case_code, _("case code"))
+    unit_label = _short_text(unit_label, _("unit"))
     if not isinstance(lines, list | tuple) or len(lines) > MAX_LINES:
         raise ReceiptRefused(_("A receipt has at most 50 lines."))
     clean_lines = [_line(line) for line in lines]
@@ -136,7 +137,7 @@ def receipt_issue(
     if (total_minor is None) != (currency is None):
         raise ReceiptRefused(_("A total needs its currency, and a currency its total."))
     if schedule_version is not None:
-        schedule_version = _short_text(schedule_version, "schedule version")
+        schedule_version = _short_text(schedule_version, _("schedule version"))
     if not isinstance(issued_at, dt.datetime) or timezone.is_naive(issued_at):
         raise ReceiptRefused(_("The date of issue must carry its time zone."))
     if unit is None:
