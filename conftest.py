@@ -18,6 +18,19 @@ hypothesis_settings.load_profile("safepassage")
 TEST_PASSPHRASE = "test passphrase not for use"  # noqa: S105
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the project's default language. A view that
+    activates Burmese for the person (the web form does) leaves it active
+    in the thread after a test client's request; a later test calling a
+    service directly would otherwise read its messages in Burmese."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _vault_keyring() -> Iterator[None]:
     """A fresh key ring per test process, unlocked for the whole session.

@@ -139,7 +139,9 @@ def _handed_over(world: World) -> None:
     update_process(stored.pk)
     contact = Contact.objects.filter(channel=channel).order_by("-pk").first()
     case = case_open(actor=None, unit=world.units["unit_a"])
-    Contact.objects.filter(pk=contact.pk).update(case=case)
+    # Handed over as the service does it: the conversation's key moves to
+    # the case's unit with the link (a link set by hand is refused, 409).
+    services._bind_to_case(contact, case)
     world.objects["handed_over_case"] = case
 
 
