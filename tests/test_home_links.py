@@ -66,11 +66,26 @@ def test_an_account_without_a_role_is_told_whom_to_ask(client):
     assert "administrator" in home
 
 
-def test_the_analyst_gets_the_analysts_note_and_a_protection_officer_the_general_one(client):
-    sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.ANALYST, Role.PROTECTION_OFFICER]))
+def test_the_analyst_gets_the_analysts_note(client):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.ANALYST]))
     home = client.get(reverse("core:home")).content.decode()
     assert "Aggregate reports for analysts are coming" in home
-    assert "your work as Protection officer are coming" in home
+
+
+@pytest.mark.parametrize(
+    ("role", "title"),
+    [
+        (Role.PROTECTION_OFFICER, "Risk reviews"),
+        (Role.CASEWORKER, "Reintegration: my work"),
+        (Role.REWARD_OFFICER, "Rewards waiting"),
+        (Role.REWARD_APPROVER, "Rewards waiting"),
+    ],
+)
+def test_the_roles_whose_pages_landed_get_them_and_no_coming_note(client, role, title):
+    sign_in(client, UserFactory(unit=UnitFactory(), roles=[role]))
+    titles = _panel_titles(client.get(reverse("core:home")).content.decode())
+    assert title in titles
+    assert "Coming" not in titles
 
 
 def test_a_handler_has_no_coming_note(client):

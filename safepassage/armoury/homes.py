@@ -28,6 +28,7 @@ def reward_queue(request: HttpRequest) -> HomePanel | None:
     to_pay = len(selectors.claims_to_pay(user=user))
     return HomePanel(
         title=_("Rewards waiting"),
+        serves=frozenset({Role.REWARD_OFFICER, Role.REWARD_APPROVER}),
         template="armoury/panels/queue.html",
         context={"waiting": waiting, "to_pay": to_pay},
         links=((_("Open the reward queue"), reverse("armoury:queue")),),

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from safepassage.accounts.roles import Role
 from safepassage.core.homes import HomePanel, home_panel
 
 from .selectors import home_figures, is_protection_officer
@@ -17,6 +18,7 @@ def protection_reviews(request: HttpRequest) -> HomePanel | None:
         return None
     return HomePanel(
         title=_("Risk reviews"),
+        serves=frozenset({Role.PROTECTION_OFFICER}),
         template="protection/panels/reviews.html",
         context={"figures": home_figures(user=request.user)},
         links=((_("Reviews due"), reverse("protection:reviews")),),
@@ -29,6 +31,7 @@ def protection_houses(request: HttpRequest) -> HomePanel | None:
         return None
     return HomePanel(
         title=_("Safe houses and placements"),
+        serves=frozenset({Role.PROTECTION_OFFICER}),
         template="protection/panels/houses.html",
         context={"figures": home_figures(user=request.user)},
         links=(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage.accounts.roles import Role
 from safepassage.core.homes import HomePanel, home_panel
 
 from . import selectors
@@ -28,6 +29,7 @@ def caseworker_queue(request: HttpRequest) -> HomePanel | None:
     }
     return HomePanel(
         title=_("Reintegration: my work"),
+        serves=frozenset({Role.CASEWORKER}),
         template="reintegration/panels/caseworker.html",
         context={"counts": counts},
         links=(
