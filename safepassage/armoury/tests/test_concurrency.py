@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, connections
 
 from safepassage.armoury.models import Claim
@@ -17,6 +19,9 @@ from safepassage.audit.models import AuditEvent
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across threads")
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_clicking_at_once_give_one_approval(world):
+    # A transactional test: an earlier one may have flushed the catalogue
+    # that migration 0002 loads; load it again (it adds only what is missing).
+    importlib.import_module("safepassage.armoury.migrations.0002_catalogue").seed(django_apps, None)
     schedule(actor=world.hq_approver)
     record(world.case, world.handler, world.witness)
     claim = claim_propose(actor=world.officer, case=world.case)
