@@ -13,5 +13,7 @@ class CrossingConfig(AppConfig):
 
         from .handler import HANDLER
         from .person import KIND
+        from .tasks import connect_scheduler
 
         register_prompt_handler(KIND, HANDLER)
+        connect_scheduler()

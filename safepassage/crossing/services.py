@@ -45,6 +45,7 @@ from .policies import (
     user_may_configure_channel,
     user_may_plan,
 )
+from .signals import alert_notice_due, schedule_changed
 from .words import WordPair, answer_check_of, answer_matches, words_draw
 
 logger = logging.getLogger("safepassage.crossing")
@@ -487,18 +488,12 @@ def alert_raise(*, plan: CrossingPlan, kind: str) -> CrossingAlert | None:
 
 
 def _notify_enqueue(alert_id: int) -> None:
-    from .tasks import notify_alert
-
-    try:
-        notify_alert.enqueue(alert_id)
-    except Exception:  # kept in the product; `manage.py crossing_tick` retries
-        logger.exception("crossing: could not queue a notice")
+    """Ask the scheduler (`tasks`, connected in `apps.ready`) to send the alert's notice."""
+    alert_notice_due.send(sender=CrossingAlert, alert_id=alert_id)
 
 
 def _wake_after_commit() -> None:
-    from .tasks import crossing_wake_soon
-
-    transaction.on_commit(crossing_wake_soon)
+    transaction.on_commit(lambda: schedule_changed.send(sender=CrossingPlan))
 
 
 @refusals_audited

@@ -25,6 +25,7 @@ from safepassage.vault import keyring
 from .models import AlertKind, CrossingAlert, CrossingPlan, PlanState
 from .notify import alert_notify
 from .services import alerts_escalate, escalate_after, grace, plans_erase_due, plans_overdue
+from .signals import alert_notice_due, schedule_changed
 
 logger = logging.getLogger("safepassage.crossing")
 
@@ -111,3 +112,20 @@ def crossing_wake_soon() -> None:
     following = crossing_next_due()
     if following is not None:
         crossing_wake(following)
+
+
+def _on_alert_notice_due(*, alert_id: int, **_kwargs: object) -> None:
+    try:
+        notify_alert.enqueue(alert_id)
+    except Exception:  # kept in the product; `manage.py crossing_tick` retries
+        logger.exception("crossing: could not queue a notice")
+
+
+def _on_schedule_changed(**_kwargs: object) -> None:
+    crossing_wake_soon()
+
+
+def connect_scheduler() -> None:
+    """Called once from `CrossingConfig.ready`."""
+    alert_notice_due.connect(_on_alert_notice_due, dispatch_uid="crossing.notice_due")
+    schedule_changed.connect(_on_schedule_changed, dispatch_uid="crossing.schedule_changed")

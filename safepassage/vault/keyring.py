@@ -336,10 +336,15 @@ def lock() -> None:
     keyring_locked.send(sender=None)
 
 
-def _forget_derived_keys() -> None:
-    from . import keys
+#: Sent (no arguments) whenever the keys this process holds change, on
+#: unlock and on lock, before `keyring_locked`: whatever caches keys derived
+#: from the ring (`keys`' unit and data key caches) forgets them. The ring
+#: knows nothing of its receivers, which import it, never the reverse.
+keyring_changed = Signal()
 
-    keys.clear_caches()
+
+def _forget_derived_keys() -> None:
+    keyring_changed.send(sender=None)
 
 
 def passphrase_from_environment() -> str | None:

@@ -81,9 +81,12 @@ _unit_cache: _LRU[tuple[str, bytes]] = _LRU(1_000)
 _data_cache: _LRU[tuple[str, bytes]] = _LRU(_CACHE_LIMIT)
 
 
-def clear_caches() -> None:
+def clear_caches(**_signal_kwargs: object) -> None:
     _unit_cache.clear()
     _data_cache.clear()
+
+
+keyring.keyring_changed.connect(clear_caches, weak=False, dispatch_uid="vault.keys.clear_caches")
 
 
 def scope_for_unit(unit_id: int) -> str:
