@@ -164,6 +164,38 @@ class StaffChangeForm(forms.Form):
             self.fields["unit"].disabled = True
 
 
+class StaffFilterForm(forms.Form):
+    """Narrows the staff list: part of a call sign, and (headquarters) a unit.
+
+    `units` are the units the administrator may filter by; an empty list
+    hides the field. A unit not offered is refused like any other bad choice."""
+
+    call_sign = forms.CharField(
+        label=_("Call sign contains"),
+        max_length=150,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units:
+            self.fields["unit"].choices = [  # type: ignore[attr-defined]
+                ("", _("Every unit")),
+                *((u.pk, u.name) for u in units),
+            ]
+        else:
+            del self.fields["unit"]
+
+    def clean_call_sign(self) -> str:
+        value: str = self.cleaned_data["call_sign"]
+        if "\x00" in value:
+            raise forms.ValidationError(_("That call sign cannot be used."))
+        return value
+
+
 class InvitationPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
     """The new member's first password (Django's validators run)."""
 

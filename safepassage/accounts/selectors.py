@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -130,8 +131,24 @@ def staff_visible_to(*, actor: User) -> QuerySet[User]:
     return users.filter(unit_id=actor.unit_id)
 
 
-def staff_rows(*, actor: User) -> list[StaffRow]:
-    users = list(staff_visible_to(actor=actor).prefetch_related("groups"))
+def staff_filtered(
+    *, actor: User, call_sign: str = "", unit_id: int | None = None
+) -> QuerySet[User]:
+    """`staff_visible_to`, narrowed by part of a call sign and by unit. A unit
+    outside what `actor` administers narrows to nothing, like an unknown one."""
+    users = staff_visible_to(actor=actor)
+    if call_sign:
+        users = users.filter(username__icontains=call_sign)
+    if unit_id is not None:
+        users = users.filter(unit_id=unit_id)
+    return users
+
+
+def staff_rows(*, actor: User, users: Iterable[User] | None = None) -> list[StaffRow]:
+    """Rows for `users`, a page of `staff_filtered(actor=actor)`, or for every
+    member `actor` administers when None."""
+    users = list(staff_visible_to(actor=actor) if users is None else users)
+    prefetch_related_objects(users, "groups")
     with_totp = set(
         TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
     )

@@ -23,6 +23,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,9 +36,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.core.permissions import public, refuse_in_view, requires_role
 
 from . import auditing, selectors, services
-from .forms import InvitationPasswordForm, InviteForm, StaffChangeForm
+from .forms import InvitationPasswordForm, InviteForm, StaffChangeForm, StaffFilterForm
 from .middleware import session_start
-from .models import User
+from .models import Unit, User
 from .policies import acts_across_units, roles_grantable_by
 from .roles import Role
 
@@ -80,19 +81,47 @@ def _invited_page(request: HttpRequest, invited: services.Invited) -> HttpRespon
 @require_http_methods(["GET"])
 def staff_list_view(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    rows = selectors.staff_rows(actor=actor)
+    across_units = acts_across_units(actor)
+    form = StaffFilterForm(request.GET or None, units=_filter_units(actor))
+    call_sign, unit_id = "", None
+    if form.is_valid():
+        call_sign = form.cleaned_data["call_sign"]
+        unit_id = form.cleaned_data.get("unit")
+    members = selectors.staff_filtered(actor=actor, call_sign=call_sign, unit_id=unit_id)
+    page = Paginator(members, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.staff_rows(actor=actor, users=page.object_list)
     auditing.record(
         "staff_listed",
         actor=actor,
         unit=actor.unit,
-        details={"count": len(rows)},
+        details={"count": len(rows), "page": page.number, "filtered": bool(call_sign or unit_id)},
         request=request,
     )
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(
         request,
         "accounts/staff/list.html",
-        {"rows": rows, "across_units": acts_across_units(actor)},
+        {
+            "rows": rows,
+            "page": page,
+            "form": form,
+            "across_units": across_units,
+            "query_kept": kept.urlencode(),
+        },
     )
+
+
+#: Members on one page of the staff list.
+STAFF_PAGE_SIZE = 50
+
+
+def _filter_units(actor: User) -> list[Unit]:
+    """Units the filter offers: every unit for headquarters, none otherwise
+    (a unit's administrator sees only their own unit anyway)."""
+    if not acts_across_units(actor):
+        return []
+    return list(Unit.objects.order_by("name"))
 
 
 @requires_role(Role.ADMINISTRATOR)

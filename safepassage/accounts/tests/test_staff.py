@@ -349,3 +349,68 @@ def test_a_signed_in_second_factor_page_is_where_the_password_leads(client):
         reverse("accounts:login"), {"username": "owl-3", "password": NEW_PASSWORD}
     )
     assert response["Location"].startswith(reverse("accounts:enrol_totp"))
+
+
+# --- the list: pages and filters -------------------------------------------------
+
+
+def test_the_staff_list_pages_and_keeps_the_filter_across_pages(client, hq_admin, monkeypatch):
+    from safepassage.accounts import views_staff
+
+    monkeypatch.setattr(views_staff, "STAFF_PAGE_SIZE", 3)
+    unit = UnitFactory()
+    members = [UserFactory(unit=unit, username=f"kestrel-{i:02d}") for i in range(7)]
+    UserFactory(unit=UnitFactory(), username="heron-01")
+
+    first = client.get(STAFF, {"call_sign": "kestrel"}).content.decode()
+    assert "Page 1 of 3" in first
+    assert "heron-01" not in first
+    assert "call_sign=kestrel&amp;page=2" in first
+
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(STAFF, {"call_sign": "kestrel", "page": number}).content.decode()
+        seen += [m.username for m in members if m.username in page]
+    assert sorted(seen) == sorted(m.username for m in members)
+
+    beyond = client.get(STAFF, {"call_sign": "kestrel", "page": "99"})
+    assert beyond.status_code == 200  # the last page, not an error
+    assert "Page 3 of 3" in beyond.content.decode()
+    assert AuditEvent.objects.filter(action="accounts.staff_listed").count() >= 4, (
+        "every listing is audited"
+    )
+
+
+def test_headquarters_filters_by_unit(client, hq_admin):
+    unit, other = UnitFactory(), UnitFactory()
+    mine = UserFactory(unit=unit)
+    theirs = UserFactory(unit=other)
+    page = client.get(STAFF, {"unit": unit.pk}).content.decode()
+    assert mine.username in page
+    assert theirs.username not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"unit": "not-a-number"},
+        {"unit": "999999"},
+        {"page": "-1"},
+        {"page": "abc"},
+        {"call_sign": "a\x00b"},
+        {"call_sign": "x" * 400},
+    ],
+)
+def test_hostile_filters_answer_the_page_not_an_error(client, hq_admin, query):
+    answer = client.get(STAFF, query)
+    assert answer.status_code == 200
+
+
+def test_a_unit_administrator_gets_no_unit_filter_and_cannot_reach_another_unit(client):
+    unit, other = UnitFactory(), UnitFactory()
+    admin = UserFactory(unit=unit, roles=[Role.ADMINISTRATOR])
+    theirs = UserFactory(unit=other)
+    sign_in(client, admin)
+    page = client.get(STAFF, {"unit": other.pk, "call_sign": theirs.username}).content.decode()
+    assert 'name="unit"' not in page
+    assert _member_url(theirs) not in page
