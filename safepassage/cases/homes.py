@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.core.homes import HomePanel, home_panel
 
@@ -23,7 +26,7 @@ def unit_cases(request: HttpRequest) -> HomePanel | None:
     if not user_holds_case_role(request.user):
         return None
     links = [(_("My unit's cases"), reverse("cases:dashboard"))]
-    unread = cases_unread_count(user=request.user)
+    unread = cases_unread_count(user=cast(User, request.user))
     if unread:
         label = ngettext(
             "%(count)d case with new messages from the person",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -50,6 +50,11 @@ from .screening import (
 )
 from .workflow import TRANSFERABLE, DetailsRequestStatus, Status, moves_from
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from safepassage.accounts.models import User
+
 
 class CaseNotFound(Exception):
     """No such case for this user: absent, not theirs, or a malformed code.
@@ -59,19 +64,19 @@ class CaseNotFound(Exception):
     """
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
     """The cases this user may see; empty for anyone without a case role."""
     if not user_holds_case_role(user):
         return Case.objects.none()
     return Case.objects.filter(unit_id=user.unit_id)
 
 
-def cases_assigned_to(user: Any) -> QuerySet[Case]:
+def cases_assigned_to(user: User) -> QuerySet[Case]:
     """The visible cases this user is assigned to work on."""
     return cases_visible_to(user).filter(assigned=user)
 
 
-def case_get_for_user(*, user: Any, code: str, request: Any = None) -> Case:
+def case_get_for_user(*, user: User, code: str, request: HttpRequest | None = None) -> Case:
     """The case with this code, if the user may see it. Raises CaseNotFound.
 
     A refused look-up of an existing case is audited (`cases.access_refused`)
@@ -101,7 +106,7 @@ def case_get_for_user(*, user: Any, code: str, request: Any = None) -> Case:
     return case
 
 
-def _visible_case_ids(user: Any, model: Any, index_field: str, path: str, value: str) -> list[int]:
+def _visible_case_ids(user: User, model: Any, index_field: str, path: str, value: str) -> list[int]:
     """Ids of the cases this user may see that hold `value` in `model.index_field`.
 
     Starts from `cases_visible_to` and joins down to the blind index, so the
@@ -123,7 +128,7 @@ Unreadable = Callable[[DecryptionError], None]
 
 
 def cases_find_by_phone(
-    *, user: Any, phone: str, unreadable: Unreadable | None = None
+    *, user: User, phone: str, unreadable: Unreadable | None = None
 ) -> list[Case]:
     ids = _visible_case_ids(user, PersonPhone, "number_index", "person__phones__", phone)
     phones = PersonPhone.objects.filter(person__case_id__in=ids).select_related(
@@ -133,14 +138,14 @@ def cases_find_by_phone(
     return sorted({p.person.case for p in found}, key=lambda c: -c.pk)
 
 
-def cases_find_by_nrc(*, user: Any, nrc: str, unreadable: Unreadable | None = None) -> list[Case]:
+def cases_find_by_nrc(*, user: User, nrc: str, unreadable: Unreadable | None = None) -> list[Case]:
     ids = _visible_case_ids(user, Person, "nrc_index", "person__", nrc)
     people = Person.objects.filter(case_id__in=ids).select_related("case", "data_key__unit_key")
     return [p.case for p in blind_index_filter(people, "nrc_index", nrc, unreadable=unreadable)]
 
 
 def cases_find_by_service_number(
-    *, user: Any, service_number: str, unreadable: Unreadable | None = None
+    *, user: User, service_number: str, unreadable: Unreadable | None = None
 ) -> list[Case]:
     ids = _visible_case_ids(
         user, ServiceRecord, "service_number_index", "service__", service_number
@@ -154,7 +159,7 @@ def cases_find_by_service_number(
     return [r.case for r in found]
 
 
-def transfers_incoming_for(user: Any) -> QuerySet[CaseTransfer]:
+def transfers_incoming_for(user: User) -> QuerySet[CaseTransfer]:
     """Offers waiting for the user's unit: code and sending unit only."""
     if not user_holds_case_role(user):
         return CaseTransfer.objects.none()
@@ -168,7 +173,7 @@ class TransferNotFound(Exception):
 
 
 def transfer_incoming_get_for_user(
-    *, user: Any, transfer_id: int, request: Any = None
+    *, user: User, transfer_id: int, request: HttpRequest | None = None
 ) -> CaseTransfer:
     """A pending offer to the user's unit. Raises TransferNotFound.
 
@@ -216,7 +221,7 @@ class CasePage:
 
 
 def case_page(
-    *, user: Any, status: str = "", before: str | int = "", unread: bool = False
+    *, user: User, status: str = "", before: str | int = "", unread: bool = False
 ) -> CasePage:
     """One page of the unit's cases, newest first, by keyset (id < before);
     with `unread`, only those whose conversation has news from the person.
@@ -244,12 +249,12 @@ def case_page(
     return CasePage(rows=rows[:PAGE_SIZE], status=status, next_before=next_before, unread=unread)
 
 
-def cases_unread_count(*, user: Any) -> int:
+def cases_unread_count(*, user: User) -> int:
     """How many of the user's unit's cases have news from the person."""
     return int(cases_visible_to(user).filter(conversation_unread_since__isnull=False).count())
 
 
-def unit_dashboard(*, user: Any) -> dict[str, Any]:
+def unit_dashboard(*, user: User) -> dict[str, Any]:
     """Counts by status, tasks due within a week, transfers waiting. No personal data."""
     visible = cases_visible_to(user)
     counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
@@ -292,7 +297,7 @@ class CaseSearch:
     unreadable: int = 0
 
 
-def cases_search(*, user: Any, query: str, request: Any = None) -> CaseSearch:
+def cases_search(*, user: User, query: str, request: HttpRequest | None = None) -> CaseSearch:
     """Search the user's cases by code, phone, NRC, service number or name.
 
     Exact kinds go through blind indexes. A name search decrypts the names
@@ -377,7 +382,7 @@ def _task_shown(task: Task) -> Task:
     return task
 
 
-def case_detail_context(*, user: Any, case: Case) -> dict[str, Any]:
+def case_detail_context(*, user: User, case: Case) -> dict[str, Any]:
     """What the detail page shows; `fields_shown` names the decrypted fields."""
     person = Person.objects.filter(case=case).select_related("case", "data_key__unit_key").first()
     fields_shown = ["summary", "timeline"]
@@ -581,7 +586,7 @@ def _screened_record(case: Case) -> tuple[PersonRecord, dt.datetime] | None:
 
 
 def _screening_matches(
-    *, user: Any, case: Case, record: PersonRecord, limit: int = SCREENING_CANDIDATES
+    *, user: User, case: Case, record: PersonRecord, limit: int = SCREENING_CANDIDATES
 ) -> list[ScreeningMatch]:
     """The best `limit` matches for `record` (the person of `case`), across units."""
     index = screening_index()
@@ -611,7 +616,7 @@ def _screening_matches(
     return matches
 
 
-def case_screening(*, user: Any, case: Case) -> CaseScreening:
+def case_screening(*, user: User, case: Case) -> CaseScreening:
     """Candidate matches for the case's person among every registered person,
     and hits on the active watch-lists (see `watchlist_hits` for what of a
     hit each user sees).
@@ -672,7 +677,7 @@ class ProposedDuplicate:
     may_decide: bool
 
 
-def duplicate_proposals_for(*, user: Any, case: Case) -> list[ProposedDuplicate]:
+def duplicate_proposals_for(*, user: User, case: Case) -> list[ProposedDuplicate]:
     proposals = list(
         DuplicateProposal.objects.filter(cases=case)
         .prefetch_related("cases__unit")
@@ -714,16 +719,18 @@ class DetailsRequestRefused(Exception):
             self.message = message
 
 
-def user_screens(user: Any) -> bool:
+def user_screens(user: User) -> bool:
     return user_holds_case_role(user) and user.has_any_role({Role.SCREENING_OFFICER})
 
 
-def details_requests_sent_today(*, user: Any) -> int:
+def details_requests_sent_today(*, user: User) -> int:
     since = timezone.now() - dt.timedelta(days=1)
     return DetailsRequest.objects.filter(requested_by=user, created_at__gte=since).count()
 
 
-def details_request_target(*, user: Any, case: Case, code: str, request: Any = None) -> Case:
+def details_request_target(
+    *, user: User, case: Case, code: str, request: HttpRequest | None = None
+) -> Case:
     """The case `code` names, if it is, now, among the matches the screening
     panel of `case` shows this user and lies in a unit the user may not open.
 
@@ -856,7 +863,7 @@ def _details_shown(details_request: DetailsRequest) -> DetailsRequest:
     return details_request
 
 
-def details_requests_for_case(*, user: Any, case: Case) -> Readable[DetailsRequestRow]:
+def details_requests_for_case(*, user: User, case: Case) -> Readable[DetailsRequestRow]:
     """The requests sent from `case` (the panel shows them), newest first;
     one whose stored text fails its integrity check is left out, counted
     (`unreadable`) and reported."""
@@ -884,7 +891,7 @@ def details_requests_for_case(*, user: Any, case: Case) -> Readable[DetailsReque
     )
 
 
-def _details_request_refused(user: Any, pk: int, request: Any) -> None:
+def _details_request_refused(user: User, pk: int, request: Any) -> None:
     """Audit a look-up of an existing details request the user may not act on."""
     other = DetailsRequest.objects.filter(pk=pk).only("pk", "from_unit_id").first()
     if other is not None:
@@ -897,7 +904,9 @@ def _details_request_refused(user: Any, pk: int, request: Any) -> None:
         )
 
 
-def details_request_sent_get(*, user: Any, pk: int, request: Any = None) -> DetailsRequest | None:
+def details_request_sent_get(
+    *, user: User, pk: int, request: HttpRequest | None = None
+) -> DetailsRequest | None:
     """A request sent from a case the user's unit owns now (a request
     follows its case through a transfer, as the case's timeline does).
     None otherwise; an existing request of another unit is audited
@@ -910,7 +919,7 @@ def details_request_sent_get(*, user: Any, pk: int, request: Any = None) -> Deta
     return found
 
 
-def details_requests_incoming_for(user: Any) -> QuerySet[DetailsRequest]:
+def details_requests_incoming_for(user: User) -> QuerySet[DetailsRequest]:
     """Requests this user may read and answer: about a case their unit owns
     now (a case transferred after the request takes it to its new unit),
     from another unit's case; for headquarters' screening officers, every
@@ -924,7 +933,7 @@ def details_requests_incoming_for(user: Any) -> QuerySet[DetailsRequest]:
 
 
 def details_request_incoming_get(
-    *, user: Any, pk: int, request: Any = None
+    *, user: User, pk: int, request: HttpRequest | None = None
 ) -> DetailsRequest | None:
     """A request this user may answer; None otherwise, an existing one
     audited (`cases.access_refused`)."""
@@ -934,7 +943,7 @@ def details_request_incoming_get(
     return found
 
 
-def details_requests_waiting(*, user: Any) -> int | None:
+def details_requests_waiting(*, user: User) -> int | None:
     """How many requests wait for this user's answer; None for non-screeners."""
     if not user_screens(user):
         return None
@@ -962,7 +971,7 @@ def _pair_explanation(from_case: Case, about_case: Case) -> str | None:
     return found.explanation
 
 
-def details_requests_incoming(*, user: Any) -> Readable[DetailsRequestRow]:
+def details_requests_incoming(*, user: User) -> Readable[DetailsRequestRow]:
     """The incoming page: open requests (with the matcher's reasons, computed
     now) first, then the latest closed ones. A request whose stored text,
     or whose screened person, fails its integrity check is left out,

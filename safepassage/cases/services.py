@@ -474,7 +474,12 @@ def person_save(
 
 @transaction.atomic
 def task_create(
-    *, actor: User, case: Case, title: str, due_on: Any = None, assignee: User | None = None
+    *,
+    actor: User,
+    case: Case,
+    title: str,
+    due_on: dt.date | None = None,
+    assignee: User | None = None,
 ) -> Task:
     title = (title or "").strip()
     if not title:
@@ -570,7 +575,9 @@ def family_member_save(
 
 
 @transaction.atomic
-def task_raise(*, case: Case, title: str, due_on: Any = None, assignee: User | None = None) -> Task:
+def task_raise(
+    *, case: Case, title: str, due_on: dt.date | None = None, assignee: User | None = None
+) -> Task:
     """A task raised by the system (a background job), not by a user: no
     actor to check; the audit names the system. `assignee`, when given,
     must be a member of the case's unit."""

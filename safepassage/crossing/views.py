@@ -75,7 +75,7 @@ def _plan_fields(form: PlanForm) -> dict[str, Any]:
 def case_crossing(request: HttpRequest, code: str) -> HttpResponse:
     """A case's crossing: its active plan, or the form to make one."""
     try:
-        case = case_get_for_user(user=request.user, code=code, request=request)
+        case = case_get_for_user(user=cast(User, request.user), code=code, request=request)
     except CaseNotFound:
         raise Http404() from None
     active = selectors.plan_active_for_case(user=request.user, case=case)
