@@ -69,6 +69,58 @@ def principals() -> list[Principal]:
     return result
 
 
+class _LazyObjects(dict[str, Any]):
+    """The world's objects, each app's built the first time a row asks for
+    one of its keys (`__missing__`), not before: a row of one app does not
+    pay for every other app's world. A builder that asks for another
+    builder's key builds that one first, the same way.
+
+    Which builder makes which key is learnt once per process, from one
+    full build (`_KEY_OWNERS`); a builder that adds no key acts only by its
+    side effects and is always run at once.
+    """
+
+    def __init__(self, world: World, builders: list[Callable[[World], None]]) -> None:
+        super().__init__()
+        self._world = world
+        self._pending = {id(b): b for b in builders}
+
+    def build(self, builder: Callable[[World], None]) -> None:
+        if self._pending.pop(id(builder), None) is not None:
+            builder(self._world)
+
+    def build_all(self) -> None:
+        for builder in list(self._pending.values()):
+            self.build(builder)
+
+    def __missing__(self, key: str) -> Any:
+        owner = _KEY_OWNERS.get(key)
+        if owner is not None:
+            self.build(owner)
+        if not dict.__contains__(self, key):
+            self.build_all()  # a key no builder was seen to make: build everything
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        if not dict.__contains__(self, key) and isinstance(key, str) and key in _KEY_OWNERS:
+            self.build(_KEY_OWNERS[key])
+        return dict.__contains__(self, key)
+
+
+#: Key of `World.objects` -> the builder that makes it, learnt by
+#: `_learn_key_owners` on the first world of the process.
+_KEY_OWNERS: dict[str, Callable[[World], None]] = {}
+#: Builders that add no key: run for every world.
+_SIDE_EFFECT_BUILDERS: list[Callable[[World], None]] = []
+_LEARNT: list[bool] = []
+
+
 @dataclass
 class World:
     """Objects the rows refer to: units and whatever apps' builders add."""
@@ -177,12 +229,33 @@ class AccessMatrix:
         self.rows.append(row)
         return row
 
-    def build_world(self, units: dict[str, Any]) -> World:
+    def build_world(self, units: dict[str, Any], *, eager: bool = False) -> World:
+        """A world for one test. Eager (the first world of the process, or
+        `eager=True`) runs every builder and learns which makes which key;
+        later worlds build an app's objects when a row first asks for them."""
         world = World(units=units)
-        for builder in self.world_builders:
-            builder(world)
+        if eager or not _LEARNT:
+            self._learn_key_owners(world)
+        else:
+            lazy = _LazyObjects(world, self.world_builders)
+            world.objects = lazy
+            for builder in _SIDE_EFFECT_BUILDERS:
+                lazy.build(builder)
         _CURRENT_WORLD[:] = [world]
         return world
+
+    def _learn_key_owners(self, world: World) -> None:
+        _KEY_OWNERS.clear()
+        _SIDE_EFFECT_BUILDERS.clear()
+        for builder in self.world_builders:
+            before = set(world.objects)
+            builder(world)
+            made = set(world.objects) - before
+            for key in made:
+                _KEY_OWNERS[key] = builder
+            if not made:
+                _SIDE_EFFECT_BUILDERS.append(builder)
+        _LEARNT[:] = [True]
 
 
 MATRIX = AccessMatrix()
