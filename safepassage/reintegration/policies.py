@@ -19,10 +19,22 @@ PLAN_ROLES: frozenset[str] = frozenset({Role.CASEWORKER, Role.UNIT_HANDLER})
 SUPERVISOR_ROLES: frozenset[str] = frozenset({Role.UNIT_HANDLER})
 #: Who may keep the unit's entries in the service directory.
 DIRECTORY_EDITORS: frozenset[str] = frozenset({Role.CASEWORKER, Role.UNIT_HANDLER})
+#: Who keeps the catalogue (dimensions, plan templates, stipend rules):
+#: these roles, at headquarters only. Every unit's new plans use it.
+CATALOGUE_KEEPERS: frozenset[str] = frozenset({Role.CASEWORKER, Role.UNIT_HANDLER})
 
 
 def _active(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def user_keeps_catalogue(user: Any) -> bool:
+    """A catalogue keeper's role, held at headquarters."""
+    return (
+        _active(user)
+        and user.has_any_role(CATALOGUE_KEEPERS)
+        and bool(getattr(user.unit, "is_headquarters", False))
+    )
 
 
 def user_supervises(user: Any) -> bool:

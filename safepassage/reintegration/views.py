@@ -39,7 +39,13 @@ from .forms import (
     StepMoveForm,
 )
 from .models import Plan
-from .policies import DIRECTORY_EDITORS, PLAN_ROLES, user_may_work_on_case, user_supervises
+from .policies import (
+    DIRECTORY_EDITORS,
+    PLAN_ROLES,
+    user_keeps_catalogue,
+    user_may_work_on_case,
+    user_supervises,
+)
 from .services._common import case_assigned
 from .workflow import FollowUpState, ReferralStatus, StepKind, StepState
 
@@ -54,6 +60,7 @@ def _staff(request: HttpRequest) -> User:
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("supervises", user_supervises(_staff(request)))
+    context.setdefault("keeps_catalogue", user_keeps_catalogue(_staff(request)))
     return render(request, template, context)
 
 

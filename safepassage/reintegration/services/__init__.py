@@ -1,5 +1,13 @@
 """Every write of the reintegration app (see each module's docstring)."""
 
+from .catalogue import (
+    dimension_save,
+    stipend_rule_save,
+    template_goal_save,
+    template_part_remove,
+    template_save,
+    template_step_save,
+)
 from .followups import (
     CHECKIN_ANSWERS,
     followup_attempt_failed,
@@ -15,6 +23,7 @@ from .referrals import provider_create, provider_usable_by, referral_move, refer
 __all__ = [
     "CHECKIN_ANSWERS",
     "add_months",
+    "dimension_save",
     "followup_attempt_failed",
     "followup_confirm",
     "followup_record",
@@ -30,4 +39,9 @@ __all__ = [
     "referral_move",
     "referral_send",
     "step_move",
+    "stipend_rule_save",
+    "template_goal_save",
+    "template_part_remove",
+    "template_save",
+    "template_step_save",
 ]

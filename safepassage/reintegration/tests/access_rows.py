@@ -11,21 +11,30 @@ gets 403; other units' staff 404.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from safepassage.accounts.roles import Role
 from safepassage.reintegration import services
-from safepassage.reintegration.models import Dimension, FollowUp
-from safepassage.reintegration.policies import DIRECTORY_EDITORS, PLAN_ROLES
+from safepassage.reintegration.models import (
+    Dimension,
+    FollowUp,
+    PlanTemplate,
+    StipendRule,
+    TemplateGoal,
+    TemplateStep,
+)
+from safepassage.reintegration.policies import CATALOGUE_KEEPERS, DIRECTORY_EDITORS, PLAN_ROLES
 from safepassage.reintegration.tests.factories import (
     caseworker_in,
     cleared_case,
     plan_open,
     provider,
 )
-from tests.access_matrix import MATRIX, Principal, World, roles, world_builder
+from tests.access_matrix import MATRIX, Principal, World, in_unit, roles, world_builder
 
 
 @world_builder
@@ -161,4 +170,72 @@ MATRIX.row(
     method="post",
     data={"consent_given": ""},
     expect=_plan_expect(200),
+)
+
+
+# --- the catalogue: headquarters' caseworkers and handlers only --------------------
+
+
+@world_builder
+def _catalogue(world: World) -> None:
+    if not TemplateStep.objects.exists():  # flushed by an earlier transactional test
+        importlib.import_module("safepassage.reintegration.migrations.0002_seed_catalogue").seed(
+            django_apps, None
+        )
+    template = PlanTemplate.objects.filter(goals__steps__isnull=False).order_by("pk").first()
+    goal = TemplateGoal.objects.filter(template=template).order_by("pk").first()
+    world.objects["reint_template"] = template
+    world.objects["reint_tgoal"] = goal
+    world.objects["reint_tstep"] = TemplateStep.objects.filter(goal=goal).order_by("pk").first()
+    world.objects["reint_dimension"] = Dimension.objects.order_by("pk").first()
+    world.objects["reint_rule"] = StipendRule.objects.order_by("pk").first()
+
+
+KEEPERS = [Role(r) for r in CATALOGUE_KEEPERS]
+KEEPER_AT_HQ = roles(*KEEPERS) & in_unit("hq")
+
+CATALOGUE_PAGES: list[tuple[str, Callable[[World], dict[str, int]]]] = [
+    ("reintegration:catalogue", lambda w: {}),
+    ("reintegration:catalogue_dimension_new", lambda w: {}),
+    ("reintegration:catalogue_dimension", lambda w: {"pk": w.objects["reint_dimension"].pk}),
+    ("reintegration:catalogue_template_new", lambda w: {}),
+    ("reintegration:catalogue_template", lambda w: {"pk": w.objects["reint_template"].pk}),
+    ("reintegration:catalogue_goal_new", lambda w: {"template_pk": w.objects["reint_template"].pk}),
+    (
+        "reintegration:catalogue_goal",
+        lambda w: {
+            "template_pk": w.objects["reint_template"].pk,
+            "pk": w.objects["reint_tgoal"].pk,
+        },
+    ),
+    ("reintegration:catalogue_step_new", lambda w: {"goal_pk": w.objects["reint_tgoal"].pk}),
+    (
+        "reintegration:catalogue_step",
+        lambda w: {"goal_pk": w.objects["reint_tgoal"].pk, "pk": w.objects["reint_tstep"].pk},
+    ),
+    ("reintegration:catalogue_rule_new", lambda w: {}),
+    ("reintegration:catalogue_rule", lambda w: {"pk": w.objects["reint_rule"].pk}),
+]
+for name, kwargs in CATALOGUE_PAGES:
+    MATRIX.row(name, allow=KEEPER_AT_HQ, kwargs=kwargs)
+MATRIX.row(
+    "reintegration:catalogue_dimension",
+    allow=KEEPER_AT_HQ,
+    kwargs=lambda w: {"pk": w.objects["reint_dimension"].pk},
+    method="post",
+    data=lambda w: {
+        "code": w.objects["reint_dimension"].code,
+        "name_en": "Changed by the matrix",
+        "name_my": "",
+        "order": "1",
+        "is_active": "on",
+    },
+    ok_status=302,
+)
+MATRIX.row(
+    "reintegration:catalogue_remove",
+    allow=KEEPER_AT_HQ,
+    kwargs=lambda w: {"kind": "step", "pk": w.objects["reint_tstep"].pk},
+    method="post",
+    ok_status=302,
 )
