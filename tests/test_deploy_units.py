@@ -18,6 +18,10 @@ MANAGE = "/srv/safepassage/.venv/bin/python manage.py "
 SCHEDULE = {
     "intake_purge": "hourly",  # docs/intake.md, Retention
     "details_requests_expire": "daily",  # docs/screening.md, details requests
+    "protection_reviews": "daily",  # docs/protection.md, reviews
+    "reintegration_followups": "daily",  # docs/reintegration.md, follow-ups
+    "crossing_tick": "*:0/15",  # docs/crossing.md, the worker's catch-up
+    "ledger_verify": "daily",  # docs/rewards.md, the ledger
 }
 
 
