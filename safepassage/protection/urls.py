@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:code>/", views.case_protection, name="case"),
     path("cases/<str:code>/assess/", views.assess, name="assess"),
     path("cases/<str:code>/family/", views.family_add, name="family_add"),
+    path("cases/<str:code>/family/<int:member_id>/", views.family_edit, name="family_edit"),
     path(
         "cases/<str:code>/family/<int:member_id>/assess/",
         views.assess,

@@ -137,6 +137,45 @@ def family_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @officer_view
+@require_http_methods(["GET", "POST"])
+def family_edit(request: HttpRequest, code: str, member_id: int) -> HttpResponse:
+    """Change what is recorded of a family member (the form shows it
+    decrypted: an audited read)."""
+    case = _case_or_404(request, code)
+    member = cases_selectors.family_member_get(case=case, pk=member_id)
+    if member is None:
+        raise Http404
+    initial = {
+        "relation": member.relation or "",
+        "name": member.name or "",
+        "township": member.township or "",
+        "risk_notes": member.risk_notes or "",
+    }
+    form = FamilyMemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases_services.family_member_save(
+                actor=_staff(request), case=case, member=member, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Family member changed."))
+            return _to_case(case)
+    audit_read(
+        actor=_staff(request),
+        target=case,
+        fields=["family"],
+        purpose="protection_family_edit",
+        unit=case.unit_id,
+        request=request,
+    )
+    return render(
+        request, "protection/family_form.html", {"case": case, "form": form, "member": member}
+    )
+
+
+@officer_view
 @require_POST
 def measure_add(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_or_404(request, code)

@@ -76,6 +76,26 @@ MATRIX.row(
 for name in ("protection:case", "protection:assess", "protection:family_add"):
     MATRIX.row(name, allow=OFFICER, kwargs=_code, expect=_on_case(200))
 MATRIX.row(
+    "protection:family_edit",
+    allow=OFFICER,
+    kwargs=lambda world: {
+        **_code(world),
+        "member_id": world.objects["protection_member"].pk,
+    },
+    expect=_on_case(200),
+)
+MATRIX.row(
+    "protection:family_edit",
+    allow=OFFICER,
+    kwargs=lambda world: {
+        **_code(world),
+        "member_id": world.objects["protection_member"].pk,
+    },
+    method="post",
+    data={"relation": "sister", "name": "", "township": "", "risk_notes": ""},
+    expect=_on_case(302),
+)
+MATRIX.row(
     "protection:assess_member",
     allow=OFFICER,
     kwargs=lambda world: {

@@ -143,6 +143,55 @@ def test_adding_a_family_member_encrypts_every_field(client, unit, officer):
     assert AuditEvent.objects.filter(action="cases.family_member_saved").exists()
 
 
+def test_changing_a_family_member_saves_it_encrypted_and_audits_read_and_write(
+    client, unit, officer
+):
+    case = protected_case(unit)
+    member = member_of(case)
+    sign_in(client, officer)
+    url = reverse("protection:family_edit", kwargs={"code": case.code, "member_id": member.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    assert AuditEvent.objects.filter(
+        action="cases.viewed", details__purpose="protection_family_edit"
+    ).exists()
+    answer = client.post(
+        url, {"relation": "uncle", "name": "", "township": "MMR013017", "risk_notes": "moved"}
+    )
+    assert answer.status_code == 302
+    member.refresh_from_db()
+    assert (member.relation, member.township, member.risk_notes) == ("uncle", "MMR013017", "moved")
+    saved = AuditEvent.objects.filter(action="cases.family_member_saved").latest("sequence")
+    assert saved.details["created"] is False
+
+
+def test_another_cases_family_member_cannot_be_changed(client, unit, officer):
+    case = protected_case(unit)
+    stranger = member_of(protected_case(unit))
+    before = stranger.relation
+    sign_in(client, officer)
+    url = reverse("protection:family_edit", kwargs={"code": case.code, "member_id": stranger.pk})
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"relation": "x"}).status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.relation == before
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"relation": ""}, {"relation": "x" * 500}, {"relation": "x", "township": "Atlantis-on-Sea"}],
+)
+def test_a_bad_change_answers_the_form_and_keeps_the_member(client, unit, officer, data):
+    case = protected_case(unit)
+    member = member_of(case)
+    before = member.relation
+    sign_in(client, officer)
+    url = reverse("protection:family_edit", kwargs={"code": case.code, "member_id": member.pk})
+    assert client.post(url, data).status_code == 200
+    member.refresh_from_db()
+    assert member.relation == before
+
+
 def test_an_unknown_township_is_refused_on_the_family_form(client, unit, officer):
     case = protected_case(unit)
     sign_in(client, officer)
