@@ -89,6 +89,13 @@ def _lock(case: Case, expected_version: int | None) -> Case:
     return locked
 
 
+def case_lock(case: Case) -> Case:
+    """The case's row, locked until the caller's transaction ends: for
+    another app's service that must hold the case still while it writes
+    its own rows (a plan opened once). Call inside `transaction.atomic`."""
+    return _lock(case, None)
+
+
 def _bump(case: Case, *fields: str) -> None:
     case.version += 1
     case.save(update_fields=[*fields, "version", "updated_at"])

@@ -22,6 +22,7 @@ from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case
+from safepassage.cases.services import case_lock
 from safepassage.cases.workflow import Status
 
 from .. import conf
@@ -92,7 +93,7 @@ def plan_open(
     agreed = clean_text(agreed, limit=4000, required=True, what=str(_("what was agreed")))
     life_project = clean_text(life_project, limit=4000, what=str(_("the person's own aims")))
     contact_text = clean_text(contact_text, limit=400, what=str(_("how to reach")))
-    locked_case = Case.objects.select_for_update().get(pk=case.pk)
+    locked_case = case_lock(case)
     if locked_case.status != Status.REINTEGRATING:
         raise ValidationError(_("Record the reintegration pathway before opening a plan."))
     if Plan.objects.filter(case=locked_case, state=PlanState.ACTIVE).exists():
