@@ -56,9 +56,8 @@ def _foreign_models(tree: ast.AST, app: str) -> dict[str, str]:
         if not isinstance(node, ast.ImportFrom) or not node.module:
             continue
         parts = node.module.split(".")
-        if len(parts) >= 3 and parts[:1] == ["safepassage"] and parts[2] == "models" != parts[1]:
-            if parts[1] == app:
-                continue
+        other_app = len(parts) >= 3 and parts[0] == "safepassage" and parts[1] != app
+        if other_app and parts[2] == "models":
             for alias in node.names:
                 names[alias.asname or alias.name] = parts[1]
     return names
