@@ -20,29 +20,18 @@ SKIPPED_APPS = {"demo"}
 MANAGERS = {"objects", "_default_manager"}
 
 #: (module path under safepassage/, model) -> reason it is still here.
-#: Units, staff and townships are the reference data every app reads to
-#: fill a form's choices; `accounts` and `geo` selectors should offer them.
+#: Units, staff and townships are the reference data other apps read;
+#: `accounts.selectors` offers units and staff, `geo` should offer townships.
 KNOWN: dict[tuple[str, str], str] = {
-    ("armoury/forms.py", "User"): "staff choices",
-    ("armoury/selectors.py", "Unit"): "unit names",
-    ("armoury/selectors.py", "User"): "staff names",
-    ("cases/forms.py", "Unit"): "transfer target choices",
-    ("crossing/forms.py", "User"): "staff choices",
-    ("crossing/notify.py", "Unit"): "headquarters",
     ("forces/forms.py", "Township"): "township choices",
     ("forces/forms.py", "Unit"): "unit choices",
     ("forces/selectors.py", "Township"): "township lookup",
     ("forces/selectors.py", "Unit"): "units to route to",
     ("forces/services.py", "Unit"): "unit profile",
     ("intake/conversation.py", "Case"): "case code uniqueness (issue 19 §2)",
-    ("intake/forms.py", "Unit"): "hand-over choices",
     ("intake/services.py", "Case"): "link a conversation to a case (issue 19 §2)",
     ("intake/spool.py", "DataKey"): "the spool's batch key",
-    ("ledger/views.py", "Unit"): "unit filter",
-    ("protection/forms.py", "User"): "staff choices",
-    ("reintegration/forms.py", "Unit"): "unit choices",
     ("reintegration/services/followups.py", "User"): "the reminder's recipients",
-    ("reintegration/views.py", "Unit"): "unit filter",
 }
 
 

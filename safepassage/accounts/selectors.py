@@ -28,10 +28,6 @@ def user_has_role(*, user: User, roles: tuple[str, ...]) -> bool:
     return user.has_any_role(roles)
 
 
-def units_active() -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True)
-
-
 def unit_headquarters() -> Unit | None:
     return Unit.objects.filter(is_headquarters=True).first()
 
@@ -206,3 +202,39 @@ def units_administered_by(*, actor: User, including: int | None = None) -> Query
     if including is not None:
         units = Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk=including))
     return units.order_by("name")
+
+
+# --- reference data other apps read: units and staff --------------------------------
+
+
+def units_active(
+    *, headquarters: bool | None = None, exclude_id: int | None = None
+) -> QuerySet[Unit]:
+    """Active units by name (with `headquarters` False: the units that
+    receive people; True: headquarters only), without `exclude_id`."""
+    units = Unit.objects.filter(is_active=True).order_by("name")
+    if headquarters is not None:
+        units = units.filter(is_headquarters=headquarters)
+    if exclude_id is not None:
+        units = units.exclude(pk=exclude_id)
+    return units
+
+
+def unit_active_get(pk: int) -> Unit | None:
+    return Unit.objects.filter(pk=pk, is_active=True).first()
+
+
+def headquarters_id() -> int | None:
+    return Unit.objects.filter(is_headquarters=True).values_list("pk", flat=True).first()
+
+
+def staff_active_in_unit(unit_id: int | None) -> QuerySet[User]:
+    """Active staff of the unit, by call sign; none for None (a form's
+    choices before the unit is known)."""
+    if unit_id is None:
+        return User.objects.none()
+    return User.objects.filter(unit_id=unit_id, is_active=True).order_by("username")
+
+
+def staff_among(ids: Iterable[int]) -> QuerySet[User]:
+    return User.objects.filter(pk__in=list(ids))

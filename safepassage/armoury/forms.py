@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.models import User
+from safepassage.accounts.selectors import staff_active_in_unit
 from safepassage.ledger.models import PaymentMethod
 
 from .models import AlertStatus, Condition, Kind, RateBasis
@@ -39,7 +39,7 @@ class ItemForm(forms.Form):
         choices=[("items", _("items or rounds")), ("boxes", _("full boxes"))],
         initial="items",
     )
-    witness = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Witness"))
+    witness = forms.ModelChoiceField(queryset=staff_active_in_unit(None), label=_("Witness"))
     received_at = forms.DateTimeField(
         label=_("Received at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -87,7 +87,7 @@ class ReasonForm(forms.Form):
 class PayForm(forms.Form):
     method = forms.ChoiceField(label=_("Paid by"), choices=PaymentMethod.choices)
     witness = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=_("Witness of the cash"), required=False
+        queryset=staff_active_in_unit(None), label=_("Witness of the cash"), required=False
     )
     reference = forms.CharField(label=_("Mobile-money reference"), max_length=100, required=False)
     family_member = forms.CharField(

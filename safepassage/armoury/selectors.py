@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from safepassage.accounts.models import Unit, User
+from safepassage.accounts.selectors import staff_active_in_unit, unit_active_get, units_active
 from safepassage.cases.models import Case
 
 from .models import (
@@ -274,20 +275,16 @@ def export_claims(*, user: Any) -> QuerySet[Claim]:
 
 def transfer_units(*, user: Any) -> QuerySet[Unit]:
     """Active units an item may be transferred to from the user's unit."""
-    return Unit.objects.filter(is_active=True).exclude(pk=user.unit_id).order_by("name")
+    return units_active(exclude_id=user.unit_id)
 
 
 def transfer_unit(*, pk: int) -> Unit | None:
-    return Unit.objects.filter(pk=pk, is_active=True).first()
+    return unit_active_get(pk)
 
 
 def unit_colleagues(*, unit_id: int, user: Any) -> QuerySet[User]:
     """Active members of a unit other than `user`: witnesses to choose from."""
-    return (
-        User.objects.filter(unit_id=unit_id, is_active=True)
-        .exclude(pk=user.pk)
-        .order_by("username")
-    )
+    return staff_active_in_unit(unit_id).exclude(pk=user.pk)
 
 
 def refused_target(*, model: type[Claim] | type[Item], pk: int) -> Claim | Item | None:

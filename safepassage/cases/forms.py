@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Unit
+from safepassage.accounts.selectors import units_active
 from safepassage.language.digits import digits_to_ascii
 from safepassage.language.errors import PhoneNumberError
 from safepassage.language.fields import BurmeseCharField, NRCField
@@ -329,11 +330,11 @@ class DetailsAnswerForm(forms.Form):
 
 def transfer_targets(user: Any) -> QuerySet[Unit]:
     """The units a case of this user's unit may be offered to."""
-    return Unit.objects.filter(is_active=True).exclude(pk=user.unit_id).order_by("name")
+    return units_active(exclude_id=user.unit_id)
 
 
 class TransferForm(VersionedForm):
-    to_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    to_unit = forms.ModelChoiceField(label=_("Unit"), queryset=units_active().none())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

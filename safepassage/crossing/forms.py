@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.models import User
+from safepassage.accounts.selectors import staff_active_in_unit
 from safepassage.language.fields import BurmeseCharField
 
 
@@ -43,7 +43,7 @@ class PlanForm(forms.Form):
     fallback_at = forms.DateTimeField(label=_("Fallback time"), required=False, widget=_When())
     team = _Members(
         label=_("Who goes"),
-        queryset=User.objects.none(),
+        queryset=staff_active_in_unit(None),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -54,7 +54,7 @@ class PlanForm(forms.Form):
     def __init__(self, *args: Any, unit_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(_Members, self.fields["team"])
-        field.queryset = User.objects.filter(unit_id=unit_id, is_active=True).order_by("username")
+        field.queryset = staff_active_in_unit(unit_id)
 
 
 class ArrivalForm(forms.Form):

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from safepassage.accounts.models import Unit
+from safepassage.accounts.selectors import headquarters_id
 from safepassage.audit.services import audit_record
 
 from .models import CrossingAlert, NotifyState, StaffChannel
@@ -29,7 +29,7 @@ logger = logging.getLogger("safepassage.crossing")
 
 
 def _headquarters_id() -> int | None:
-    return Unit.objects.filter(is_headquarters=True).values_list("pk", flat=True).first()
+    return headquarters_id()
 
 
 def staff_text(code: str) -> str:

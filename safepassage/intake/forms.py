@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.models import Unit
+from safepassage.accounts.selectors import units_active
 from safepassage.language.fields import BurmeseCharField
 
 from .models import CannedReply, Triage
@@ -26,7 +26,7 @@ class TriageForm(forms.Form):
 class HandOverForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Reception unit"),
-        queryset=Unit.objects.filter(is_active=True, is_headquarters=False).order_by("name"),
+        queryset=units_active(headquarters=False),
     )
 
 

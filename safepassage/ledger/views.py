@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from safepassage.accounts.models import Unit, User
+from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
+from safepassage.accounts.selectors import unit_active_get
 from safepassage.audit.services import audit_record
 from safepassage.core.permissions import refuse_in_view, requires_role
 
@@ -47,7 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reconcile(request: HttpRequest, unit_id: int) -> HttpResponse:
     user = cast(User, request.user)
-    unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+    unit = unit_active_get(unit_id)
     if unit is None:
         raise Http404
     if not policies.sees_unit_money(user, unit.pk):

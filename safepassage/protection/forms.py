@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import User
+from safepassage.accounts.selectors import staff_active_in_unit, staff_among
 from safepassage.geo.selectors import township_by_pcode, township_search
 
 from .models import MeasureKind, RiskLevel, ThreatKind
@@ -143,7 +144,7 @@ class FamilyMemberForm(forms.Form):
 
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Measure"), choices=MeasureKind.choices)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=staff_active_in_unit(None))
     family_member = forms.TypedChoiceField(
         label=_("For"), required=False, coerce=int, empty_value=None
     )
@@ -160,7 +161,7 @@ class MeasureForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         owner_field = cast(forms.ModelChoiceField, self.fields["owner"])  # type: ignore[type-arg]
-        owner_field.queryset = User.objects.filter(pk__in=[u.pk for u in owners])
+        owner_field.queryset = staff_among(u.pk for u in owners)
         member_field = cast(forms.TypedChoiceField, self.fields["family_member"])
         member_field.choices = [("", _("The person")), *members]
 

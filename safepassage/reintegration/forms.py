@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Unit
+from safepassage.accounts.selectors import units_active
 from safepassage.language.fields import BurmeseCharField
 
 from .models import (
@@ -41,7 +42,7 @@ class PathwayForm(forms.Form):
     )
     to_unit = forms.ModelChoiceField(
         label=_("Allied force's unit (to join a force)"),
-        queryset=Unit.objects.none(),
+        queryset=units_active().none(),
         required=False,
     )
     consent_given = forms.BooleanField(

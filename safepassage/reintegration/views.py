@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage.accounts.models import Unit, User
+from safepassage.accounts.models import User
 from safepassage.accounts.roles import Role
+from safepassage.accounts.selectors import units_active
 from safepassage.audit.services import audit_read
 from safepassage.cases import selectors as case_selectors
 from safepassage.cases.models import Case
@@ -127,7 +128,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pathway(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_for_work(request, code)
-    units = Unit.objects.filter(is_active=True, is_headquarters=False).exclude(pk=case.unit_id)
+    units = units_active(headquarters=False, exclude_id=case.unit_id)
     form = PathwayForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
