@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "safepassage.reintegration",
     "safepassage.armoury",
     "safepassage.crossing",
+    "safepassage.reports",
     "safepassage.demo",
 ]
 
