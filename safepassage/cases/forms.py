@@ -20,6 +20,7 @@ from safepassage.language.errors import PhoneNumberError
 from safepassage.language.fields import BurmeseCharField, NRCField
 from safepassage.language.phone import normalize_phone
 
+from .army_units import RANK_BY_CODE, RANKS, UNIT_TYPES, unit_left_value
 from .models import (
     DETAILS_NOTE_MAX,
     DETAILS_REASON_MAX,
@@ -27,6 +28,7 @@ from .models import (
     DetailsAnswer,
     Priority,
     ScreeningOutcome,
+    Stage,
 )
 from .workflow import Status
 
@@ -276,6 +278,69 @@ class CaseOpenForm(forms.Form):
 
 class VersionedForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+def _rank_choices() -> list[tuple[Any, Any]]:
+    army = [(r.code, r.label) for r in RANKS if r.force == "army"]
+    police = [(r.code, r.label) for r in RANKS if r.force == "police"]
+    return [("", _("Not known")), (_("Army"), army), (_("Police"), police)]
+
+
+class ServiceRecordForm(VersionedForm):
+    """What the person left, chosen from lists so that reports can count it.
+
+    ``clean`` builds ``unit_left`` (``army_units.unit_left_value``) and
+    ``rank`` (the rank's Burmese term, or "" when not known).
+    """
+
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("Not known yet")), *Category.choices]
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage at defection"),
+        required=False,
+        choices=[("", _("Not known yet")), *Stage.choices],
+    )
+    rank = forms.ChoiceField(label=_("Rank"), required=False, choices=_rank_choices)
+    unit_type = forms.ChoiceField(
+        label=_("Type of unit left"),
+        required=False,
+        choices=[("", _("Not known")), *((t.code, t.label) for t in UNIT_TYPES)],
+        error_messages={"invalid_choice": _("Choose a unit type from the list.")},
+    )
+    unit_number = forms.CharField(
+        label=_("Number of the unit left"),
+        required=False,
+        max_length=8,
+        help_text=_("Only the number, e.g. 345 for LIB 345."),
+    )
+    unit_left_text = BurmeseCharField(
+        label=_("Unit left, as the person said it"),
+        required=False,
+        max_length=200,
+        help_text=_("Company, base or anything the lists above cannot say. It is encrypted."),
+    )
+    batch_number = forms.CharField(
+        label=_("Conscription batch number"), required=False, max_length=8
+    )
+    batch_year = forms.CharField(label=_("Conscription batch year"), required=False, max_length=8)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["unit_left"] = unit_left_value(
+                unit_type=data.get("unit_type"),
+                unit_number=data.get("unit_number"),
+                batch_number=data.get("batch_number"),
+                batch_year=data.get("batch_year"),
+            )
+        except forms.ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                if name not in self.errors:
+                    self.add_error(name, errors)
+        rank = RANK_BY_CODE.get(data.get("rank") or "")
+        data["rank_term"] = rank.term if rank else ""
+        return data
 
 
 class TransitionForm(VersionedForm):

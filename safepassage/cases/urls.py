@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("<str:code>/", views.case_detail, name="detail"),
     path("<str:code>/person/", views.person_edit, name="person_edit"),
+    path("<str:code>/service/", views.service_edit, name="service_edit"),
     path("<str:code>/photo/", views.person_photo, name="person_photo"),
     path("<str:code>/screening/", views.screening, name="screening"),
     path("<str:code>/screening/decide/", views.screening_decide, name="screening_decide"),

@@ -31,6 +31,7 @@ from .forms import (
     PersonForm,
     ScreeningDecisionForm,
     SearchForm,
+    ServiceRecordForm,
     TaskForm,
     TownshipInput,
     TransferForm,
@@ -224,6 +225,46 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "cases/person_form.html", {"case": case, "form": form, "has_photo": has_photo}
     )
+
+
+@requires_role(*PERSON_EDITORS)
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """What the person left: unit type and number, batch, rank (encrypted)."""
+    case = _case_or_404(request, code)
+    if request.method == "POST":
+        form = ServiceRecordForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.service_record_save(
+                    actor=_staff(request),
+                    case=case,
+                    category=data["category"],
+                    stage=data["stage"],
+                    rank=data["rank_term"],
+                    unit_left=data["unit_left"],
+                    unit_left_text=data["unit_left_text"],
+                    expected_version=data["expected_version"],
+                )
+            except services.StaleCase as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Saved."))
+                return _to_detail(case)
+    else:
+        initial = selectors.service_initial(case=case)
+        if initial:
+            audit_read(
+                actor=_staff(request),
+                target=case,
+                fields=["rank", "unit_left", "unit_left_text"],
+                purpose="service_edit",
+                unit=case.unit_id,
+                request=request,
+            )
+        form = ServiceRecordForm(initial={**initial, "expected_version": case.version})
+    return render(request, "cases/service_form.html", {"case": case, "form": form})
 
 
 @case_view

@@ -87,6 +87,12 @@ MATRIX.row(
     kwargs=_code,
     expect=_case_page(PERSON_EDITORS, 200),
 )
+MATRIX.row(
+    "cases:service_edit",
+    allow=roles(*CASE_ROLE_LIST),
+    kwargs=_code,
+    expect=_case_page(PERSON_EDITORS, 200),
+)
 for name, data in (
     ("cases:transition", {"target": "planning", "expected_version": "0"}),
     ("cases:note", {"body": "matrix note", "expected_version": "0"}),
