@@ -3,6 +3,8 @@
 PYTHON ?= python3
 # `make demo PORT=8001` serves elsewhere.
 PORT   ?= 8000
+# Invented cases for `make demo`: enough for the reports' charts to mean something.
+DEMO_CASES ?= 3000
 VENV   := .venv
 PY     := $(VENV)/bin/python
 UV     := $(VENV)/bin/uv
@@ -28,11 +30,12 @@ messages: $(VENV)/.installed
 demo: install
 	$(DEMO_ENV) $(PY) manage.py vault_init --if-missing --generate-into var/demo-passphrase
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input --verbosity 0
-	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo --cases $(DEMO_CASES)
 	$(DEMO_ENV) $(PY) manage.py seed_demo_screening
 	$(DEMO_ENV) $(PY) manage.py seed_demo_intake
 	$(DEMO_ENV) $(PY) manage.py seed_demo_protection
 	$(DEMO_ENV) $(PY) manage.py seed_demo_reintegration
+	$(DEMO_ENV) $(PY) manage.py seed_demo_reports
 	$(DEMO_ENV) $(PY) manage.py reintegration_followups --schedule
 	$(DEMO_ENV) $(PY) manage.py seed_demo_armoury
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"

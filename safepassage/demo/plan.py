@@ -45,7 +45,10 @@ PENDING_TRANSFER_SHARE = 0.08
 # NRC state number -> township place codes in it (empty without geo data).
 Townships = Mapping[int, Sequence[str]]
 MAX_PATH = 9
-MAX_AGE_DAYS = 540
+# Cases opened over the last year, as the reports' monthly charts show it.
+MAX_AGE_DAYS = 365
+# Cases still being arranged are recent.
+IN_FLIGHT = frozenset({Status.CONTACTED, Status.PLANNING, Status.IN_TRANSIT})
 
 
 @cache
@@ -207,6 +210,10 @@ def case_plan(
 ) -> CasePlan:
     path = _path_to(rng, status)
     age_days = min(MAX_AGE_DAYS, rng.randint(1, 3) + sum(rng.randint(1, 30) for _ in path))
+    if status not in IN_FLIGHT:
+        # Settled cases were opened any time over the year, so that monthly
+        # reports show a flow rather than one recent wave.
+        age_days = rng.randint(age_days, MAX_AGE_DAYS)
     opened_at = now - dt.timedelta(days=age_days, minutes=rng.randint(0, 1439))
     service = records.service_fields(rng, today=now.date())
     person, phones, family, sex = _person(

@@ -117,21 +117,64 @@ ARMY_RANKS = (
 POLICE_RANKS = (("ရဲတပ်သား", 40), ("ဒုရဲကြပ်", 15), ("ရဲကြပ်", 10), ("ဒုရဲအုပ်", 5))
 
 
+# Army formations people leave, with their share and the highest number
+# drawn (invented numbers; the types are the army's own).
+ARMY_UNITS: tuple[tuple[tuple[str, int], int], ...] = (
+    (("lib", 599), 42),
+    (("ib", 299), 30),
+    (("lid", 101), 5),
+    (("moc", 21), 8),
+    (("toc", 999), 6),
+    (("rmc", 0), 3),
+    (("other", 0), 6),
+)
+POLICE_UNITS: tuple[tuple[tuple[str, int], int], ...] = (
+    (("police_bn", 40), 70),
+    (("police", 0), 30),
+)
+_ABBREVIATIONS = {
+    "lib": "LIB",
+    "ib": "IB",
+    "lid": "LID",
+    "moc": "MOC",
+    "toc": "TOC",
+    "police_bn": "Police Bn",
+}
+
+
+def _unit_left(
+    rng: random.Random, table: tuple[tuple[tuple[str, int], int], ...]
+) -> tuple[dict[str, object], str]:
+    """A structured unit left (``army_units`` JSON) and the text staff would type."""
+    kind, highest = weighted(rng, table)
+    if not highest:
+        return {"type": kind}, ""
+    number = rng.randint(1, highest)
+    return {"type": kind, "number": number}, f"{_ABBREVIATIONS[kind]} {number}"
+
+
 def service_fields(rng: random.Random, *, today: dt.date) -> dict[str, object]:
-    """The fields of a ServiceRecord: category, stage, rank, unit left…"""
+    """The fields of a ServiceRecord: category, stage, rank, unit left…
+
+    ``unit_left`` holds the structured unit and, for conscripts, the batch,
+    as the service record's form would store them.
+    """
     category = rng.choices(
         (Category.CONSCRIPT, Category.SOLDIER, Category.POLICE, Category.OTHER),
         weights=(45, 35, 12, 8),
     )[0]
     fields: dict[str, object] = {"category": category}
+    batch: dict[str, int] | None = None
     if category == Category.CONSCRIPT:
-        batch = rng.randint(1, 12)
-        conscripted = dt.date(2024, 4, 1) + dt.timedelta(days=45 * (batch - 1) + rng.randint(0, 6))
+        number = rng.randint(1, 12)
+        conscripted = dt.date(2024, 4, 1) + dt.timedelta(days=45 * (number - 1) + rng.randint(0, 6))
+        conscripted = min(conscripted, today - dt.timedelta(days=30))
+        batch = {"number": number, "year": conscripted.year}
         fields.update(
             stage=rng.choices((Stage.IN_TRAINING, Stage.DEPLOYED), weights=(4, 6))[0],
             rank="တပ်သား",
-            conscription_batch=f"Batch {batch}",
-            conscription_date=min(conscripted, today - dt.timedelta(days=30)),
+            conscription_batch=f"Batch {number}",
+            conscription_date=conscripted,
         )
     elif category == Category.SOLDIER:
         fields.update(
@@ -144,15 +187,21 @@ def service_fields(rng: random.Random, *, today: dt.date) -> dict[str, object]:
         fields.update(stage=Stage.DEPLOYED, rank=weighted(rng, POLICE_RANKS))
     else:
         fields.update(stage=Stage.OTHER)
+    unit_left: dict[str, object] | None = None
     if category in (Category.CONSCRIPT, Category.SOLDIER):
-        formation = rng.choices(("LIB", "IB"), weights=(3, 2))[0]
-        fields["unit_left_text"] = (
-            f"{formation} {rng.randint(1, 599 if formation == 'LIB' else 299)}"
-        )
+        unit_left, text = _unit_left(rng, ARMY_UNITS)
+        if text:
+            fields["unit_left_text"] = text
         if rng.random() < 0.7:
             fields["service_number"] = f"BA-{rng.randrange(10**6):06d}"
     elif category == Category.POLICE:
-        fields["unit_left_text"] = f"Police Bn {rng.randint(1, 40)}"
+        unit_left, text = _unit_left(rng, POLICE_UNITS)
+        if text:
+            fields["unit_left_text"] = text
+    if batch is not None:
+        unit_left = {**(unit_left or {}), "batch": batch}
+    if unit_left:
+        fields["unit_left"] = unit_left
     if fields.get("stage") == Stage.DEPLOYED:
         fields["weapons_issued"] = rng.choices((True, False, None), weights=(6, 2, 2))[0]
     elif category != Category.OTHER:
