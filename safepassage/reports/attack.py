@@ -29,19 +29,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from scipy.optimize import linprog
-
-if TYPE_CHECKING:
-    from .disclosure import Published
 
 Grid = Sequence[Sequence[int | None]]
 Entry = tuple[int, int]
 
 # What the attacker knows of every suppressed value (zeros are published).
 SUPPRESSED_FLOOR = 1
+
+
+class Published(Protocol):
+    """What the attack reads of ``disclosure.Published`` (which imports this module)."""
+
+    @property
+    def cells(self) -> Sequence[Sequence[int | None]]: ...
+    @property
+    def row_totals(self) -> Sequence[int | None]: ...
+    @property
+    def col_totals(self) -> Sequence[int | None]: ...
+    @property
+    def total(self) -> int | None: ...
 
 
 class InconsistentTable(ValueError):
@@ -183,6 +193,13 @@ def _bound(
     )
     if outcome.status == 3:  # unbounded: nothing published caps this value
         return -math.inf
+    if outcome.status == 4 and integrality is not None:
+        # HiGHS's integer solver may answer "infeasible or unbounded"; the
+        # relaxation tells which (an integer point exists whenever it is
+        # feasible: the matrix is totally unimodular).
+        relaxed = _bound(objective, a_eq, b_eq, bounds, None)
+        if relaxed == -math.inf:
+            return relaxed
     if outcome.status == 2:
         raise InconsistentTable("the published values do not add up")
     if outcome.status != 0:
