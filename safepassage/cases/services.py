@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,6 +102,44 @@ def case_lock(case: Case) -> Case:
 def _bump(case: Case, *fields: str) -> None:
     case.version += 1
     case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@dataclass
+class CaseWrite:
+    """What the body of `_case_write` hands back: the locked case, the
+    audit event's details, and the case's own columns it changed."""
+
+    case: Case
+    details: dict[str, Any] = field(default_factory=dict)
+    fields: tuple[str, ...] = ()
+
+
+@contextmanager
+def _case_write(
+    case: Case,
+    *,
+    actor: User,
+    action: str,
+    roles: Collection[str] = (),
+    expected_version: int | None = None,
+) -> Iterator[CaseWrite]:
+    """The steps every write to a case takes, in this order: lock its row
+    (StaleCase when `expected_version` is given and differs), check that
+    `actor` may act on it and holds one of `roles` (PermissionDenied), run
+    the body, bump the version, record `action` in the audit chain with the
+    body's details, and give the caller's `case` the new version. A body
+    that raises leaves no bump and no audit event (the caller's transaction
+    rolls back what it wrote)."""
+    locked = _lock(case, expected_version)
+    if not user_may_act_on_case(actor, locked) or (roles and not actor.has_any_role(roles)):
+        raise PermissionDenied
+    write = CaseWrite(locked)
+    yield write
+    _bump(locked, *write.fields)
+    audit_record(
+        actor=actor, action=action, target=locked, unit=locked.unit, details=write.details or None
+    )
+    case.version = locked.version
 
 
 @transaction.atomic
@@ -221,16 +261,13 @@ def case_note_add(
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("The note is empty."))
-    locked = _lock(case, expected_version)
-    if not user_may_act_on_case(actor, locked):
-        raise PermissionDenied
-    _bump(locked)
-    event = CaseEvent.objects.create(
-        case=locked, data_key=locked.data_key, kind=EventKind.NOTE, actor=actor, body=body
-    )
-    audit_record(actor=actor, action="cases.note_added", target=locked, unit=locked.unit)
-    case.version = locked.version
-    return event
+    with _case_write(
+        case, actor=actor, action="cases.note_added", expected_version=expected_version
+    ) as write:
+        locked = write.case
+        return CaseEvent.objects.create(
+            case=locked, data_key=locked.data_key, kind=EventKind.NOTE, actor=actor, body=body
+        )
 
 
 @transaction.atomic
@@ -432,9 +469,21 @@ def person_save(
     transaction commits. The audit event names the fields that changed,
     never their values.
     """
-    locked = _lock(case, expected_version)
-    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(PERSON_EDITORS):
-        raise PermissionDenied
+    with _case_write(
+        case,
+        actor=actor,
+        action="cases.person_saved",
+        roles=PERSON_EDITORS,
+        expected_version=expected_version,
+    ) as write:
+        person, changed = _person_write(write.case, data, phones)
+        write.details = {"fields": sorted(changed)}
+    return person
+
+
+def _person_write(
+    locked: Case, data: dict[str, Any], phones: list[str]
+) -> tuple[Person, list[str]]:
     person = Person.objects.filter(case=locked).first() or Person(
         case=locked, data_key=locked.data_key
     )
@@ -468,16 +517,7 @@ def person_save(
             PersonPhone.objects.create(person=person, data_key=locked.data_key, number=number)
     if set(existing) != set(phones):
         changed.append("phones")
-    _bump(locked)
-    audit_record(
-        actor=actor,
-        action="cases.person_saved",
-        target=locked,
-        unit=locked.unit,
-        details={"fields": sorted(changed)},
-    )
-    case.version = locked.version
-    return person
+    return person, changed
 
 
 SERVICE_RECORD_FIELDS = ("category", "stage", "rank", "unit_left", "unit_left_text")
@@ -508,37 +548,33 @@ def service_record_save(
         raise ValidationError(_("Unknown stage."))
     if rank and rank_for_text(rank) is None:
         raise ValidationError(_("Choose a rank from the list."))
-    unit_left = _unit_left_checked(unit_left)
-    locked = _lock(case, expected_version)
-    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(PERSON_EDITORS):
-        raise PermissionDenied
-    record = ServiceRecord.objects.filter(case=locked).first() or ServiceRecord(
-        case=locked, data_key=locked.data_key
-    )
     values: dict[str, Any] = {
         "category": category,
         "stage": stage,
         "rank": rank or None,
-        "unit_left": unit_left,
+        "unit_left": _unit_left_checked(unit_left),
         "unit_left_text": unit_left_text or None,
     }
-    changed = sorted(
-        name
-        for name in SERVICE_RECORD_FIELDS
-        if record.pk is None or (getattr(record, name) or None) != (values[name] or None)
-    )
-    for name, value in values.items():
-        setattr(record, name, value)
-    record.save()
-    _bump(locked)
-    audit_record(
+    with _case_write(
+        case,
         actor=actor,
         action="cases.service_record_saved",
-        target=locked,
-        unit=locked.unit,
-        details={"fields": changed},
-    )
-    case.version = locked.version
+        roles=PERSON_EDITORS,
+        expected_version=expected_version,
+    ) as write:
+        locked = write.case
+        record = ServiceRecord.objects.filter(case=locked).first() or ServiceRecord(
+            case=locked, data_key=locked.data_key
+        )
+        changed = sorted(
+            name
+            for name in SERVICE_RECORD_FIELDS
+            if record.pk is None or (getattr(record, name) or None) != (values[name] or None)
+        )
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.save()
+        write.details = {"fields": changed}
     return record
 
 
@@ -574,44 +610,26 @@ def task_create(
     title = (title or "").strip()
     if not title:
         raise ValidationError(_("The task needs a title."))
-    locked = _lock(case, None)
-    if not user_may_act_on_case(actor, locked):
-        raise PermissionDenied
-    if assignee is not None and assignee.unit_id != locked.unit_id:
-        raise ValidationError(_("Tasks go to members of the case's unit."))
-    task = Task.objects.create(
-        case=locked, data_key=locked.data_key, title=title, due_on=due_on, assignee=assignee
-    )
-    _bump(locked)
-    audit_record(
-        actor=actor,
-        action="cases.task_created",
-        target=locked,
-        unit=locked.unit,
-        details={"task": task.pk, "has_due_date": due_on is not None},
-    )
-    case.version = locked.version
+    with _case_write(case, actor=actor, action="cases.task_created") as write:
+        locked = write.case
+        if assignee is not None and assignee.unit_id != locked.unit_id:
+            raise ValidationError(_("Tasks go to members of the case's unit."))
+        task = Task.objects.create(
+            case=locked, data_key=locked.data_key, title=title, due_on=due_on, assignee=assignee
+        )
+        write.details = {"task": task.pk, "has_due_date": due_on is not None}
     return task
 
 
 @transaction.atomic
 def task_complete(*, actor: User, task: Task) -> Task:
     locked_task = Task.objects.select_for_update().select_related("case").get(pk=task.pk)
-    case = _lock(locked_task.case, None)
-    if not user_may_act_on_case(actor, case):
-        raise PermissionDenied
-    if locked_task.done_at is not None:
-        raise ValidationError(_("This task is already done."))
-    locked_task.done_at = timezone.now()
-    locked_task.save(update_fields=["done_at"])
-    _bump(case)
-    audit_record(
-        actor=actor,
-        action="cases.task_completed",
-        target=case,
-        unit=case.unit,
-        details={"task": locked_task.pk},
-    )
+    with _case_write(locked_task.case, actor=actor, action="cases.task_completed") as write:
+        if locked_task.done_at is not None:
+            raise ValidationError(_("This task is already done."))
+        locked_task.done_at = timezone.now()
+        locked_task.save(update_fields=["done_at"])
+        write.details = {"task": locked_task.pk}
     return locked_task
 
 
@@ -638,29 +656,24 @@ def family_member_save(
     while the case has no person; the audit names the fields changed,
     never their values.
     """
-    locked = _lock(case, None)
-    if not user_may_act_on_case(actor, locked) or not actor.has_any_role(FAMILY_EDITORS):
-        raise PermissionDenied
-    person = Person.objects.filter(case=locked).first()
-    if person is None:
-        raise ValidationError(_("Record the person first; family members belong to the person."))
-    if member is not None and member.person_id != person.pk:
-        raise PermissionDenied
     values = {"relation": relation, "name": name, "township": township, "risk_notes": risk_notes}
-    target = member or FamilyMember(person=person, data_key=locked.data_key)
-    changed = sorted(k for k, v in values.items() if getattr(target, k) != (v or None))
-    for key, value in values.items():
-        setattr(target, key, (value or "").strip() or None)
-    target.save()
-    _bump(locked)
-    audit_record(
-        actor=actor,
-        action="cases.family_member_saved",
-        target=locked,
-        unit=locked.unit,
-        details={"member": target.pk, "created": member is None, "fields": changed},
-    )
-    case.version = locked.version
+    with _case_write(
+        case, actor=actor, action="cases.family_member_saved", roles=FAMILY_EDITORS
+    ) as write:
+        locked = write.case
+        person = Person.objects.filter(case=locked).first()
+        if person is None:
+            raise ValidationError(
+                _("Record the person first; family members belong to the person.")
+            )
+        if member is not None and member.person_id != person.pk:
+            raise PermissionDenied
+        target = member or FamilyMember(person=person, data_key=locked.data_key)
+        changed = sorted(k for k, v in values.items() if getattr(target, k) != (v or None))
+        for key, value in values.items():
+            setattr(target, key, (value or "").strip() or None)
+        target.save()
+        write.details = {"member": target.pk, "created": member is None, "fields": changed}
     return target
 
 
@@ -697,21 +710,17 @@ def case_assign(*, actor: User, case: Case, users: list[User]) -> Case:
     """Set who works on a case: members of its unit holding a case role."""
     from .policies import user_holds_case_role
 
-    locked = _lock(case, None)
-    if not user_may_act_on_case(actor, locked) or not actor.has_any_role({"unit_handler"}):
-        raise PermissionDenied
-    for user in users:
-        if user.unit_id != locked.unit_id or not user_holds_case_role(user):
-            raise ValidationError(_("Only staff of this unit with a case role can be assigned."))
-    locked.assigned.set(users)
-    _bump(locked)
-    audit_record(
-        actor=actor,
-        action="cases.assigned",
-        target=locked,
-        unit=locked.unit,
-        details={"users": sorted(u.pk for u in users)},
-    )
+    with _case_write(
+        case, actor=actor, action="cases.assigned", roles={Role.UNIT_HANDLER}
+    ) as write:
+        locked = write.case
+        for user in users:
+            if user.unit_id != locked.unit_id or not user_holds_case_role(user):
+                raise ValidationError(
+                    _("Only staff of this unit with a case role can be assigned.")
+                )
+        locked.assigned.set(users)
+        write.details = {"users": sorted(u.pk for u in users)}
     return locked
 
 
