@@ -1,7 +1,8 @@
-"""Session limits and the second-factor gate.
+"""The user's access per request, session limits and the second-factor gate.
 
-Order in MIDDLEWARE matters: both run after AuthenticationMiddleware and
-django-otp's OTPMiddleware (so `request.user.is_verified()` exists);
+Order in MIDDLEWARE matters: AccessCacheMiddleware takes django-otp's
+OTPMiddleware's place, right after AuthenticationMiddleware (so
+`request.user.is_verified()` exists); the other two run after it;
 SessionGuardMiddleware runs before LoginRequiredMiddleware so that a
 session it ends is treated as signed out at once.
 """
@@ -16,11 +17,15 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from safepassage.core.permissions import get_access_policy, is_verified, refuse
 
 from . import auditing
+from .roles import Role
 
 SESSION_EPOCH_KEY = "safepassage_session_epoch"
 SESSION_LAST_SEEN_KEY = "safepassage_last_seen"
@@ -31,6 +36,11 @@ SESSION_PASSWORD_AT_KEY = "safepassage_password_at"  # noqa: S105 - a key name
 # requests does not write the session row each time; idle time is thus
 # measured to within this many seconds.
 SESSION_TOUCH_SECONDS = 30
+# The user's roles and verified device as read at an access stamp
+# (AccessCacheMiddleware): {"user": pk, "stamp": n, "roles": [...],
+# "device": persistent id or None}. Role names and a device id: nothing
+# personal.
+SESSION_ACCESS_KEY = "safepassage_access"
 
 
 def session_start(request: HttpRequest, user: Any) -> None:
@@ -67,6 +77,63 @@ def _end_session(request: HttpRequest, reason: str) -> None:
         details={"reason": reason},
         request=request,
     )
+
+
+def _cached_access(request: HttpRequest, user: Any) -> dict[str, Any] | None:
+    """The session's copy of `user`'s access if it was read at the user's
+    current access stamp, else None."""
+    cached = request.session.get(SESSION_ACCESS_KEY)
+    if (
+        isinstance(cached, dict)
+        and cached.get("user") == user.pk
+        and cached.get("stamp") == user.access_stamp
+        and isinstance(cached.get("roles"), list)
+    ):
+        return cached
+    return None
+
+
+class AccessCacheMiddleware(OTPMiddleware):  # type: ignore[misc]
+    """django-otp's OTPMiddleware, with the user's roles and verified device
+    kept in the session instead of read from the database each request.
+
+    Without it every signed-in request reads the device and the roles (two
+    queries). The copy is trusted only while it was made at the user's
+    current `access_stamp`, read with the user row that
+    AuthenticationMiddleware fetches each request anyway; every service
+    that withdraws a role, moves a unit, deactivates, changes a password or
+    removes a device bumps the stamp in the same transaction, so the next
+    request reads the database again and sees the change. The copy is made
+    after the stamp was read, so it is never older than its stamp.
+
+    With a valid copy, `user.otp_device` is a lazy object that loads the
+    device only if something reads it (`is_verified()` does not).
+    """
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        if not user.is_authenticated:
+            return super()._verify_user_sync(request, user)
+        cached = _cached_access(request, user)
+        device_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if cached is not None and cached.get("device") == (device_id or None):
+            self._init_user_fields(user)
+            user._role_cache = frozenset(Role(r) for r in cached["roles"] if r in Role.values)
+            if device_id:
+                user.otp_device = SimpleLazyObject(
+                    lambda: self._finalize_device(
+                        request, user, self._device_from_persistent_id(device_id)
+                    )
+                )
+            return user
+        user = super()._verify_user_sync(request, user)
+        device = user.otp_device
+        request.session[SESSION_ACCESS_KEY] = {
+            "user": user.pk,
+            "stamp": user.access_stamp,
+            "roles": sorted(r.value for r in user.role_set()),
+            "device": device.persistent_id if device is not None else None,
+        }
+        return user
 
 
 class SessionGuardMiddleware:

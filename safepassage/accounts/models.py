@@ -109,6 +109,13 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
     SessionGuardMiddleware ends any session whose copy differs, so bumping
     it (services do, on deactivation and role changes) signs the user out
     everywhere at their next request.
+
+    `access_stamp` moves on with every write that changes what the user may
+    do or how they proved who they are (roles, unit, activation, password,
+    second-factor devices; services bump it). A session keeps its user's
+    roles and verified device beside the stamp it read them at, and
+    `AccessCacheMiddleware` trusts that copy only while the stamp is the
+    user row's, which every request reads anyway.
     """
 
     unit = models.ForeignKey(
@@ -118,6 +125,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
         related_name="members",
     )
     session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
+    access_stamp = models.PositiveIntegerField(_("access stamp"), default=0, editable=False)
 
     # Staff are at risk too: the account holds a call sign (the username),
     # never a name or an address that could identify the person behind it.

@@ -3,7 +3,12 @@
 Each service runs in one transaction with its audit event. Services that
 withdraw access (deactivation, role changes) bump the user's
 `session_epoch`, which ends every session of that user at its next request
-(see SessionGuardMiddleware). Services acting for an administrator check
+(see SessionGuardMiddleware). Every service that changes what a user may
+do or how they prove who they are (roles, unit, activation, password,
+second-factor devices) also bumps `access_stamp`, which voids the roles
+and verified device a session keeps (see AccessCacheMiddleware): a write
+that forgets it leaves a session trusting a withdrawn role or a removed
+device until it ends. Services acting for an administrator check
 `policies`: units and administrators are headquarters' to make, and an
 administrator of another unit acts on that unit's members only
 (PermissionDenied otherwise, before anything is written).
@@ -132,9 +137,19 @@ def _role_groups(roles: Iterable[str]) -> list[Group]:
     return groups
 
 
+def _bump_access_stamp(user: User) -> None:
+    """Void every session's copy of `user`'s roles and verified device."""
+    User.objects.filter(pk=user.pk).update(access_stamp=F("access_stamp") + 1)
+    user.refresh_from_db(fields=["access_stamp"])
+
+
 def _bump_session_epoch(user: User) -> None:
-    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    user.refresh_from_db(fields=["session_epoch"])
+    """End every session of `user` at its next request (and void their
+    copies of the user's access, should a session outlive its epoch)."""
+    User.objects.filter(pk=user.pk).update(
+        session_epoch=F("session_epoch") + 1, access_stamp=F("access_stamp") + 1
+    )
+    user.refresh_from_db(fields=["session_epoch", "access_stamp"])
 
 
 @transaction.atomic
@@ -198,6 +213,7 @@ def user_reactivate(*, actor: User | None, user: User) -> User:
     check_administers(actor, user.unit_id)
     user.is_active = True
     user.save(update_fields=["is_active"])
+    _bump_access_stamp(user)
     auditing.record("user_reactivated", actor=actor, target=user, unit=user.unit)
     return user
 
@@ -272,6 +288,7 @@ def user_set_password(*, actor: User | None, user: User, password: str) -> User:
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    _bump_access_stamp(user)
     auditing.record("password_set", actor=actor, target=user, unit=user.unit)
     return user
 
@@ -305,6 +322,7 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    _bump_access_stamp(user)
     auditing.record("totp_enrolled", actor=user, target=user, unit=user.unit)
     return True
 
@@ -318,6 +336,7 @@ def totp_device_provision(*, actor: User | None, user: User) -> TOTPDevice:
     check_administers(actor, user.unit_id)
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+    _bump_access_stamp(user)
     auditing.record("totp_provisioned", actor=actor, target=user, unit=user.unit)
     return device
 
@@ -333,6 +352,7 @@ def backup_codes_regenerate(*, user: User) -> list[str]:
         user=user, defaults={"name": BACKUP_DEVICE_NAME, "confirmed": True}
     )
     device.codes.all().delete()
+    _bump_access_stamp(user)
     codes = [backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
     BackupCode.objects.bulk_create(
         BackupCode(device=device, digest=backup_code_digest(user_id=user.pk, code=code))
@@ -480,6 +500,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    _bump_access_stamp(user)
     locked.used_at = timezone.now()
     locked.save(update_fields=["used_at"])
     auditing.record(
