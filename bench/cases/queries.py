@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--path", default="/cases/list/")
     parser.add_argument("--samples", type=int, default=300)
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.cases.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.cases.settings"
     import django
 
     django.setup()
