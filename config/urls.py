@@ -20,6 +20,8 @@ urlpatterns = [
     path("channels/", include("safepassage.intake.urls")),
     path("intake/", include("safepassage.intake.inbox_urls")),
     path("crossing/", include("safepassage.crossing.urls")),
+    path("grievances/", include("safepassage.grievances.urls")),
+    path("contact/complaint/", include("safepassage.grievances.web_urls")),
     path("contact/", include("safepassage.intake.web_urls")),
     path("operations/", include("safepassage.operations.urls")),
     path("", include("safepassage.core.urls")),

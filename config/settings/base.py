@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "safepassage.armoury",
     "safepassage.crossing",
     "safepassage.reports",
+    "safepassage.grievances",
     "safepassage.demo",
 ]
 

@@ -130,6 +130,18 @@ def prompt_text_send(*, contact: Contact, text: str) -> OutboundMessage:
     return _queue(reply_route(root_of(contact)), text[:MAX_TEXT])
 
 
+def private_send(*, contact: Contact, text: str) -> OutboundMessage | None:
+    """A message the conversation's unit must not read (headquarters'
+    answer to a complaint): queued as a `secret` message, so that once it
+    has left, the log keeps only the placeholder a receipt leaves. To the
+    bot the person wrote from last; None when that is the web form (its
+    log is the only way to the person there, and the unit reads it)."""
+    target = reply_route(root_of(contact))
+    if target.channel.kind == ChannelKind.WEB:
+        return None
+    return _queue(target, text[:MAX_TEXT], secret=True)
+
+
 def prompt_erase(*, message_ids: Sequence[int], ask_to_delete: str = "") -> int:
     """Take the prompts `message_ids` (OutboundMessage ids) out of the
     person's chat. Telegram: deleted (a prompt not sent yet is withdrawn);

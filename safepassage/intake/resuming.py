@@ -102,12 +102,20 @@ def _wait_seconds(until: dt.datetime, now: dt.datetime) -> int:
 
 @transaction.atomic
 def resume_check(
-    code: str, receipt_text: str, *, source: str, by: Contact | None = None
+    code: str,
+    receipt_text: str,
+    *,
+    source: str,
+    by: Contact | None = None,
+    quiet: bool = False,
 ) -> ResumeResult:
     """Check `receipt_text` for the conversation whose case code is `code`,
     within the limits above. `source` names who is asking (a chat, a web
     client's address); `by` is the contact that asks, never its own root.
-    Audited either way (`intake.resumed`, `intake.resume_refused`)."""
+    Audited either way (`intake.resumed`, `intake.resume_refused`), unless
+    `quiet`: a caller that checks the pair for a purpose the conversation's
+    unit must not learn of (a complaint to headquarters) audits under its
+    own scope instead; the limits and their counters are the same."""
     now = timezone.now()
     by_source = _guard("source", source, now)
     if _failures(by_source, SOURCE_WINDOW, now) >= SOURCE_FAILURES_ALLOWED:
@@ -120,7 +128,7 @@ def resume_check(
     expected = _expected_filter(code, target)
     if expected:
         if not hmac.compare_digest(receipt_filter(receipt_text), expected):
-            return _refused(target, by_source, by_code, now)  # no Argon2id
+            return _refused(target, by_source, by_code, now, quiet=quiet)  # no Argon2id
     elif _failures(by_code, CODE_WINDOW, now) >= CODE_FAILURES_ALLOWED:
         # A contact without a filter: every check costs Argon2id, so the
         # code is guarded as before the filter.
@@ -140,11 +148,13 @@ def resume_check(
     if target is None or not receipt_verify(receipt_text, target.receipt_hash):
         if target is None:
             receipt_verify(receipt_text, _dummy_hash())  # the same cost
-        return _refused(target, by_source, by_code, now)
+        return _refused(target, by_source, by_code, now, quiet=quiet)
     ResumeGuard.objects.filter(pk=by_code.pk).update(failures=0, window_start=now)
     if not target.receipt_filter:
         target.receipt_filter = receipt_filter(receipt_text)
         Contact.objects.filter(pk=target.pk).update(receipt_filter=target.receipt_filter)
+    if quiet:
+        return ResumeResult(ResumeOutcome.RESUMED, root=target)
     audit_record(
         actor=None,
         action="intake.resumed",
@@ -155,11 +165,17 @@ def resume_check(
 
 
 def _refused(
-    target: Contact | None, by_source: ResumeGuard, by_code: ResumeGuard, now: dt.datetime
+    target: Contact | None,
+    by_source: ResumeGuard,
+    by_code: ResumeGuard,
+    now: dt.datetime,
+    *,
+    quiet: bool = False,
 ) -> ResumeResult:
     _fail(by_source, SOURCE_WINDOW, now)
     _fail(by_code, CODE_WINDOW, now)
-    audit_record(actor=None, action="intake.resume_refused", target=target)
+    if not quiet:
+        audit_record(actor=None, action="intake.resume_refused", target=target)
     return ResumeResult(ResumeOutcome.MISMATCH)
 
 

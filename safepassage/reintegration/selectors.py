@@ -414,3 +414,27 @@ def plan_counts_by_dimension(*, plan: Plan) -> dict[int, int]:
     for row in Goal.objects.filter(plan=plan).values("dimension_id"):
         counts[row["dimension_id"]] += 1
     return dict(counts)
+
+
+def followups_awaiting_checkin(*, limit: int = 1000) -> list[FollowUp]:
+    """Due follow-ups of active plans (plan and case loaded), oldest first:
+    what a channel check-in may be sent for. For background work only: no
+    user, nothing decrypted; the caller skips those it already asked."""
+    return list(
+        FollowUp.objects.filter(state=FollowUpState.DUE, plan__state=PlanState.ACTIVE)
+        .select_related("plan")
+        .order_by("due_on", "pk")[:limit]
+    )
+
+
+def followup_open_for_checkin(followup_id: int) -> FollowUp | None:
+    """The follow-up `followup_id` if it still waits for an answer."""
+    return (
+        FollowUp.objects.filter(
+            pk=followup_id,
+            state__in=[FollowUpState.SCHEDULED, FollowUpState.DUE],
+            plan__state=PlanState.ACTIVE,
+        )
+        .select_related("plan")
+        .first()
+    )

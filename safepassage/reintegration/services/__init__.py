@@ -10,6 +10,7 @@ from .catalogue import (
 )
 from .followups import (
     CHECKIN_ANSWERS,
+    checkin_help_raise,
     followup_attempt_failed,
     followup_confirm,
     followup_record,
@@ -23,6 +24,7 @@ from .referrals import provider_create, provider_usable_by, referral_move, refer
 __all__ = [
     "CHECKIN_ANSWERS",
     "add_months",
+    "checkin_help_raise",
     "dimension_save",
     "followup_attempt_failed",
     "followup_confirm",

@@ -8,13 +8,12 @@ from two workers, reminds once.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
@@ -205,16 +204,56 @@ CHECKIN_ANSWERS: Mapping[str, tuple[object, ...]] = {
 }
 
 
+def _checkin_help_task(plan: Plan, case: Case) -> None:
+    """A task for the plan's owner, raised by the system (`task_raise`:
+    the audit names no user, since no member of staff acted). An owner
+    who left the unit gets none assigned: the unit sees the task open."""
+    owner = User.objects.filter(pk=plan.owner_id).first()
+    case_services.task_raise(
+        case=case,
+        title=gettext_now("The person asked for help in a check-in."),
+        due_on=timezone.localdate(),
+        assignee=owner,
+    )
+
+
 @transaction.atomic
-def followup_record_from_checkin(*, contact_case: Case, answers: Mapping[str, object]) -> FollowUp:
-    """Land a person's check-in answers on their plan's next open follow-up,
-    for the caseworker to confirm (state TO_CONFIRM).
+def checkin_help_raise(*, contact_case: Case) -> bool:
+    """The person pressed "I need help" in a check-in: a task for the
+    plan's owner at once (the rest of the check-in may never come).
+    The CALLER has matched the contact to `contact_case`. False when the
+    case has no active plan (nothing is raised; the conversation still
+    reaches the unit's inbox)."""
+    plan = Plan.objects.filter(case=contact_case, state=PlanState.ACTIVE).first()
+    if plan is None:
+        return False
+    _checkin_help_task(plan, contact_case)
+    audit_record(
+        actor=None,
+        action="reintegration.checkin_help_raised",
+        target=plan,
+        unit=plan.unit_id,
+    )
+    return True
+
+
+@transaction.atomic
+def followup_record_from_checkin(
+    *,
+    contact_case: Case,
+    answers: Mapping[str, object],
+    followup_id: int | None = None,
+) -> FollowUp:
+    """Land a person's check-in answers on a follow-up of their plan, for
+    the caseworker to confirm (state TO_CONFIRM): the follow-up
+    `followup_id` the check-in was sent for, else the plan's next open one.
 
     The CALLER (a channel) has already matched the contact's code and
     receipt to `contact_case`; this function trusts that and nothing else.
     `answers` holds only keys of CHECKIN_ANSWERS with their allowed values
     (anything else: ValidationError, nothing written). "need_help" raises
-    a task for the plan's owner at once. Not wired to a channel yet.
+    a task for the plan's owner at once, by the system (`task_raise`).
+    The channel check-in is `safepassage.grievances.checkin`.
     """
     clean: dict[str, object] = {}
     for key, value in answers.items():
@@ -232,12 +271,12 @@ def followup_record_from_checkin(*, contact_case: Case, answers: Mapping[str, ob
     )
     if plan is None:
         raise ValidationError(_("No active plan for this case."))
-    followup = (
-        FollowUp.objects.select_for_update()
-        .filter(plan=plan, state__in=[FollowUpState.SCHEDULED, FollowUpState.DUE])
-        .order_by("due_on")
-        .first()
+    open_followups = FollowUp.objects.select_for_update().filter(
+        plan=plan, state__in=[FollowUpState.SCHEDULED, FollowUpState.DUE]
     )
+    if followup_id is not None:
+        open_followups = open_followups.filter(pk=followup_id)
+    followup = open_followups.order_by("due_on").first()
     if followup is None:
         raise ValidationError(_("No follow-up is waiting for this plan."))
     today = timezone.localdate()
@@ -252,17 +291,7 @@ def followup_record_from_checkin(*, contact_case: Case, answers: Mapping[str, ob
     followup.save()
     need_help = clean.get("need_help") is True
     if need_help:
-        owner = User.objects.get(pk=plan.owner_id)
-        # An owner who left the unit is refused: the supervisor sees the
-        # follow-up waiting instead.
-        with contextlib.suppress(PermissionDenied):
-            case_services.task_create(
-                actor=owner,
-                case=contact_case,
-                title=gettext_now("The person asked for help in a check-in."),
-                due_on=today,
-                assignee=owner,
-            )
+        _checkin_help_task(plan, contact_case)
     audit_record(
         actor=None,
         action="reintegration.checkin_received",
