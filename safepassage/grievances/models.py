@@ -24,6 +24,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.vault.fields import EncryptedTextField, VaultedModel
+from safepassage.vault.keys import scope_for_unit
 
 from .workflow import CheckInStep, GrievanceState
 
@@ -102,6 +103,9 @@ class Grievance(VaultedModel):
 
     def __str__(self) -> str:
         return f"grievance {self.pk}"
+
+    def vault_scope(self) -> str:
+        return scope_for_unit(self.hq_unit_id)
 
 
 class CheckIn(models.Model):

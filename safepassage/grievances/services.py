@@ -139,7 +139,7 @@ def grievance_move(*, actor: User, grievance: Grievance, target: str, note: str 
         action="grievances.moved",
         target=locked,
         unit=locked.hq_unit_id,
-        details={"from": before, "to": target, "note": bool(text)},
+        details={"from": before, "to": target, "annotated": bool(text)},
     )
     return locked
 

@@ -71,8 +71,8 @@ def complaint(request: HttpRequest) -> HttpResponse:
                 "grievances/web/received.html",
                 {"text": services.received_text(language)},
             )
-    form = _with_token(form, blank=("receipt",))
-    return render(request, "grievances/web/complaint.html", {"form": form}, status=status)
+    shown = _with_token(form, blank=("receipt",))
+    return render(request, "grievances/web/complaint.html", {"form": shown}, status=status)
 
 
 def _user(request: HttpRequest) -> User:

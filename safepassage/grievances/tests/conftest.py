@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from safepassage.accounts.tests.fixtures import *  # noqa: F403
