@@ -12,6 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from safepassage.accounts.tests.factories import HeadquartersFactory
 from safepassage.audit.models import AuditEvent
 from safepassage.grievances import selectors, services
 from safepassage.grievances.models import Grievance
@@ -79,7 +80,8 @@ def test_a_complaint_that_matches_nothing_is_kept_unverified_and_answered_the_sa
     w = world()
     grievance = submit(w, code=code, receipt=receipt)
     assert grievance.verified is False
-    assert grievance.case_id is None and grievance.concerns_unit_id is None
+    assert grievance.case_id is None
+    assert grievance.concerns_unit_id is None
     assert grievance.contact_id is None
     grievance.refresh_from_db()
     assert grievance.code_given == (w.contact.code if code is None else code)[:40]
@@ -113,9 +115,11 @@ def test_bad_input_is_refused_clearly_and_nothing_is_written(kind, body):
     assert not Grievance.objects.exists()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(code=st.text(max_size=60), receipt=st.text(max_size=90), body=st.text(max_size=200))
 def test_hostile_text_never_breaks_the_complaint_path(code, receipt, body):
+    """Any text: a clear refusal (empty or too long), or kept unverified."""
+    HeadquartersFactory()
     try:
         grievance = services.grievance_submit(
             code=code, receipt=receipt, kind="other", body=body, channel="web", source="web:x"
@@ -123,12 +127,6 @@ def test_hostile_text_never_breaks_the_complaint_path(code, receipt, body):
     except ValidationError:
         return
     assert grievance.verified is False
-
-
-def test_hostile_text_case(db):
-    """hypothesis needs the database and the headquarters once."""
-    world()
-    test_hostile_text_never_breaks_the_complaint_path()
 
 
 def test_headquarters_moves_and_answers_and_the_answer_goes_to_the_person_as_a_secret():
@@ -170,7 +168,8 @@ def test_an_answer_to_a_web_conversation_is_recorded_but_not_put_where_the_unit_
     w = world()
     grievance = submit(w)
     before = OutboundMessage.objects.count()
-    assert services.grievance_answer(actor=w.hq_protection, grievance=grievance, text="Noted.") is False
+    sent = services.grievance_answer(actor=w.hq_protection, grievance=grievance, text="Noted.")
+    assert sent is False
     assert OutboundMessage.objects.count() == before
 
 
@@ -207,12 +206,13 @@ def test_counts_per_unit_month_and_kind_carry_no_content():
     submit(w, kind="threat")
     submit(w, receipt="09 4123 45678 / 09 7987 65432", kind="threat")
     today = timezone.localdate()
-    counts = selectors.grievance_counts(
-        period_from=today - dt.timedelta(days=1), period_to=today
-    )
+    counts = selectors.grievance_counts(period_from=today - dt.timedelta(days=1), period_to=today)
     cells = {(c.unit_id, c.kind): c.count for c in counts}
     assert cells == {(w.unit.pk, "abuse"): 1, (w.unit.pk, "threat"): 1, (None, "threat"): 1}
     assert all(c.month == today.replace(day=1) for c in counts)
-    assert selectors.grievance_counts(
-        period_from=today + dt.timedelta(days=1), period_to=today + dt.timedelta(days=30)
-    ) == []
+    assert (
+        selectors.grievance_counts(
+            period_from=today + dt.timedelta(days=1), period_to=today + dt.timedelta(days=30)
+        )
+        == []
+    )
