@@ -29,6 +29,7 @@ REFUSAL_ACTIONS = (
     "reintegration.access_refused",
     "watchlists.access_refused",
     "receipts.access_refused",
+    "grievances.access_refused",
 )
 CASES = [(row, p) for row in MATRIX.rows for p in principals()]
 

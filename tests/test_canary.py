@@ -376,6 +376,20 @@ def _write_reintegration(canary: str) -> None:
     services.plan_close(actor=worker, plan=plan, state=PlanState.COMPLETED, reasons=canary)
 
 
+def _write_grievance(canary: str) -> None:
+    from safepassage.grievances import services
+    from safepassage.grievances.tests.factories import world
+
+    w = world()
+    grievance = services.grievance_submit(
+        code=canary[:40], receipt=canary, kind="other", body=canary, channel="web", source="c"
+    )
+    services.grievance_answer(actor=w.hq_protection, grievance=grievance, text=canary)
+    services.grievance_move(
+        actor=w.hq_protection, grievance=grievance, target="resolved", note=canary
+    )
+
+
 CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "vault_probe.probe": _write_probe,
     "accounts.totpdevice": _write_authenticator,
@@ -415,6 +429,7 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "reintegration.followup": _write_reintegration,
     "reintegration.provider": _write_reintegration,
     "reintegration.referral": _write_reintegration,
+    "grievances.grievance": _write_grievance,
 }
 
 
