@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from safepassage.accounts.tests.factories import sign_in
 from safepassage.audit.models import AuditEvent
 from safepassage.cases.codes import case_code_generate
 from safepassage.grievances import services
@@ -104,7 +105,7 @@ def test_headquarters_reads_with_an_audit_row_under_headquarters(client):
     grievance = services.grievance_submit(
         code="", receipt="", kind="threat", body="A threat (invented)", channel="web", source="t"
     )
-    client.force_login(w.hq_protection)
+    sign_in(client, w.hq_protection)
     listing = client.get(reverse("grievances:list"))
     assert listing.status_code == 200
     assert "A threat (invented)" not in listing.content.decode()  # the list shows no content
@@ -126,7 +127,7 @@ def test_the_unit_concerned_finds_nothing_and_its_audit_trail_names_nothing(clie
         source="t",
     )
     assert grievance.concerns_unit_id == w.unit.pk
-    client.force_login(w.handler)
+    sign_in(client, w.handler)
     home = client.get("/")
     assert "omplaint" not in home.content.decode()
     assert client.get(reverse("grievances:list")).status_code == 403
@@ -140,7 +141,7 @@ def test_a_move_not_allowed_shows_a_message_and_changes_nothing(client):
     grievance = services.grievance_submit(
         code="", receipt="", kind="other", body="x", channel="web", source="t"
     )
-    client.force_login(w.hq_handler)
+    sign_in(client, w.hq_handler)
     response = client.post(
         reverse("grievances:move", args=[grievance.public_id]),
         {"target": "resolved"},
