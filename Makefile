@@ -37,6 +37,8 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py seed_demo_reintegration
 	$(DEMO_ENV) $(PY) manage.py seed_demo_reports
 	$(DEMO_ENV) $(PY) manage.py reintegration_followups --schedule
+	$(DEMO_ENV) $(PY) manage.py seed_demo_grievances
+	$(DEMO_ENV) $(PY) manage.py grievances_checkins --schedule
 	$(DEMO_ENV) $(PY) manage.py seed_demo_armoury
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"
 	@echo "Serving on http://127.0.0.1:$(PORT), with a background worker  (Ctrl-C stops both)"
