@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import User
@@ -37,7 +37,7 @@ MAX_ANSWER = 2000
 def received_text(language: str) -> str:
     """The one answer every complaint gets, matched or not."""
     with translation.override(language or "my"):
-        return gettext_now(
+        return gettext(
             "Your complaint has reached headquarters. The unit it is about does not "
             "see it. If we can answer you, we will."
         )
@@ -69,7 +69,7 @@ def grievance_submit(
         raise ValidationError(_("Choose what the complaint is about."))
     if channel not in GrievanceChannel.values:
         raise ValidationError(_("Unknown channel."))
-    text = _clean(body, limit=MAX_BODY, what=gettext_now("the complaint"))
+    text = _clean(body, limit=MAX_BODY, what=gettext("the complaint"))
     typed = (code or "").strip()[:40]
     try:
         canonical = case_code_normalize(typed) if typed else ""
@@ -124,7 +124,7 @@ def grievance_move(*, actor: User, grievance: Grievance, target: str, note: str 
     locked = _lock(actor, grievance)
     if target not in GrievanceState.values or not grievance_move_allowed(locked.state, target):
         raise ValidationError(_("This complaint cannot move to that state."))
-    text = _clean(note, limit=MAX_ANSWER, what=gettext_now("the note"), required=False)
+    text = _clean(note, limit=MAX_ANSWER, what=gettext("the note"), required=False)
     before = locked.state
     locked.state = target
     if text:
@@ -153,7 +153,7 @@ def grievance_answer(*, actor: User, grievance: Grievance, text: str) -> bool:
     locked = _lock(actor, grievance)
     if locked.state in (GrievanceState.RESOLVED, GrievanceState.CLOSED):
         raise ValidationError(_("Reopen the complaint before answering it."))
-    answer = _clean(text, limit=MAX_ANSWER, what=gettext_now("the answer"))
+    answer = _clean(text, limit=MAX_ANSWER, what=gettext("the answer"))
     locked.answer = answer
     locked.answered_at = timezone.now()
     locked.answered_by = actor
@@ -177,12 +177,12 @@ def grievance_answer(*, actor: User, grievance: Grievance, text: str) -> bool:
 def answer_outcome_text(*, sent: bool, tied: bool) -> str:
     """What headquarters is told after answering."""
     if sent:
-        return gettext_now("The answer is recorded and on its way to the person.")
+        return gettext("The answer is recorded and on its way to the person.")
     if tied:
-        return gettext_now(
+        return gettext(
             "The answer is recorded. The person last wrote on the web form, where "
             "their unit reads the conversation: it was not sent."
         )
-    return gettext_now(
+    return gettext(
         "The answer is recorded. The complaint is not tied to a conversation: it cannot be sent."
     )

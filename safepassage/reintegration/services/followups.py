@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import User
@@ -211,7 +211,7 @@ def _checkin_help_task(plan: Plan, case: Case) -> None:
     owner = User.objects.filter(pk=plan.owner_id).first()
     case_services.task_raise(
         case=case,
-        title=gettext_now("The person asked for help in a check-in."),
+        title=gettext("The person asked for help in a check-in."),
         due_on=timezone.localdate(),
         assignee=owner,
     )
