@@ -378,6 +378,7 @@ def _write_reintegration(canary: str) -> None:
 
 def _write_grievance(canary: str) -> None:
     from safepassage.grievances import services
+    from safepassage.grievances.models import ComplaintDraft
     from safepassage.grievances.tests.factories import world
 
     w = world()
@@ -387,6 +388,10 @@ def _write_grievance(canary: str) -> None:
     services.grievance_answer(actor=w.hq_protection, grievance=grievance, text=canary)
     services.grievance_move(
         actor=w.hq_protection, grievance=grievance, target="resolved", note=canary
+    )
+    # A complaint being written in a bot chat (`grievances.bot`).
+    ComplaintDraft.objects.create(
+        hq_unit=w.hq, contact=w.contact, kind="other", body=canary, code_given=canary[:40]
     )
 
 
@@ -430,6 +435,7 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "reintegration.provider": _write_reintegration,
     "reintegration.referral": _write_reintegration,
     "grievances.grievance": _write_grievance,
+    "grievances.complaintdraft": _write_grievance,
 }
 
 

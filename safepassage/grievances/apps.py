@@ -9,8 +9,10 @@ class GrievancesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from safepassage.intake.prompts import register_prompt_handler
+        from safepassage.intake.prompts import register_private_handler, register_prompt_handler
 
+        from . import bot
         from .checkin import HANDLER, KIND
 
         register_prompt_handler(KIND, HANDLER)
+        register_private_handler(bot.HANDLER)

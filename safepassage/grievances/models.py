@@ -135,3 +135,39 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"check-in {self.pk}"
+
+
+class DraftStep(models.TextChoices):
+    KIND = "kind", _("What it is about")
+    BODY = "body", _("The complaint")
+    CODE = "code", _("Case code")
+    RECEIPT = "receipt", _("The two numbers")
+
+
+class ComplaintDraft(VaultedModel):
+    """A complaint being written in a bot chat (`bot.py`), kept under
+    headquarters' key until the receipt is checked; deleted then, or
+    abandoned after `bot.DRAFT_MINUTES`. One per chat."""
+
+    vault_unit_paths = ("hq_unit",)
+
+    hq_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    contact = models.OneToOneField("intake.Contact", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=8, choices=DraftStep.choices, default=DraftStep.KIND)
+    kind = models.CharField(max_length=16, choices=GrievanceKind.choices, blank=True)
+    body = EncryptedTextField(max_length=4000)
+    code_given = EncryptedTextField(max_length=40)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(step__in=DraftStep.values), name="griev_draft_step_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"complaint draft {self.pk}"
+
+    def vault_scope(self) -> str:
+        return scope_for_unit(self.hq_unit_id)

@@ -112,7 +112,7 @@ def _lock(actor: User, grievance: Grievance) -> Grievance:
     if not user_handles_grievances(actor):
         raise PermissionDenied
     return (
-        Grievance.objects.select_for_update()
+        Grievance.objects.select_for_update(of=("self",))
         .select_related("data_key__unit_key", "hq_unit", "contact")
         .get(pk=grievance.pk)
     )

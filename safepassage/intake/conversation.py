@@ -54,7 +54,7 @@ from safepassage.language import normalize_text
 from safepassage.vault.keys import SYSTEM_SCOPE
 
 from .models import ChannelKind, Contact, MessageKind
-from .prompts import prompt_dispatch, prompt_duress, prompt_label
+from .prompts import private_dispatch, prompt_dispatch, prompt_duress, prompt_label
 from .receipts import receipt_filter, receipt_generate, receipt_hash
 from .resuming import ResumeOutcome, resume_check
 from .unit_binding import contact_key_follow
@@ -459,6 +459,12 @@ def conversation_advance(contact: Contact, kind: str, body: str) -> Turn:
     step = contact.step if contact.step in STEPS else START
     if pressed in ("stop", LEGACY_STOP) or text.strip().casefold() in STOP_WORDS:
         _stop(contact, turn)
+        return turn
+    private = private_dispatch(contact, text) if text and step != STOPPED else None
+    if private is not None:  # not for the unit's log (`prompts.PrivateHandler`)
+        turn.redact = True
+        with translation.override(contact.language or "my"):
+            turn.replies += [BotReply(str(reply), secret=True) for reply in private]
         return turn
     answered = prompt_dispatch(contact, pressed) if pressed else None
     if answered is not None:  # a prompt's button (`prompts.py`): its app answers

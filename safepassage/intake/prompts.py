@@ -73,6 +73,38 @@ class PromptHandler:
 _HANDLERS: dict[str, PromptHandler] = {}
 
 
+@dataclass(frozen=True)
+class PrivateHandler:
+    """A conversation inside the conversation that its unit must not read
+    (a complaint to headquarters). `advance(contact, text)` is offered
+    every text message first: None when it is not the handler's (not its
+    start word, nothing under way for this contact), else the texts to
+    send back. Intake then records the person's message redacted (and
+    deletes it from a Telegram chat) and sends the replies as secrets
+    (`conversation.conversation_advance`): the unit's log keeps only the
+    placeholders a typed and a shown receipt leave. The handler keeps
+    what it needs under a key of its own."""
+
+    advance: Callable[[Contact, str], list[str] | None]
+
+
+_PRIVATE: list[PrivateHandler] = []
+
+
+def register_private_handler(handler: PrivateHandler) -> None:
+    if handler not in _PRIVATE:
+        _PRIVATE.append(handler)
+
+
+def private_dispatch(contact: Contact, text: str) -> list[str] | None:
+    """The first private handler's answer to `text`, or None."""
+    for handler in _PRIVATE:
+        answered = handler.advance(contact, text)
+        if answered is not None:
+            return answered
+    return None
+
+
 def register_prompt_handler(kind: str, handler: PromptHandler) -> None:
     """Register (or replace) the handler of `kind` (letters and "_")."""
     if not kind or not kind.replace("_", "").isalpha() or ":" in kind:
