@@ -22,6 +22,7 @@ SCHEDULE = {
     "reintegration_followups": "daily",  # docs/reintegration.md, follow-ups
     "crossing_tick": "*:0/15",  # docs/crossing.md, the worker's catch-up
     "ledger_verify": "daily",  # docs/rewards.md, the ledger
+    "grievances_checkins": "hourly",  # docs/reintegration.md, the channel check-in
 }
 
 

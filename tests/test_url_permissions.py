@@ -29,6 +29,10 @@ PUBLIC_VIEWS = {
     "contact:answer",
     "contact:leave",
     "contact:language",
+    # A complaint to headquarters: the same guards as contact:start, the
+    # code and receipt checked on the resume path with its limits, and
+    # one answer whatever they match (docs/grievances.md).
+    "complaint:form",
     # A new member's one-time invitation: a 256-bit token, stored hashed,
     # expiring, used once (accounts.services.invitation_open).
     "accounts:invitation_open",
