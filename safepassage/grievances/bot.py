@@ -109,6 +109,8 @@ def _step(contact: Contact, draft: ComplaintDraft, text: str) -> list[str]:
         return [_("Write your complaint in one message.")]
     if draft.step == DraftStep.BODY:
         body = normalize_text(text).strip()
+        if not body:
+            return [_("Write your complaint in one message.")]
         if len(body) > services.MAX_BODY:
             return [_("That is too long: at most 4,000 characters. Write it again, shorter.")]
         draft.body, draft.step = body, DraftStep.CODE

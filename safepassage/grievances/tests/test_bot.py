@@ -5,6 +5,8 @@ keeps nothing of it but placeholders."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from safepassage.grievances.models import ComplaintDraft, Grievance
 from safepassage.intake.models import ContactMessage, OutboundMessage
@@ -117,3 +119,27 @@ def test_a_messenger_complaint_works_the_same():
         grievance = Grievance.objects.get()
         assert grievance.channel == "facebook"
         assert BODY not in _log(w.contact)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.text(min_size=1, max_size=120), min_size=1, max_size=6))
+def test_any_text_in_a_complaint_is_answered_never_an_error(texts):
+    """Whatever is typed, at whatever step: an answer (never an exception),
+    and at most one complaint, unverified."""
+    from safepassage.accounts.tests.factories import HeadquartersFactory
+    from safepassage.grievances.bot import complaint_advance
+    from safepassage.intake import services as intake_services
+    from safepassage.intake.models import Channel
+    from safepassage.intake.processing import contact_for
+
+    HeadquartersFactory()
+    channel = Channel.objects.filter(kind="telegram").first() or intake_services.channel_create(
+        actor=None, kind="telegram", name="Bot", token="1:x", api_url="http://127.0.0.1:9"
+    )
+    contact, _new = contact_for(channel, "909")
+    ComplaintDraft.objects.filter(contact=contact).delete()
+    assert complaint_advance(contact, "/complain")
+    for text in texts:
+        replies = complaint_advance(contact, text)
+        assert replies is None or all(isinstance(r, str) and r for r in replies)
+    assert not Grievance.objects.filter(verified=True).exists()
