@@ -52,12 +52,8 @@ def when_ready(server):
     server.log.warning("vault: locked; every page will say so until restarted with the passphrase")
 
 
-def post_worker_init(worker):
-    """Each worker starts reading every registered person into its screening
-    index at once, in a background thread, so that the first screening
-    panel after a restart waits for none of it (it says how far it got)."""
-    from safepassage.cases.screening import screening_index_warm
-    from safepassage.vault import keyring
-
-    if keyring.is_unlocked():
-        screening_index_warm()
+# No screening index is built here: `manage.py screening_server`
+# (safepassage-screening.service) holds the machine's one index and the
+# workers ask it over SAFEPASSAGE_SCREENING_SOCKET. The per-worker build
+# that `post_worker_init` used to start decrypted every person in every
+# worker and competed with requests for minutes after each start.

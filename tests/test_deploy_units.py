@@ -105,6 +105,7 @@ def test_systemd_reads_the_calendars_and_the_units(tmp_path: Path) -> None:
     names = [
         "safepassage-web.service",
         "safepassage-worker.service",
+        "safepassage-screening.service",
         *(f"safepassage-command@{name}.service" for name in _timers()),
         *(p.name for p in UNITS.glob("*.timer")),
     ]

@@ -388,6 +388,12 @@ BACKUP_RECIPIENTS = [
 # not destroy the key ring that every unit's data needs: `vault_panic` stays.
 PANIC_CONTROL_ENABLED = env_bool("SAFEPASSAGE_PANIC_CONTROL", True)
 
+# --- Screening index ---------------------------------------------------------
+# The Unix socket of `manage.py screening_server`, which holds this machine's
+# one index of every registered person (docs/screening.md). Empty: each
+# process builds its own when first asked (development, tests, `make demo`).
+SCREENING_SOCKET = env("SAFEPASSAGE_SCREENING_SOCKET", "") or ""
+
 # --- Background tasks -------------------------------------------------------
 TASKS = {
     "default": {

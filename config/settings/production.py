@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, env_int
+from .base import SECRET_KEY, VAR_DIR, env, env_bool, env_int
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to at least 50 characters.")
@@ -28,3 +28,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+# One screening index per machine, in `manage.py screening_server`
+# (deploy/systemd/safepassage-screening.service); no web worker builds one.
+SCREENING_SOCKET = env("SAFEPASSAGE_SCREENING_SOCKET", "") or str(
+    VAR_DIR / "screening" / "screening.sock"
+)

@@ -36,8 +36,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -45,7 +46,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.audit.services import integrity_failures_report
 from safepassage.core.collector import collector_paused, long_lived_freeze
-from safepassage.screening.index import ScreeningIndex
+from safepassage.screening.index import Candidate, ScreeningIndex
 from safepassage.screening.records import PersonRecord
 from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.rows import decrypted_values
@@ -335,25 +336,92 @@ class _PeopleIndex:
                 connections.close_all()
 
 
+    def status(self) -> None:
+        """Raise `ScreeningIndexNotReady` unless the index is built; start a
+        background build if none runs (the screening server: it never
+        waits, so that a request during the build is answered at once)."""
+        with self.lock:
+            if self.indexed is not None:
+                return
+            build = self.build
+            if build is None:
+                build = self._start(background=True)
+            if build.error is not None:
+                self.build = None  # the next use tries again
+                raise build.error
+            raise ScreeningIndexNotReady(build.read, build.total)
+
+
 _people = _PeopleIndex()
 
 
-def screening_index() -> ScreeningIndex:
+class SearchableIndex(Protocol):
+    """What the panel asks of the index: a `ScreeningIndex` in this
+    process, or a `screening_service.RemoteIndex` asking the server."""
+
+    def search(
+        self, record: PersonRecord, *, limit: int = ..., min_score: float = ...
+    ) -> list[Candidate]: ...
+
+    def compare(self, record: PersonRecord, id: str) -> Candidate | None: ...
+
+    def record(self, id: str) -> PersonRecord | None: ...
+
+    def __len__(self) -> int: ...
+
+
+def _remote() -> Any:
+    """The screening server's client when this machine runs one
+    (`settings.SCREENING_SOCKET`), else None."""
+    path = getattr(settings, "SCREENING_SOCKET", "")
+    if not path:
+        return None
+    from .screening_service import RemoteIndex
+
+    return RemoteIndex(path)
+
+
+def screening_index() -> SearchableIndex:
     """The index of every registered person, brought up to date; raises
-    `ScreeningIndexNotReady` while a first build runs in the background."""
+    `ScreeningIndexNotReady` while a first build runs in the background
+    (or, with a screening server configured, while it cannot be reached)."""
+    remote = _remote()
+    if remote is not None:
+        remote.status()
+        return cast(SearchableIndex, remote)
     return _people.current()
+
+
+def screening_index_local() -> ScreeningIndex:
+    """This process's own index, brought up to date, without waiting: raises
+    `ScreeningIndexNotReady` (and starts a background build) until it is
+    built. What the screening server answers from."""
+    _people.status()
+    return _people.current()
+
+
+def screening_index_status() -> None:
+    """Raise `ScreeningIndexNotReady` unless this process's index is built
+    (starting a background build if none runs)."""
+    _people.status()
 
 
 def screening_index_unreadable() -> frozenset[int]:
     """Case ids of the people the index leaves out because a row of theirs
     failed its integrity check (empty before the index is built)."""
+    remote = _remote()
+    if remote is not None:
+        try:
+            return cast(frozenset[int], remote.unreadable())
+        except ScreeningIndexNotReady:
+            return frozenset()
     indexed = _people.indexed
     return frozenset(indexed.left_out) if indexed is not None else frozenset()
 
 
 def screening_index_warm() -> None:
-    """Start building the index in the background (a worker's boot), unless
-    it is built or being built."""
+    """Start building this process's index in the background, unless it is
+    built or being built (the screening server, at its start)."""
     _people.warm()
 
 

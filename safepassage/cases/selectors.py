@@ -686,14 +686,15 @@ def _screening_matches(
         if other is None:  # deleted or shredded since it was indexed
             continue
         visible = user_may_act_on_case(user, other)
-        matched = index.records[index.positions[candidate.id]]
+        # The matched person's name is asked for only when it is shown.
+        matched = index.record(candidate.id) if visible else None
         matches.append(
             ScreeningMatch(
                 case=other,
                 score=candidate.score,
                 explanation=candidate.explanation,
                 visible=visible,
-                name=(matched.name_my or matched.name) if visible else "",
+                name=(matched.name_my or matched.name) if matched is not None else "",
             )
         )
     return matches

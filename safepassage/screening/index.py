@@ -85,6 +85,11 @@ class ScreeningIndex:
     def __len__(self) -> int:
         return len(self.positions)
 
+    def record(self, id: str) -> PersonRecord | None:
+        """The indexed record with this id, or None."""
+        i = self.positions.get(id)
+        return None if i is None else self.records[i]
+
     def compare(self, record: PersonRecord, id: str) -> Candidate | None:
         """`record` scored and explained against the indexed record `id`
         alone (None when `id` is not indexed): one pair, no search."""
