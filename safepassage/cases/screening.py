@@ -335,7 +335,6 @@ class _PeopleIndex:
             if not inline:
                 connections.close_all()
 
-
     def status(self) -> None:
         """Raise `ScreeningIndexNotReady` unless the index is built; start a
         background build if none runs (the screening server: it never
@@ -415,6 +414,11 @@ def screening_index_unreadable() -> frozenset[int]:
             return cast(frozenset[int], remote.unreadable())
         except ScreeningIndexNotReady:
             return frozenset()
+    return screening_index_left_out()
+
+
+def screening_index_left_out() -> frozenset[int]:
+    """`screening_index_unreadable` of this process's own index."""
     indexed = _people.indexed
     return frozenset(indexed.left_out) if indexed is not None else frozenset()
 

@@ -27,6 +27,7 @@ everyone itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -193,9 +194,7 @@ class RemoteIndex:
     def search(
         self, record: PersonRecord, *, limit: int = 10, min_score: float = REVIEW_THRESHOLD
     ) -> list[Candidate]:
-        found = self._ask(
-            "search", record=record_to_wire(record), limit=limit, min_score=min_score
-        )
+        found = self._ask("search", record=record_to_wire(record), limit=limit, min_score=min_score)
         return [_candidate_from_wire(c) for c in found]
 
     def compare(self, record: PersonRecord, id: str) -> Candidate | None:
@@ -254,33 +253,34 @@ def answer(request: Any) -> dict[str, Any]:
 
 
 def _run(op: str, request: dict[str, Any]) -> Any:
-    if op == "status":
+    """One operation; the request is checked whole before the index is asked."""
+    if op in {"status", "unreadable"}:
         screening.screening_index_status()
-        return None
-    if op == "unreadable":
-        screening.screening_index_status()
-        return sorted(screening.screening_index_unreadable())
-    if op not in {"search", "compare", "record", "size"}:
-        raise ScreeningServiceError("unknown op")
-    index = screening.screening_index_local()
+        return None if op == "status" else sorted(screening.screening_index_left_out())
     if op == "size":
-        return len(index)
+        return len(screening.screening_index_local())
     if op == "record":
-        found = index.record(_id_arg(request))
-        return None if found is None else record_to_wire(found)
-    record = record_from_wire(request.get("record"))
+        id = _id_arg(request)
+        person = screening.screening_index_local().record(id)
+        return None if person is None else record_to_wire(person)
     if op == "compare":
-        candidate = index.compare(record, _id_arg(request))
+        record, id = record_from_wire(request.get("record")), _id_arg(request)
+        candidate = screening.screening_index_local().compare(record, id)
         return None if candidate is None else _candidate_to_wire(candidate)
-    limit = _int_arg(request, "limit", 10, 1, 100)
-    min_score = _float_arg(request, "min_score", REVIEW_THRESHOLD)
-    return [_candidate_to_wire(c) for c in index.search(record, limit=limit, min_score=min_score)]
+    if op == "search":
+        record = record_from_wire(request.get("record"))
+        limit = _int_arg(request, "limit", 10, 1, 100)
+        min_score = _float_arg(request, "min_score", REVIEW_THRESHOLD)
+        index = screening.screening_index_local()
+        candidates = index.search(record, limit=limit, min_score=min_score)
+        return [_candidate_to_wire(c) for c in candidates]
+    raise ScreeningServiceError("unknown op")
 
 
 def _peer_uid(conn: socket.socket) -> int:
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid
+    return int(uid)
 
 
 def bind(path: str | Path) -> socket.socket:
@@ -335,7 +335,5 @@ def serve(
             except Exception as exc:  # one bad exchange must not stop the server
                 # The type only: a message could quote what was being read.
                 logger.error("screening server: request failed: %s", type(exc).__name__)
-                try:
+                with contextlib.suppress(OSError, ScreeningServiceError):
                     send(conn, {"error": type(exc).__name__})
-                except (OSError, ScreeningServiceError):
-                    pass

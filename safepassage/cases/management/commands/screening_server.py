@@ -63,10 +63,8 @@ class Command(BaseCommand):
                 screening.screening_index_status()
             except screening.ScreeningIndexNotReady:
                 continue
-            except Exception as exc:  # noqa: BLE001 (reported by the next request too)
+            except Exception as exc:  # reported by the next request too
                 self.stderr.write(f"screening server: build failed: {type(exc).__name__}")
                 continue
-            self.stdout.write(
-                f"screening server: ready after {time.monotonic() - started:.1f} s"
-            )
+            self.stdout.write(f"screening server: ready after {time.monotonic() - started:.1f} s")
             return
