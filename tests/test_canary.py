@@ -507,6 +507,20 @@ def test_canaries_never_reach_disk_logs_or_dumps(caplog, capfd):
         assert b"vault_probe_probe" in dump
         _assert_clean(dump, "pg_dump")
 
+    # The screening server's snapshot holds every registered person's name:
+    # encrypted on disk, in clear only once read back under the key ring.
+    from safepassage.cases import screening, screening_snapshot
+
+    screening.screening_index_reset()
+    with screening._people.lock:
+        screening._people._start(background=None)
+    assert screening.screening_snapshot_write()
+    snapshot_file = screening_snapshot.snapshot_path()
+    held = screening_snapshot.read()["index"].records
+    assert any(CANARY in record.name for record in held)
+    _assert_clean(snapshot_file.read_bytes(), "the screening snapshot")
+    snapshot_file.unlink()
+
     media = Path(settings.VAULT_MEDIA_ROOT)
     files = list(media.rglob("*"))
     assert any(f.is_file() for f in files)

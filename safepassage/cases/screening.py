@@ -32,6 +32,7 @@ integrity page.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.audit.services import integrity_failures_report
+from safepassage.audit.services import audit_record, integrity_failures_report
 from safepassage.core.collector import collector_paused, long_lived_freeze
 from safepassage.screening.index import Candidate, ScreeningIndex
 from safepassage.screening.records import PersonRecord
@@ -52,6 +53,8 @@ from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.rows import decrypted_values
 
 from .models import Person, PersonPhone
+
+logger = logging.getLogger(__name__)
 
 #: How far back each refresh re-reads, for saves that committed late.
 REREAD = timedelta(minutes=5)
@@ -252,6 +255,50 @@ class _Indexed:
         if changed:
             self.read(people.filter(pk__in=changed)).report(found_in=FOUND_IN)
 
+    def reconcile(self) -> None:
+        """Bring an index read from a snapshot in line with the database:
+        every registered person's updated_at is listed (no decryption);
+        whoever the index holds at another time, or not at all, is read
+        again; whoever the database no longer holds is dropped."""
+        seen = self.seen
+        present: set[int] = set()
+        changed: list[int] = []
+        latest = None
+        rows = registered_people().values_list("pk", "case_id", "updated_at")
+        for pk, case_id, updated in rows.iterator(chunk_size=20_000):
+            present.add(case_id)
+            if seen.get(case_id) != updated:
+                changed.append(pk)
+            if latest is None or updated > latest:
+                latest = updated
+        for case_id in set(seen) - present:
+            self.index.discard(str(case_id))
+            del seen[case_id]
+            self.left_out.discard(case_id)
+        self.watermark = latest
+        for start in range(0, len(changed), 10_000):
+            part = changed[start : start + 10_000]
+            self.read(registered_people().filter(pk__in=part)).report(found_in=FOUND_IN)
+
+    def state(self) -> dict[str, Any]:
+        """What a snapshot holds (`screening_snapshot`)."""
+        return {
+            "format": 1,
+            "written_at": timezone.now(),
+            "this_year": self.index.this_year,
+            "index": self.index,
+            "seen": self.seen,
+            "watermark": self.watermark,
+            "left_out": self.left_out,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _Indexed:
+        index = state["index"]
+        if not isinstance(index, ScreeningIndex):
+            raise TypeError("not an index")
+        return cls(index, state["seen"], state["watermark"], state["left_out"])
+
 
 class _Build:
     """A first build in progress (in a background thread)."""
@@ -259,6 +306,10 @@ class _Build:
     def __init__(self, total: int) -> None:
         self.total = total
         self.read = 0
+        #: whether to try the snapshot on disk first (the screening server),
+        #: and what became of it ("loaded", or why it was refused)
+        self.from_snapshot = False
+        self.snapshot = ""
         self.done = threading.Event()
         self.error: BaseException | None = None
 
@@ -290,15 +341,17 @@ class _PeopleIndex:
             self.indexed.refresh()
             return self.indexed.index
 
-    def warm(self) -> None:
+    def warm(self, *, from_snapshot: bool = False) -> _Build | None:
         with self.lock:
             if self.indexed is None and self.build is None:
-                self._start(background=True)
+                return self._start(background=True, from_snapshot=from_snapshot)
+            return None
 
-    def _start(self, *, background: bool | None) -> _Build:
+    def _start(self, *, background: bool | None, from_snapshot: bool = False) -> _Build:
         """A first build; in this thread when small (and `background` is not
         asked for), else in a new one. Called with the lock held."""
         build = self.build = _Build(registered_people().count())
+        build.from_snapshot = from_snapshot
         if background is None and build.total <= BUILD_INLINE_LIMIT:
             self._build(build, inline=True)
         else:
@@ -309,15 +362,20 @@ class _PeopleIndex:
 
     def _build(self, build: _Build, *, inline: bool = False) -> None:
         try:
-            indexed = _Indexed(ScreeningIndex([], this_year=timezone.now().year))
-            # Millions of objects and no cycles: full collections over the
-            # growing index would slow the build, and after it every full
-            # collection would walk the index again (1.4 s a pass for 300,000
-            # people, measured), stalling whichever request set one off.
-            with collector_paused():
-                unreadable = indexed.read(registered_people(), progress=build)
-            long_lived_freeze()
-            unreadable.report(found_in=FOUND_IN)
+            indexed = None
+            if build.from_snapshot:
+                build.snapshot, indexed = self._from_snapshot()
+            if indexed is None:
+                indexed = _Indexed(ScreeningIndex([], this_year=timezone.now().year))
+                # Millions of objects and no cycles: full collections over the
+                # growing index would slow the build, and after it every full
+                # collection would walk the index again (1.4 s a pass for
+                # 300,000 people, measured), stalling whichever request set
+                # one off.
+                with collector_paused():
+                    unreadable = indexed.read(registered_people(), progress=build)
+                long_lived_freeze()
+                unreadable.report(found_in=FOUND_IN)
         except BaseException as exc:  # handed to the next request, which raises it
             build.error = exc
             if inline:
@@ -349,6 +407,56 @@ class _PeopleIndex:
                 self.build = None  # the next use tries again
                 raise build.error
             raise ScreeningIndexNotReady(build.read, build.total)
+
+    def _from_snapshot(self) -> tuple[str, _Indexed | None]:
+        """The index from the snapshot on disk when it passes its checks,
+        reconciled with the database; else None (and the reason it was
+        refused, said loudly), for a build from the database."""
+        from . import screening_snapshot as snapshot
+
+        try:
+            with collector_paused():
+                state = snapshot.read()
+                snapshot.check_fresh(state, now=timezone.now())
+                indexed = _Indexed.from_state(state)
+                del state
+                indexed.reconcile()
+            long_lived_freeze()
+        except snapshot.SnapshotRefused as refused:
+            if refused.reason != "missing":
+                logger.error("screening snapshot refused: %s", refused.reason)
+            if refused.reason in {"altered", "truncated", "not a snapshot", "unreadable"}:
+                audit_record(
+                    actor=None,
+                    action="cases.screening_snapshot_refused",
+                    details={"reason": refused.reason.replace(" ", "_")},
+                )
+            return refused.reason, None
+        except (KeyError, TypeError, AttributeError):
+            logger.error("screening snapshot refused: unreadable")
+            return "unreadable", None
+        return "loaded", indexed
+
+    def write_snapshot(self) -> int | None:
+        """Write the built index to the snapshot (None before it is built),
+        people of shredded cases dropped first. Its size in bytes."""
+        from . import screening_snapshot as snapshot
+
+        with self.lock:
+            indexed = self.indexed
+            if indexed is None:
+                return None
+            shredded = set(
+                Person.objects.filter(data_key__shredded_at__isnull=False).values_list(
+                    "case_id", flat=True
+                )
+            )
+            for case_id in shredded & set(indexed.seen):
+                indexed.index.discard(str(case_id))
+                del indexed.seen[case_id]
+                indexed.left_out.discard(case_id)
+            with collector_paused():
+                return snapshot.write(indexed.state())
 
 
 _people = _PeopleIndex()
@@ -423,10 +531,16 @@ def screening_index_left_out() -> frozenset[int]:
     return frozenset(indexed.left_out) if indexed is not None else frozenset()
 
 
-def screening_index_warm() -> None:
+def screening_snapshot_write() -> int | None:
+    """Write this process's index to the snapshot (the screening server)."""
+    return _people.write_snapshot()
+
+
+def screening_index_warm(*, from_snapshot: bool = False) -> _Build | None:
     """Start building this process's index in the background, unless it is
-    built or being built (the screening server, at its start)."""
-    _people.warm()
+    built or being built (the screening server, at its start: first from
+    the snapshot on disk when `from_snapshot`). The build started, if any."""
+    return _people.warm(from_snapshot=from_snapshot)
 
 
 def screening_index_reset() -> None:

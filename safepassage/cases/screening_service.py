@@ -34,6 +34,7 @@ import os
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,8 @@ MAX_MESSAGE = 256 * 1024
 #: refresh after a burst of registrations, longer).
 CLIENT_TIMEOUT = 15.0
 _LENGTH = struct.Struct(">I")
+#: Seconds between two of the server's own turns (`serve`'s `on_tick`).
+TICK = 0.5
 _FIELDS = ("id", "name", "name_my", "father_name", "date_of_birth", "nrc", "phone", "township")
 _TUPLES = ("aliases", "other_phones")
 #: The longest string field accepted from a peer, and the most aliases/phones.
@@ -308,13 +311,20 @@ def serve(
     *,
     stop: threading.Event,
     on_request: Callable[[], None] = close_old_connections,
+    on_tick: Callable[[], None] | None = None,
 ) -> None:
     """Answer requests one at a time until `stop` is set. One at a time:
     a search takes milliseconds, and one thread means one database
-    connection and no search racing a refresh."""
-    sock.settimeout(0.5)
+    connection and no search racing a refresh. `on_tick` runs between two
+    requests about twice a second, however busy (the server's readiness
+    note and the snapshot's periodic write)."""
+    sock.settimeout(TICK)
     uid = os.getuid()
+    next_tick = time.monotonic()
     while not stop.is_set():
+        if on_tick is not None and time.monotonic() >= next_tick:
+            on_tick()
+            next_tick = time.monotonic() + TICK
         try:
             conn, _addr = sock.accept()
         except TimeoutError:

@@ -28,6 +28,7 @@ from django.utils import translation
 from conftest import TEST_PASSPHRASE
 from safepassage.audit.models import IntegrityAlert
 from safepassage.cases import screening, screening_service, selectors
+from safepassage.cases.screening_snapshot import snapshot_path
 from safepassage.cases.tests.factories import OTHER_NEW, TWICE_OLD, screened_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,50 +57,94 @@ def _wait_ready(index: screening_service.RemoteIndex, seconds: float = 60.0) -> 
             time.sleep(0.1)
 
 
-@pytest.fixture
-def server(socket_dir, tmp_path, settings) -> Iterator[screening_service.RemoteIndex]:
+class Server:
     """A real `manage.py screening_server` process on this test's database
-    and key ring; this process's panel asks it."""
-    path = socket_dir / "run" / "screening.sock"
-    passphrase = tmp_path / "passphrase"
-    passphrase.write_text(TEST_PASSPHRASE)
-    database = {
-        key: connection.settings_dict[key]
-        for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
-    }
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
-        "SAFEPASSAGE_WORKER_DATABASE": json.dumps(database),
-        "SAFEPASSAGE_WORKER_VAR_DIR": str(django_settings.VAR_DIR),
-        "SAFEPASSAGE_PASSPHRASE_FILE": str(passphrase),
-        # As deployed: the server reads its socket from the settings, which
-        # also tell its own panel code to ask a server (never itself).
-        "SAFEPASSAGE_SCREENING_SOCKET": str(path),
-    }
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "screening_server"],
-        cwd=Path(django_settings.BASE_DIR),
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    and key ring, started and stopped as systemd would."""
+
+    def __init__(self, path: Path, logs: Path) -> None:
+        self.path, self.logs = path, logs
+        self.process: subprocess.Popen[bytes] | None = None
+        self.runs = 0
+
+    def start(self) -> None:
+        database = {
+            key: connection.settings_dict[key]
+            for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
+        }
+        passphrase = self.logs / "passphrase"
+        passphrase.write_text(TEST_PASSPHRASE)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
+            "SAFEPASSAGE_WORKER_DATABASE": json.dumps(database),
+            "SAFEPASSAGE_WORKER_VAR_DIR": str(django_settings.VAR_DIR),
+            "SAFEPASSAGE_PASSPHRASE_FILE": str(passphrase),
+            # As deployed: the server reads its socket from the settings,
+            # which also tell its own panel code to ask a server (not itself).
+            "SAFEPASSAGE_SCREENING_SOCKET": str(self.path),
+        }
+        self.runs += 1
+        self.log = self.logs / f"server-{self.runs}.log"
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "screening_server"],
+                cwd=Path(django_settings.BASE_DIR),
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
-        while not path.exists():
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
+        while not self.path.exists():
+            assert self.process.poll() is None, self.log.read_text()
             assert time.monotonic() < deadline, "the server never listened"
             time.sleep(0.05)
-        settings.SCREENING_SOCKET = str(path)
-        yield screening_service.RemoteIndex(str(path))
-    finally:
-        process.terminate()
+
+    def stop(self) -> str:
+        """SIGTERM (what systemd sends); the server's output."""
+        assert self.process is not None
+        self.process.terminate()
         try:
-            process.wait(timeout=10)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            self.process.kill()
+        self.process = None
+        return self.log.read_text()
+
+
+@pytest.fixture
+def running(socket_dir, tmp_path, settings) -> Iterator[Server]:
+    path = socket_dir / "run" / "screening.sock"
+    snapshot_path().unlink(missing_ok=True)  # none of an earlier test
+    server = Server(path, tmp_path)
+    server.start()
+    settings.SCREENING_SOCKET = str(path)
+    try:
+        yield server
+    finally:
+        if server.process is not None:
+            server.stop()
+        snapshot_path().unlink(missing_ok=True)
+
+
+@pytest.fixture
+def server(running) -> screening_service.RemoteIndex:
+    """The server's client; this process's panel asks it."""
+    return screening_service.RemoteIndex(str(running.path))
+
+
+def test_a_restarted_server_reads_its_snapshot_and_catches_up(
+    running, server, officer, newcomer, owning
+):
+    _wait_ready(server)
+    first = running.stop()
+    assert "from the database" in first
+    assert "snapshot written (at shutdown)" in first
+    later = screened_case(owning, **TWICE_OLD)  # while it is down
+    running.start()
+    _wait_ready(server)
+    found = selectors.case_screening(user=officer, case=newcomer)
+    assert [m.case.pk for m in found.matches] == [later.pk]
+    assert "from the snapshot" in running.stop()
 
 
 def _shown(result: selectors.CaseScreening) -> list[tuple[int, float, str, bool, str]]:

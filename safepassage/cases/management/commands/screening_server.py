@@ -1,12 +1,15 @@
 """``manage.py screening_server``: the machine's one screening index.
 
 Unlocks the key ring (``--passphrase-file``, the service manager's
-credential, or a prompt), starts reading every registered person into the
-index in a background thread, and answers the web workers on the Unix
-socket `settings.SCREENING_SOCKET` (or ``--socket``) from the first
-moment: "not ready, N of M read" while it builds, candidates after. Runs
-as `deploy/systemd/safepassage-screening.service`. See
-`cases/screening_service.py` and docs/screening.md.
+credential, or a prompt), reads the index back from its encrypted snapshot
+(`cases/screening_snapshot.py`; checked, then reconciled with the
+database) or, failing that, reads every registered person, in a
+background thread, and answers the web workers on the Unix socket
+`settings.SCREENING_SOCKET` (or ``--socket``) from the first moment: "not
+ready, N of M read" until then, candidates after. Writes the snapshot
+again every `screening_snapshot.WRITE_EVERY` when people changed, and at
+shutdown (SIGTERM). Runs as `deploy/systemd/safepassage-screening.service`.
+See `cases/screening_service.py` and docs/screening.md.
 
 Prints counts and timings only, never a name or a case code.
 """
@@ -20,9 +23,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
 
 from safepassage.audit.management.commands._unlock import ensure_vault_open
 from safepassage.cases import screening
+from safepassage.cases import screening_snapshot as snapshot
 from safepassage.cases.screening_service import ScreeningServiceError, bind, serve
 
 
@@ -32,6 +37,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--socket", help="socket path (default: SAFEPASSAGE_SCREENING_SOCKET)")
         parser.add_argument("--passphrase-file", help="file holding the key ring passphrase")
+        parser.add_argument(
+            "--no-snapshot",
+            action="store_true",
+            help="neither read nor write the encrypted snapshot (build from the database)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["socket"] or getattr(settings, "SCREENING_SOCKET", "")
@@ -45,26 +55,61 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        started = time.monotonic()
-        screening.screening_index_warm()
-        threading.Thread(
-            target=self._report_ready, args=(started, stop), name="ready", daemon=True
-        ).start()
-        self.stdout.write("screening server: listening; reading every registered person")
+        self.snapshots = not options["no_snapshot"]
+        self.started = time.monotonic()
+        self.build = screening.screening_index_warm(from_snapshot=self.snapshots)
+        self.ready = False
+        self.written: tuple[object, int] | None = None
+        self.last_write = time.monotonic()
+        self.stdout.write("screening server: listening; reading the index")
         try:
-            serve(sock, stop=stop)
+            serve(sock, stop=stop, on_tick=self._tick)
+            if self.snapshots:
+                self._write("at shutdown")
         finally:
             sock.close()
             self.stdout.write("screening server: stopped")
 
-    def _report_ready(self, started: float, stop: threading.Event) -> None:
-        while not stop.wait(1.0):
-            try:
-                screening.screening_index_status()
-            except screening.ScreeningIndexNotReady:
-                continue
-            except Exception as exc:  # reported by the next request too
-                self.stderr.write(f"screening server: build failed: {type(exc).__name__}")
-                continue
-            self.stdout.write(f"screening server: ready after {time.monotonic() - started:.1f} s")
+    def _tick(self) -> None:
+        """Between requests: say when ready; write the snapshot now and then."""
+        indexed = screening._people.indexed
+        if not self.ready:
+            if indexed is None:
+                return
+            self.ready = True
+            how = self.build.snapshot if self.build is not None else ""
+            source = "from the snapshot" if how == "loaded" else "from the database"
+            if how and how not in {"loaded", "missing"}:
+                source += f" (snapshot refused: {how})"
+            self.stdout.write(
+                f"screening server: ready after {time.monotonic() - self.started:.1f} s, "
+                f"{len(indexed.index):,} people, {source}"
+            )
+            self.written = (indexed.watermark, len(indexed.seen)) if how == "loaded" else None
+            if how != "loaded" and self.snapshots:
+                self._write("after the build")
             return
+        due = time.monotonic() - self.last_write > snapshot.WRITE_EVERY.total_seconds()
+        if self.snapshots and due and indexed is not None:
+            close_old_connections()
+            indexed.refresh()
+            if (indexed.watermark, len(indexed.seen)) != self.written:
+                self._write("periodic")
+            self.last_write = time.monotonic()
+
+    def _write(self, why: str) -> None:
+        indexed = screening._people.indexed
+        if indexed is None:
+            return
+        started = time.monotonic()
+        try:
+            size = screening.screening_snapshot_write()
+        except Exception as exc:  # a failed write leaves the last one in place
+            self.stderr.write(f"screening server: snapshot not written: {type(exc).__name__}")
+            return
+        self.written = (indexed.watermark, len(indexed.seen))
+        self.last_write = time.monotonic()
+        self.stdout.write(
+            f"screening server: snapshot written ({why}), {size or 0:,} bytes "
+            f"in {time.monotonic() - started:.1f} s"
+        )
