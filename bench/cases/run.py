@@ -15,8 +15,14 @@ docs/benchmarks.md, "Case pages"), never a test database:
    the composite indexes `cases_case_unit_id` and
    `cases_case_unit_status_id` dropped; they are created again at the end,
    also after an error.
-3. Throughput of the list pages under load: gunicorn (deploy's config, 2
-   workers) and wrk (Debian package `wrk`) on loopback, keyset then naive.
+3. Throughput of the list pages under load: gunicorn as deployed
+   (deploy/gunicorn.conf.py: 2 gthread workers × 4 threads) and wrk
+   (Debian package `wrk`) on loopback, keyset then naive, once gunicorn
+   answers.
+4. With --first-minute: the keyset first page in the first minute after a
+   start, as deployed (the screening server starting beside gunicorn, cold
+   and from its snapshot) and as before (each worker building its own
+   screening index at boot), side by side.
 
 Reads and writes nothing but audit events, sessions and the two indexes.
 """
@@ -130,7 +136,13 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
 
 @contextmanager
 def gunicorn(
-    port: int, workers: int, log: Path, *, settings: str = "bench.cases.settings"
+    port: int,
+    workers: int,
+    log: Path,
+    *,
+    settings: str = "bench.cases.settings",
+    config: str = "deploy/gunicorn.conf.py",
+    env_extra: dict[str, str] | None = None,
 ) -> Iterator[str]:
     env = dict(os.environ)
     env.update(
@@ -138,9 +150,10 @@ def gunicorn(
         SAFEPASSAGE_BIND=f"127.0.0.1:{port}",
         SAFEPASSAGE_WORKERS=str(workers),
     )
+    env.update(env_extra or {})
     with log.open("w") as log_file:
         proc = subprocess.Popen(  # noqa: S603
-            [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+            [str(ROOT / ".venv/bin/gunicorn"), "-c", config, "config.wsgi"],
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -197,6 +210,14 @@ def main() -> None:
         help="leave out the phone search (a small seed shares phones, so it answers a list)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--first-minute",
+        action="store_true",
+        help="also measure the first minute after a start, as deployed and as before",
+    )
+    parser.add_argument(
+        "--first-minute-only", action="store_true", help="only the first-minute measurement"
+    )
     args = parser.parse_args()
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.cases.settings"
@@ -334,12 +355,74 @@ def main() -> None:
         r = wrk(url, cookie=cookie, seconds=args.load_seconds, connections=args.connections)
         print(f"| {name} | {r['rps']:,.0f} | {r['p99_ms']:.1f} |")
 
-    with gunicorn(args.port, args.workers, log) as server:
-        for name, path in loads:
-            load(server + path, name)
-        with composite_indexes_dropped():
-            for name, path in naive_loads:
+    if not args.first_minute_only:
+        with gunicorn(args.port, args.workers, log) as server:
+            for name, path in loads:
                 load(server + path, name)
+            with composite_indexes_dropped():
+                for name, path in naive_loads:
+                    load(server + path, name)
+    if args.first_minute or args.first_minute_only:
+        first_minute(args, cookie=cookie, path=base + "list/", log=log)
+
+
+def first_minute(args: argparse.Namespace, *, cookie: str, path: str, log: Path) -> None:
+    """The keyset first page under load in the first minute after a start,
+    in four windows of 15 s from the moment gunicorn answers: as deployed
+    (the screening server starting beside gunicorn, cold, then restarted
+    from its snapshot) and as before (each worker building its own
+    screening index at boot, bench/cases/gunicorn_per_worker_build.py)."""
+    import tempfile
+
+    from safepassage.cases.screening_snapshot import snapshot_path
+
+    run_dir = Path(tempfile.mkdtemp(prefix="sp-first-"))
+    sock = str(run_dir / "screening.sock")
+    print(
+        "\nThe first minute after a start: keyset first page, wrk from the moment "
+        "gunicorn answers, 4 windows of 15 s (requests/s, p99 ms)\n"
+    )
+    print("| start | 0–15 s | 15–30 s | 30–45 s | 45–60 s |")
+    print("|---|---|---|---|---|")
+    snapshot_path().unlink(missing_ok=True)
+    variants = [
+        ("before: each worker builds its own index", None, "per-worker"),
+        ("screening server, cold (no snapshot)", sock, "deploy"),
+        ("screening server, restarted from its snapshot", sock, "deploy"),
+    ]
+    for name, socket_path, config in variants:
+        server_proc = None
+        env_extra = {"SAFEPASSAGE_SCREENING_SOCKET": socket_path or ""}
+        if socket_path:
+            server_log = (run_dir / "screening-server.log").open("a")
+            server_proc = subprocess.Popen(
+                [sys.executable, "manage.py", "screening_server"],
+                cwd=ROOT,
+                env=dict(os.environ, DJANGO_SETTINGS_MODULE="bench.cases.settings", **env_extra),
+                stdout=server_log,
+                stderr=subprocess.STDOUT,
+            )
+        conf = (
+            "bench/cases/gunicorn_per_worker_build.py"
+            if config == "per-worker"
+            else "deploy/gunicorn.conf.py"
+        )
+        try:
+            with gunicorn(args.port, args.workers, log, config=conf, env_extra=env_extra) as up:
+                cells = []
+                for _window in range(4):
+                    r = wrk(up + path, cookie=cookie, seconds=15, connections=args.connections)
+                    cells.append(f"{r['rps']:,.0f}, {r['p99_ms']:.0f}")
+            print(f"| {name} | {' | '.join(cells)} |", flush=True)
+        finally:
+            if server_proc is not None:
+                server_proc.send_signal(signal.SIGTERM)
+                server_proc.wait(timeout=600)
+    text = (run_dir / "screening-server.log").read_text()
+    for line in text.splitlines():
+        if "ready after" in line or "snapshot written" in line:
+            print(f"    {line}")
+    snapshot_path().unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
