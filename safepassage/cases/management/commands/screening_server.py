@@ -64,6 +64,7 @@ class Command(BaseCommand):
         self.stdout.write("screening server: listening; reading the index")
         try:
             serve(sock, stop=stop, on_tick=self._tick)
+            self._announce()
             if self.snapshots:
                 self._write("at shutdown")
         finally:
@@ -74,19 +75,8 @@ class Command(BaseCommand):
         """Between requests: say when ready; write the snapshot now and then."""
         indexed = screening._people.indexed
         if not self.ready:
-            if indexed is None:
-                return
-            self.ready = True
-            how = self.build.snapshot if self.build is not None else ""
-            source = "from the snapshot" if how == "loaded" else "from the database"
-            if how and how not in {"loaded", "missing"}:
-                source += f" (snapshot refused: {how})"
-            self.stdout.write(
-                f"screening server: ready after {time.monotonic() - self.started:.1f} s, "
-                f"{len(indexed.index):,} people, {source}"
-            )
-            self.written = (indexed.watermark, len(indexed.seen)) if how == "loaded" else None
-            if how != "loaded" and self.snapshots:
+            how = self._announce()
+            if how is not None and how != "loaded" and self.snapshots:
                 self._write("after the build")
             return
         due = time.monotonic() - self.last_write > snapshot.WRITE_EVERY.total_seconds()
@@ -96,6 +86,23 @@ class Command(BaseCommand):
             if (indexed.watermark, len(indexed.seen)) != self.written:
                 self._write("periodic")
             self.last_write = time.monotonic()
+
+    def _announce(self) -> str | None:
+        """Say once that the index is ready, and how it was made."""
+        indexed = screening._people.indexed
+        if self.ready or indexed is None:
+            return None
+        self.ready = True
+        how = self.build.snapshot if self.build is not None else ""
+        source = "from the snapshot" if how == "loaded" else "from the database"
+        if how and how not in {"loaded", "missing"}:
+            source += f" (snapshot refused: {how})"
+        self.stdout.write(
+            f"screening server: ready after {time.monotonic() - self.started:.1f} s, "
+            f"{len(indexed.index):,} people, {source}"
+        )
+        self.written = (indexed.watermark, len(indexed.seen)) if how == "loaded" else None
+        return how
 
     def _write(self, why: str) -> None:
         indexed = screening._people.indexed
