@@ -33,6 +33,7 @@ integrity page.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -437,9 +438,12 @@ class _PeopleIndex:
             return "unreadable", None
         return "loaded", indexed
 
-    def write_snapshot(self) -> int | None:
+    def write_snapshot(self, *, forked: bool = False) -> int | None:
         """Write the built index to the snapshot (None before it is built),
-        people of shredded cases dropped first. Its size in bytes."""
+        people of shredded cases dropped first. Its size in bytes; with
+        `forked`, the id of a child process that writes it from a
+        copy-on-write image of this one while this one goes on answering
+        (the caller waits for it)."""
         from . import screening_snapshot as snapshot
 
         with self.lock:
@@ -455,6 +459,17 @@ class _PeopleIndex:
                 indexed.index.discard(str(case_id))
                 del indexed.seen[case_id]
                 indexed.left_out.discard(case_id)
+            if forked:
+                pid = os.fork()
+                if pid:
+                    return pid
+                code = 1
+                try:  # the child: no database, no lock, no logging; only the file
+                    with collector_paused():
+                        snapshot.write(indexed.state())
+                    code = 0
+                finally:
+                    os._exit(code)
             with collector_paused():
                 return snapshot.write(indexed.state())
 
@@ -499,11 +514,15 @@ def screening_index() -> SearchableIndex:
     return _people.current()
 
 
-def screening_index_local() -> ScreeningIndex:
-    """This process's own index, brought up to date, without waiting: raises
-    `ScreeningIndexNotReady` (and starts a background build) until it is
-    built. What the screening server answers from."""
+def screening_index_local(*, refresh: bool = True) -> ScreeningIndex:
+    """This process's own index, brought up to date (unless not `refresh`),
+    without waiting: raises `ScreeningIndexNotReady` (and starts a
+    background build) until it is built. What the screening server answers
+    from."""
     _people.status()
+    indexed = _people.indexed
+    if not refresh and indexed is not None:
+        return indexed.index
     return _people.current()
 
 
@@ -531,9 +550,10 @@ def screening_index_left_out() -> frozenset[int]:
     return frozenset(indexed.left_out) if indexed is not None else frozenset()
 
 
-def screening_snapshot_write() -> int | None:
-    """Write this process's index to the snapshot (the screening server)."""
-    return _people.write_snapshot()
+def screening_snapshot_write(*, forked: bool = False) -> int | None:
+    """Write this process's index to the snapshot (the screening server):
+    its size, or with `forked` the id of the child process writing it."""
+    return _people.write_snapshot(forked=forked)
 
 
 def screening_index_warm(*, from_snapshot: bool = False) -> _Build | None:

@@ -261,10 +261,11 @@ def _run(op: str, request: dict[str, Any]) -> Any:
         screening.screening_index_status()
         return None if op == "status" else sorted(screening.screening_index_left_out())
     if op == "size":
-        return len(screening.screening_index_local())
+        return len(screening.screening_index_local(refresh=False))
     if op == "record":
         id = _id_arg(request)
-        person = screening.screening_index_local().record(id)
+        # Asked right after a search, which refreshed: no second refresh.
+        person = screening.screening_index_local(refresh=False).record(id)
         return None if person is None else record_to_wire(person)
     if op == "compare":
         record, id = record_from_wire(request.get("record")), _id_arg(request)

@@ -170,7 +170,7 @@ def write(state: dict[str, Any], path: Path | None = None) -> int:
     """Encrypt `state` to the snapshot file (replaced whole); its size."""
     path = path or snapshot_path()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    aside = path.with_name(path.name + ".writing")
+    aside = path.with_name(f"{path.name}.writing-{os.getpid()}")
     fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -16,6 +16,7 @@ Prints counts and timings only, never a name or a case code.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -61,10 +62,13 @@ class Command(BaseCommand):
         self.ready = False
         self.written: tuple[object, int] | None = None
         self.last_write = time.monotonic()
+        #: a child writing the snapshot (pid, why, started), while this answers
+        self.child: tuple[int, str, float] | None = None
         self.stdout.write("screening server: listening; reading the index")
         try:
             serve(sock, stop=stop, on_tick=self._tick)
             self._announce()
+            self._reap(wait=True)
             if self.snapshots:
                 self._write("at shutdown")
         finally:
@@ -74,18 +78,37 @@ class Command(BaseCommand):
     def _tick(self) -> None:
         """Between requests: say when ready; write the snapshot now and then."""
         indexed = screening._people.indexed
+        self._reap(wait=False)
         if not self.ready:
             how = self._announce()
             if how is not None and how != "loaded" and self.snapshots:
-                self._write("after the build")
+                self._write("after the build", forked=True)
             return
         due = time.monotonic() - self.last_write > snapshot.WRITE_EVERY.total_seconds()
-        if self.snapshots and due and indexed is not None:
+        if self.snapshots and due and indexed is not None and self.child is None:
             close_old_connections()
             indexed.refresh()
             if (indexed.watermark, len(indexed.seen)) != self.written:
-                self._write("periodic")
+                self._write("periodic", forked=True)
             self.last_write = time.monotonic()
+
+    def _reap(self, *, wait: bool) -> None:
+        """Collect the child writing the snapshot, once it is done."""
+        if self.child is None:
+            return
+        pid, why, started = self.child
+        done, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        if not done:
+            return
+        self.child = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            self.stderr.write(f"screening server: snapshot not written ({why})")
+            return
+        size = snapshot.snapshot_path().stat().st_size
+        self.stdout.write(
+            f"screening server: snapshot written ({why}), {size:,} bytes "
+            f"in {time.monotonic() - started:.1f} s"
+        )
 
     def _announce(self) -> str | None:
         """Say once that the index is ready, and how it was made."""
@@ -104,18 +127,23 @@ class Command(BaseCommand):
         self.written = (indexed.watermark, len(indexed.seen)) if how == "loaded" else None
         return how
 
-    def _write(self, why: str) -> None:
+    def _write(self, why: str, *, forked: bool = False) -> None:
+        """Write the snapshot: here (at shutdown), or in a forked child
+        while this process goes on answering (`_reap` reports it)."""
         indexed = screening._people.indexed
         if indexed is None:
             return
         started = time.monotonic()
         try:
-            size = screening.screening_snapshot_write()
+            size = screening.screening_snapshot_write(forked=forked)
         except Exception as exc:  # a failed write leaves the last one in place
             self.stderr.write(f"screening server: snapshot not written: {type(exc).__name__}")
             return
         self.written = (indexed.watermark, len(indexed.seen))
         self.last_write = time.monotonic()
+        if forked:
+            self.child = (size or 0, why, started)
+            return
         self.stdout.write(
             f"screening server: snapshot written ({why}), {size or 0:,} bytes "
             f"in {time.monotonic() - started:.1f} s"
