@@ -505,13 +505,24 @@ def _remote() -> Any:
 
 def screening_index() -> SearchableIndex:
     """The index of every registered person, brought up to date; raises
-    `ScreeningIndexNotReady` while a first build runs in the background
-    (or, with a screening server configured, while it cannot be reached)."""
+    `ScreeningIndexNotReady` while a first build runs in the background.
+    With a screening server configured, its client: each call on it raises
+    `ScreeningIndexNotReady` while the server builds or cannot be reached."""
+    remote = _remote()
+    if remote is not None:
+        # Not asked whether it is ready: its first answer says so (one
+        # round trip fewer; `screening_index_ready` asks).
+        return cast(SearchableIndex, remote)
+    return _people.current()
+
+
+def screening_index_ready() -> None:
+    """Raise `ScreeningIndexNotReady` unless screening can answer now."""
     remote = _remote()
     if remote is not None:
         remote.status()
-        return cast(SearchableIndex, remote)
-    return _people.current()
+    else:
+        _people.current()
 
 
 def screening_index_local(*, refresh: bool = True) -> ScreeningIndex:

@@ -1046,10 +1046,9 @@ def _pair_explanation(from_case: Case, about_case: Case) -> str | None:
     if screened is None:
         return ""
     try:
-        index = screening_index()
+        found = screening_index().compare(screened[0], str(about_case.pk))
     except ScreeningIndexNotReady:
         return None
-    found = index.compare(screened[0], str(about_case.pk))
     if found is None or found.score < REVIEW_THRESHOLD:
         return ""
     return found.explanation

@@ -56,7 +56,7 @@ from .models import (
     TransferStatus,
 )
 from .policies import PERSON_EDITORS, user_may_act_on_case
-from .screening import ScreeningIndexNotReady, screening_index
+from .screening import ScreeningIndexNotReady, screening_index_ready
 from .signals import case_unit_moving
 from .workflow import (
     HANDOVER,
@@ -748,7 +748,7 @@ def screening_decide(
     if not reasons:
         raise ValidationError(_("Give the reasons for the decision."))
     try:
-        screening_index()
+        screening_index_ready()
     except ScreeningIndexNotReady as exc:
         raise ValidationError(ScreeningIndexNotReady.message) from exc
     return _screening_record(
