@@ -1,0 +1,259 @@
+"""The reports, as data: name, title, source cube, row and column
+dimensions, whether the table has totals, which filters apply, and who
+may read it. `report_export --list` prints this registry.
+
+A column dimension of `PERIOD` spreads the table over weeks or months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from safepassage.armoury.models import Category as ItemCategory
+from safepassage.cases.models import Category, Stage
+from safepassage.reintegration.workflow import FollowUpState, PlanState
+
+from .rollups import FLOW_STAGES, UNKNOWN
+
+PERIOD = "period"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    label: str | Promise
+    # Known values in display order, with their labels; values seen in
+    # the data but not listed follow, labelled by `fallback`.
+    values: Callable[[], list[tuple[str, str]]] = list
+    ordered: bool = True
+
+
+def _choices(choices: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
+    return lambda: (
+        [(value, str(label)) for value, label in choices] + [(UNKNOWN, str(_("Not recorded")))]
+    )
+
+
+FLOW_LABELS: dict[str, Promise] = {
+    "contacted": _("Contacted"),
+    "handed_over": _("Handed over"),
+    "received": _("Received"),
+    "screened": _("Screened"),
+    "pathway": _("Pathway chosen"),
+    "plan": _("Plan started"),
+    "plan_completed": _("Plan completed"),
+}
+
+SEXES = [("male", _("Male")), ("female", _("Female")), ("other", pgettext_lazy("sex", "Other"))]
+RANK_BANDS = [
+    ("private", _("Private")),
+    ("nco", _("Non-commissioned officer")),
+    ("officer", _("Officer")),
+    ("police_constable", _("Police constable")),
+    ("police_officer", _("Police officer (rank)")),
+]
+ARMY_TYPES = [
+    ("lib", _("Light infantry battalion")),
+    ("ib", _("Infantry battalion")),
+    ("moc", _("Military operations command")),
+    ("rc", _("Regional command")),
+    ("police", _("Police unit")),
+    ("other", pgettext_lazy("army unit", "Other")),
+]
+
+
+def _age_bands() -> list[tuple[str, str]]:
+    return [(f"{n}-{n + 4}", f"{n}–{n + 4}") for n in range(15, 70, 5)] + [
+        (UNKNOWN, str(_("Not recorded")))
+    ]
+
+
+STAGE = Dimension("stage", _("Stage"), lambda: [(s, str(FLOW_LABELS[s])) for s in FLOW_STAGES])
+REGION = Dimension("region", _("State or region of origin"), ordered=False)
+TOWNSHIP = Dimension("township", _("Township of origin"), ordered=False)
+CATEGORY = Dimension("category", _("Category"), _choices(list(Category.choices)))
+DEFECTION_STAGE = Dimension("stage", _("Stage at defection"), _choices(list(Stage.choices)))
+AGE = Dimension("age", _("Age band"), _age_bands)
+SEX = Dimension("sex", _("Sex"), _choices(SEXES))
+RANK = Dimension("rank", _("Rank band"), _choices(RANK_BANDS))
+ARMY_TYPE = Dimension("army_type", _("Type of army unit left"), _choices(ARMY_TYPES))
+ARMY_UNIT = Dimension("army_unit", _("Army unit left"), ordered=False)
+BATCH = Dimension("batch", _("Conscription batch (year)"), ordered=False)
+KIND = Dimension("kind", _("Kind"), _choices(list(ItemCategory.choices)))
+CALIBRE = Dimension("calibre", _("Calibre"), ordered=False)
+PLAN_STATE = Dimension("state", _("Plan state"), _choices(list(PlanState.choices)))
+DIMENSION = Dimension("dimension", _("Plan dimension"), ordered=False)
+OUTCOME = Dimension("outcome", _("Follow-up"), _choices(list(FollowUpState.choices)))
+GRIEVANCE = Dimension("kind", _("Kind of grievance"), ordered=False)
+PERIOD_DIM = Dimension(PERIOD, _("Period"))
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str | Promise
+    description: str | Promise
+    cube: str
+    rows: Dimension
+    cols: Dimension
+    totals: bool = True
+    # Headquarters only: a unit's analyst is not shown it at all.
+    hq_only: bool = False
+    # Ranked: rows sorted by their total, largest first, at most `top`.
+    top: int | None = None
+    # Shown on the dashboard, as its trend over time.
+    headline: bool = False
+
+    @property
+    def filters(self) -> frozenset[str]:
+        names = set()
+        for dimension in (self.rows, self.cols):
+            if dimension.name in ("region", "category"):
+                names.add(dimension.name)
+        if self.cube == "origin":
+            names |= {"region", "category"}
+        return frozenset(names)
+
+
+REPORTS: tuple[Report, ...] = (
+    Report(
+        "flow",
+        _("The flow: from contact to a completed plan"),
+        _("People reaching each stage in each period, with the median days spent before it."),
+        "flow",
+        STAGE,
+        PERIOD_DIM,
+        totals=False,
+        headline=True,
+    ),
+    Report(
+        "origin",
+        _("Where people came from"),
+        _("State or region of origin, by period."),
+        "origin",
+        REGION,
+        PERIOD_DIM,
+        headline=True,
+    ),
+    Report(
+        "origin_category",
+        _("Where people came from, by category"),
+        _("State or region of origin by category."),
+        "origin",
+        REGION,
+        CATEGORY,
+    ),
+    Report(
+        "township",
+        _("Township of origin"),
+        _("Townships of origin, headquarters only."),
+        "township",
+        TOWNSHIP,
+        PERIOD_DIM,
+        hq_only=True,
+        top=40,
+    ),
+    Report(
+        "who",
+        _("Who: category and stage at defection"),
+        _("Category by stage at defection (in training or deployed)."),
+        "who",
+        CATEGORY,
+        DEFECTION_STAGE,
+    ),
+    Report(
+        "age_sex",
+        _("Who: age band and sex"),
+        _("Five-year age bands at first contact, by sex."),
+        "age_sex",
+        AGE,
+        SEX,
+    ),
+    Report(
+        "rank",
+        _("Who: rank band"),
+        _("Rank band by category, from the service record."),
+        "rank",
+        RANK,
+        CATEGORY,
+    ),
+    Report(
+        "depletion",
+        _("Depletion: type of army unit left"),
+        _("The type of army unit people left, by period."),
+        "army_type",
+        ARMY_TYPE,
+        PERIOD_DIM,
+        headline=True,
+    ),
+    Report(
+        "army_units",
+        _("Depletion: the army units most left"),
+        _("Army units by type and number, ranked."),
+        "army_unit",
+        ARMY_UNIT,
+        PERIOD_DIM,
+        top=30,
+    ),
+    Report(
+        "batch",
+        _("Depletion: conscription batch"),
+        _("Conscription batch (year), by period."),
+        "batch",
+        BATCH,
+        PERIOD_DIM,
+    ),
+    Report(
+        "weapons",
+        _("Weapons and ammunition received"),
+        _("People who handed over each kind and calibre."),
+        "weapons",
+        CALIBRE,
+        KIND,
+        headline=True,
+    ),
+    Report(
+        "plans",
+        _("Reintegration: plans"),
+        _("Plans by state, in the period they started; lost to follow-up among them."),
+        "plans",
+        PLAN_STATE,
+        PERIOD_DIM,
+        headline=True,
+    ),
+    Report(
+        "milestones",
+        _("Reintegration: milestones reached"),
+        _("Milestones reached, per plan dimension."),
+        "milestones",
+        DIMENSION,
+        PERIOD_DIM,
+    ),
+    Report(
+        "followups",
+        _("Reintegration: follow-ups"),
+        _("Follow-ups by what became of them."),
+        "followups",
+        OUTCOME,
+        PERIOD_DIM,
+    ),
+    Report(
+        "grievances",
+        _("Grievances"),
+        _("Grievances by kind, counts only."),
+        "grievances",
+        GRIEVANCE,
+        PERIOD_DIM,
+    ),
+)
+
+BY_NAME: dict[str, Report] = {report.name: report for report in REPORTS}
+
+
+def report_get(name: str) -> Report | None:
+    return BY_NAME.get(name) if isinstance(name, str) else None

@@ -1,0 +1,226 @@
+"""A case's contribution to the count cubes: a pure function of its facts.
+
+`contribution(sources)` returns {cell: count}, where a cell is the string
+"cube|period_kind|period_start|unit_id|key". It reads no database and
+never sees a name: its input is what the owning apps' reporting
+selectors hand over (coarse values), and its output holds bands only:
+five-year age bands, states and regions, kinds of weapon, types of army
+unit, weeks and months. Both a week and a month cell are written for each
+fact, so that headquarters may read weeks and units months.
+
+Cubes (and the dimensions in their key):
+  flow        stage                  the day a case reached each stage
+  flow_days   stage, days            days spent before reaching it (for medians)
+  origin      region, category       where people came from, by category
+  township    township               township of origin (headquarters only)
+  who         category, stage        category by stage at defection
+  age_sex     age, sex               five-year age band by sex
+  rank        rank, category         rank band by category
+  army_type   army_type              type of army unit left
+  army_unit   army_unit              type and number of the unit left
+  batch       batch                  conscription batch (year)
+  weapons     kind, calibre          people who handed over that kind and calibre
+  plans       state                  plans, by state, in the month they started
+  milestones  dimension              milestones reached, per plan dimension
+  followups   outcome                follow-ups, by what became of them
+  grievances  unit_kind              grievances (counts only)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+UNKNOWN = "unknown"
+MAX_DAYS = 365
+FLOW_STAGES: tuple[str, ...] = (
+    "contacted",
+    "handed_over",
+    "received",
+    "screened",
+    "pathway",
+    "plan",
+    "plan_completed",
+)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything known about one case, as the owning apps hand it over.
+    `case` is a `cases.reporting.CaseFacts` (duck-typed here so that this
+    module stays pure and testable with plain objects)."""
+
+    case: Any
+    service: Any = None
+    items: Sequence[Any] = field(default_factory=tuple)
+    plans: Sequence[Any] = field(default_factory=tuple)
+    grievances: Sequence[tuple[str, dt.date]] = field(default_factory=tuple)
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _clean(value: object) -> str:
+    text = str(value or "").strip()
+    if not text:
+        return UNKNOWN
+    # The key's separators may not appear in a value.
+    return text.replace("|", "/").replace("=", "-")[:40]
+
+
+def cell_key(**dims: object) -> str:
+    return "|".join(f"{name}={_clean(value)}" for name, value in dims.items())
+
+
+def parse_key(key: str) -> dict[str, str]:
+    result = {}
+    for part in key.split("|"):
+        name, _, value = part.partition("=")
+        result[name] = value
+    return result
+
+
+def age_band(birth_year: int | None, at: dt.date) -> str:
+    if birth_year is None:
+        return UNKNOWN
+    age = at.year - birth_year
+    if age < 10 or age > 99:
+        return UNKNOWN
+    low = age // 5 * 5
+    return f"{low}-{low + 4}"
+
+
+def region_of(township: str) -> str:
+    township = (township or "").strip().upper()
+    if len(township) >= 6 and township.startswith("MMR"):
+        return township[:6]
+    return UNKNOWN
+
+
+def _stage_dates(sources: Sources) -> dict[str, dt.date]:
+    case = sources.case
+    reached: dict[str, Any] = case.reached
+
+    def first(*statuses: str) -> dt.date | None:
+        days = [_day(reached[s]) for s in statuses if s in reached]
+        return min(days) if days else None
+
+    dates: dict[str, dt.date | None] = {
+        "contacted": _day(case.opened_at),
+        "handed_over": first("planning", "in_transit", "received"),
+        "received": first("received"),
+        "screened": first("cleared", "rejected"),
+        "pathway": first("joined_force", "reintegrating"),
+        "plan": min((_day(p.starts_on) for p in sources.plans), default=None),
+        "plan_completed": min(
+            (_day(p.closed_on) for p in sources.plans if p.state == "completed" and p.closed_on),
+            default=None,
+        ),
+    }
+    return {stage: day for stage, day in dates.items() if day is not None}
+
+
+class _Builder:
+    def __init__(self, unit_id: int) -> None:
+        self.unit_id = unit_id
+        self.cells: Counter[str] = Counter()
+
+    def add(self, cube: str, day: dt.date | dt.datetime, key: str, count: int = 1) -> None:
+        day = _day(day)
+        for kind, start in (("week", week_start(day)), ("month", month_start(day))):
+            self.cells[f"{cube}|{kind}|{start.isoformat()}|{self.unit_id}|{key}"] += count
+
+
+def contribution(sources: Sources) -> dict[str, int]:
+    """The cells one case counts in, with how much it counts in each."""
+    case = sources.case
+    out = _Builder(int(case.unit_id))
+    opened = _day(case.opened_at)
+
+    stages = _stage_dates(sources)
+    previous: dt.date | None = None
+    for stage in FLOW_STAGES:
+        day = stages.get(stage)
+        if day is None:
+            continue
+        out.add("flow", day, cell_key(stage=stage))
+        if previous is not None:
+            days = min(max((day - previous).days, 0), MAX_DAYS)
+            out.add("flow_days", day, cell_key(stage=stage, days=days))
+        previous = day
+
+    category = case.category or UNKNOWN
+    out.add("origin", opened, cell_key(region=region_of(case.home_township), category=category))
+    out.add("township", opened, cell_key(township=case.home_township or UNKNOWN))
+    out.add("who", opened, cell_key(category=category, stage=case.stage or UNKNOWN))
+    out.add("age_sex", opened, cell_key(age=age_band(case.birth_year, opened), sex=case.sex))
+
+    service = sources.service
+    if service is not None:
+        unit_type = getattr(service, "unit_type", "") or UNKNOWN
+        number = getattr(service, "unit_number", None)
+        out.add("rank", opened, cell_key(rank=getattr(service, "rank_band", ""), category=category))
+        out.add("army_type", opened, cell_key(army_type=unit_type))
+        if unit_type != UNKNOWN and number:
+            out.add("army_unit", opened, cell_key(army_unit=f"{unit_type}-{int(number)}"))
+        out.add("batch", opened, cell_key(batch=getattr(service, "batch_year", None)))
+
+    # People who handed over each kind and calibre: a case counts once per
+    # pair, on the first day it handed one over.
+    first_day: dict[str, dt.date] = {}
+    for item in sources.items:
+        key = cell_key(kind=item.category, calibre=item.calibre)
+        day = _day(item.received_at)
+        if key not in first_day or day < first_day[key]:
+            first_day[key] = day
+    for key, day in first_day.items():
+        out.add("weapons", day, key)
+
+    for plan in sources.plans:
+        out.add("plans", plan.starts_on, cell_key(state=plan.state))
+        for dimension, done_on in plan.milestones_done:
+            out.add("milestones", done_on, cell_key(dimension=dimension))
+        for outcome, day in plan.followups:
+            out.add("followups", day, cell_key(outcome=outcome))
+
+    for kind, day in sources.grievances:
+        out.add("grievances", day, cell_key(kind=kind))
+    return dict(out.cells)
+
+
+def difference(old: dict[str, int], new: dict[str, int]) -> dict[str, int]:
+    """new - old, per cell, without the cells that did not change."""
+    delta: Counter[str] = Counter()
+    for cell, count in new.items():
+        delta[cell] += count
+    for cell, count in old.items():
+        delta[cell] -= count
+    return {cell: n for cell, n in delta.items() if n}
+
+
+def split_cell(cell: str) -> tuple[str, str, dt.date, int, str]:
+    cube, kind, start, unit_id, key = cell.split("|", 4)
+    return cube, kind, dt.date.fromisoformat(start), int(unit_id), key
+
+
+def merge(contributions: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for cells in contributions:
+        total.update(cells)
+    return {cell: n for cell, n in total.items() if n}
