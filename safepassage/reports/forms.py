@@ -28,7 +28,7 @@ class ReportFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), required=False)
     region = forms.CharField(label=_("State or region (place code)"), required=False, max_length=6)
     category = forms.ChoiceField(label=_("Category"), required=False)
-    unit = forms.CharField(label=_("Unit"), required=False, max_length=12)
+    unit = forms.CharField(label=_("Unit"), required=False)
 
     def __init__(self, *args: Any, scope: Scope, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

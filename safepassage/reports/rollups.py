@@ -29,6 +29,7 @@ Cubes (and the dimensions in their key):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -76,8 +77,45 @@ def _day(value: dt.date | dt.datetime) -> dt.date:
     return value
 
 
+#: What a value of each kind may look like to be written in clear. Any
+#: other value (free text typed where a code was expected, a name, a
+#: canary) is counted as "unknown": the cubes hold codes and bands only.
+CATEGORIES = frozenset({"conscript", "soldier", "police", "other"})
+STAGES = frozenset({"in_training", "deployed", "other"})
+SEXES = frozenset({"male", "female", "other"})
+_CODE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+_PCODE = re.compile(r"MMR[0-9]{6}")
+_CALIBRE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .x×/-]{0,19}")
+
+
+def pick(value: object, allowed: frozenset[str]) -> str:
+    return value if isinstance(value, str) and value in allowed else UNKNOWN
+
+
+def code(value: object) -> str:
+    return value if isinstance(value, str) and _CODE.fullmatch(value) else UNKNOWN
+
+
+def township_code(value: object) -> str:
+    text = value.strip().upper() if isinstance(value, str) else ""
+    return text if _PCODE.fullmatch(text) else UNKNOWN
+
+
+def calibre_code(value: object) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    return text if _CALIBRE.fullmatch(text) else UNKNOWN
+
+
+def number_in(value: object, low: int, high: int) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
 def _clean(value: object) -> str:
-    text = str(value or "").strip()
+    text = str(value if value is not None else "").strip()
     if not text:
         return UNKNOWN
     # The key's separators may not appear in a value.
@@ -106,11 +144,9 @@ def age_band(birth_year: int | None, at: dt.date) -> str:
     return f"{low}-{low + 4}"
 
 
-def region_of(township: str) -> str:
-    township = (township or "").strip().upper()
-    if len(township) >= 6 and township.startswith("MMR"):
-        return township[:6]
-    return UNKNOWN
+def region_of(township: object) -> str:
+    code = township_code(township)
+    return code[:6] if code != UNKNOWN else UNKNOWN
 
 
 def _stage_dates(sources: Sources) -> dict[str, dt.date]:
@@ -165,27 +201,35 @@ def contribution(sources: Sources) -> dict[str, int]:
             out.add("flow_days", day, cell_key(stage=stage, days=days))
         previous = day
 
-    category = case.category or UNKNOWN
-    out.add("origin", opened, cell_key(region=region_of(case.home_township), category=category))
-    out.add("township", opened, cell_key(township=case.home_township or UNKNOWN))
-    out.add("who", opened, cell_key(category=category, stage=case.stage or UNKNOWN))
-    out.add("age_sex", opened, cell_key(age=age_band(case.birth_year, opened), sex=case.sex))
+    category = pick(case.category, CATEGORIES)
+    township = township_code(case.home_township)
+    out.add("origin", opened, cell_key(region=region_of(township), category=category))
+    out.add("township", opened, cell_key(township=township))
+    out.add("who", opened, cell_key(category=category, stage=pick(case.stage, STAGES)))
+    birth_year = number_in(case.birth_year, 1900, 2100)
+    out.add(
+        "age_sex",
+        opened,
+        cell_key(age=age_band(birth_year, opened), sex=pick(case.sex, SEXES)),
+    )
 
     service = sources.service
     if service is not None:
-        unit_type = getattr(service, "unit_type", "") or UNKNOWN
-        number = getattr(service, "unit_number", None)
-        out.add("rank", opened, cell_key(rank=getattr(service, "rank_band", ""), category=category))
+        unit_type = code(getattr(service, "unit_type", ""))
+        number = number_in(getattr(service, "unit_number", None), 1, 9999)
+        rank = code(getattr(service, "rank_band", ""))
+        out.add("rank", opened, cell_key(rank=rank, category=category))
         out.add("army_type", opened, cell_key(army_type=unit_type))
-        if unit_type != UNKNOWN and number:
-            out.add("army_unit", opened, cell_key(army_unit=f"{unit_type}-{int(number)}"))
-        out.add("batch", opened, cell_key(batch=getattr(service, "batch_year", None)))
+        if unit_type != UNKNOWN and number is not None:
+            out.add("army_unit", opened, cell_key(army_unit=f"{unit_type}-{number}"))
+        batch = number_in(getattr(service, "batch_year", None), 1950, 2100)
+        out.add("batch", opened, cell_key(batch=batch))
 
     # People who handed over each kind and calibre: a case counts once per
     # pair, on the first day it handed one over.
     first_day: dict[str, dt.date] = {}
     for item in sources.items:
-        key = cell_key(kind=item.category, calibre=item.calibre)
+        key = cell_key(kind=code(item.category), calibre=calibre_code(item.calibre))
         day = _day(item.received_at)
         if key not in first_day or day < first_day[key]:
             first_day[key] = day
@@ -193,14 +237,14 @@ def contribution(sources: Sources) -> dict[str, int]:
         out.add("weapons", day, key)
 
     for plan in sources.plans:
-        out.add("plans", plan.starts_on, cell_key(state=plan.state))
+        out.add("plans", plan.starts_on, cell_key(state=code(plan.state)))
         for dimension, done_on in plan.milestones_done:
-            out.add("milestones", done_on, cell_key(dimension=dimension))
+            out.add("milestones", done_on, cell_key(dimension=code(dimension)))
         for outcome, day in plan.followups:
-            out.add("followups", day, cell_key(outcome=outcome))
+            out.add("followups", day, cell_key(outcome=code(outcome)))
 
     for kind, day in sources.grievances:
-        out.add("grievances", day, cell_key(kind=kind))
+        out.add("grievances", day, cell_key(kind=code(kind)))
     return dict(out.cells)
 
 
