@@ -111,12 +111,13 @@ class Report:
 
     @property
     def filters(self) -> frozenset[str]:
+        """Region and category select rows or columns of the report's
+        canonical table; they never make a new sum (which could be
+        subtracted from the whole to uncover a cell)."""
         names = set()
         for dimension in (self.rows, self.cols):
             if dimension.name in ("region", "category"):
                 names.add(dimension.name)
-        if self.cube == "origin":
-            names |= {"region", "category"}
         return frozenset(names)
 
 

@@ -20,7 +20,7 @@ from safepassage.geo.reporting import state_names, township_names
 from safepassage.reintegration.reporting import dimension_names
 
 from . import registry
-from .disclosure import Published, Table, publish
+from .disclosure import Published, Suppression, Table, publish
 from .models import ReportCell, ReportState
 from .policies import Scope
 from .registry import ARMY_TYPES, PERIOD, Dimension, Report
@@ -137,58 +137,197 @@ def _labels_for(dimension: Dimension, seen: set[str]) -> list[tuple[str, str]]:
     return result
 
 
-def _matches(dims: dict[str, str], filters: Filters) -> bool:
-    if filters.region and "region" in dims and dims["region"] != filters.region:
-        return False
-    return not (filters.category and "category" in dims and dims["category"] != filters.category)
+def _block_cells(
+    scope: Scope, report: Report, kind: str, year: int, unit_id: int | None
+) -> list[tuple[dt.date, str, int]]:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    filters = Filters(start=first, end=last, period_kind=kind, unit_id=unit_id)
+    return [(p, key, n) for p, key, n in _cells(scope, filters, report.cube) if p.year == year]
 
 
-def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportResult:
-    """The report's published table (suppressed at the scope's k)."""
-    cells = _cells(scope, filters, report.cube)
+def year_periods(year: int, kind: str) -> list[dt.date]:
+    """The periods of a calendar year: its months, or the weeks starting in it."""
+    periods = periods_between(dt.date(year, 1, 1), dt.date(year, 12, 31), kind)
+    return [p for p in periods if p.year == year]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One canonical table: a report over one calendar year, in one scope
+    (and unit), published as a whole. Every page and export shows a part
+    of such a table, so that two queries over different ranges cannot be
+    subtracted to uncover a cell (they show parts of the same release)."""
+
+    rows: tuple[tuple[str, str], ...]
+    cols: tuple[tuple[str, str], ...]
+    published: Published
+
+
+_BLOCKS: dict[tuple[object, ...], Block] = {}
+_BLOCKS_MAX = 512
+
+
+def report_block(
+    *, scope: Scope, report: Report, kind: str, year: int, unit_id: int | None = None
+) -> Block:
+    """The canonical table of `report` for `year`: period reports by week
+    or month, cross-tabulations by month cells summed over the year."""
+    if report.cols.name != PERIOD:
+        kind = "month"
+    cache_key = (report.name, scope.unit_ids, scope.k, kind, year, unit_id, figures_as_of())
+    cached = _BLOCKS.get(cache_key)
+    if cached is not None:
+        return cached
     counts: dict[tuple[str, str], int] = defaultdict(int)
     seen_rows: set[str] = set()
     seen_cols: set[str] = set()
-    for start, key, n in cells:
+    for start, key, n in _block_cells(scope, report, kind, year, unit_id):
         dims = parse_key(key)
-        if not _matches(dims, filters):
-            continue
         row = dims.get(report.rows.name, UNKNOWN)
-        col = (
-            start.isoformat() if report.cols.name == PERIOD else dims.get(report.cols.name, UNKNOWN)
-        )
+        if report.cols.name == PERIOD:
+            col = start.isoformat()
+        else:
+            col = dims.get(report.cols.name, UNKNOWN)
         counts[(row, col)] += n
         seen_rows.add(row)
         seen_cols.add(col)
-
     if report.cols.name == PERIOD:
-        periods = periods_between(filters.start, filters.end, filters.period_kind)
-        cols = [(p.isoformat(), period_label(p, filters.period_kind)) for p in periods]
+        cols = [(p.isoformat(), period_label(p, kind)) for p in year_periods(year, kind)]
     else:
         cols = _labels_for(report.cols, seen_cols)
     rows = _labels_for(report.rows, seen_rows)
     if not report.rows.ordered:
         rows = [r for r in rows if r[0] in seen_rows]
-
-    if report.top is not None and len(rows) > report.top:
+    if report.top is not None:
         totals = {value: sum(counts[(value, c)] for c, _l in cols) for value, _l in rows}
         ranked = sorted(rows, key=lambda r: (-totals[r[0]], r[1]))
-        kept, rest = ranked[: report.top], ranked[report.top :]
-        other = "__other__"
-        for value, _label in rest:
-            for col, _l in cols:
-                counts[(other, col)] += counts[(value, col)]
-        rows = [*kept, (other, _("All others"))]
-    elif report.top is not None:
-        totals = {value: sum(counts[(value, c)] for c, _l in cols) for value, _l in rows}
-        rows = sorted(rows, key=lambda r: (-totals[r[0]], r[1]))
-
+        if len(ranked) > report.top:
+            kept, rest = ranked[: report.top], ranked[report.top :]
+            for value, _label in rest:
+                for col, _l in cols:
+                    counts[(OTHER, col)] += counts[(value, col)]
+            ranked = [*kept, (OTHER, _("All others"))]
+        rows = ranked
     table = Table(
         row_labels=tuple(label for _v, label in rows),
         col_labels=tuple(label for _v, label in cols),
         counts=tuple(tuple(counts[(rv, cv)] for cv, _l in cols) for rv, _l in rows),
     )
-    published = publish(table, k=scope.k)
+    block = Block(rows=tuple(rows), cols=tuple(cols), published=publish(table, k=scope.k))
+    if len(_BLOCKS) >= _BLOCKS_MAX:
+        _BLOCKS.clear()
+    _BLOCKS[cache_key] = block
+    return block
+
+
+OTHER = "__other__"
+
+
+def _status(value: int | None) -> Suppression:
+    return Suppression.NONE if value is not None else Suppression.SECONDARY
+
+
+def _sum_or_none(values: list[int | None]) -> int | None:
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+
+def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportResult:
+    """The part of the report's canonical tables that the filters select.
+
+    Period reports: the periods in range, from each calendar year's table.
+    Cross-tabulations and ranked reports: the table of the end date's
+    year. Region and category select rows or columns where the report has
+    that dimension. A total over a part is shown only where every value
+    it adds is shown (it then tells nothing new); otherwise `[c]`.
+    """
+    kind = filters.period_kind
+    if report.cols.name == PERIOD and report.top is None:
+        years = list(range(filters.start.year, filters.end.year + 1))
+    else:
+        years = [filters.end.year]
+    blocks = [
+        report_block(scope=scope, report=report, kind=kind, year=y, unit_id=filters.unit_id)
+        for y in years
+    ]
+    if report.cols.name == PERIOD:
+        first = period_start_of(filters.start, kind)
+        wanted_cols = [
+            (value, label)
+            for block in blocks
+            for value, label in block.cols
+            if first <= dt.date.fromisoformat(value) <= filters.end
+        ]
+    else:
+        wanted_cols = list(blocks[0].cols)
+    rows: list[tuple[str, str]] = []
+    for block in blocks:
+        for row in block.rows:
+            if row not in rows:
+                rows.append(row)
+    if filters.region and report.rows.name == "region":
+        rows = [r for r in rows if r[0] == filters.region]
+    if filters.category and report.rows.name == "category":
+        rows = [r for r in rows if r[0] == filters.category]
+    if filters.category and report.cols.name == "category":
+        wanted_cols = [c for c in wanted_cols if c[0] == filters.category]
+
+    # Where each wanted column and row sits in its block.
+    cells: list[list[int | None]] = []
+    statuses: list[list[Suppression]] = []
+    col_totals: list[int | None] = []
+    placed: list[tuple[Block, int]] = []
+    for value, _label in wanted_cols:
+        for block in blocks:
+            index = next((j for j, c in enumerate(block.cols) if c[0] == value), None)
+            if index is not None:
+                placed.append((block, index))
+                break
+    for block, j in placed:
+        col_totals.append(block.published.col_totals[j])
+    for row in rows:
+        line: list[int | None] = []
+        line_status: list[Suppression] = []
+        for block, j in placed:
+            i = next((n for n, r in enumerate(block.rows) if r == row), None)
+            if i is None:  # no one in this row that year: a true zero
+                line.append(0)
+                line_status.append(Suppression.NONE)
+            else:
+                line.append(block.published.cells[i][j])
+                line_status.append(block.published.status[i][j])
+        cells.append(line)
+        statuses.append(line_status)
+    union_rows = {row for block in blocks for row in block.rows}
+    rows_filtered = len(rows) != len(union_rows)
+    single = blocks[0] if len(blocks) == 1 else None
+    all_cols = single is not None and len(placed) == len(single.cols)
+    if single is not None and all_cols and not rows_filtered:
+        published = single.published
+    else:
+        if single is not None and all_cols:
+            indexes = [next(n for n, r in enumerate(single.rows) if r == row) for row in rows]
+            row_totals = [single.published.row_totals[i] for i in indexes]
+        else:
+            row_totals = [_sum_or_none(line) for line in cells]
+        if rows_filtered:
+            col_totals = [_sum_or_none([line[j] for line in cells]) for j in range(len(placed))]
+        grand = _sum_or_none(list(row_totals))
+        if grand is None:
+            grand = _sum_or_none(list(col_totals))
+        published = Published(
+            row_labels=tuple(label for _v, label in rows),
+            col_labels=tuple(label for _v, label in wanted_cols),
+            cells=tuple(tuple(line) for line in cells),
+            row_totals=tuple(row_totals),
+            col_totals=tuple(col_totals),
+            total=grand,
+            status=tuple(tuple(line) for line in statuses),
+            k=scope.k,
+            protection=blocks[0].published.protection,
+            row_total_status=tuple(_status(t) for t in row_totals),
+            col_total_status=tuple(_status(t) for t in col_totals),
+            total_status=_status(grand),
+        )
     medians = _flow_medians(scope, filters) if report.name == "flow" else []
     return ReportResult(report=report, published=published, filters=filters, medians=medians)
 
@@ -224,59 +363,48 @@ def _flow_medians(scope: Scope, filters: Filters) -> list[tuple[str, int | None]
 @dataclass(frozen=True)
 class Headline:
     title: str
-    published: Published
-
-    @property
-    def points(self) -> list[tuple[str, int | None]]:
-        return list(zip(self.published.col_labels, self.published.cells[0], strict=True))
+    points: list[tuple[str, int | None]]
 
     @property
     def latest(self) -> int | None:
-        return self.published.cells[0][-1] if self.published.cells[0] else None
+        return self.points[-1][1] if self.points else None
 
 
-HEADLINES: tuple[tuple[str, str, str | None], ...] = (
-    # (title, cube, stage or None for every key)
-    ("contacted", "flow", "contacted"),
-    ("received", "flow", "received"),
-    ("plan_completed", "flow", "plan_completed"),
-    ("weapons", "weapons", None),
-)
+HEADLINE_STAGES = ("contacted", "received", "screened", "plan_completed")
 
 
 def headline_titles() -> dict[str, str]:
     return {
         "contacted": _("New contacts"),
         "received": _("People received"),
+        "screened": _("People screened"),
         "plan_completed": _("Plans completed"),
-        "weapons": _("Hand-overs of weapons and ammunition (by kind and calibre)"),
     }
 
 
 def dashboard(*, scope: Scope, today: dt.date, periods: int = 12) -> list[Headline]:
     """The few figures that matter this week (this month for a unit),
-    each as a one-row table over the last `periods` periods, published
-    at the scope's k."""
+    each over the last `periods` periods: rows of the flow report's own
+    published tables, so the dashboard publishes nothing the flow report
+    does not (no second table to subtract from the first)."""
     kind = "week" if scope.weeks_allowed else "month"
-    end = today
-    start = today - dt.timedelta(days=7 * (periods - 1) if kind == "week" else 31 * (periods - 1))
-    filters = Filters(start=start, end=end, period_kind=kind)
-    columns = periods_between(start, end, kind)[-periods:]
+    if kind == "week":
+        start = week_start(today) - dt.timedelta(days=7 * (periods - 1))
+    else:
+        start = month_start(today)
+        for _n in range(periods - 1):
+            start = month_start(start - dt.timedelta(days=1))
+    flow = registry.BY_NAME["flow"]
+    result = report_table(scope=scope, report=flow, filters=Filters(start, today, kind))
+    published = result.published
     titles = headline_titles()
-    result = []
-    for name, cube, stage in HEADLINES:
-        sums: dict[dt.date, int] = defaultdict(int)
-        for period, key, n in _cells(scope, filters, cube):
-            if stage is not None and parse_key(key).get("stage") != stage:
-                continue
-            sums[period] += n
-        table = Table(
-            row_labels=(titles[name],),
-            col_labels=tuple(period_label(p, kind) for p in columns),
-            counts=(tuple(sums[p] for p in columns),),
-        )
-        result.append(Headline(title=titles[name], published=publish(table, k=scope.k)))
-    return result
+    order = [value for value, _label in registry.STAGE.values()]
+    headlines = []
+    for stage in HEADLINE_STAGES:
+        row = published.cells[order.index(stage)]
+        points = list(zip(published.col_labels, row, strict=True))[-periods:]
+        headlines.append(Headline(title=titles[stage], points=points))
+    return headlines
 
 
 @dataclass(frozen=True)

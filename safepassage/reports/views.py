@@ -71,7 +71,6 @@ def _headlines(scope: Scope) -> list[dict[str, Any]]:
         {
             "headline": headline,
             "chart": trend_chart(headline.points, title=headline.title),
-            "rows": selectors.display_rows(headline.published),
         }
         for headline in selectors.dashboard(scope=scope, today=timezone.localdate())
     ]

@@ -64,9 +64,9 @@ def test_hostile_values_never_reach_a_clear_key(township, sex, category, year):
     )
     cells = rollups.contribution(rollups.Sources(case=case, service=service, items=[item]))
     for cell in cells:
-        cube, kind, start, unit_id, key = cell.split("|", 4)
+        *_head, key = cell.split("|", 4)
         for part in key.split("|"):
-            name, value = part.split("=")
+            _name, value = part.split("=")
             assert value == "unknown" or (
                 value.isascii() and len(value) <= 40 and "<" not in value
             ), cell

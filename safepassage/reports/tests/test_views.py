@@ -28,7 +28,7 @@ def world():
     cases = []
     for n in range(12):
         cases.append(person_case(a, township="MMR013017", opened=days_ago(5 + n)))
-    for n in range(3):
+    for _n in range(3):
         cases.append(person_case(a, township="MMR014001", category="soldier", opened=days_ago(6)))
     for n in range(20):
         cases.append(person_case(b, township="MMR010001", opened=days_ago(5 + n)))
@@ -50,12 +50,10 @@ def _table(html: str) -> list[list[str]]:
 def test_headquarters_reads_every_unit_and_a_unit_reads_its_own(client, world):
     sign_in(client, analyst(world["hq"]))
     html = client.get(reverse("reports:report", args=["origin_category"])).content.decode()
-    print(_table(html))
     assert _table(html)[-1][1] == "32"  # conscripts of both units
     client.logout()
     sign_in(client, analyst(world["a"]))
     html = client.get(reverse("reports:report", args=["origin_category"])).content.decode()
-    print(_table(html))
     assert _table(html)[-1][1] == "12"  # this unit's only
 
 
@@ -77,7 +75,8 @@ def test_another_units_figures_answer_like_an_unknown_unit(client, world):
     unknown = client.get(url, {"unit": "999999"})
     assert other.status_code == unknown.status_code == 400
     message = "There is no such unit among those you may see."
-    assert message in other.content.decode() and message in unknown.content.decode()
+    assert message in other.content.decode()
+    assert message in unknown.content.decode()
     assert "Unit B" not in other.content.decode()
 
 
@@ -197,7 +196,8 @@ def test_other_roles_are_refused(client, world):
 def test_a_threshold_below_two_fails_the_system_check(name, value):
     with override_settings(**{name: value}):
         errors = [e for e in run_checks() if e.id.startswith("reports.")]
-    assert errors and name in errors[0].msg
+    assert errors
+    assert name in errors[0].msg
 
 
 def test_the_default_thresholds_pass_the_system_check():
