@@ -39,7 +39,8 @@ def plans_for_reporting(case_ids: Iterable[int]) -> dict[int, list[PlanFacts]]:
         .exclude(done_on=None)
         .values_list("plan_id", "goal__dimension__code", "done_on")
     ):
-        done.setdefault(plan_id, []).append((str(dimension), done_on))
+        if done_on is not None:
+            done.setdefault(plan_id, []).append((str(dimension), done_on))
     followups: dict[int, list[tuple[str, dt.date]]] = {}
     for plan_id, state, held_on, due_on in FollowUp.objects.filter(
         plan_id__in=plan_ids

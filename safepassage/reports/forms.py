@@ -9,7 +9,7 @@ so that asking learns nothing), weeks asked for by a unit's analyst.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +37,11 @@ class ReportFilterForm(forms.Form):
         periods = [("month", _("Months"))]
         if scope.weeks_allowed:
             periods.insert(0, ("week", _("Weeks")))
-        self.fields["period"].choices = periods
-        self.fields["category"].choices = [("", _("All")), *list(Category.choices)]
+        cast(forms.ChoiceField, self.fields["period"]).choices = periods
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", _("All")),
+            *Category.choices,
+        ]
         self.units = units_in_scope(scope)
         for name in ("start", "end"):
             self.fields[name].error_messages["invalid"] = _("Enter a date as year-month-day.")

@@ -7,8 +7,9 @@ A column dimension of `PERIOD` spreads the table over weeks or months.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,7 @@ class Dimension:
     ordered: bool = True
 
 
-def _choices(choices: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
+def _choices(choices: Sequence[tuple[str, Any]]) -> Callable[[], list[tuple[str, str]]]:
     return lambda: (
         [(value, str(label)) for value, label in choices] + [(UNKNOWN, str(_("Not recorded")))]
     )
@@ -49,15 +50,19 @@ FLOW_LABELS: dict[str, Promise] = {
     "plan_completed": _("Plan completed"),
 }
 
-SEXES = [("male", _("Male")), ("female", _("Female")), ("other", pgettext_lazy("sex", "Other"))]
-RANK_BANDS = [
+SEXES: list[tuple[str, Any]] = [
+    ("male", _("Male")),
+    ("female", _("Female")),
+    ("other", pgettext_lazy("sex", "Other")),
+]
+RANK_BANDS: list[tuple[str, Any]] = [
     ("private", _("Private")),
     ("nco", _("Non-commissioned officer")),
     ("officer", _("Officer")),
     ("police_constable", _("Police constable")),
     ("police_officer", _("Police officer (rank)")),
 ]
-ARMY_TYPES = [
+ARMY_TYPES: list[tuple[str, Any]] = [
     ("lib", _("Light infantry battalion")),
     ("ib", _("Infantry battalion")),
     ("moc", _("Military operations command")),
@@ -76,19 +81,19 @@ def _age_bands() -> list[tuple[str, str]]:
 STAGE = Dimension("stage", _("Stage"), lambda: [(s, str(FLOW_LABELS[s])) for s in FLOW_STAGES])
 REGION = Dimension("region", _("State or region of origin"), ordered=False)
 TOWNSHIP = Dimension("township", _("Township of origin"), ordered=False)
-CATEGORY = Dimension("category", _("Category"), _choices(list(Category.choices)))
-DEFECTION_STAGE = Dimension("stage", _("Stage at defection"), _choices(list(Stage.choices)))
+CATEGORY = Dimension("category", _("Category"), _choices(Category.choices))
+DEFECTION_STAGE = Dimension("stage", _("Stage at defection"), _choices(Stage.choices))
 AGE = Dimension("age", _("Age band"), _age_bands)
 SEX = Dimension("sex", _("Sex"), _choices(SEXES))
 RANK = Dimension("rank", _("Rank band"), _choices(RANK_BANDS))
 ARMY_TYPE = Dimension("army_type", _("Type of army unit left"), _choices(ARMY_TYPES))
 ARMY_UNIT = Dimension("army_unit", _("Army unit left"), ordered=False)
 BATCH = Dimension("batch", _("Conscription batch (year)"), ordered=False)
-KIND = Dimension("kind", _("Kind"), _choices(list(ItemCategory.choices)))
+KIND = Dimension("kind", _("Kind"), _choices(ItemCategory.choices))
 CALIBRE = Dimension("calibre", _("Calibre"), ordered=False)
-PLAN_STATE = Dimension("state", _("Plan state"), _choices(list(PlanState.choices)))
+PLAN_STATE = Dimension("state", _("Plan state"), _choices(PlanState.choices))
 DIMENSION = Dimension("dimension", _("Plan dimension"), ordered=False)
-OUTCOME = Dimension("outcome", _("Follow-up"), _choices(list(FollowUpState.choices)))
+OUTCOME = Dimension("outcome", _("Follow-up"), _choices(FollowUpState.choices))
 GRIEVANCE = Dimension("kind", _("Kind of grievance"), ordered=False)
 PERIOD_DIM = Dimension(PERIOD, _("Period"))
 

@@ -343,7 +343,7 @@ def _flow_medians(scope: Scope, filters: Filters) -> list[tuple[str, int | None]
         except ValueError:
             continue
         histogram[dims.get("stage", UNKNOWN)][days] += n
-    result = []
+    result: list[tuple[str, int | None]] = []
     for value, label in registry.STAGE.values()[1:]:
         counts = histogram.get(value, {})
         total = sum(counts.values())

@@ -121,8 +121,8 @@ def _apply(delta: dict[str, int]) -> None:
     to_delete: list[int] = []
     for cell, change in delta.items():
         cube, kind, start, unit_id, key = parsed[cell]
-        row = existing.get((cube, kind, start, unit_id, key))
-        if row is None:
+        found = existing.get((cube, kind, start, unit_id, key))
+        if found is None:
             if change < 0:
                 raise RuntimeError("reports: a cell would go below zero; rebuild the reports")
             to_create.append(
@@ -136,6 +136,7 @@ def _apply(delta: dict[str, int]) -> None:
                 )
             )
             continue
+        row = found
         row.count += change
         if row.count < 0:
             raise RuntimeError("reports: a cell would go below zero; rebuild the reports")

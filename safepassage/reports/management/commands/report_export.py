@@ -44,9 +44,10 @@ class Command(BaseCommand):
         name = options["name"]
         if not name:
             raise CommandError("Name a report (see --list).")
-        report = registry.report_get(name)
-        if report is None:
+        found = registry.report_get(name)
+        if found is None:
             raise CommandError(f"There is no report named {name!r} (see --list).")
+        report = found
         output = options["output"]
         if not output:
             raise CommandError("Give --output FILE.csv or FILE.xlsx.")
