@@ -22,6 +22,7 @@ urlpatterns = [
     path("crossing/", include("safepassage.crossing.urls")),
     path("grievances/", include("safepassage.grievances.urls")),
     path("contact/complaint/", include("safepassage.grievances.web_urls")),
+    path("reports/", include("safepassage.reports.urls")),
     path("contact/", include("safepassage.intake.web_urls")),
     path("operations/", include("safepassage.operations.urls")),
     path("", include("safepassage.core.urls")),

@@ -234,6 +234,23 @@ def _reseed(module: str) -> None:
     importlib.import_module(module).seed(apps, None)
 
 
+def _write_reports(canary: str) -> None:
+    """A case whose every field the reports read holds the canary, counted
+    by a refresh (the clear cubes must hold "unknown", never the canary);
+    and a contribution whose encrypted cells name the canary."""
+    from safepassage.accounts.tests.factories import UnitFactory
+    from safepassage.reports import services
+    from safepassage.reports.models import ReportContribution
+    from safepassage.reports.tests.factories import person_case
+
+    person_case(UnitFactory(), category="other", sex=canary, township=canary)
+    services.reports_refresh()
+    mark = ReportContribution.objects.order_by("pk").first()
+    assert mark is not None
+    mark.cells = {**(mark.cells or {}), f"origin|month|2026-01-01|{canary}": 1}
+    mark.save()
+
+
 def _write_armoury(canary: str) -> None:
     from django.utils import timezone
 
@@ -436,6 +453,7 @@ CANARY_WRITERS: dict[str, Callable[[str], None]] = {
     "reintegration.referral": _write_reintegration,
     "grievances.grievance": _write_grievance,
     "grievances.complaintdraft": _write_grievance,
+    "reports.reportcontribution": _write_reports,
 }
 
 

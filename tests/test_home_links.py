@@ -66,10 +66,13 @@ def test_an_account_without_a_role_is_told_whom_to_ask(client):
     assert "administrator" in home
 
 
-def test_the_analyst_gets_the_analysts_note(client):
+def test_the_analyst_lands_on_the_situation_picture_and_no_coming_note(client):
     sign_in(client, UserFactory(unit=UnitFactory(), roles=[Role.ANALYST]))
     home = client.get(reverse("core:home")).content.decode()
-    assert "Aggregate reports for analysts are coming" in home
+    titles = _panel_titles(home)
+    assert "Situation picture" in titles
+    assert "Coming" not in titles
+    assert reverse("reports:dashboard") in home
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from safepassage.core.homes import (
@@ -39,11 +38,7 @@ def administration(request: HttpRequest) -> HomePanel | None:
 
 # Roles whose own pages have not landed yet, and what to say to them. A
 # role not named here whose work no panel serves gets the general note.
-ROLES_STILL_COMING: dict[Role, StrOrPromise] = {
-    Role.ANALYST: gettext_lazy(
-        "Aggregate reports for analysts are coming; this account holds no case role."
-    ),
-}
+ROLES_STILL_COMING: dict[Role, StrOrPromise] = {}
 
 
 def _coming_note(role: Role) -> str:

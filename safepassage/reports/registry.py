@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from safepassage.armoury.models import Category as ItemCategory
+from safepassage.cases.army_units import UNIT_TYPES, RankBand
 from safepassage.cases.models import Category, Stage
 from safepassage.reintegration.workflow import FollowUpState, PlanState
 
@@ -55,21 +56,8 @@ SEXES: list[tuple[str, Any]] = [
     ("female", _("Female")),
     ("other", pgettext_lazy("sex", "Other")),
 ]
-RANK_BANDS: list[tuple[str, Any]] = [
-    ("private", _("Private")),
-    ("nco", _("Non-commissioned officer")),
-    ("officer", _("Officer")),
-    ("police_constable", _("Police constable")),
-    ("police_officer", _("Police officer (rank)")),
-]
-ARMY_TYPES: list[tuple[str, Any]] = [
-    ("lib", _("Light infantry battalion")),
-    ("ib", _("Infantry battalion")),
-    ("moc", _("Military operations command")),
-    ("rc", _("Regional command")),
-    ("police", _("Police unit")),
-    ("other", pgettext_lazy("army unit", "Other")),
-]
+RANK_BANDS: list[tuple[str, Any]] = list(RankBand.LABELS.items())
+ARMY_TYPES: list[tuple[str, Any]] = [(t.code, t.label) for t in UNIT_TYPES]
 
 
 def _age_bands() -> list[tuple[str, str]]:

@@ -1,15 +1,16 @@
-"""Sources that other branches of work provide, reached behind a guard.
+"""Sources reached through one door each.
 
-The structured service record's selector
-(`cases.selectors.service_facts_for_reporting`) and the grievances app
-may not be installed in every build; until they are, the reports that
-read them show no figures (the cube stays empty) rather than failing.
+The structured service record comes from
+`cases.selectors.service_facts_for_reporting` (coarse values; one audit
+event per call). The grievances app is built in parallel and may not be
+installed: until it is, its report shows no figures (the cube stays
+empty) rather than failing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
@@ -18,12 +19,9 @@ from safepassage.cases import selectors as cases_selectors
 
 
 def service_facts_for_reporting(case_ids: Sequence[int]) -> dict[int, Any]:
-    select: Callable[[Sequence[int]], dict[int, Any]] | None = getattr(
-        cases_selectors, "service_facts_for_reporting", None
-    )
-    if select is None or not case_ids:
+    if not case_ids:
         return {}
-    return select(case_ids)
+    return dict(cases_selectors.service_facts_for_reporting(case_ids))
 
 
 def grievances_available() -> bool:

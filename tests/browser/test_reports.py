@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -25,9 +26,7 @@ from .test_case_flow import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_analyst_reads_a_report_in_two_languages_and_downloads_it(
-    browser, live_server, screenshot
-):
+def test_analyst_reads_a_report_in_two_languages_and_downloads_it(browser, live_server, screenshot):
     base = live_server.url
     hq = HeadquartersFactory()
     unit = UnitFactory(name="Battalion Reports (test)")
@@ -63,7 +62,7 @@ def test_analyst_reads_a_report_in_two_languages_and_downloads_it(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
     path = download_info.value.path()
-    exported = list(csv.reader(io.StringIO(open(path, encoding="utf-8").read())))
+    exported = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
     assert [row[1:] for row in exported] == [row[1:] for row in shown]
 
     page.click("button[lang=my]")
