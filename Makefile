@@ -40,6 +40,8 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py seed_demo_grievances
 	$(DEMO_ENV) $(PY) manage.py grievances_checkins --schedule
 	$(DEMO_ENV) $(PY) manage.py seed_demo_armoury
+	$(DEMO_ENV) $(PY) manage.py reports_refresh --rebuild
+	$(DEMO_ENV) $(PY) manage.py reports_refresh --schedule
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"
 	@echo "Serving on http://127.0.0.1:$(PORT), with a background worker  (Ctrl-C stops both)"
 	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
