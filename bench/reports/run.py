@@ -100,18 +100,27 @@ def cube_rows(f, unit_ids: list[int], today: dt.date):
     week_of = np.array([week_start(d) for d in days])
     month_of = np.array([month_start(d) for d in days])
 
+    weeks = sorted(set(week_of.tolist()))
+    months = sorted(set(month_of.tolist()))
+    week_index = np.array([weeks.index(w) for w in week_of])
+    month_index = np.array([months.index(m) for m in month_of])
+
     def emit(cube: str, key_codes, key_labels, day_index, unit_index):
-        combined = (key_codes.astype(np.int64) * DAYS + day_index) * UNITS + unit_index
-        values, counts = np.unique(combined, return_counts=True)
-        out: dict[tuple[str, dt.date, int, str], int] = {}
-        for value, count in zip(values.tolist(), counts.tolist(), strict=True):
-            unit = value % UNITS
-            day = (value // UNITS) % DAYS
-            key = key_labels(value // UNITS // DAYS)
-            for kind, start in (("week", week_of[day]), ("month", month_of[day])):
-                slot = (kind, start, unit_ids[unit], key)
-                out[slot] = out.get(slot, 0) + count
-        return [(cube, *slot, c) for slot, c in out.items()]
+        out = []
+        for kind, index, starts in (
+            ("week", week_index, weeks),
+            ("month", month_index, months),
+        ):
+            periods = len(starts)
+            slot = key_codes.astype(np.int64) * periods + index[day_index]
+            combined = slot * UNITS + unit_index
+            values, counts = np.unique(combined, return_counts=True)
+            for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+                unit = value % UNITS
+                period = (value // UNITS) % periods
+                key = key_labels(value // UNITS // periods)
+                out.append((cube, kind, starts[period], unit_ids[unit], key, count))
+        return out
 
     rows = []
     u, d = f["unit"], f["day"]
