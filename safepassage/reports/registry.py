@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from safepassage.armoury.models import Category as ItemCategory
 from safepassage.cases.army_units import UNIT_TYPES, RankBand
 from safepassage.cases.models import Category, Stage
+from safepassage.grievances.models import GrievanceKind
 from safepassage.reintegration.workflow import FollowUpState, PlanState
 
 from .rollups import FLOW_STAGES, UNKNOWN
@@ -82,7 +83,7 @@ CALIBRE = Dimension("calibre", _("Calibre"), ordered=False)
 PLAN_STATE = Dimension("state", _("Plan state"), _choices(PlanState.choices))
 DIMENSION = Dimension("dimension", _("Plan dimension"), ordered=False)
 OUTCOME = Dimension("outcome", _("Follow-up"), _choices(FollowUpState.choices))
-GRIEVANCE = Dimension("kind", _("Kind of grievance"), ordered=False)
+GRIEVANCE = Dimension("kind", _("Kind of grievance"), _choices(GrievanceKind.choices))
 PERIOD_DIM = Dimension(PERIOD, _("Period"))
 
 
@@ -101,6 +102,8 @@ class Report:
     top: int | None = None
     # Shown on the dashboard, as its trend over time.
     headline: bool = False
+    # Its source counts by month only (weeks would show empty columns).
+    months_only: bool = False
 
     @property
     def filters(self) -> frozenset[str]:
@@ -243,6 +246,7 @@ REPORTS: tuple[Report, ...] = (
         "grievances",
         GRIEVANCE,
         PERIOD_DIM,
+        months_only=True,
     ),
 )
 

@@ -23,7 +23,9 @@ Cubes (and the dimensions in their key):
   plans       state                  plans, by state, in the month they started
   milestones  dimension              milestones reached, per plan dimension
   followups   outcome                follow-ups, by what became of them
-  grievances  unit_kind              grievances (counts only)
+  grievances  kind                   grievances per unit concerned (counts
+                                     only; from the grievances app's own
+                                     monthly counts, not per case)
 """
 
 from __future__ import annotations
@@ -60,7 +62,6 @@ class Sources:
     service: Any = None
     items: Sequence[Any] = field(default_factory=tuple)
     plans: Sequence[Any] = field(default_factory=tuple)
-    grievances: Sequence[tuple[str, dt.date]] = field(default_factory=tuple)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -243,8 +244,6 @@ def contribution(sources: Sources) -> dict[str, int]:
         for outcome, day in plan.followups:
             out.add("followups", day, cell_key(outcome=code(outcome)))
 
-    for kind, day in sources.grievances:
-        out.add("grievances", day, cell_key(kind=code(kind)))
     return dict(out.cells)
 
 

@@ -172,7 +172,7 @@ def report_block(
 ) -> Block:
     """The canonical table of `report` for `year`: period reports by week
     or month, cross-tabulations by month cells summed over the year."""
-    if report.cols.name != PERIOD:
+    if report.cols.name != PERIOD or report.months_only:
         kind = "month"
     cache_key = (report.name, scope.unit_ids, scope.k, kind, year, unit_id, figures_as_of())
     cached = _BLOCKS.get(cache_key)
@@ -240,7 +240,7 @@ def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportRes
     that dimension. A total over a part is shown only where every value
     it adds is shown (it then tells nothing new); otherwise `[c]`.
     """
-    kind = filters.period_kind
+    kind = "month" if report.months_only else filters.period_kind
     if report.cols.name == PERIOD and report.top is None:
         years = list(range(filters.start.year, filters.end.year + 1))
     else:

@@ -33,7 +33,7 @@ from safepassage.vault import keys
 
 from . import rollups
 from .models import ReportCell, ReportContribution, ReportState
-from .sources import grievances_for_reporting, service_facts_for_reporting
+from .sources import grievance_cells, service_facts_for_reporting
 
 logger = logging.getLogger("safepassage.reports")
 
@@ -89,14 +89,12 @@ def gather(case_ids: Iterable[int]) -> dict[int, rollups.Sources]:
     services = service_facts_for_reporting(present)
     items = items_for_reporting(present)
     plans = plans_for_reporting(present)
-    grievances = grievances_for_reporting(present)
     return {
         case_id: rollups.Sources(
             case=facts[case_id],
             service=services.get(case_id),
             items=items.get(case_id, ()),
             plans=plans.get(case_id, ()),
-            grievances=grievances.get(case_id, ()),
         )
         for case_id in present
     }
@@ -188,9 +186,32 @@ def reports_refresh(*, batch: int = BATCH, limit: int | None = None) -> int:
             done += len(marks)
         if len(marks) < size:
             break
-    if done == 0:
-        ReportState.objects.filter(pk=1).update(refreshed_at=timezone.now())
+    with transaction.atomic():
+        _state(lock=True)
+        _grievances_sync()
+        if done == 0:
+            ReportState.objects.filter(pk=1).update(refreshed_at=timezone.now())
     return done
+
+
+def _grievances_sync() -> None:
+    """The grievances cube, replaced from the grievances app's own monthly
+    counts (already aggregate: nothing per case, nothing decrypted)."""
+    ReportCell.objects.filter(cube="grievances").delete()
+    ReportCell.objects.bulk_create(
+        [
+            ReportCell(
+                cube="grievances",
+                period_kind="month",
+                period_start=month,
+                unit_id=unit_id,
+                key=rollups.cell_key(kind=rollups.code(kind)),
+                count=count,
+            )
+            for unit_id, month, kind, count in grievance_cells()
+        ],
+        batch_size=1000,
+    )
 
 
 def reports_rebuild(*, batch: int = BATCH) -> int:
@@ -233,6 +254,7 @@ def reports_rebuild(*, batch: int = BATCH) -> int:
         _delete_unseen(seen)
         ReportCell.objects.all().delete()
         _apply(dict(total))
+        _grievances_sync()
         ReportState.objects.filter(pk=1).update(refreshed_at=now, rebuilt_at=now)
     return len(seen)
 

@@ -106,3 +106,28 @@ def test_incremental_refresh_equals_a_full_rebuild(ops):
     assert not ReportContribution.objects.filter(dirty=True).exists()
     services.reports_rebuild()
     assert _cubes() == incremental
+
+
+def test_grievances_are_counted_per_unit_concerned_by_month():
+    from safepassage.grievances import services as grievance_services
+    from safepassage.grievances.tests.factories import world
+
+    w = world()
+    for kind in ("abuse", "threat", "threat"):
+        grievance_services.grievance_submit(
+            code=w.contact.code,
+            receipt=w.receipt,
+            kind=kind,
+            body="Invented complaint.",
+            channel="web",
+            source="web:198.51.100.7",
+        )
+    services.reports_refresh()
+    cells = {
+        (c.unit_id, c.period_kind, c.key): c.count
+        for c in ReportCell.objects.filter(cube="grievances")
+    }
+    assert cells == {
+        (w.unit.pk, "month", "kind=abuse"): 1,
+        (w.unit.pk, "month", "kind=threat"): 2,
+    }
