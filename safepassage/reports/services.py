@@ -269,19 +269,11 @@ def _delete_unseen(seen: set[int]) -> None:
         ReportContribution.objects.filter(pk__in=stale[start : start + 1000]).delete()
 
 
-def report_viewed_record(*, actor: Any, report: str, scope: str, request: Any = None) -> None:
-    """Audit a report read (aggregates only; the report's name and scope)."""
-    audit_record(
-        actor=actor,
-        action="reports.viewed",
-        details={"report": report, "scope": scope},
-        request=request,
-    )
-
-
 def report_exported_record(
     *, actor: Any, report: str, scope: str, fmt: str, request: Any = None
 ) -> None:
+    """Audit an export (aggregates only: which report, scope, format).
+    Page views of aggregates are not audited; exports leave the system."""
     audit_record(
         actor=actor,
         action="reports.exported",
