@@ -44,7 +44,6 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from safepassage.audit.services import audit_record, integrity_failures_report
 from safepassage.core.collector import collector_paused, long_lived_freeze
@@ -54,6 +53,8 @@ from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.rows import decrypted_values
 
 from .models import Person, PersonPhone
+from .screening_client import RemoteIndex
+from .screening_client import ScreeningIndexNotReady as ScreeningIndexNotReady
 
 logger = logging.getLogger(__name__)
 
@@ -78,20 +79,6 @@ _PERSON_FIELDS = (
     "home_township",
     "aliases",
 )
-
-
-class ScreeningIndexNotReady(Exception):
-    """The index is still being built in the background."""
-
-    message = _(
-        "Screening is still reading every registered person (after a restart). "
-        "Try again in a few minutes."
-    )
-
-    def __init__(self, read: int, total: int) -> None:
-        super().__init__(f"screening index: {read} of {total} people read")
-        self.read = read
-        self.total = total
 
 
 def _record(case_id: int, values: Sequence[Any], phones: list[str]) -> PersonRecord:
@@ -498,8 +485,6 @@ def _remote() -> Any:
     path = getattr(settings, "SCREENING_SOCKET", "")
     if not path:
         return None
-    from .screening_service import RemoteIndex
-
     return RemoteIndex(path)
 
 

@@ -27,7 +27,7 @@ from django.utils import translation
 
 from conftest import TEST_PASSPHRASE
 from safepassage.audit.models import IntegrityAlert
-from safepassage.cases import screening, screening_service, selectors
+from safepassage.cases import screening, screening_client, screening_service, selectors
 from safepassage.cases.screening_snapshot import snapshot_path
 from safepassage.cases.tests.factories import OTHER_NEW, TWICE_OLD, screened_case
 
@@ -243,7 +243,7 @@ def _raw(path: Path, payload: bytes) -> object:
         sock.settimeout(30)
         sock.connect(str(path))
         sock.sendall(payload)
-        return screening_service.receive(sock)
+        return screening_client.receive(sock)
 
 
 def _framed(message: object) -> bytes:
@@ -254,7 +254,7 @@ def _framed(message: object) -> bytes:
 @pytest.mark.parametrize(
     "payload",
     [
-        struct.pack(">I", screening_service.MAX_MESSAGE + 1),  # too long, never read
+        struct.pack(">I", screening_client.MAX_MESSAGE + 1),  # too long, never read
         struct.pack(">I", 5) + b"\xff\xfe{}x",  # not UTF-8
         struct.pack(">I", 3) + b"{no",  # not JSON
         _framed([1, 2]),
