@@ -56,6 +56,11 @@ def keyring_restored():
 
 @pytest.fixture
 def seeded():
+    return seed_drill()
+
+
+def seed_drill() -> dict[str, object]:
+    """One unit, its handler, three cases each with a person, a photo and a phone."""
     unit = UnitFactory(name="Drill unit")
     handler = UserFactory(unit=unit, roles=[Role.UNIT_HANDLER])
     cases = []
