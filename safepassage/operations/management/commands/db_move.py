@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except MoveError as exc:
-            raise CommandError(f"Refused; the target is as it was (nothing committed): {exc}") from None
+            raise CommandError(f"Refused; nothing committed to the target: {exc}") from None
         self.stdout.write(
             f"OK: {result.engine} database moved: {result.tables} tables and "
             f"{result.rows} rows identical on both sides (count and digest per "
