@@ -294,3 +294,34 @@ def test_a_move_killed_in_the_middle_leaves_the_target_empty_and_can_run_again(s
     output = _move(source)
     assert output.startswith("OK: sqlite database moved")
     assert Case.objects.count() == 3
+
+
+@pytest.fixture(scope="module")
+def cipher_laptop():
+    """The same laptop on SQLCipher (the whole file encrypted), same key ring."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["SAFEPASSAGE_DB_ENGINE"] = "sqlcipher"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(CHILD), "seed", str(settings.VAULT_KEYRING_PATH)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    info = json.loads(result.stdout.strip().splitlines()[-1])
+    yield info
+    shutil.rmtree(Path(info["db"]).parent, ignore_errors=True)
+
+
+def test_an_sqlcipher_laptop_moves_with_its_key_ring(cipher_laptop, target_media):
+    assert not Path(cipher_laptop["db"]).read_bytes().startswith(b"SQLite format 3")
+    output = _move(cipher_laptop, source_media=cipher_laptop["media"])
+    assert output.startswith("OK: sqlcipher database moved")
+    assert Case.objects.count() == 3
+    client = Client()
+    sign_in(client, User.objects.get(username=cipher_laptop["handler"]))
+    page = client.get(reverse("cases:detail", kwargs={"code": cipher_laptop["codes"][0]}))
+    assert f"{NAME} 0" in page.content.decode()
