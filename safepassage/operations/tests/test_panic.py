@@ -17,7 +17,8 @@ from conftest import TEST_PASSPHRASE
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UserFactory, password_just_given, sign_in
 from safepassage.audit.models import AuditEvent
-from safepassage.cases.models import Case, Person
+from safepassage.cases import services as case_services
+from safepassage.cases.models import Case, CaseEvent, EventKind, Person
 from safepassage.vault import api as vault
 from safepassage.vault import escrow, keyring, keys
 from safepassage.vault.exceptions import KeyRingError, VaultLocked
@@ -184,3 +185,42 @@ def test_a_panic_during_a_request_gives_the_locked_page_and_writes_nothing(
     assert Case.objects.count() == cases_before
     # At most the read that began before the panic is on record.
     assert AuditEvent.objects.count() <= events_before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_panic_in_the_middle_of_a_write_gives_the_locked_page_and_keeps_nothing(
+    seeded, keyring_restored, monkeypatch
+):
+    """A note is being added: its encrypted row is written, then the panic
+    lands before the audit event. The answer is the locked page (503), not an
+    error page, and the transaction is rolled back: no note, no new version,
+    no audit event (committed for real: the test runs outside a wrapping
+    transaction)."""
+    client = Client()
+    sign_in(client, seeded["handler"])
+    case = Case.objects.get(pk=seeded["cases"][0].pk)
+    notes_before = CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).count()
+    events_before = AuditEvent.objects.count()
+    original = case_services.audit_record
+    reached = {"note_written": False}
+
+    def panic_then_audit(**kwargs):
+        if kwargs.get("action") == "cases.note_added":
+            reached["note_written"] = (
+                CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).count() == notes_before + 1
+            )
+            keyring.panic()
+        return original(**kwargs)
+
+    monkeypatch.setattr(case_services, "audit_record", panic_then_audit)
+    response = client.post(
+        reverse("cases:note", kwargs={"code": case.code}),
+        {"body": "Maung Panic Note", "expected_version": case.version},
+    )
+    assert reached["note_written"]  # the panic came after the row was written
+    assert response.status_code == 503
+    assert b"Maung" not in response.content
+    assert b"Traceback" not in response.content
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).count() == notes_before
+    assert Case.objects.get(pk=case.pk).version == case.version
+    assert AuditEvent.objects.count() == events_before
