@@ -54,10 +54,14 @@ if [ -n "${RUNBOOK_PG_URL:-}" ]; then
     DB=safepassage_runbook_$$
     psql "$RUNBOOK_PG_URL/postgres" -qc "CREATE DATABASE $DB"
     trap 'psql "$RUNBOOK_PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB"; rm -rf "$T"' EXIT
-    cp "$T/laptop/safepassage.sqlite3" "$T/laptop.sqlite3"
-    DATABASE_URL="$RUNBOOK_PG_URL/$DB" SAFEPASSAGE_PASSPHRASE_FILE="$T/pass2" M migrate -v0
-    DATABASE_URL="$RUNBOOK_PG_URL/$DB" M db_move --source "$T/laptop.sqlite3" \
-        --source-media "$T/laptop/vault-media" --passphrase-file "$T/pass2"
-    DATABASE_URL="$RUNBOOK_PG_URL/$DB" M audit_verify --passphrase-file "$T/pass2"
+    # the files carried to headquarters; its server gets the unit's key ring
+    mkdir -m 0700 "$T/move" "$T/hq-server"
+    cp -r "$T/laptop/safepassage.sqlite3" "$T/laptop/vault-media" "$T/move/"
+    install -m 0600 "$T/laptop/keyring.json" "$T/laptop/escrow.json" "$T/hq-server/"
+    export SAFEPASSAGE_VAR_DIR="$T/hq-server" DATABASE_URL="$RUNBOOK_PG_URL/$DB"
+    SAFEPASSAGE_PASSPHRASE_FILE="$T/pass2" M migrate -v0
+    M db_move --source "$T/move/safepassage.sqlite3" --source-media "$T/move/vault-media" \
+        --passphrase-file "$T/pass2"
+    M audit_verify --passphrase-file "$T/pass2"
 fi
 printf '\nRUNBOOK CHECK PASSED\n'
