@@ -56,6 +56,7 @@ if [ -n "${RUNBOOK_PG_URL:-}" ]; then
     trap 'psql "$RUNBOOK_PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB"; rm -rf "$T"' EXIT
     # the files carried to headquarters; its server gets the unit's key ring
     mkdir -m 0700 "$T/move" "$T/hq-server"
+    mkdir -p "$T/laptop/vault-media"   # none yet when no photo was stored
     cp -r "$T/laptop/safepassage.sqlite3" "$T/laptop/vault-media" "$T/move/"
     install -m 0600 "$T/laptop/keyring.json" "$T/laptop/escrow.json" "$T/hq-server/"
     export SAFEPASSAGE_VAR_DIR="$T/hq-server" DATABASE_URL="$RUNBOOK_PG_URL/$DB"
