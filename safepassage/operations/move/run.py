@@ -11,8 +11,9 @@ and the move can simply be run again.
 Order, every refusal before the first write:
 
 1. the target is PostgreSQL, migrated to the end of this code's
-   migrations, and empty: no audit event and no user (every write of the
-   product is audited, so a target that was ever used has events). Rows
+   migrations, and empty: no audit event, no user and no unit key (every
+   write of the product is audited, and every personal value needs a
+   unit key, so a target that was ever used has them). Rows
    that `migrate` itself writes (content types, permissions, groups,
    catalogues) are replaced by the source's, whose ids the rows refer to;
 2. the source is a SQLite file (plain, or SQLCipher under this key ring)
@@ -169,9 +170,12 @@ def _check_target(tables: list[Table]) -> set[tuple[str, str]]:
         events = cursor.fetchone()[0]
         cursor.execute(f"SELECT count(*) FROM {quote(get_user_model()._meta.db_table)}")  # noqa: S608
         users = cursor.fetchone()[0]
-    if events or users:
+        cursor.execute(f"SELECT count(*) FROM {quote(UnitKey._meta.db_table)}")  # noqa: S608
+        unit_keys = cursor.fetchone()[0]
+    if events or users or unit_keys:
         raise MoveError(
-            f"The target is not empty ({events} audit events, {users} users): the "
+            f"The target is not empty ({events} audit events, {users} users, "
+            f"{unit_keys} unit keys): the "
             "move goes only into a new database that `migrate` alone has written. "
             "Merging one unit into an instance that holds others is not supported."
         )
