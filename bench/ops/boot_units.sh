@@ -92,11 +92,17 @@ mkdir -p "$WORK"
 unshare --mount --pid --fork --uts --ipc --net --kill-child \
     "$0" --inner >"$WORK/boot.log" 2>&1 &
 OUTER=$!
-cleanup() { kill "$OUTER" 2>/dev/null || true; wait "$OUTER" 2>/dev/null || true; }
+# Killing the namespace's PID 1 ends every process in it (the units too).
+PID1=""
+cleanup() {
+    [ -n "$PID1" ] && kill -9 "$PID1" 2>/dev/null
+    kill "$OUTER" 2>/dev/null || true
+    wait "$OUTER" 2>/dev/null || true
+    rm -rf "$WORK"
+}
 trap cleanup EXIT INT TERM
 
 # PID 1 of the new namespace: the systemd started above.
-PID1=""
 for _ in $(seq 1 300); do
     for child in $(pgrep -P "$OUTER" 2>/dev/null || true); do
         if [ "$(cat /proc/"$child"/comm 2>/dev/null)" = systemd ]; then PID1=$child; fi
