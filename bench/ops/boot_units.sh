@@ -95,7 +95,7 @@ OUTER=$!
 # Killing the namespace's PID 1 ends every process in it (the units too).
 PID1=""
 cleanup() {
-    [ -n "$PID1" ] && kill -9 "$PID1" 2>/dev/null
+    if [ -n "$PID1" ]; then kill -9 "$PID1" 2>/dev/null || true; fi
     kill "$OUTER" 2>/dev/null || true
     wait "$OUTER" 2>/dev/null || true
     rm -rf "$WORK"
