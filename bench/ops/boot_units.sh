@@ -89,7 +89,7 @@ fi
 
 [ "$(id -u)" = 0 ] || { echo "needs root (namespaces, mounts)" >&2; exit 2; }
 mkdir -p "$WORK"
-unshare --mount --pid --fork --uts --ipc --net --kill-child \
+SP_BOOT_DIR="$WORK" unshare --mount --pid --fork --uts --ipc --net --kill-child \
     "$0" --inner >"$WORK/boot.log" 2>&1 &
 OUTER=$!
 # Killing the namespace's PID 1 ends every process in it (the units too).
