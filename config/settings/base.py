@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Before anything that may need keys (session guards audit; views decrypt).
     "safepassage.vault.middleware.VaultLockedMiddleware",
+    # A database outage in a view: 503 and a page saying so, not a 500.
+    "safepassage.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,7 +150,11 @@ SQLITE_PRAGMAS = (
 def database_from_env(sqlite_path: Path) -> dict[str, object]:
     url = env("DATABASE_URL")
     if url:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # Health checks: a kept connection that a PostgreSQL restart broke is
+        # replaced before a request uses it (docs/operations.md, Faults survived).
+        config: dict[str, object] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
         config.setdefault("OPTIONS", {})
         return config
     # SAFEPASSAGE_DB_ENGINE=sqlcipher: the whole file encrypted (field

@@ -1,7 +1,8 @@
-"""Headers every response carries."""
+"""Headers every response carries; a database outage answered 503."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -34,3 +35,34 @@ class SecurityHeadersMiddleware:
             response.headers["Cache-Control"] = NO_STORE
             response.headers["Pragma"] = "no-cache"
         return response
+
+
+logger = logging.getLogger("safepassage.core")
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that meets a database connection fault (PostgreSQL restarting,
+    a connection dropped) answers 503 with a page saying so and asking to
+    try again, not a 500: its transaction was not committed, so nothing of
+    the request was kept; a webhook's provider delivers again on a non-2xx.
+
+    Django closes the broken connection at the end of the request (its
+    `request_finished` handler; `CONN_HEALTH_CHECKS` checks a kept one
+    before the next request uses it), so the product recovers as soon as
+    the database is back, without a restart. A fault raised outside views
+    is caught by `core.views.server_error`. Only the fault's type is
+    logged: its message may quote the statement."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from .views import DATABASE_UNAVAILABLE, database_unavailable
+
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        logger.error("database unavailable: %s; answered 503", type(exception).__name__)
+        return database_unavailable(request)

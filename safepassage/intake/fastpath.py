@@ -10,9 +10,11 @@ middleware would have done for this one path, and no more:
 
 * only `POST /channels/telegram/<uuid>/webhook/`; anything else goes to
   Django unchanged (a GET gets Django's 405);
-* 503 while the key ring is locked, 404 for a channel that is unknown or
-  inactive, then `telegram.views.check` (secret in constant time, 413,
-  400) with the same status codes and log lines as the view;
+* 503 while the key ring is locked, or when the database cannot be
+  reached or the spool's disk is full or failing (Telegram retries);
+  404 for a channel that is unknown or inactive, then
+  `telegram.views.check` (secret in constant time, 413, 400) with
+  the same status codes and log lines as the view;
 * the delivery is appended to this process's spool file and synced
   before the empty 200 goes out, with the reason it is to be quarantined
   when it holds what the database cannot (`storable.py`);
@@ -23,6 +25,7 @@ middleware would have done for this one path, and no more:
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 import threading
@@ -33,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signals
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -88,6 +92,18 @@ class ChannelCache:
 
 
 StartResponse = Callable[..., Any]
+#: Faults that pass (docs/operations.md, "Faults survived"): a database
+#: connection fault, a full or failing disk under the spool.
+PASSING = (OperationalError, InterfaceError, OSError)
+RETRY_AFTER = "30"
+
+
+def _name(exc: BaseException) -> str:
+    """The fault's type, and its errno for a disk fault (never its message:
+    a database error's may quote the statement)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"{type(exc).__name__} {errno.errorcode.get(exc.errno, exc.errno)}"
+    return type(exc).__name__
 
 
 class TelegramWebhookFastPath:
@@ -109,12 +125,20 @@ class TelegramWebhookFastPath:
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             status = self.accept(environ, match.group(1))
+        except PASSING as exc:  # not acknowledged: Telegram delivers it again
+            # The database unreachable, the spool's disk full or failing:
+            # nothing was kept (spool.py), and the fault passes.
+            logger.error("webhook fast path: update not kept, answered 503 (%s)", _name(exc))
+            status = 503
         except Exception:  # not acknowledged: Telegram delivers it again
             logger.exception("webhook fast path: could not keep an update")
             status = 500
         finally:
             signals.request_finished.send(sender=self.__class__)
-        start_response(REASONS[status], list(HEADERS))
+        headers = list(HEADERS)
+        if status == 503:
+            headers.append(("Retry-After", RETRY_AFTER))
+        start_response(REASONS[status], headers)
         return [b""]
 
     def accept(self, environ: dict[str, Any], public_id: str) -> int:

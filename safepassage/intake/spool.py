@@ -24,6 +24,11 @@ How an accepted update is kept (the durability promise):
   `InboundUpdate` rows through `services.update_receive` (idempotent by
   provider id: duplicates in the spool change nothing), then shreds the
   file's key and deletes the file;
+* a full or failing disk: a write that fails (or is short) is cut back
+  to the file's last whole record and the file is retired (renamed
+  `.ready`, no more appends), a sync that fails retires the file too, and
+  the delivery is answered 503 (the fast path), so Telegram retries it;
+  nothing half-written is ever followed by a record answered 200;
 * a record cut short by a crash mid-write was never answered 200 and is
   dropped; a record that fails authentication anywhere else is tampering:
   the file is set aside as `.bad`, nothing of it is imported, and the
@@ -40,6 +45,7 @@ How an accepted update is kept (the durability promise):
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -114,6 +120,10 @@ class _File:
         self.inflight = 0
         self.retired = False
         self.opened_at = time.monotonic()
+        #: Bytes of the header and of every whole record written.
+        self.size = HEADER
+        #: A write or a sync failed: nothing more goes into this file.
+        self.failed = False
 
 
 class SpoolWriter:
@@ -135,8 +145,15 @@ class SpoolWriter:
         file_id = uuid.uuid4()
         path = self.directory / f"{file_id}.open"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.write(fd, MAGIC + file_id.bytes + data_key.id.bytes)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            header = MAGIC + file_id.bytes + data_key.id.bytes
+            if os.write(fd, header) != len(header):
+                raise OSError(errno.ENOSPC, "short write of a spool header")
+        except BaseException:  # a full disk: no file is left behind
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise
         self.current = _File(fd, path, file_id, keys.data_key_bytes(data_key), data_key.id)
         return self.current
 
@@ -154,17 +171,27 @@ class SpoolWriter:
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode()
+        failed = None
         with self.lock:
             spool = self.current or self._open()
             envelope = crypto.encrypt(
                 spool.key, spool.key_id, plain, _purpose(spool.file_id, spool.count)
             )
-            os.write(spool.fd, LENGTH.pack(len(envelope)) + envelope)
-            spool.count += 1
-            mine = spool.count
+            record = LENGTH.pack(len(envelope)) + envelope
             spool.inflight += 1
             try:
+                try:
+                    if os.write(spool.fd, record) != len(record):
+                        raise OSError(errno.ENOSPC, "short write to the spool")
+                except OSError:
+                    failed = self._fail(spool, cut=True)
+                    raise
+                spool.size += len(record)
+                spool.count += 1
+                mine = spool.count
                 while spool.synced < mine:
+                    if spool.failed:
+                        raise OSError(errno.EIO, "the spool file could not be synced")
                     if spool.syncing:
                         self.synced.wait()
                         continue
@@ -178,10 +205,46 @@ class SpoolWriter:
                         spool.syncing = False
                         if done:
                             spool.synced = max(spool.synced, upto)
+                        else:
+                            failed = self._fail(spool, cut=False)
                         self.synced.notify_all()
             finally:
                 spool.inflight -= 1
                 self._close_if_done(spool)
+        if failed is not None:
+            _drain_enqueue()
+
+    def _fail(self, spool: _File, *, cut: bool) -> Path | None:
+        """A write or sync of `spool` failed (a full or failing disk): the
+        file takes nothing more. `cut`: a write failed, and may have left
+        part of its record; the file is cut back to its last whole record,
+        so that nothing half-written stays behind a record answered 200
+        (should the cut fail too, the part is the file's last bytes, which
+        the drain drops as cut short). Records written but not known to be
+        synced are answered non-200; those that reached the disk are read
+        by the drain all the same, and Telegram's retry of them changes
+        nothing (stored once by provider id). Returns the retired path,
+        or None where the file is left for the drain as abandoned."""
+        spool.failed = True
+        if cut:
+            try:
+                os.ftruncate(spool.fd, spool.size)
+            except OSError:
+                logger.error("intake spool: %s could not be cut back", spool.path.name)
+        if self.current is spool:
+            self.current = None
+        spool.retired = True
+        logger.error("intake spool: %s retired after a failed write or sync", spool.path.name)
+        if spool.count == 0:  # nothing in it was ever answered 200
+            spool.path.unlink(missing_ok=True)
+            return None
+        ready = spool.path.with_suffix(".ready")
+        try:
+            os.rename(spool.path, ready)
+        except OSError:  # stays `.open`: the drain takes it once its lock is free
+            return None
+        spool.path = ready
+        return ready
 
     @staticmethod
     def _close_if_done(spool: _File) -> None:
