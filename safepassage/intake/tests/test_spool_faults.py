@@ -18,9 +18,25 @@ from safepassage.intake import fastpath, spool
 from safepassage.intake.models import InboundUpdate
 from safepassage.intake.tests.factories import telegram_channel
 from safepassage.intake.tests.test_spool import _call, _django, _update
-from safepassage.intake.tests.test_spool import spooled as spooled_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def own(settings, tmp_path, monkeypatch):
+    """The fast path on, a spool of the test's own (as test_spool.spooled)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    settings.INTAKE_WEBHOOK_SPOOL = True
+    settings.VAR_DIR = tmp_path
+    writer = spool.SpoolWriter(spool.spool_dir())
+    monkeypatch.setattr(spool, "writer", lambda: writer)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield writer
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +68,7 @@ def _stored() -> list[str]:
     return sorted(InboundUpdate.objects.values_list("provider_id", flat=True), key=int)
 
 
-def test_a_full_disk_refuses_with_503_and_leaves_nothing_half_written(spooled, monkeypatch):
+def test_a_full_disk_refuses_with_503_and_leaves_nothing_half_written(own, monkeypatch):
     channel = telegram_channel()
     app = fastpath.TelegramWebhookFastPath(_django)
     assert _call(app, channel.webhook_path(), _update(1))[0] == 200
@@ -73,7 +89,7 @@ def test_a_full_disk_refuses_with_503_and_leaves_nothing_half_written(spooled, m
     monkeypatch.setattr(spool.os, "write", disk.real)
     for update_id in (2, 3, 4):
         assert _call(app, channel.webhook_path(), _update(update_id))[0] == 200
-    spooled.rotate(force=True)
+    own.rotate(force=True)
     result = spool.spool_drain()
     assert result.tampered == 0
     assert result.cut_short == 0
@@ -81,7 +97,7 @@ def test_a_full_disk_refuses_with_503_and_leaves_nothing_half_written(spooled, m
     assert not list(spool.spool_dir().iterdir())
 
 
-def test_without_the_cut_a_later_record_is_still_never_read_after_a_part(spooled, monkeypatch):
+def test_without_the_cut_a_later_record_is_still_never_read_after_a_part(own, monkeypatch):
     """Should cutting back fail too, the retired file ends in the part: the
     drain drops it as cut short, and no record was ever appended after it."""
     channel = telegram_channel()
@@ -96,14 +112,14 @@ def test_without_the_cut_a_later_record_is_still_never_read_after_a_part(spooled
     assert _call(app, channel.webhook_path(), _update(2))[0] == 503
     monkeypatch.setattr(spool.os, "write", disk.real)
     assert _call(app, channel.webhook_path(), _update(3))[0] == 200
-    spooled.rotate(force=True)
+    own.rotate(force=True)
     result = spool.spool_drain()
     assert result.tampered == 0
     assert result.cut_short == 1  # the part, dropped
     assert _stored() == ["1", "3"]
 
 
-def test_a_failed_sync_refuses_and_the_file_takes_nothing_more(spooled, monkeypatch):
+def test_a_failed_sync_refuses_and_the_file_takes_nothing_more(own, monkeypatch):
     channel = telegram_channel()
     app = fastpath.TelegramWebhookFastPath(_django)
     assert _call(app, channel.webhook_path(), _update(1))[0] == 200
@@ -119,23 +135,23 @@ def test_a_failed_sync_refuses_and_the_file_takes_nothing_more(spooled, monkeypa
     monkeypatch.setattr(spool.os, "fdatasync", real)
     assert _call(app, channel.webhook_path(), _update(2))[0] == 200  # the retry
     assert ready.stat().st_size == size  # the failed file was not written to again
-    spooled.rotate(force=True)
+    own.rotate(force=True)
     assert spool.spool_drain().files == 2
     # Update 2 reached the disk before the sync failed: it is read, once,
     # beside Telegram's retry of it.
     assert _stored() == ["1", "2"]
 
 
-def test_a_full_disk_while_opening_a_file_leaves_no_file(spooled, monkeypatch):
+def test_a_full_disk_while_opening_a_file_leaves_no_file(own, monkeypatch):
     channel = telegram_channel()
     app = fastpath.TelegramWebhookFastPath(_django)
     FullDisk(monkeypatch, room=10)  # the header does not fit
     assert _call(app, channel.webhook_path(), _update(1))[0] == 503
     assert not list(spool.spool_dir().iterdir())
-    assert spooled.current is None
+    assert own.current is None
 
 
-def test_an_unreachable_database_answers_503_with_retry_after(spooled, monkeypatch):
+def test_an_unreachable_database_answers_503_with_retry_after(own, monkeypatch):
     channel = telegram_channel()
     app = fastpath.TelegramWebhookFastPath(_django)
     seen = {}
