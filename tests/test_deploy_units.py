@@ -81,7 +81,8 @@ def test_the_periodic_commands_of_the_docs_have_timers() -> None:
 
 def test_every_service_has_the_web_servers_sandbox_user_and_credential() -> None:
     web = _unit(UNITS / "safepassage-web.service")["Service"]
-    shared = {(k, v) for k, v in web if k not in {"ExecStart", "Type", "Restart", "TimeoutStopSec"}}
+    own = {"ExecStart", "Type", "Restart", "RestartSec", "TimeoutStopSec"}
+    shared = {(k, v) for k, v in web if k not in own}
     assert ("User", "safepassage") in shared
     assert ("ProtectSystem", "strict") in shared
     assert ("NoNewPrivileges", "yes") in shared
@@ -89,6 +90,22 @@ def test_every_service_has_the_web_servers_sandbox_user_and_credential() -> None
     for path in UNITS.glob("*.service"):
         missing = shared - set(_unit(path)["Service"])
         assert not missing, f"{path.name} lacks {sorted(missing)}"
+
+
+def test_long_running_services_are_restarted_without_a_limit() -> None:
+    """db_worker exits when its database connection is lost (a PostgreSQL
+    restart): systemd must start it again however often that happens
+    (bench/faults/pg_restart.py), not give up after five quick exits."""
+    for name in ("safepassage-web.service", "safepassage-worker.service"):
+        unit = _unit(UNITS / name)
+        assert _value(unit, "Unit", "StartLimitIntervalSec") == "0", name
+        assert _value(unit, "Service", "Restart") == "on-failure", name
+        assert float(_value(unit, "Service", "RestartSec")) >= 1, name
+
+
+def test_the_spool_drain_has_a_timer() -> None:
+    """Spool files a killed process left are drained even with no new traffic."""
+    assert "intake_drain" in _timers()
 
 
 ANALYZE = shutil.which("systemd-analyze")
