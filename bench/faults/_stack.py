@@ -86,6 +86,8 @@ class Stack:
     webhook_path: str = ""
     secret: str = ""
     logs: list[Any] = field(default_factory=list)
+    #: Where the processes' logs go (default: the var directory).
+    log_dir: Path | None = None
 
     @property
     def url(self) -> str:
@@ -147,7 +149,7 @@ class Stack:
         connections.close_all()
 
     def _log(self, name: str) -> Any:
-        handle = (self.var_dir / f"{name}.log").open("ab")
+        handle = ((self.log_dir or self.var_dir) / f"{name}.log").open("ab")
         self.logs.append(handle)
         return handle
 
@@ -463,3 +465,34 @@ def inbound_check(accepted: set[str]) -> dict[str, int]:
         "still_waiting": by_state.get(UpdateState.RECEIVED, 0),
         "quarantined": by_state.get(UpdateState.QUARANTINED, 0),
     }
+
+
+def staff_cookie(roles: list[str] | None = None) -> str:
+    """A signed-in staff member's session (a confirmed second factor), as
+    the Cookie header a browser would send."""
+    from django.conf import settings
+    from django.test import Client
+
+    from safepassage.accounts.tests.factories import UserFactory, sign_in
+
+    client = Client()
+    sign_in(client, UserFactory(roles=roles or []))
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (x, y) points."""
+    n = len(points)
+    if n < 2:
+        return float("nan")
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    var = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / var if var else float("nan")

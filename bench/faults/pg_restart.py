@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.faults._stack import (  # noqa: E402 (after the path is set)
+from bench.faults._stack import (
     Stack,
     Telegram,
     fake_telegram,
@@ -42,20 +42,10 @@ from bench.faults._stack import (  # noqa: E402 (after the path is set)
     plan,
     psql,
     settle,
+    staff_cookie,
 )
 
 UNAVAILABLE = "unavailable for a moment"
-
-
-def staff_cookie() -> str:
-    from django.conf import settings
-    from django.test import Client
-
-    from safepassage.accounts.tests.factories import UserFactory, sign_in
-
-    client = Client()
-    sign_in(client, UserFactory())
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def pg_up() -> bool:
@@ -92,7 +82,9 @@ def main() -> None:
                     try:
                         if conn is None:
                             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                        conn.request("GET", "/", headers={"Cookie": cookie, "Accept-Language": "my"})
+                        conn.request(
+                            "GET", "/", headers={"Cookie": cookie, "Accept-Language": "my"}
+                        )
                         response = conn.getresponse()
                         body = response.read().decode("utf-8", "replace")
                         status = response.status
