@@ -177,3 +177,29 @@ def test_an_unreachable_database_answers_503_with_retry_after(own, monkeypatch):
     assert seen["status"].startswith("503")
     assert seen["headers"]["Retry-After"] == fastpath.RETRY_AFTER
     assert not list(spool.spool_dir().iterdir())
+
+
+def test_the_telegram_view_answers_503_so_that_telegram_retries(monkeypatch) -> None:
+    """The webhook's Django view (the fast path off) meets the fault."""
+    from django.db import connections
+    from django.test import Client
+
+    from safepassage.intake.tests.factories import TELEGRAM_SECRET, private_message
+
+    channel = telegram_channel()
+    client = Client(raise_request_exception=False)
+    driver_error = connections["default"].Database.OperationalError
+
+    # The fault at the connection, as tests/test_database_unavailable.py makes it.
+    def refused(self, name=None):
+        raise driver_error("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(type(connections["default"]), "create_cursor", refused)
+        response = client.post(
+            channel.webhook_path(),
+            private_message(1),
+            content_type="application/json",
+            HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=TELEGRAM_SECRET,
+        )
+    assert response.status_code == 503
