@@ -35,11 +35,11 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py seed_demo_intake
 	$(DEMO_ENV) $(PY) manage.py seed_demo_protection
 	$(DEMO_ENV) $(PY) manage.py seed_demo_reintegration
+	$(DEMO_ENV) $(PY) manage.py seed_demo_armoury
 	$(DEMO_ENV) $(PY) manage.py seed_demo_reports
 	$(DEMO_ENV) $(PY) manage.py reintegration_followups --schedule
 	$(DEMO_ENV) $(PY) manage.py seed_demo_grievances
 	$(DEMO_ENV) $(PY) manage.py grievances_checkins --schedule
-	$(DEMO_ENV) $(PY) manage.py seed_demo_armoury
 	$(DEMO_ENV) $(PY) manage.py reports_refresh --rebuild
 	$(DEMO_ENV) $(PY) manage.py reports_refresh --schedule
 	@echo "Key ring passphrase (demo only; kept in var/demo-passphrase): $$(cat var/demo-passphrase)"

@@ -391,7 +391,9 @@ def try_unlock_from_environment() -> bool:
             unlock(passphrase)
         except KeyRingError as exc:
             _state.last_error = str(exc)
-            logger.error("vault: automatic unlock failed: %s", type(exc).__name__)
+            # The reason is one of this module's own sentences (a path's
+            # strerror at most): never the passphrase or a key.
+            logger.error("vault: automatic unlock failed: %s", exc)
             return False
         return True
 
