@@ -365,8 +365,12 @@ def passphrase_from_environment() -> str | None:
             return candidate.read_text(encoding="utf-8").rstrip("\r\n")
         except FileNotFoundError:
             continue
-        except (OSError, UnicodeDecodeError):
-            raise KeyRingError("The passphrase file cannot be read.") from None
+        except OSError as exc:
+            raise KeyRingError(
+                f"The passphrase file cannot be read ({exc.strerror or type(exc).__name__})."
+            ) from None
+        except UnicodeDecodeError:
+            raise KeyRingError("The passphrase file cannot be read (not UTF-8 text).") from None
     return None
 
 
