@@ -28,8 +28,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("forces/selectors.py", "Township"): "township lookup",
     ("forces/selectors.py", "Unit"): "units to route to",
     ("forces/services.py", "Unit"): "unit profile",
-    ("intake/conversation.py", "Case"): "case code uniqueness (issue 19 §2)",
-    ("intake/services.py", "Case"): "link a conversation to a case (issue 19 §2)",
     ("intake/spool.py", "DataKey"): "the spool's batch key",
     ("reintegration/services/followups.py", "User"): "the reminder's recipients",
 }

@@ -1076,3 +1076,21 @@ def details_requests_incoming(*, user: User) -> Readable[DetailsRequestRow]:
     return rows_readable(
         [*waiting, *closed], read=read, found_in="cases.details_requests", actor=user
     )
+
+
+# --- for intake, which sits above cases ---------------------------------------------
+
+
+def case_code_taken(code: str) -> bool:
+    """Whether a case already holds `code` (intake draws a person's code
+    before any case exists, and must not draw one a case holds)."""
+    return Case.objects.filter(code=code).exists()
+
+
+def case_named_by_code(code: str) -> Case | None:
+    """The case that holds the canonical `code`, with its unit, whatever its
+    unit: intake's operators join a conversation to the case the person
+    names (`intake.services.contact_link_case`, which checks the operator's
+    own scope and audits the link in both units). Not for pages: a page
+    reads through `case_get_for_user`."""
+    return Case.objects.select_related("unit").filter(code=code).first()

@@ -50,6 +50,7 @@ from django.utils.translation import pgettext_lazy
 
 from safepassage.audit.services import audit_record
 from safepassage.cases.codes import InvalidCaseCode, case_code_generate, case_code_normalize
+from safepassage.cases.selectors import case_code_taken
 from safepassage.language import normalize_text
 from safepassage.vault.keys import SYSTEM_SCOPE
 
@@ -325,18 +326,12 @@ def code_and_receipt_issue(contact: Contact) -> str:
     contact.receipt_filter = receipt_filter(receipt)
     for _attempt in range(5):
         code = case_code_generate()
-        if not Contact.objects.filter(code=code).exists() and not _case_code_taken(code):
+        if not Contact.objects.filter(code=code).exists() and not case_code_taken(code):
             contact.code = code
             break
     else:
         raise IntegrityError("Could not draw an unused case code.")
     return receipt
-
-
-def _case_code_taken(code: str) -> bool:
-    from safepassage.cases.models import Case
-
-    return Case.objects.filter(code=code).exists()
 
 
 def _finish(contact: Contact, turn: Turn) -> None:

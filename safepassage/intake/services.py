@@ -21,6 +21,7 @@ from safepassage.accounts.policies import check_headquarters
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case, Category, Stage
+from safepassage.cases.selectors import case_named_by_code
 from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.keys import data_key_shred
 
@@ -487,7 +488,7 @@ def contact_link_case(*, actor: Any, contact: Contact, code: str) -> Case:
         canonical = case_code_normalize(code)
     except InvalidCaseCode:
         raise ValidationError(_("That is not a case code.")) from None
-    case = Case.objects.select_related("unit").filter(code=canonical).first()
+    case = case_named_by_code(canonical)
     if case is None:
         raise ValidationError(_("No case has that code."))
     if Contact.objects.filter(case=case).exists():
