@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from safepassage.accounts.selectors import units_active
@@ -174,7 +175,19 @@ def report_block(
     or month, cross-tabulations by month cells summed over the year."""
     if report.cols.name != PERIOD or report.months_only:
         kind = "month"
-    cache_key = (report.name, scope.unit_ids, scope.k, kind, year, unit_id, figures_as_of())
+    # The labels (regions, dimensions, "Not recorded") are in the active
+    # language, and ranking ties break on them: one block per language.
+    language = translation.get_language() or ""
+    cache_key = (
+        report.name,
+        scope.unit_ids,
+        scope.k,
+        kind,
+        year,
+        unit_id,
+        figures_as_of(),
+        language,
+    )
     cached = _BLOCKS.get(cache_key)
     if cached is not None:
         return cached

@@ -186,6 +186,20 @@ def test_every_report_opens_in_burmese(client, world):
         assert response.status_code == 200, report.name
 
 
+def test_a_table_read_in_english_first_is_not_served_in_english_to_burmese(client, world):
+    from safepassage.geo.models import State
+
+    state = State.objects.get(pcode="MMR013")
+    assert state.name_my, "the reference data names the region in Burmese"
+    sign_in(client, analyst(world["hq"]))
+    url = reverse("reports:report", args=["origin"])
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert state.name_en in english
+    client.cookies["django_language"] = "my"
+    burmese = client.get(url, HTTP_ACCEPT_LANGUAGE="my").content.decode()
+    assert state.name_my in burmese
+
+
 def test_other_roles_are_refused(client, world):
     sign_in(client, UserFactory(unit=world["hq"], roles=[Role.INTAKE_OPERATOR]))
     assert client.get(reverse("reports:dashboard")).status_code == 403
