@@ -20,7 +20,7 @@ PUBLIC_VIEWS = {
     "intake:facebook_webhook",
     # The web form for people reaching out: guarded by timed single-use
     # tokens and budgets; a conversation opens only with code and receipt;
-    # posts only from the site's own pages (web_views._same_site_posts).
+    # posts only from the site's own pages (web_views.same_site_posts).
     "contact:start",
     "contact:resume",
     "contact:conversation",

@@ -22,12 +22,12 @@ from safepassage.accounts.models import User
 from safepassage.audit.services import audit_read
 from safepassage.core.permissions import public, refuse_in_view, requires_role
 from safepassage.intake import web
-from safepassage.intake.web_views import (  # the public form's own guards
-    _client,
-    _person_language,
-    _refused,
-    _same_site_posts,
-    _with_token,
+from safepassage.intake.web_views import (  # the public form's own guards, shared
+    public_form_client,
+    public_form_language,
+    public_form_refused,
+    public_form_with_token,
+    same_site_posts,
 )
 
 from . import selectors, services
@@ -39,9 +39,9 @@ _ROLES = tuple(sorted(GRIEVANCE_ROLES))
 
 
 @public
-@_same_site_posts
+@same_site_posts
 @require_http_methods(["GET", "POST"])
-@_person_language
+@public_form_language
 def complaint(request: HttpRequest) -> HttpResponse:
     """The same answer for every complaint received, whatever its code
     and numbers (`services.grievance_submit`)."""
@@ -49,7 +49,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
         form = WebComplaintForm(initial={"token": web.form_token_issue()})
         return render(request, "grievances/web/complaint.html", {"form": form})
     form = WebComplaintForm(request.POST)
-    status = _refused(request, form, "complaint", web.RESUME_PER_MINUTE)
+    status = public_form_refused(request, form, "complaint", web.RESUME_PER_MINUTE)
     if status is None:
         data = form.cleaned_data
         try:
@@ -59,7 +59,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 body=data["body"],
                 channel=GrievanceChannel.WEB,
-                source=f"web:{web.source_of(_client(request))}",
+                source=f"web:{web.source_of(public_form_client(request))}",
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -71,7 +71,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
                 "grievances/web/received.html",
                 {"text": services.received_text(language)},
             )
-    shown = _with_token(form, blank=("receipt",))
+    shown = public_form_with_token(form, blank=("receipt",))
     return render(request, "grievances/web/complaint.html", {"form": shown}, status=status)
 
 

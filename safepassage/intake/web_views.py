@@ -87,7 +87,7 @@ def _cross_site(request: HttpRequest) -> bool:
     return f"{referer.scheme}://{referer.netloc}" not in origins
 
 
-def _same_site_posts(view: View) -> View:
+def same_site_posts(view: View) -> View:
     """Instead of Django's cookie-based CSRF check: refuse a cross-site post."""
 
     @functools.wraps(view)
@@ -99,7 +99,7 @@ def _same_site_posts(view: View) -> View:
     return csrf_exempt(wrapped)
 
 
-def _client(request: HttpRequest) -> str:
+def public_form_client(request: HttpRequest) -> str:
     """The client's address for the per-source budget: REMOTE_ADDR, or the
     header a trusted reverse proxy sets (INTAKE_WEB_CLIENT_HEADER); behind
     a proxy without it, every request shares the proxy's address."""
@@ -109,7 +109,7 @@ def _client(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _refused(
+def public_form_refused(
     request: HttpRequest,
     form: WebContactForm | WebResumeForm,
     kind: str,
@@ -125,7 +125,7 @@ def _refused(
         return 400
     try:
         if ahead is None or not ahead():
-            web.budget_take(kind, source=web.source_of(_client(request)), shared=shared)
+            web.budget_take(kind, source=web.source_of(public_form_client(request)), shared=shared)
         web.form_token_accept(form.cleaned_data["token"])
     except web.FormRefused as refused:
         form.add_error(None, _refusal_text(refused.reason))
@@ -133,7 +133,7 @@ def _refused(
     return None
 
 
-def _person_language(view: View) -> View:
+def public_form_language(view: View) -> View:
     """The public pages speak Burmese unless the person chose otherwise on
     them (the language cookie): a browser's own setting (Tor Browser says
     English to everyone) is not the person's choice."""
@@ -151,7 +151,7 @@ def _person_language(view: View) -> View:
 GuardedForm = TypeVar("GuardedForm", WebContactForm, WebResumeForm)
 
 
-def _with_token(form: GuardedForm, *, blank: tuple[str, ...] = ()) -> GuardedForm:
+def public_form_with_token(form: GuardedForm, *, blank: tuple[str, ...] = ()) -> GuardedForm:
     """The form as posted, with a fresh token (the old one is spent) and
     the `blank` fields emptied (never echo a secret back)."""
     data = cast(QueryDict, form.data).copy()
@@ -163,15 +163,15 @@ def _with_token(form: GuardedForm, *, blank: tuple[str, ...] = ()) -> GuardedFor
 
 
 @public
-@_same_site_posts
+@same_site_posts
 @require_http_methods(["GET", "POST"])
-@_person_language
+@public_form_language
 def contact_start(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = WebContactForm(initial={"token": web.form_token_issue()})
         return render(request, "intake/web/start.html", {"form": form})
     form = WebContactForm(request.POST)
-    status = _refused(request, form, "new", settings.INTAKE_WEB_NEW_PER_MINUTE)
+    status = public_form_refused(request, form, "new", settings.INTAKE_WEB_NEW_PER_MINUTE)
     if status is None:
         opened = web.web_contact_open(
             answers=form.answers(),
@@ -185,7 +185,9 @@ def contact_start(request: HttpRequest) -> HttpResponse:
         )
         _sign_in(response, opened.contact)
         return response
-    return render(request, "intake/web/start.html", {"form": _with_token(form)}, status=status)
+    return render(
+        request, "intake/web/start.html", {"form": public_form_with_token(form)}, status=status
+    )
 
 
 def _sign_in(response: HttpResponse, root: Contact) -> None:
@@ -202,15 +204,15 @@ def _sign_in(response: HttpResponse, root: Contact) -> None:
 
 
 @public
-@_same_site_posts
+@same_site_posts
 @require_http_methods(["GET", "POST"])
-@_person_language
+@public_form_language
 def contact_resume(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = WebResumeForm(initial={"token": web.form_token_issue()})
         return render(request, "intake/web/resume.html", {"form": form})
     form = WebResumeForm(request.POST)
-    status = _refused(
+    status = public_form_refused(
         request,
         form,
         "resume",
@@ -223,7 +225,7 @@ def contact_resume(request: HttpRequest) -> HttpResponse:
         result = web.web_resume(
             code=form.cleaned_data["code"],
             receipt=form.cleaned_data["receipt"],
-            client=web.source_of(_client(request)),
+            client=web.source_of(public_form_client(request)),
         )
         if result.root is not None:
             response = HttpResponseRedirect(reverse("contact:conversation"))
@@ -243,14 +245,14 @@ def contact_resume(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error(None, _("The code and the numbers do not match. Try again later."))
             status = 403
-    form = _with_token(form, blank=("receipt",))
+    form = public_form_with_token(form, blank=("receipt",))
     return render(request, "intake/web/resume.html", {"form": form}, status=status)
 
 
 @public
-@_same_site_posts
+@same_site_posts
 @require_http_methods(["GET", "POST"])
-@_person_language
+@public_form_language
 def contact_conversation(request: HttpRequest) -> HttpResponse:
     token = request.COOKIES.get(web.COOKIE, "")
     root = selectors.web_conversation_root(token=token)
@@ -302,7 +304,7 @@ def contact_conversation(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@_same_site_posts
+@same_site_posts
 @require_POST
 def contact_answer(request: HttpRequest) -> HttpResponse:
     """A choice of an open prompt (`prompts.py`), pressed on the web form:
@@ -336,7 +338,7 @@ def _forget(response: HttpResponse) -> None:
 
 
 @public
-@_same_site_posts
+@same_site_posts
 @require_POST
 def contact_leave(request: HttpRequest) -> HttpResponse:
     web.web_session_end(token=request.COOKIES.get(web.COOKIE))
@@ -346,7 +348,7 @@ def contact_leave(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@_same_site_posts
+@same_site_posts
 @require_POST
 def contact_language(request: HttpRequest) -> HttpResponse:
     """The language switch of the public pages: a session-length cookie
