@@ -67,7 +67,7 @@ def locked_vault() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_screening_index() -> None:
     """Each test screens against its own people: ids recur after a rollback."""
-    from safepassage.cases.screening import screening_index_reset
+    from safepassage.cases.screening.index import screening_index_reset
     from safepassage.watchlists.matching import watchlist_index_reset
 
     screening_index_reset()

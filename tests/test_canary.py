@@ -527,7 +527,8 @@ def test_canaries_never_reach_disk_logs_or_dumps(caplog, capfd):
 
     # The screening server's snapshot holds every registered person's name:
     # encrypted on disk, in clear only once read back under the key ring.
-    from safepassage.cases import screening, screening_snapshot
+    from safepassage.cases.screening import index as screening
+    from safepassage.cases.screening import snapshot as screening_snapshot
 
     screening.screening_index_reset()
     with screening._people.lock:

@@ -11,7 +11,7 @@ exec(compile(_deployed.read_text(encoding="utf-8"), str(_deployed), "exec"))  # 
 
 
 def post_worker_init(worker):
-    from safepassage.cases.screening import screening_index_warm
+    from safepassage.cases.screening.index import screening_index_warm
     from safepassage.vault import keyring
 
     if keyring.is_unlocked():

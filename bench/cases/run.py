@@ -377,7 +377,7 @@ def first_minute(args: argparse.Namespace, *, cookie: str, path: str, log: Path)
     screening index at boot, bench/cases/gunicorn_per_worker_build.py)."""
     import tempfile
 
-    from safepassage.cases.screening_snapshot import snapshot_path
+    from safepassage.cases.screening.snapshot import snapshot_path
 
     run_dir = Path(tempfile.mkdtemp(prefix="sp-first-"))
     sock = str(run_dir / "screening.sock")

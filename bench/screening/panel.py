@@ -9,7 +9,7 @@ Runs against the database the environment names (seeded with
 
 1. Build: the first screening in a process decrypts every registered
    person (and phone) from the vault into the in-memory index
-   (`safepassage.cases.screening`); wall time and the growth of the
+   (`safepassage.cases.screening.index`); wall time and the growth of the
    process's resident memory.
 2. The panel page (`/cases/<code>/screening/`) for random cases of the
    largest unit with a screening officer, through the whole middleware
@@ -65,7 +65,7 @@ def main() -> None:
     from safepassage.accounts.models import User
     from safepassage.cases import selectors
     from safepassage.cases.models import Case, Person
-    from safepassage.cases.screening import ScreeningIndexNotReady, screening_index
+    from safepassage.cases.screening.index import ScreeningIndexNotReady, screening_index
     from safepassage.vault import keyring
 
     if not keyring.try_unlock_from_environment():
@@ -179,7 +179,7 @@ def _parts(officer, cases, rounds: int, warmup: int) -> dict[str, list[float]]:
     runs them (the steps' own queries included)."""
     from safepassage.cases import selectors
     from safepassage.cases.models import ScreeningDecision
-    from safepassage.cases.screening import screening_index
+    from safepassage.cases.screening.index import screening_index
     from safepassage.watchlists.selectors import watchlist_hits
 
     times: dict[str, list[float]] = {

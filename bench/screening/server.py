@@ -75,7 +75,7 @@ class Server:
 
 
 def wait_ready(remote, started: float, limit: float = 3600) -> float:
-    from safepassage.cases.screening import ScreeningIndexNotReady
+    from safepassage.cases.screening.index import ScreeningIndexNotReady
 
     while True:
         try:
@@ -107,13 +107,13 @@ def main() -> None:
     from safepassage.accounts.models import User
     from safepassage.cases import selectors
     from safepassage.cases.models import Case, Person
-    from safepassage.cases.screening import (
+    from safepassage.cases.screening.index import (
         ScreeningIndexNotReady,
         screening_index,
         screening_index_reset,
     )
-    from safepassage.cases.screening_service import RemoteIndex
-    from safepassage.cases.screening_snapshot import snapshot_path
+    from safepassage.cases.screening.server import RemoteIndex
+    from safepassage.cases.screening.snapshot import snapshot_path
     from safepassage.vault import keyring
 
     if not keyring.try_unlock_from_environment():

@@ -16,6 +16,6 @@ class CasesConfig(AppConfig):
 
 
 def _forget_index(**kwargs: object) -> None:
-    from .screening import screening_index_reset
+    from .screening.index import screening_index_reset
 
     screening_index_reset()

@@ -43,7 +43,7 @@ from .models import (
     TransferStatus,
 )
 from .policies import CASE_ROLES, PERSON_EDITORS, user_holds_case_role, user_may_act_on_case
-from .screening import (
+from .screening.index import (
     ScreeningIndexNotReady,
     registered_records,
     screening_index,

@@ -56,7 +56,7 @@ from .models import (
     TransferStatus,
 )
 from .policies import PERSON_EDITORS, user_may_act_on_case
-from .screening import ScreeningIndexNotReady, screening_index_ready
+from .screening.index import ScreeningIndexNotReady, screening_index_ready
 from .signals import case_unit_moving
 from .workflow import (
     HANDOVER,

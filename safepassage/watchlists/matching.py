@@ -4,7 +4,7 @@ Entries are never edited, only added (or their list deactivated, or its
 key shredded), so the index reads the entries added since its last use
 (plus `REREAD`, for a transaction that committed late) and the display
 side drops entries of lists inactive or shredded since. Like the case index
-(`safepassage.cases.screening`), it lives only in the memory of a process
+(`safepassage.cases.screening.index`), it lives only in the memory of a process
 that holds the unlocked key ring.
 
 An entry that fails its integrity check is left out (never read again by

@@ -12,7 +12,7 @@ from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import selectors, services
 from safepassage.cases.models import CaseEvent, EventKind, Person, ScreeningDecision
-from safepassage.cases.screening import screening_index
+from safepassage.cases.screening.index import screening_index
 from safepassage.cases.tests.factories import (
     TWICE_NEW,
     TWICE_OLD,
@@ -296,7 +296,7 @@ def test_the_screening_panel_warns_of_a_hit_and_audits_it(client):
 
 
 def test_the_index_is_dropped_when_the_key_ring_locks(unit, officer):
-    from safepassage.cases import screening as case_screening
+    from safepassage.cases.screening import index as case_screening
     from safepassage.vault import keyring
     from safepassage.watchlists import matching
 

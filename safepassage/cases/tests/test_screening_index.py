@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from safepassage.accounts.tests.factories import sign_in
 from safepassage.audit.models import AuditEvent, IntegrityAlert
-from safepassage.cases import screening, selectors, services
+from safepassage.cases import selectors, services
 from safepassage.cases.models import DetailsRequest, Person, ScreeningDecision
+from safepassage.cases.screening import index as screening
 from safepassage.cases.tests.factories import (
     TWICE_NEW,
     TWICE_OLD,

@@ -1,5 +1,5 @@
 """The machine's one screening index (`manage.py screening_server`,
-cases/screening_service.py): a real server process on this test's database
+cases/screening/server.py): a real server process on this test's database
 answers the panel as the in-process index does, sees people registered
 after it started, refuses malformed requests without stopping, and a web
 process with a socket configured never builds an index of its own."""
@@ -27,8 +27,11 @@ from django.utils import translation
 
 from conftest import TEST_PASSPHRASE
 from safepassage.audit.models import IntegrityAlert
-from safepassage.cases import screening, screening_client, screening_service, selectors
-from safepassage.cases.screening_snapshot import snapshot_path
+from safepassage.cases import selectors
+from safepassage.cases.screening import client as screening_client
+from safepassage.cases.screening import index as screening
+from safepassage.cases.screening import server as screening_service
+from safepassage.cases.screening.snapshot import snapshot_path
 from safepassage.cases.tests.factories import OTHER_NEW, TWICE_OLD, screened_case
 
 pytestmark = pytest.mark.django_db(transaction=True)

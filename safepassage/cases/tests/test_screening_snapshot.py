@@ -1,4 +1,4 @@
-"""The screening server's encrypted snapshot (cases/screening_snapshot.py):
+"""The screening server's encrypted snapshot (cases/screening/snapshot.py):
 read back at a start instead of decrypting everyone, reconciled with the
 database, refused (and the index built from the database) when altered,
 cut, too old or of another year; never a name in clear on disk."""
@@ -11,9 +11,9 @@ import stat
 import pytest
 
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import screening
-from safepassage.cases import screening_snapshot as snapshot
 from safepassage.cases.models import Person
+from safepassage.cases.screening import index as screening
+from safepassage.cases.screening import snapshot
 from safepassage.cases.tests.factories import OTHER_NEW, OTHER_OLD, TWICE_OLD, screened_case
 from safepassage.vault.keys import data_key_shred
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UserFactory, sign_in
 from safepassage.audit.models import AuditEvent, IntegrityAlert
-from safepassage.cases import screening
 from safepassage.cases.models import DuplicateProposal, Person
+from safepassage.cases.screening import index as screening
 from safepassage.cases.tests.factories import (
     OTHER_NEW,
     OTHER_OLD,

@@ -2,14 +2,14 @@
 
 Unlocks the key ring (``--passphrase-file``, the service manager's
 credential, or a prompt), reads the index back from its encrypted snapshot
-(`cases/screening_snapshot.py`; checked, then reconciled with the
+(`cases/screening/snapshot.py`; checked, then reconciled with the
 database) or, failing that, reads every registered person, in a
 background thread, and answers the web workers on the Unix socket
 `settings.SCREENING_SOCKET` (or ``--socket``) from the first moment: "not
 ready, N of M read" until then, candidates after. Writes the snapshot
-again every `screening_snapshot.WRITE_EVERY` when people changed, and at
+again every `snapshot.WRITE_EVERY` when people changed, and at
 shutdown (SIGTERM). Runs as `deploy/systemd/safepassage-screening.service`.
-See `cases/screening_service.py` and docs/screening.md.
+See `cases/screening/server.py` and docs/screening.md.
 
 Prints counts and timings only, never a name or a case code.
 """
@@ -27,9 +27,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from safepassage.audit.management.commands._unlock import ensure_vault_open
-from safepassage.cases import screening
-from safepassage.cases import screening_snapshot as snapshot
-from safepassage.cases.screening_service import ScreeningServiceError, bind, serve
+from safepassage.cases.screening import index as screening
+from safepassage.cases.screening import snapshot
+from safepassage.cases.screening.server import ScreeningServiceError, bind, serve
 
 
 class Command(BaseCommand):

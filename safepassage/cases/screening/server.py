@@ -44,8 +44,8 @@ from django.utils import translation
 
 from safepassage.screening.engine import REVIEW_THRESHOLD
 
-from . import screening
-from .screening_client import (
+from . import index as screening
+from .client import (
     CLIENT_TIMEOUT,
     TICK,
     RemoteIndex,

@@ -52,9 +52,9 @@ from safepassage.screening.records import PersonRecord
 from safepassage.vault.exceptions import DecryptionError
 from safepassage.vault.rows import decrypted_values
 
-from .models import Person, PersonPhone
-from .screening_client import RemoteIndex
-from .screening_client import ScreeningIndexNotReady as ScreeningIndexNotReady
+from ..models import Person, PersonPhone
+from .client import RemoteIndex
+from .client import ScreeningIndexNotReady as ScreeningIndexNotReady
 
 logger = logging.getLogger(__name__)
 
@@ -400,7 +400,7 @@ class _PeopleIndex:
         """The index from the snapshot on disk when it passes its checks,
         reconciled with the database; else None (and the reason it was
         refused, said loudly), for a build from the database."""
-        from . import screening_snapshot as snapshot
+        from . import snapshot
 
         try:
             with collector_paused():
@@ -431,7 +431,7 @@ class _PeopleIndex:
         `forked`, the id of a child process that writes it from a
         copy-on-write image of this one while this one goes on answering
         (the caller waits for it)."""
-        from . import screening_snapshot as snapshot
+        from . import snapshot
 
         with self.lock:
             indexed = self.indexed
