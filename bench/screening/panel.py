@@ -63,8 +63,8 @@ def main() -> None:
     from django.db.models import Count
 
     from safepassage.accounts.models import User
-    from safepassage.cases import selectors
     from safepassage.cases.models import Case, Person
+    from safepassage.cases.screening import selectors as screening_selectors
     from safepassage.cases.screening.index import ScreeningIndexNotReady, screening_index
     from safepassage.vault import keyring
 
@@ -130,7 +130,7 @@ def main() -> None:
     for i in range(args.warmup + args.samples):
         case = cases[i % len(cases)]
         start = time.perf_counter()
-        selectors.case_screening(user=officer, case=case)
+        screening_selectors.case_screening(user=officer, case=case)
         if i >= args.warmup:
             alone.append((time.perf_counter() - start) * 1000)
     parts = _parts(officer, cases, args.warmup + args.samples, args.warmup)
@@ -177,8 +177,8 @@ def collections_timed() -> Iterator[list[tuple[int, float]]]:
 def _parts(officer, cases, rounds: int, warmup: int) -> dict[str, list[float]]:
     """The screening's steps timed one by one, in the order the selector
     runs them (the steps' own queries included)."""
-    from safepassage.cases import selectors
     from safepassage.cases.models import ScreeningDecision
+    from safepassage.cases.screening import selectors as screening_selectors
     from safepassage.cases.screening.index import screening_index
     from safepassage.watchlists.selectors import watchlist_hits
 
@@ -194,18 +194,18 @@ def _parts(officer, cases, rounds: int, warmup: int) -> dict[str, list[float]]:
     for i in range(rounds):
         case = cases[i % len(cases)]
         clock = [time.perf_counter()]
-        record, _updated = selectors._screened_record(case)
+        record, _updated = screening_selectors._screened_record(case)
         clock.append(time.perf_counter())
         index = screening_index()
         clock.append(time.perf_counter())
-        index.search(record, limit=selectors.SCREENING_CANDIDATES + 1)
+        index.search(record, limit=screening_selectors.SCREENING_CANDIDATES + 1)
         clock.append(time.perf_counter())
-        selectors._screening_matches(user=officer, case=case, record=record)
+        screening_selectors._screening_matches(user=officer, case=case, record=record)
         clock.append(time.perf_counter())
         watchlist_hits(user=officer, record=record)
         clock.append(time.perf_counter())
         list(ScreeningDecision.objects.filter(case=case))
-        selectors.details_requests_for_case(user=officer, case=case)
+        screening_selectors.details_requests_for_case(user=officer, case=case)
         clock.append(time.perf_counter())
         if i >= warmup:
             for k, step in enumerate(steps):

@@ -12,7 +12,7 @@ Runs against the database the environment names (seeded with
    the snapshot it writes (size, seconds) at SIGTERM.
 2. A restart from that snapshot: time until ready (read, checked,
    reconciled with the database), resident memory.
-3. Screening one person (`selectors.case_screening`: decrypt the screened
+3. Screening one person (`screening_selectors.case_screening`: decrypt the screened
    person, ask, show) through the server, then, as the peer, with this
    process's own index (the behaviour before: every process built one);
    p50/p95/p99, and this process's memory growth with each.
@@ -105,8 +105,8 @@ def main() -> None:
     from django.db.models import Count
 
     from safepassage.accounts.models import User
-    from safepassage.cases import selectors
     from safepassage.cases.models import Case, Person
+    from safepassage.cases.screening import selectors as screening_selectors
     from safepassage.cases.screening.index import (
         ScreeningIndexNotReady,
         screening_index,
@@ -158,7 +158,7 @@ def main() -> None:
         for i in range(args.warmup + args.samples):
             case = cases[i % len(cases)]
             start = time.perf_counter()
-            selectors.case_screening(user=officer, case=case)
+            screening_selectors.case_screening(user=officer, case=case)
             if i >= args.warmup:
                 out.append((time.perf_counter() - start) * 1000)
         return out

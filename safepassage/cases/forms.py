@@ -22,12 +22,8 @@ from safepassage.language.phone import normalize_phone
 
 from .army_units import RANK_BY_CODE, RANKS, UNIT_TYPES, unit_left_value
 from .models import (
-    DETAILS_NOTE_MAX,
-    DETAILS_REASON_MAX,
     Category,
-    DetailsAnswer,
     Priority,
-    ScreeningOutcome,
     Stage,
 )
 from .workflow import Status
@@ -355,41 +351,6 @@ class TransitionForm(VersionedForm):
 class NoteForm(VersionedForm):
     body = BurmeseCharField(
         label=_("Note"), max_length=8000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class ScreeningDecisionForm(VersionedForm):
-    outcome = forms.ChoiceField(
-        label=_("Decision"), choices=ScreeningOutcome.choices, widget=forms.RadioSelect
-    )
-    reasons = BurmeseCharField(
-        label=_("Reasons"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class DetailsRequestForm(forms.Form):
-    """Ask the unit owning a matched case whether it is the same person.
-    `about` is only looked up among the panel's current matches."""
-
-    about = forms.CharField(max_length=20, widget=forms.HiddenInput)
-    reason = BurmeseCharField(
-        label=_("Why you ask"),
-        max_length=DETAILS_REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("The other unit reads this. It is encrypted. Write nothing it need not know."),
-    )
-
-
-class DetailsAnswerForm(forms.Form):
-    answer = forms.ChoiceField(
-        label=_("Answer"), choices=DetailsAnswer.choices, widget=forms.RadioSelect
-    )
-    note = BurmeseCharField(
-        label=_("Note to the asking unit"),
-        required=False,
-        max_length=DETAILS_NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Optional. The asking unit reads it. It is encrypted."),
     )
 
 

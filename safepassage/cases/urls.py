@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,29 +11,12 @@ urlpatterns = [
     path("townships/suggest/", views.township_suggest, name="township_suggest"),
     path("townships/pick/", views.township_pick, name="township_pick"),
     path("transfers/<int:transfer_id>/answer/", views.transfer_answer, name="transfer_answer"),
-    path("details-requests/", views.details_requests, name="details_requests"),
-    path(
-        "details-requests/<int:request_id>/answer/",
-        views.details_request_answer,
-        name="details_request_answer",
-    ),
-    path(
-        "details-requests/<int:request_id>/withdraw/",
-        views.details_request_withdraw,
-        name="details_request_withdraw",
-    ),
+    # Before `<code>/`: the details-requests pages and the screening panel.
+    path("", include("safepassage.cases.screening.urls")),
     path("<str:code>/", views.case_detail, name="detail"),
     path("<str:code>/person/", views.person_edit, name="person_edit"),
     path("<str:code>/service/", views.service_edit, name="service_edit"),
     path("<str:code>/photo/", views.person_photo, name="person_photo"),
-    path("<str:code>/screening/", views.screening, name="screening"),
-    path("<str:code>/screening/decide/", views.screening_decide, name="screening_decide"),
-    path("<str:code>/screening/ask/", views.details_request_send, name="details_request"),
-    path(
-        "<str:code>/duplicates/<int:proposal_id>/",
-        views.duplicate_decide,
-        name="duplicate_decide",
-    ),
     path("<str:code>/transition/", views.transition, name="transition"),
     path("<str:code>/note/", views.note_add, name="note"),
     path("<str:code>/transfer/", views.transfer_request, name="transfer"),

@@ -14,6 +14,7 @@ from safepassage.accounts.tests.factories import UserFactory
 from safepassage.cases import services
 from safepassage.cases.models import DuplicateProposal, Person, Task
 from safepassage.cases.policies import CASE_ROLES, PERSON_EDITORS
+from safepassage.cases.screening import services as screening_services
 from safepassage.cases.tests.factories import (
     OTHER_NEW,
     OTHER_OLD,
@@ -51,7 +52,7 @@ def _cases(world: World) -> None:
     world.objects["transfer_to_a"] = services.case_transfer_request(
         actor=sender, case=offered, to_unit=world.units["unit_a"]
     )
-    services.duplicates_propose(groups=[([case.pk, offered.pk], 5.0)])
+    screening_services.duplicates_propose(groups=[([case.pk, offered.pk], 5.0)])
     world.objects["proposal"] = DuplicateProposal.objects.get()
 
 

@@ -6,6 +6,7 @@ from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UnitFactory, UserFactory
 from safepassage.cases import services
 from safepassage.cases.models import Case, FamilyMember, Person, PersonPhone, Task
+from safepassage.cases.screening import services as screening_services
 
 
 def case_create(*, unit=None, actor=None, **kwargs) -> Case:
@@ -93,4 +94,6 @@ def screened_case(unit, **fields) -> Case:
 
 def details_request_create(*, actor, case: Case, about: Case, reason: str = "same NRC?"):
     """A details request through the real service (`about` must be a match of `case`)."""
-    return services.details_request_send(actor=actor, case=case, about=about, reason=reason)
+    return screening_services.details_request_send(
+        actor=actor, case=case, about=about, reason=reason
+    )

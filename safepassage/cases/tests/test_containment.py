@@ -13,6 +13,7 @@ from safepassage.accounts.tests.factories import sign_in
 from safepassage.audit.models import AuditEvent, IntegrityAlert
 from safepassage.cases import services
 from safepassage.cases.models import CaseEvent, EventKind
+from safepassage.cases.screening import services as screening_services
 from safepassage.cases.tests.factories import (
     OTHER_NEW,
     OTHER_OLD,
@@ -59,7 +60,7 @@ def test_an_altered_reply_on_a_sent_request_leaves_the_screening_panel_up(
     client, officer, owner_officer, newcomer, earlier
 ):
     sent = details_request_create(actor=officer, case=newcomer, about=earlier, reason="same?")
-    services.details_request_answer(
+    screening_services.details_request_answer(
         actor=owner_officer, details_request=sent, answer="same", note="secret note"
     )
     sent.refresh_from_db()

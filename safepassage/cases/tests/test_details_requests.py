@@ -26,7 +26,7 @@ from safepassage.accounts.tests.factories import (
     sign_in,
 )
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import selectors, services
+from safepassage.cases import services
 from safepassage.cases.models import (
     CaseEvent,
     DetailsAnswer,
@@ -36,6 +36,8 @@ from safepassage.cases.models import (
     EventKind,
     Person,
 )
+from safepassage.cases.screening import selectors as screening_selectors
+from safepassage.cases.screening import services as screening_services
 from safepassage.cases.tests.factories import (
     OTHER_NEW,
     OTHER_OLD,
@@ -67,7 +69,7 @@ def _lapse(request, by=dt.timedelta(seconds=1)):
     """Move a request's time back so that it expired `by` ago."""
     now = timezone.now()
     DetailsRequest.objects.filter(pk=request.pk).update(
-        created_at=now - services.DETAILS_REQUEST_LIFETIME - by, expires_at=now - by
+        created_at=now - screening_services.DETAILS_REQUEST_LIFETIME - by, expires_at=now - by
     )
 
 
@@ -86,7 +88,7 @@ def test_a_request_is_stored_encrypted_and_audited_in_both_units(
     )
     assert request.status == DetailsRequestStatus.OPEN
     assert (request.from_unit, request.to_unit) == (asking, owning)
-    assert request.expires_at - request.created_at == services.DETAILS_REQUEST_LIFETIME
+    assert request.expires_at - request.created_at == screening_services.DETAILS_REQUEST_LIFETIME
     event = CaseEvent.objects.get(pk=request.request_event_id)
     assert event.case_id == newcomer.pk
     assert event.kind == EventKind.DETAILS_REQUESTED
@@ -162,11 +164,11 @@ def test_a_real_case_of_another_unit_that_is_not_a_match_is_refused_in_both_trai
 
 def test_a_case_of_ones_own_unit_is_refused(officer, newcomer, asking):
     own = screened_case(asking, **TWICE_OLD)
-    with pytest.raises(selectors.DetailsRequestRefused) as refused:
-        selectors.details_request_target(user=officer, case=newcomer, code=own.code)
+    with pytest.raises(screening_selectors.DetailsRequestRefused) as refused:
+        screening_selectors.details_request_target(user=officer, case=newcomer, code=own.code)
     assert refused.value.reason == "own_unit"
     with pytest.raises(ValidationError):
-        services.details_request_send(actor=officer, case=newcomer, about=own, reason="x")
+        screening_services.details_request_send(actor=officer, case=newcomer, about=own, reason="x")
     assert not DetailsRequest.objects.exists()
 
 
@@ -174,7 +176,9 @@ def test_the_service_checks_the_match_itself(officer, newcomer, owning):
     """A caller that skips the selector still cannot ask about a non-match."""
     stranger = screened_case(owning, **OTHER_OLD)
     with pytest.raises(PermissionDenied):
-        services.details_request_send(actor=officer, case=newcomer, about=stranger, reason="x")
+        screening_services.details_request_send(
+            actor=officer, case=newcomer, about=stranger, reason="x"
+        )
     assert not DetailsRequest.objects.exists()
     assert not _trail("cases.details_request_refused")  # rolled back with the service
 
@@ -183,7 +187,9 @@ def test_the_service_checks_the_match_itself(officer, newcomer, owning):
 def test_only_screening_officers_send_requests(client, asking, newcomer, earlier, role):
     user = UserFactory(unit=asking, roles=[role])
     with pytest.raises(PermissionDenied):
-        services.details_request_send(actor=user, case=newcomer, about=earlier, reason="x")
+        screening_services.details_request_send(
+            actor=user, case=newcomer, about=earlier, reason="x"
+        )
     sign_in(client, user)
     response = client.post(
         reverse("cases:details_request", kwargs={"code": newcomer.code}),
@@ -197,7 +203,9 @@ def test_a_screening_officer_of_another_unit_cannot_send_from_a_case_they_cannot
     client, owner_officer, newcomer, earlier
 ):
     with pytest.raises(PermissionDenied):
-        services.details_request_send(actor=owner_officer, case=newcomer, about=earlier, reason="x")
+        screening_services.details_request_send(
+            actor=owner_officer, case=newcomer, about=earlier, reason="x"
+        )
     sign_in(client, owner_officer)
     response = client.post(
         reverse("cases:details_request", kwargs={"code": newcomer.code}),
@@ -230,7 +238,7 @@ def test_hostile_request_posts_never_500_and_write_nothing(client, officer, newc
 
 def test_an_overlong_reason_is_refused_by_the_service_too(officer, newcomer, earlier):
     with pytest.raises(ValidationError):
-        services.details_request_send(
+        screening_services.details_request_send(
             actor=officer, case=newcomer, about=earlier, reason="x" * 1001
         )
     assert not DetailsRequest.objects.exists()
@@ -254,16 +262,18 @@ def test_a_lapsed_request_is_expired_when_the_pair_is_asked_again(sent, officer,
 def test_requests_per_officer_and_day_are_limited_and_the_refusal_audited(
     monkeypatch, officer, newcomer, earlier, asking, owning
 ):
-    monkeypatch.setattr(selectors, "DETAILS_REQUESTS_PER_DAY", 1)
+    monkeypatch.setattr(screening_selectors, "DETAILS_REQUESTS_PER_DAY", 1)
     second = screened_case(asking, **OTHER_NEW)
     screened_case(owning, **OTHER_OLD)
     details_request_create(actor=officer, case=newcomer, about=earlier)
-    with pytest.raises(selectors.DetailsRequestRefused) as refused:
-        selectors.details_request_target(user=officer, case=second, code="SP-0000-0000")
+    with pytest.raises(screening_selectors.DetailsRequestRefused) as refused:
+        screening_selectors.details_request_target(user=officer, case=second, code="SP-0000-0000")
     assert refused.value.reason == "rate_limited"
     assert _trail("cases.details_request_refused")[0].details["reason"] == "rate_limited"
     with pytest.raises(ValidationError):
-        services.details_request_send(actor=officer, case=second, about=earlier, reason="x")
+        screening_services.details_request_send(
+            actor=officer, case=second, about=earlier, reason="x"
+        )
 
 
 # --------------------------------------------------------------- answer ----
@@ -272,7 +282,7 @@ def test_requests_per_officer_and_day_are_limited_and_the_refusal_audited(
 def test_same_person_is_written_on_both_timelines_like_a_confirmed_duplicate(
     sent, owner_officer, newcomer, earlier, asking, owning
 ):
-    services.details_request_answer(
+    screening_services.details_request_answer(
         actor=owner_officer,
         details_request=sent,
         answer=DetailsAnswer.SAME,
@@ -302,7 +312,7 @@ def test_same_person_is_written_on_both_timelines_like_a_confirmed_duplicate(
 def test_different_people_is_written_as_not_a_double_registration(
     sent, owner_officer, newcomer, earlier
 ):
-    services.details_request_answer(
+    screening_services.details_request_answer(
         actor=owner_officer, details_request=sent, answer=DetailsAnswer.DIFFERENT
     )
     kinds = set(
@@ -324,12 +334,14 @@ def test_an_answer_decides_the_open_proposal_of_exactly_this_pair(
     sent, owner_officer, newcomer, earlier, owning, answer, status
 ):
     third = screened_case(owning, **OTHER_OLD)
-    services.duplicates_propose(groups=[([newcomer.pk, earlier.pk], 6.0)])
-    services.duplicates_propose(groups=[([newcomer.pk, earlier.pk, third.pk], 5.0)])
+    screening_services.duplicates_propose(groups=[([newcomer.pk, earlier.pk], 6.0)])
+    screening_services.duplicates_propose(groups=[([newcomer.pk, earlier.pk, third.pk], 5.0)])
     pair, group = (
         DuplicateProposal.objects.annotate(size=Count("cases")).get(size=size) for size in (2, 3)
     )
-    services.details_request_answer(actor=owner_officer, details_request=sent, answer=answer)
+    screening_services.details_request_answer(
+        actor=owner_officer, details_request=sent, answer=answer
+    )
     pair.refresh_from_db()
     group.refresh_from_db()
     assert pair.status == status
@@ -343,11 +355,11 @@ def test_an_answer_decides_the_open_proposal_of_exactly_this_pair(
 
 
 def test_an_answer_leaves_an_already_decided_proposal_alone(sent, owner_officer, newcomer, earlier):
-    services.duplicates_propose(groups=[([newcomer.pk, earlier.pk], 6.0)])
+    screening_services.duplicates_propose(groups=[([newcomer.pk, earlier.pk], 6.0)])
     proposal = DuplicateProposal.objects.get()
-    services.duplicate_decide(actor=owner_officer, proposal=proposal, same_person=False)
+    screening_services.duplicate_decide(actor=owner_officer, proposal=proposal, same_person=False)
     decided_at = DuplicateProposal.objects.get().decided_at
-    services.details_request_answer(
+    screening_services.details_request_answer(
         actor=owner_officer, details_request=sent, answer=DetailsAnswer.SAME
     )
     proposal.refresh_from_db()
@@ -355,7 +367,7 @@ def test_an_answer_leaves_an_already_decided_proposal_alone(sent, owner_officer,
 
 
 def test_declining_writes_no_duplicate_event(sent, owner_officer):
-    services.details_request_answer(
+    screening_services.details_request_answer(
         actor=owner_officer, details_request=sent, answer=DetailsAnswer.DECLINED
     )
     sent.refresh_from_db()
@@ -366,12 +378,12 @@ def test_declining_writes_no_duplicate_event(sent, owner_officer):
 
 
 def test_answering_twice_is_refused_and_writes_nothing_more(sent, owner_officer):
-    services.details_request_answer(
+    screening_services.details_request_answer(
         actor=owner_officer, details_request=sent, answer=DetailsAnswer.SAME
     )
     events = CaseEvent.objects.count()
     with pytest.raises(ValidationError):
-        services.details_request_answer(
+        screening_services.details_request_answer(
             actor=owner_officer, details_request=sent, answer=DetailsAnswer.DIFFERENT
         )
     assert CaseEvent.objects.count() == events
@@ -382,7 +394,7 @@ def test_answering_twice_is_refused_and_writes_nothing_more(sent, owner_officer)
 def test_a_request_addressed_to_another_unit_cannot_be_answered(client, sent):
     third = UserFactory(unit=UnitFactory(), roles=[Role.SCREENING_OFFICER])
     with pytest.raises(PermissionDenied):
-        services.details_request_answer(actor=third, details_request=sent, answer="same")
+        screening_services.details_request_answer(actor=third, details_request=sent, answer="same")
     sign_in(client, third)
     url = reverse("cases:details_request_answer", kwargs={"request_id": sent.pk})
     assert client.post(url, {"answer": "same"}).status_code == 404
@@ -394,7 +406,9 @@ def test_a_request_addressed_to_another_unit_cannot_be_answered(client, sent):
 
 def test_the_asking_officer_cannot_answer_their_own_request(client, sent, officer):
     with pytest.raises(PermissionDenied):
-        services.details_request_answer(actor=officer, details_request=sent, answer="same")
+        screening_services.details_request_answer(
+            actor=officer, details_request=sent, answer="same"
+        )
     sign_in(client, officer)
     url = reverse("cases:details_request_answer", kwargs={"request_id": sent.pk})
     assert client.post(url, {"answer": "same"}).status_code == 404
@@ -404,7 +418,7 @@ def test_the_asking_officer_cannot_answer_their_own_request(client, sent, office
 def test_other_roles_of_the_owning_unit_cannot_answer(client, sent, owning, role):
     user = UserFactory(unit=owning, roles=[role])
     with pytest.raises(PermissionDenied):
-        services.details_request_answer(actor=user, details_request=sent, answer="same")
+        screening_services.details_request_answer(actor=user, details_request=sent, answer="same")
     sign_in(client, user)
     assert client.get(reverse("cases:details_requests")).status_code == 403
     url = reverse("cases:details_request_answer", kwargs={"request_id": sent.pk})
@@ -431,9 +445,9 @@ def test_headquarters_does_not_see_its_own_requests_as_incoming(owning):
     mine = screened_case(hq, **TWICE_NEW)
     theirs = screened_case(owning, **TWICE_OLD)
     details_request_create(actor=hq_officer, case=mine, about=theirs)
-    assert not selectors.details_requests_incoming_for(hq_officer).exists()
+    assert not screening_selectors.details_requests_incoming_for(hq_officer).exists()
     owner = UserFactory(unit=owning, roles=[Role.SCREENING_OFFICER])
-    assert selectors.details_requests_incoming_for(owner).count() == 1
+    assert screening_selectors.details_requests_incoming_for(owner).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -460,7 +474,7 @@ def test_hostile_answers_never_500_and_change_nothing(client, sent, owner_office
 def test_an_unknown_answer_and_an_overlong_note_are_refused_by_the_service(sent, owner_officer):
     for answer, note in (("yes", ""), ("same", "x" * 2001)):
         with pytest.raises(ValidationError):
-            services.details_request_answer(
+            screening_services.details_request_answer(
                 actor=owner_officer, details_request=sent, answer=answer, note=note
             )
     sent.refresh_from_db()
@@ -478,14 +492,14 @@ def test_a_zawgyi_note_is_stored_as_unicode(client, sent, owner_officer):
 def test_the_incoming_page_shows_the_pairs_reasons_until_it_is_no_longer_a_match(
     sent, owner_officer, earlier
 ):
-    (row,) = selectors.details_requests_incoming(user=owner_officer)
+    (row,) = screening_selectors.details_requests_incoming(user=owner_officer)
     assert "NRC" in row.explanation
     person = Person.objects.get(case=earlier)
     person.name_latin, person.name_my, person.nrc = "Thida Myint", "သီတာမြင့်", ""
     person.father_name, person.birth, person.aliases = "", None, []
     person.home_township = "MMR010001"
     person.save()
-    (row,) = selectors.details_requests_incoming(user=owner_officer)
+    (row,) = screening_selectors.details_requests_incoming(user=owner_officer)
     assert row.explanation == ""
 
 
@@ -505,10 +519,10 @@ def test_a_request_follows_the_matched_case_to_its_new_unit(
     receiving = UnitFactory(name="Receiving unit")
     _transfer(earlier, receiving)
     new_officer = UserFactory(unit=receiving, roles=[Role.SCREENING_OFFICER])
-    assert list(selectors.details_requests_incoming_for(owner_officer)) == []
-    assert list(selectors.details_requests_incoming_for(new_officer)) == [sent]
+    assert list(screening_selectors.details_requests_incoming_for(owner_officer)) == []
+    assert list(screening_selectors.details_requests_incoming_for(new_officer)) == [sent]
     with pytest.raises(PermissionDenied):
-        services.details_request_answer(
+        screening_services.details_request_answer(
             actor=owner_officer, details_request=sent, answer=DetailsAnswer.SAME
         )
     sign_in(client, new_officer)
@@ -529,11 +543,11 @@ def test_a_request_follows_the_screened_case_to_its_new_unit(
     receiving = UnitFactory(name="Receiving unit")
     _transfer(newcomer, receiving)
     new_officer = UserFactory(unit=receiving, roles=[Role.SCREENING_OFFICER])
-    assert selectors.details_request_sent_get(user=officer, pk=sent.pk) is None
-    assert selectors.details_request_sent_get(user=new_officer, pk=sent.pk) == sent
+    assert screening_selectors.details_request_sent_get(user=officer, pk=sent.pk) is None
+    assert screening_selectors.details_request_sent_get(user=new_officer, pk=sent.pk) == sent
     with pytest.raises(PermissionDenied):
-        services.details_request_withdraw(actor=officer, details_request=sent)
-    services.details_request_withdraw(actor=new_officer, details_request=sent)
+        screening_services.details_request_withdraw(actor=officer, details_request=sent)
+    screening_services.details_request_withdraw(actor=new_officer, details_request=sent)
     sent.refresh_from_db()
     assert sent.status == DetailsRequestStatus.WITHDRAWN
 
@@ -544,11 +558,11 @@ def test_once_one_unit_owns_both_cases_it_is_not_asked_about_its_own_case(
     _transfer(earlier, asking)
     asking_officer = UserFactory(unit=asking, roles=[Role.SCREENING_OFFICER])
     other = UserFactory(unit=owning, roles=[Role.SCREENING_OFFICER])
-    assert list(selectors.details_requests_incoming_for(asking_officer)) == []
-    assert list(selectors.details_requests_incoming_for(other)) == []
+    assert list(screening_selectors.details_requests_incoming_for(asking_officer)) == []
+    assert list(screening_selectors.details_requests_incoming_for(other)) == []
     for actor in (asking_officer, other):
         with pytest.raises(PermissionDenied):
-            services.details_request_answer(
+            screening_services.details_request_answer(
                 actor=actor, details_request=sent, answer=DetailsAnswer.SAME
             )
 
@@ -570,16 +584,18 @@ def test_the_requester_withdraws_an_open_request(client, sent, officer, newcomer
 
 def test_the_owning_unit_cannot_withdraw(client, sent, owner_officer):
     with pytest.raises(PermissionDenied):
-        services.details_request_withdraw(actor=owner_officer, details_request=sent)
+        screening_services.details_request_withdraw(actor=owner_officer, details_request=sent)
     sign_in(client, owner_officer)
     url = reverse("cases:details_request_withdraw", kwargs={"request_id": sent.pk})
     assert client.post(url).status_code == 404
 
 
 def test_a_withdrawn_request_cannot_be_answered(sent, officer, owner_officer):
-    services.details_request_withdraw(actor=officer, details_request=sent)
+    screening_services.details_request_withdraw(actor=officer, details_request=sent)
     with pytest.raises(ValidationError):
-        services.details_request_answer(actor=owner_officer, details_request=sent, answer="same")
+        screening_services.details_request_answer(
+            actor=owner_officer, details_request=sent, answer="same"
+        )
 
 
 def test_a_request_past_its_time_reads_as_expired_and_cannot_be_answered(
@@ -587,11 +603,13 @@ def test_a_request_past_its_time_reads_as_expired_and_cannot_be_answered(
 ):
     _lapse(sent)
     with pytest.raises(ValidationError):
-        services.details_request_answer(actor=owner_officer, details_request=sent, answer="same")
-    (row,) = selectors.details_requests_for_case(user=officer, case=newcomer)
+        screening_services.details_request_answer(
+            actor=owner_officer, details_request=sent, answer="same"
+        )
+    (row,) = screening_selectors.details_requests_for_case(user=officer, case=newcomer)
     assert row.status == DetailsRequestStatus.EXPIRED
     assert not row.may_withdraw
-    assert selectors.details_requests_waiting(user=owner_officer) == 0
+    assert screening_selectors.details_requests_waiting(user=owner_officer) == 0
 
 
 def test_the_expiry_command_moves_lapsed_requests_only(sent, officer, asking, owning):
@@ -610,7 +628,7 @@ def test_the_expiry_command_moves_lapsed_requests_only(sent, officer, asking, ow
     expired = _trail("cases.details_expired")
     assert {e.unit_id for e in expired} == {asking.pk, owning.pk}
     assert all(e.actor_id is None for e in expired)
-    assert services.details_requests_expire() == 0
+    assert screening_services.details_requests_expire() == 0
 
 
 # ------------------------------------------------------------ workflow ----
@@ -675,7 +693,7 @@ def test_the_panel_offers_the_request_and_shows_the_answer_and_note(
     page = client.get(panel).content.decode()
     assert "Waiting for an answer" in page
     assert "Same NRC as ours" in page
-    services.details_request_answer(
+    screening_services.details_request_answer(
         actor=owner_officer,
         details_request=DetailsRequest.objects.get(),
         answer=DetailsAnswer.SAME,
@@ -729,11 +747,11 @@ def test_the_dashboard_counts_waiting_requests_for_screening_officers_only(
 
 def test_requests_about_or_from_a_shredded_case_disappear(sent, owner_officer, officer, newcomer):
     data_key_shred(data_key=newcomer.data_key)
-    assert selectors.details_requests_incoming(user=owner_officer) == []
-    assert selectors.details_request_sent_get(user=officer, pk=sent.pk) is None
+    assert screening_selectors.details_requests_incoming(user=owner_officer) == []
+    assert screening_selectors.details_request_sent_get(user=officer, pk=sent.pk) is None
 
 
 def test_a_case_without_a_person_can_ask_nothing(officer, asking):
     empty = case_create(unit=asking)
-    with pytest.raises(selectors.DetailsRequestRefused):
-        selectors.details_request_target(user=officer, case=empty, code="SP-0000-0000")
+    with pytest.raises(screening_selectors.DetailsRequestRefused):
+        screening_selectors.details_request_target(user=officer, case=empty, code="SP-0000-0000")

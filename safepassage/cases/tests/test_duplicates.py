@@ -13,7 +13,6 @@ from django.urls import reverse
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_in
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import services
 from safepassage.cases.models import (
     CaseEvent,
     DuplicateProposal,
@@ -21,6 +20,7 @@ from safepassage.cases.models import (
     EventKind,
     Person,
 )
+from safepassage.cases.screening import services as screening_services
 from safepassage.cases.tests.factories import case_create, person_create, phone_add
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def _proposal(units):
 def test_confirming_writes_on_both_timelines_and_audits_in_both_units(units):
     a, b, proposal = _proposal(units)
     officer = UserFactory(unit=units[0], roles=[Role.SCREENING_OFFICER])
-    services.duplicate_decide(actor=officer, proposal=proposal, same_person=True)
+    screening_services.duplicate_decide(actor=officer, proposal=proposal, same_person=True)
     proposal.refresh_from_db()
     assert proposal.status == DuplicateStatus.CONFIRMED
     assert proposal.decided_by == officer
@@ -113,7 +113,7 @@ def test_confirming_writes_on_both_timelines_and_audits_in_both_units(units):
     audited = AuditEvent.objects.filter(action="cases.duplicate_confirmed")
     assert {e.target_id for e in audited} == {str(a.pk), str(b.pk)}
     with pytest.raises(ValidationError):
-        services.duplicate_decide(actor=officer, proposal=proposal, same_person=False)
+        screening_services.duplicate_decide(actor=officer, proposal=proposal, same_person=False)
 
 
 def test_only_a_screening_officer_of_one_of_the_units_decides(units):
@@ -123,7 +123,7 @@ def test_only_a_screening_officer_of_one_of_the_units_decides(units):
         UserFactory(unit=UnitFactory(), roles=[Role.SCREENING_OFFICER]),
     ):
         with pytest.raises(PermissionDenied):
-            services.duplicate_decide(actor=user, proposal=proposal, same_person=True)
+            screening_services.duplicate_decide(actor=user, proposal=proposal, same_person=True)
     proposal.refresh_from_db()
     assert proposal.status == DuplicateStatus.OPEN
 

@@ -10,8 +10,10 @@ from django.urls import reverse
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UnitFactory, UserFactory, sign_in
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import selectors, services
+from safepassage.cases import services
 from safepassage.cases.models import CaseEvent, EventKind, Person, ScreeningDecision
+from safepassage.cases.screening import selectors as screening_selectors
+from safepassage.cases.screening import services as screening_services
 from safepassage.cases.screening.index import screening_index
 from safepassage.cases.tests.factories import (
     TWICE_NEW,
@@ -67,7 +69,7 @@ def test_a_double_registration_in_another_unit_shows_code_unit_and_reasons_only(
     earlier = _case_with(other_unit, **EARLIER)
     _case_with(other_unit, **STRANGER)
 
-    screening = selectors.case_screening(user=officer, case=newcomer)
+    screening = screening_selectors.case_screening(user=officer, case=newcomer)
 
     assert [m.case.pk for m in screening.matches] == [earlier.pk]
     match = screening.matches[0]
@@ -80,16 +82,16 @@ def test_a_double_registration_in_another_unit_shows_code_unit_and_reasons_only(
 def test_a_match_in_the_users_own_unit_shows_the_name(unit, officer):
     newcomer = _case_with(unit, **NEWCOMER)
     _case_with(unit, **EARLIER)
-    (match,) = selectors.case_screening(user=officer, case=newcomer).matches
+    (match,) = screening_selectors.case_screening(user=officer, case=newcomer).matches
     assert match.visible
     assert match.name == "ကျော်ဇင်ထွန်း"
 
 
 def test_the_case_never_matches_itself_and_a_person_without_record_has_no_matches(unit, officer):
     alone = _case_with(unit, **NEWCOMER)
-    assert selectors.case_screening(user=officer, case=alone).matches == []
+    assert screening_selectors.case_screening(user=officer, case=alone).matches == []
     empty = case_create(unit=unit)
-    screening = selectors.case_screening(user=officer, case=empty)
+    screening = screening_selectors.case_screening(user=officer, case=empty)
     assert not screening.has_person
     assert screening.matches == []
 
@@ -99,23 +101,23 @@ def test_an_edit_after_the_index_was_built_is_screened_with_the_new_values(
 ):
     newcomer = _case_with(unit, **NEWCOMER)
     other = _case_with(other_unit, **STRANGER)
-    assert selectors.case_screening(user=officer, case=newcomer).matches == []
+    assert screening_selectors.case_screening(user=officer, case=newcomer).matches == []
     person = Person.objects.get(case=other)
     for name, value in EARLIER.items():
         setattr(person, name, value)
     person.save()
-    assert [m.case.pk for m in selectors.case_screening(user=officer, case=newcomer).matches] == [
-        other.pk
-    ]
+    assert [
+        m.case.pk for m in screening_selectors.case_screening(user=officer, case=newcomer).matches
+    ] == [other.pk]
     assert len(screening_index()) == 2  # replaced, not added twice
 
 
 def test_a_shredded_case_is_no_longer_a_match(unit, other_unit, officer):
     newcomer = _case_with(unit, **NEWCOMER)
     earlier = _case_with(other_unit, **EARLIER)
-    assert selectors.case_screening(user=officer, case=newcomer).matches
+    assert screening_selectors.case_screening(user=officer, case=newcomer).matches
     data_key_shred(data_key=earlier.data_key)
-    assert selectors.case_screening(user=officer, case=newcomer).matches == []
+    assert screening_selectors.case_screening(user=officer, case=newcomer).matches == []
 
 
 def test_a_phone_written_another_way_with_a_name_variant_is_found(unit, other_unit, officer):
@@ -123,7 +125,7 @@ def test_a_phone_written_another_way_with_a_name_variant_is_found(unit, other_un
     phone_add(Person.objects.get(case=newcomer), "+959420000777")
     earlier = _case_with(other_unit, **{**EARLIER, "nrc": ""})
     phone_add(Person.objects.get(case=earlier), "09420000777")
-    (match,) = selectors.case_screening(user=officer, case=newcomer).matches
+    (match,) = screening_selectors.case_screening(user=officer, case=newcomer).matches
     assert match.case.pk == earlier.pk
     assert "phone" in match.explanation
 
@@ -138,7 +140,7 @@ def test_a_second_phone_and_an_alias_are_screened(unit, other_unit, officer):
         **{**EARLIER, "nrc": "", "father_name": "", "aliases": ["Thida Myint"], "birth": None},
     )
     phone_add(Person.objects.get(case=earlier), "+959420000777")
-    (match,) = selectors.case_screening(user=officer, case=newcomer).matches
+    (match,) = screening_selectors.case_screening(user=officer, case=newcomer).matches
     assert match.case.pk == earlier.pk
     assert "phone" in match.explanation
     assert match.score >= 5.0 + 2.0  # the shared phone and the alias as a name
@@ -149,7 +151,7 @@ def test_a_second_phone_and_an_alias_are_screened(unit, other_unit, officer):
 
 def test_decision_is_recorded_on_the_timeline_and_audited(unit, officer):
     case = _case_with(unit, **NEWCOMER)
-    decision = services.screening_decide(
+    decision = screening_services.screening_decide(
         actor=officer,
         case=case,
         outcome="flagged",
@@ -160,16 +162,18 @@ def test_decision_is_recorded_on_the_timeline_and_audited(unit, officer):
     assert CaseEvent.objects.get(pk=decision.event.pk).body == "same NRC as a case elsewhere"
     event = AuditEvent.objects.get(action="cases.screening_decided")
     assert event.details == {"outcome": "flagged"}
-    assert not selectors.case_screening(user=officer, case=case).stale
+    assert not screening_selectors.case_screening(user=officer, case=case).stale
 
 
 def test_a_later_change_to_the_person_makes_the_decision_stale(unit, officer):
     case = _case_with(unit, **NEWCOMER)
-    services.screening_decide(actor=officer, case=case, outcome="cleared", reasons="no match")
+    screening_services.screening_decide(
+        actor=officer, case=case, outcome="cleared", reasons="no match"
+    )
     person = Person.objects.get(case=case)
     person.father_name = "U Ba Sein Oo"
     person.save()
-    assert selectors.case_screening(user=officer, case=case).stale
+    assert screening_selectors.case_screening(user=officer, case=case).stale
 
 
 @pytest.mark.parametrize(
@@ -179,7 +183,9 @@ def test_a_later_change_to_the_person_makes_the_decision_stale(unit, officer):
 def test_bad_decisions_are_refused_and_nothing_is_written(unit, officer, outcome, reasons):
     case = _case_with(unit, **NEWCOMER)
     with pytest.raises(ValidationError):
-        services.screening_decide(actor=officer, case=case, outcome=outcome, reasons=reasons)
+        screening_services.screening_decide(
+            actor=officer, case=case, outcome=outcome, reasons=reasons
+        )
     assert not ScreeningDecision.objects.exists()
     assert not AuditEvent.objects.filter(action="cases.screening_decided").exists()
 
@@ -191,20 +197,24 @@ def test_only_a_screening_officer_of_the_unit_decides(unit, other_unit):
         UserFactory(unit=other_unit, roles=[Role.SCREENING_OFFICER]),
     ):
         with pytest.raises(PermissionDenied):
-            services.screening_decide(actor=user, case=case, outcome="cleared", reasons="x")
+            screening_services.screening_decide(
+                actor=user, case=case, outcome="cleared", reasons="x"
+            )
     assert not ScreeningDecision.objects.exists()
 
 
 def test_no_decision_without_a_person(unit, officer):
     case = case_create(unit=unit)
     with pytest.raises(ValidationError):
-        services.screening_decide(actor=officer, case=case, outcome="cleared", reasons="x")
+        screening_services.screening_decide(
+            actor=officer, case=case, outcome="cleared", reasons="x"
+        )
 
 
 def test_a_stale_form_is_refused(unit, officer):
     case = _case_with(unit, **NEWCOMER)
     with pytest.raises(services.StaleCase):
-        services.screening_decide(
+        screening_services.screening_decide(
             actor=officer,
             case=case,
             outcome="cleared",
@@ -301,7 +311,7 @@ def test_the_index_is_dropped_when_the_key_ring_locks(unit, officer):
     from safepassage.watchlists import matching
 
     newcomer = _case_with(unit, **NEWCOMER)
-    selectors.case_screening(user=officer, case=newcomer)
+    screening_selectors.case_screening(user=officer, case=newcomer)
     assert case_screening._people.indexed is not None
     assert matching._entries.index is not None
     keyring.lock()
@@ -323,6 +333,6 @@ def test_watch_list_hits_are_for_the_screened_person_not_for_its_last_match(unit
     newcomer = _case_with(unit, **NEWCOMER)
     phone_add(Person.objects.get(case=newcomer), "+959420000555")
     _case_with(other_unit, **EARLIER)  # a match, born on another day, no phone
-    screening = selectors.case_screening(user=officer, case=newcomer)
+    screening = screening_selectors.case_screening(user=officer, case=newcomer)
     assert screening.matches
     assert [hit.watch_list.name for hit in screening.watch_hits] == ["Known informants"]

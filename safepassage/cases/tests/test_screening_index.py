@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from safepassage.accounts.tests.factories import sign_in
 from safepassage.audit.models import AuditEvent, IntegrityAlert
-from safepassage.cases import selectors, services
 from safepassage.cases.models import DetailsRequest, Person, ScreeningDecision
 from safepassage.cases.screening import index as screening
+from safepassage.cases.screening import selectors as screening_selectors
+from safepassage.cases.screening import services as screening_services
 from safepassage.cases.tests.factories import (
     TWICE_NEW,
     TWICE_OLD,
@@ -281,7 +282,9 @@ def test_a_first_build_for_a_decision_holds_no_transaction_open(
         return read(self, people, progress)
 
     monkeypatch.setattr(screening._Indexed, "read", watched)
-    services.screening_decide(actor=officer, case=newcomer, outcome="cleared", reasons="seen")
+    screening_services.screening_decide(
+        actor=officer, case=newcomer, outcome="cleared", reasons="seen"
+    )
     assert in_transaction == [False]  # built inline, before the decision's transaction
     assert ScreeningDecision.objects.get().outcome == "cleared"
 
@@ -329,5 +332,5 @@ def test_the_incoming_page_says_the_reasons_are_being_prepared(
     assert "no longer a match" not in body
     gate.set()
     _ready()
-    (row,) = selectors.details_requests_incoming(user=owner_officer)
+    (row,) = screening_selectors.details_requests_incoming(user=owner_officer)
     assert "NRC" in row.explanation

@@ -27,9 +27,9 @@ from django.utils import translation
 
 from conftest import TEST_PASSPHRASE
 from safepassage.audit.models import IntegrityAlert
-from safepassage.cases import selectors
 from safepassage.cases.screening import client as screening_client
 from safepassage.cases.screening import index as screening
+from safepassage.cases.screening import selectors as screening_selectors
 from safepassage.cases.screening import server as screening_service
 from safepassage.cases.screening.snapshot import snapshot_path
 from safepassage.cases.tests.factories import OTHER_NEW, TWICE_OLD, screened_case
@@ -145,12 +145,12 @@ def test_a_restarted_server_reads_its_snapshot_and_catches_up(
     later = screened_case(owning, **TWICE_OLD)  # while it is down
     running.start()
     _wait_ready(server)
-    found = selectors.case_screening(user=officer, case=newcomer)
+    found = screening_selectors.case_screening(user=officer, case=newcomer)
     assert [m.case.pk for m in found.matches] == [later.pk]
     assert "from the snapshot" in running.stop()
 
 
-def _shown(result: selectors.CaseScreening) -> list[tuple[int, float, str, bool, str]]:
+def _shown(result: screening_selectors.CaseScreening) -> list[tuple[int, float, str, bool, str]]:
     return [(m.case.pk, m.score, m.explanation, m.visible, m.name) for m in result.matches]
 
 
@@ -165,7 +165,7 @@ def test_the_server_answers_the_panel_as_the_process_did(
     expected = {}
     for lang in ("en", "my"):
         with translation.override(lang):
-            expected[lang] = _shown(selectors.case_screening(user=officer, case=newcomer))
+            expected[lang] = _shown(screening_selectors.case_screening(user=officer, case=newcomer))
     assert {pk for pk, *_ in expected["en"]} == {earlier.pk, own.pk}
     screening.screening_index_reset()
 
@@ -173,7 +173,10 @@ def test_the_server_answers_the_panel_as_the_process_did(
     _wait_ready(server)
     for lang in ("en", "my"):
         with translation.override(lang):
-            assert _shown(selectors.case_screening(user=officer, case=newcomer)) == expected[lang]
+            assert (
+                _shown(screening_selectors.case_screening(user=officer, case=newcomer))
+                == expected[lang]
+            )
     # This process built nothing: the server holds the only index.
     assert screening._people.indexed is None
     assert screening._people.build is None
@@ -184,9 +187,9 @@ def test_a_person_registered_in_this_process_is_found_by_the_server(
     server, officer, newcomer, owning
 ):
     _wait_ready(server)
-    assert selectors.case_screening(user=officer, case=newcomer).matches == []
+    assert screening_selectors.case_screening(user=officer, case=newcomer).matches == []
     later = screened_case(owning, **TWICE_OLD)  # committed here, read there
-    found = selectors.case_screening(user=officer, case=newcomer)
+    found = screening_selectors.case_screening(user=officer, case=newcomer)
     assert [m.case.pk for m in found.matches] == [later.pk]
     assert not found.matches[0].visible
     assert found.matches[0].name == ""
@@ -201,7 +204,7 @@ def test_a_tampered_person_is_left_out_by_the_server_and_counted_on_the_panel(
     tampered = screened_case(owning, **OTHER_NEW)
     flip_byte(Person.objects.get(case=tampered), "father_name")
     _wait_ready(server)
-    result = selectors.case_screening(user=officer, case=newcomer)
+    result = screening_selectors.case_screening(user=officer, case=newcomer)
     assert [m.case.pk for m in result.matches] == [earlier.pk]
     assert result.unreadable == 1
     assert server.unreadable() == {tampered.pk}
@@ -212,7 +215,7 @@ def test_while_the_server_cannot_be_reached_the_panel_says_not_ready(
     socket_dir, settings, officer, newcomer, earlier
 ):
     settings.SCREENING_SOCKET = str(socket_dir / "absent.sock")
-    result = selectors.case_screening(user=officer, case=newcomer)
+    result = screening_selectors.case_screening(user=officer, case=newcomer)
     assert result.preparing is not None
     assert result.matches == []
     # ... and the web process does not fall back to decrypting everyone.
@@ -289,7 +292,7 @@ def test_the_wire_gives_the_same_candidates_as_the_index(in_thread, newcomer, ea
     remote = screening_service.RemoteIndex(str(in_thread))
     _wait_ready(remote)
     local = screening.screening_index_local()
-    record = selectors._screened_record(newcomer)
+    record = screening_selectors._screened_record(newcomer)
     assert record is not None
     assert remote.search(record[0]) == local.search(record[0])
     assert remote.compare(record[0], str(earlier.pk)) == local.compare(record[0], str(earlier.pk))

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from safepassage.accounts.models import User
-from safepassage.cases import selectors
 from safepassage.cases.models import Case
+from safepassage.cases.screening import selectors as screening_selectors
 from safepassage.demo.screening import DOUBLE_REGISTRATIONS, WATCHED, respelled
 from safepassage.watchlists.models import WatchList, WatchListEntry
 
@@ -41,7 +41,7 @@ def test_double_registrations_and_watch_list_hits_show_on_the_panel(capsys):
         case = Case.objects.get(code=second)
         officer = User.objects.get(username=username)
         assert officer.unit_id == case.unit_id
-        screening = selectors.case_screening(user=officer, case=case)
+        screening = screening_selectors.case_screening(user=officer, case=case)
         assert first in [m.case.code for m in screening.matches], line
 
     watched = out.splitlines()[-1].split(": ", 1)[1].split(", ")
@@ -51,7 +51,7 @@ def test_double_registrations_and_watch_list_hits_show_on_the_panel(capsys):
         case = Case.objects.get(code=code)
         officer = User.objects.get(username=username.strip("()"))
         assert officer.unit_id == case.unit_id
-        assert selectors.case_screening(user=officer, case=case).watch_hits, code
+        assert screening_selectors.case_screening(user=officer, case=case).watch_hits, code
 
 
 def test_a_second_run_adds_nothing_and_prints_the_same_codes_again(capsys):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from safepassage.cases.services import details_requests_expire
+from safepassage.cases.screening.services import details_requests_expire
 
 
 class Command(BaseCommand):
