@@ -26,6 +26,8 @@ from .models import (
     Priority,
     Stage,
 )
+from .selectors.person import township_label
+from .selectors.search import detect_query_kind
 from .workflow import Status
 
 MAX_PHONES = 5
@@ -66,11 +68,6 @@ class TownshipInput(forms.TextInput):
             "hx-sync": "this:replace",
         }
         super().__init__({**defaults, **(attrs or {})})
-
-
-def township_label(pcode: str, name_en: str) -> str:
-    """How a chosen township is written back into the box."""
-    return f"{name_en} ({pcode})"
 
 
 EARLIEST_BIRTH_YEAR = 1930
@@ -378,34 +375,6 @@ class SearchForm(forms.Form):
         data = super().clean() or {}
         data["kind"] = detect_query_kind(data.get("q") or "")
         return data
-
-
-def detect_query_kind(query: str) -> str:
-    """ "code", "phone", "nrc", "service_number" or "name", from the shape alone."""
-    from safepassage.language.errors import InvalidInputError
-    from safepassage.language.nrc import parse_nrc
-
-    from .codes import InvalidCaseCode, case_code_normalize
-
-    text = query.strip()
-    try:
-        case_code_normalize(text)
-        return "code"
-    except InvalidCaseCode:
-        pass
-    if "/" in text and "(" in text:
-        try:
-            parse_nrc(text)
-            return "nrc"
-        except InvalidInputError:
-            pass
-    ascii_text = digits_to_ascii(text)
-    digits = sum(ch.isdigit() for ch in ascii_text)
-    if digits >= 7 and all(ch.isdigit() or ch in "+-. ()" for ch in ascii_text):
-        return "phone"
-    if digits >= 3:
-        return "service_number"
-    return "name"
 
 
 class TaskForm(forms.Form):

@@ -14,7 +14,7 @@ from safepassage.accounts.roles import Role
 from safepassage.core.homes import HomePanel, home_panel
 
 from .policies import user_holds_case_role
-from .selectors import cases_unread_count
+from .selectors.lists import cases_unread_count
 
 # The roles whose day starts from the unit's case list (the others may
 # open it too, but their own pages are elsewhere).

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from safepassage.accounts.models import User
+from safepassage.core.permissions import requires_role
 
 from .models import Case
-from .selectors import CaseNotFound, case_get_for_user
+from .policies import CASE_ROLES
+from .selectors.cases import CaseNotFound, case_get_for_user
 
 
 def staff(request: HttpRequest) -> User:
@@ -24,3 +27,11 @@ def case_or_404(request: HttpRequest, code: str) -> Case:
         return case_get_for_user(user=staff(request), code=code, request=request)
     except CaseNotFound:
         raise Http404 from None
+
+
+#: The decorator of a page any case role may open.
+case_view = requires_role(*CASE_ROLES)
+
+
+def to_detail(case: Case) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("cases:detail", kwargs={"code": case.code}))

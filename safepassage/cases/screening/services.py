@@ -35,7 +35,7 @@ from ..models import (
     ScreeningOutcome,
 )
 from ..policies import user_may_act_on_case
-from ..services import _case_write, case_lock
+from ..services.write import _case_write, case_lock
 from ..workflow import DetailsRequestStatus, RequestSide, details_request_move_allowed
 from . import selectors
 from .index import ScreeningIndexNotReady, screening_index_ready

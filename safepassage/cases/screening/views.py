@@ -22,7 +22,7 @@ from ..models import Case, DetailsAnswer, DuplicateProposal
 from ..pages import case_or_404 as _case_or_404
 from ..pages import staff as _staff
 from ..policies import SCREENING_VIEWERS, user_may_act_on_case
-from ..services import StaleCase
+from ..services.write import StaleCase
 from . import selectors, services
 from .forms import DetailsAnswerForm, DetailsRequestForm, ScreeningDecisionForm
 

@@ -17,8 +17,8 @@ from conftest import TEST_PASSPHRASE
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UserFactory, password_just_given, sign_in
 from safepassage.audit.models import AuditEvent
-from safepassage.cases import services as case_services
 from safepassage.cases.models import Case, CaseEvent, EventKind, Person
+from safepassage.cases.services import write as case_write
 from safepassage.vault import api as vault
 from safepassage.vault import escrow, keyring, keys
 from safepassage.vault.exceptions import KeyRingError, VaultLocked
@@ -201,7 +201,7 @@ def test_a_panic_in_the_middle_of_a_write_gives_the_locked_page_and_keeps_nothin
     case = Case.objects.get(pk=seeded["cases"][0].pk)
     notes_before = CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).count()
     events_before = AuditEvent.objects.count()
-    original = case_services.audit_record
+    original = case_write.audit_record
     reached = {"note_written": False}
 
     def panic_then_audit(**kwargs):
@@ -212,7 +212,7 @@ def test_a_panic_in_the_middle_of_a_write_gives_the_locked_page_and_keeps_nothin
             keyring.panic()
         return original(**kwargs)
 
-    monkeypatch.setattr(case_services, "audit_record", panic_then_audit)
+    monkeypatch.setattr(case_write, "audit_record", panic_then_audit)
     response = client.post(
         reverse("cases:note", kwargs={"code": case.code}),
         {"body": "Maung Panic Note", "expected_version": case.version},
