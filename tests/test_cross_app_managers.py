@@ -20,16 +20,10 @@ SKIPPED_APPS = {"demo"}
 MANAGERS = {"objects", "_default_manager"}
 
 #: (module path under safepassage/, model) -> reason it is still here.
-#: Units, staff and townships are the reference data other apps read;
-#: `accounts.selectors` offers units and staff, `geo` should offer townships.
+#: Units, staff and townships are the reference data other apps read:
+#: `accounts.selectors` offers units and staff, `geo.selectors` townships.
 KNOWN: dict[tuple[str, str], str] = {
-    ("forces/forms.py", "Township"): "township choices",
-    ("forces/forms.py", "Unit"): "unit choices",
-    ("forces/selectors.py", "Township"): "township lookup",
-    ("forces/selectors.py", "Unit"): "units to route to",
-    ("forces/services.py", "Unit"): "unit profile",
     ("intake/spool.py", "DataKey"): "the spool's batch key",
-    ("reintegration/services/followups.py", "User"): "the reminder's recipients",
 }
 
 

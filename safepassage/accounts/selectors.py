@@ -220,6 +220,12 @@ def units_active(
     return units
 
 
+def units_receiving() -> QuerySet[Unit]:
+    """Every unit but headquarters, active or not, by name (the units a
+    reception directory may describe)."""
+    return Unit.objects.filter(is_headquarters=False).order_by("name")
+
+
 def unit_active_get(pk: int) -> Unit | None:
     return Unit.objects.filter(pk=pk, is_active=True).first()
 
@@ -234,6 +240,11 @@ def staff_active_in_unit(unit_id: int | None) -> QuerySet[User]:
     if unit_id is None:
         return User.objects.none()
     return User.objects.filter(unit_id=unit_id, is_active=True).order_by("username")
+
+
+def staff_get(pk: int | None) -> User | None:
+    """A member of staff by id, active or not; None for None or no such id."""
+    return User.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def staff_among(ids: Iterable[int]) -> QuerySet[User]:

@@ -119,6 +119,14 @@ def unit_set_active(*, actor: User | None, unit: Unit, is_active: bool) -> Unit:
     return unit
 
 
+def unit_lock(*, unit: Unit) -> None:
+    """Hold `unit`'s row until the caller's transaction ends, so that two
+    writers of rows about one unit (another app's, such as the forces
+    directory's coverage) apply one after the other. Call inside
+    `transaction.atomic`."""
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+
+
 # --- Users ------------------------------------------------------------------
 
 

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.models import Unit
-from safepassage.geo.models import Township
+from safepassage.accounts.selectors import units_receiving
+from safepassage.geo.selectors import townships_all
 
 from .models import UnitProfile
 from .selectors import unit_coverage_list
@@ -18,7 +18,7 @@ class UnitDirectoryForm(forms.ModelForm[UnitProfile]):
 
     coverage = forms.ModelMultipleChoiceField(
         label=_("townships covered"),
-        queryset=Township.objects.select_related("district__state").order_by("name_en"),
+        queryset=townships_all(),
         required=False,
         widget=FilteredSelectMultiple(_("townships"), is_stacked=False),
         help_text=_("Townships from which this unit can receive people."),
@@ -32,6 +32,6 @@ class UnitDirectoryForm(forms.ModelForm[UnitProfile]):
         super().__init__(*args, **kwargs)
         if "unit" in self.fields:
             field: Any = self.fields["unit"]
-            field.queryset = Unit.objects.filter(is_headquarters=False, profile__isnull=True)
+            field.queryset = units_receiving().filter(profile__isnull=True)
         if self.instance.pk is not None:
             self.fields["coverage"].initial = unit_coverage_list(self.instance.unit)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safepassage.accounts.models import Unit
+from safepassage.accounts.selectors import units_active
 from safepassage.geo.distance import distance_km
 from safepassage.geo.models import Township
+from safepassage.geo.selectors import townships_among
 
 from .models import UnitCoverage, UnitProfile
 
@@ -53,7 +55,7 @@ def units_near(township: Township, n: int = 5) -> list[UnitDistance]:
         ).select_related("base_township")
     }
     candidates = []
-    for unit in Unit.objects.filter(is_active=True, is_headquarters=False):
+    for unit in units_active(headquarters=False):
         profile = profiles.get(unit.pk)
         base = profile.base_township if profile is not None else None
         candidates.append(
@@ -81,8 +83,6 @@ def unit_profile_get(unit: Unit) -> UnitProfile | None:
 
 def unit_coverage_list(unit: Unit) -> list[Township]:
     """The townships the unit covers, by place code."""
-    return list(
-        Township.objects.filter(
-            pk__in=UnitCoverage.objects.filter(unit=unit).values("township_id")
-        ).order_by("pcode")
+    return townships_among(
+        UnitCoverage.objects.filter(unit=unit).values_list("township_id", flat=True)
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import Unit
 from safepassage.accounts.policies import check_headquarters
+from safepassage.accounts.services import unit_lock
 from safepassage.audit import services as audit
 from safepassage.geo.models import Township
 
@@ -74,7 +75,7 @@ def unit_coverage_set(*, actor: Any, unit: Unit, townships: Iterable[Township]) 
     """
     check_headquarters(actor)
     _check_reception_unit(unit)
-    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    unit_lock(unit=unit)
     wanted = {t.pk: t for t in townships}
     current = set(UnitCoverage.objects.filter(unit=unit).values_list("township_id", flat=True))
     removed = current - wanted.keys()

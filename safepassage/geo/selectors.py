@@ -8,7 +8,10 @@ query may be a person's home township: it is never logged or stored here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from .distance import distance_km
 from .models import Township
@@ -20,6 +23,8 @@ __all__ = [
     "township_index_clear",
     "township_nearest",
     "township_search",
+    "townships_all",
+    "townships_among",
 ]
 
 #: Farther than this from every township's point, a location is not
@@ -101,6 +106,18 @@ def township_by_pcode(pcode: str) -> Township | None:
     if not PCODE_RE.fullmatch(pcode):
         return None
     return Township.objects.select_related("district__state").filter(pk=pcode).first()
+
+
+def townships_all() -> QuerySet[Township]:
+    """Every township with its district and state, by English name (a
+    form's choices; nothing is read until the choices are)."""
+    return Township.objects.select_related("district__state").order_by("name_en")
+
+
+def townships_among(pcodes: Iterable[str]) -> list[Township]:
+    """The townships of these place codes, by place code. `pcodes` may be
+    a queryset of codes (one query, the codes as a sub-query)."""
+    return list(Township.objects.filter(pk__in=pcodes).order_by("pcode"))
 
 
 def township_nearest(latitude: float, longitude: float) -> Township | None:

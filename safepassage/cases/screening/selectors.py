@@ -31,12 +31,8 @@ from ..models import (
 )
 from ..policies import user_holds_case_role, user_may_act_on_case
 from ..workflow import DetailsRequestStatus
-from .index import (
-    ScreeningIndexNotReady,
-    registered_records,
-    screening_index,
-    screening_index_unreadable,
-)
+from .index import ScreeningIndexNotReady, screening_index, screening_index_unreadable
+from .records import registered_records
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -15,6 +15,7 @@ from safepassage.accounts.tests.factories import sign_in
 from safepassage.audit.models import AuditEvent, IntegrityAlert
 from safepassage.cases.models import DetailsRequest, Person, ScreeningDecision
 from safepassage.cases.screening import index as screening
+from safepassage.cases.screening import records
 from safepassage.cases.screening import selectors as screening_selectors
 from safepassage.cases.screening import services as screening_services
 from safepassage.cases.tests.factories import (
@@ -81,7 +82,7 @@ def test_records_read_from_the_columns_are_those_of_the_instances(asking):
     screened_case(asking, name_latin="Only A Name", name_my="", birth=None, aliases=None)
     bulk = [record for batch in screening.registered_records() for record, _updated in batch]
     people = Person.objects.order_by("pk").prefetch_related("phones")
-    assert bulk == [screening.person_record(p) for p in people]
+    assert bulk == [records.person_record(p) for p in people]
     first = bulk[0]
     assert first.aliases == ("Ko Kyaw", "ကျော်")  # a number is no name
     assert (first.phone, first.other_phones) == ("+959420000001", ("09420000002",))

@@ -13,7 +13,7 @@ import pytest
 from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Person
 from safepassage.cases.screening import index as screening
-from safepassage.cases.screening import snapshot
+from safepassage.cases.screening import records, snapshot
 from safepassage.cases.tests.factories import OTHER_NEW, OTHER_OLD, TWICE_OLD, screened_case
 from safepassage.vault.keys import data_key_shred
 
@@ -60,7 +60,7 @@ def test_a_restart_reads_the_snapshot_not_the_people(reads, newcomer, earlier, a
     first = _start()
     assert first.snapshot == "missing"
     assert reads == [3]
-    record = screening.person_record(Person.objects.get(case=newcomer))
+    record = records.person_record(Person.objects.get(case=newcomer))
     before = _search(record)
     assert [c.id for c in before] == [str(newcomer.pk), str(earlier.pk)]
     assert screening.screening_snapshot_write() > 0
@@ -107,7 +107,7 @@ def test_people_changed_added_shredded_or_restored_while_down_are_reconciled(
     index = screening.screening_index_local()
     assert str(gone.pk) not in index.positions
     assert {str(later.pk), str(restored.pk)} <= set(index.positions)
-    record = screening.person_record(Person.objects.get(case=newcomer))
+    record = records.person_record(Person.objects.get(case=newcomer))
     found = {c.id for c in index.search(record)}
     assert found == {str(newcomer.pk), str(earlier.pk), str(later.pk)}
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import User
+from safepassage.accounts.selectors import staff_get
 from safepassage.audit.services import audit_record
 from safepassage.cases import services as case_services
 from safepassage.cases.models import Case
@@ -208,7 +209,7 @@ def _checkin_help_task(plan: Plan, case: Case) -> None:
     """A task for the plan's owner, raised by the system (`task_raise`:
     the audit names no user, since no member of staff acted). An owner
     who left the unit gets none assigned: the unit sees the task open."""
-    owner = User.objects.filter(pk=plan.owner_id).first()
+    owner = staff_get(plan.owner_id)
     case_services.task_raise(
         case=case,
         title=gettext("The person asked for help in a check-in."),

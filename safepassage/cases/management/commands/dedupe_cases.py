@@ -24,7 +24,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safepassage.cases.screening.index import Unreadable, registered_records
+from safepassage.cases.screening.records import Unreadable, registered_records
 from safepassage.cases.screening.services import duplicates_propose
 from safepassage.screening.dedupe import dedupe_records
 from safepassage.screening.engine import MATCH_THRESHOLD
