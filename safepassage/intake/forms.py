@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from safepassage.accounts.selectors import units_active
 from safepassage.language.fields import BurmeseCharField
 
+from .conversation import QUESTIONS
 from .models import CannedReply, Triage
 
 
@@ -59,8 +60,6 @@ class WebContactForm(_Guarded):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from .conversation import QUESTIONS
-
         super().__init__(*args, **kwargs)
         for question in QUESTIONS:
             field: forms.Field
@@ -84,8 +83,6 @@ class WebContactForm(_Guarded):
         self.order_fields(["message", *(q.name for q in QUESTIONS)])
 
     def answers(self) -> dict[str, str]:
-        from .conversation import QUESTIONS
-
         return {q.name: self.cleaned_data.get(q.name) or "" for q in QUESTIONS}
 
     def clean(self) -> dict[str, Any]:

@@ -13,31 +13,37 @@ code and an audit event, so that the updates after it are read and no run
 stops on it again. Only what is not the update's fault raises: a locked
 key ring, a lost or locked database (`TRANSIENT`); the update then stays
 `received` for the next run.
+
+Each channel's reader (`channels/<kind>/reader.py`, found through
+`channels.registry`) turns the update into the neutral `Inbound`; nothing
+here names a channel. The tasks that run this (`process_update`,
+`process_updates`) sit here too.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from typing import Any
+from collections import Counter
 
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from safepassage.audit.services import audit_record
-from safepassage.language import normalize_text
+from safepassage.vault import keyring
 from safepassage.vault.exceptions import KeyRingError, VaultLocked
 from safepassage.vault.fields import blind_index_filter
 
+from .channels.base import Inbound, Unreadable
+from .channels.registry import channel_type
 from .conversation import REDACTED, conversation_advance
+from .heard import conversation_heard
 from .models import (
     Channel,
-    ChannelKind,
     Contact,
     ContactMessage,
     InboundUpdate,
-    MessageKind,
     UpdateState,
 )
 from .outbox import (
@@ -48,166 +54,12 @@ from .outbox import (
     chat_transient_erase,
     outbox_withdraw_bot_messages,
 )
-from .services import conversation_heard, failure_reason, update_quarantine
+from .quarantine import failure_reason, update_quarantine
 
 logger = logging.getLogger("safepassage.intake")
 
 #: Failures that are not the update's: it stays `received`.
 TRANSIENT = (OperationalError, InterfaceError, VaultLocked, KeyRingError)
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """What an update says, provider-neutral."""
-
-    address: str
-    kind: str
-    body: str
-    provider_message_id: str = ""
-    language: str = ""
-    blocked: bool | None = None
-    #: Telegram's callback query id, answered so the button stops spinning.
-    callback_id: str = ""
-
-
-class Unreadable(Exception):
-    """The update's shape is not what the provider documents."""
-
-
-def _text(value: object) -> str:
-    return normalize_text(value) if isinstance(value, str) else ""
-
-
-def _language(code: object) -> str:
-    return "my" if isinstance(code, str) and code.lower().startswith("my") else "en"
-
-
-def _telegram_message(message: dict[str, Any], kind_override: str = "") -> Inbound:
-    chat = message.get("chat")
-    if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
-        raise Unreadable("chat")
-    sender = message.get("from")
-    if not isinstance(sender, dict):
-        sender = {}
-    caption = _text(message.get("caption"))
-    if "text" in message:
-        kind, body = MessageKind.TEXT, _text(message.get("text"))
-    elif isinstance(message.get("photo"), list) and message["photo"]:
-        largest = message["photo"][-1]
-        file_id = largest.get("file_id", "") if isinstance(largest, dict) else ""
-        kind, body = MessageKind.PHOTO, json.dumps({"file_id": file_id, "caption": caption})
-    elif isinstance(message.get("location"), dict):
-        loc = message["location"]
-        kind, body = (
-            MessageKind.LOCATION,
-            json.dumps({"latitude": loc.get("latitude"), "longitude": loc.get("longitude")}),
-        )
-    elif isinstance(message.get("contact"), dict):
-        shared = message["contact"]
-        kind, body = (
-            MessageKind.SHARED_CONTACT,
-            json.dumps(
-                {
-                    "phone_number": shared.get("phone_number"),
-                    "first_name": shared.get("first_name"),
-                },
-                ensure_ascii=False,
-            ),
-        )
-    else:
-        kind = MessageKind.OTHER
-        for key, media_kind in (
-            ("sticker", MessageKind.STICKER),
-            ("voice", MessageKind.VOICE),
-            ("document", MessageKind.DOCUMENT),
-        ):
-            if isinstance(message.get(key), dict):
-                kind = media_kind
-                break
-        media: object = message.get(str(kind)) if kind != MessageKind.OTHER else None
-        file_id = media.get("file_id", "") if isinstance(media, dict) else ""
-        body = json.dumps({"file_id": file_id, "caption": caption})
-    return Inbound(
-        address=str(chat["id"]),
-        kind=kind_override or kind,
-        body=body,
-        provider_message_id=str(message.get("message_id", "")),
-        language=_language(sender.get("language_code")),
-    )
-
-
-def read_telegram(update: dict[str, Any]) -> Inbound | None:
-    """None for what needs no record (a service update about another chat)."""
-    if isinstance(update.get("message"), dict):
-        return _telegram_message(update["message"])
-    if isinstance(update.get("edited_message"), dict):
-        return _telegram_message(update["edited_message"], MessageKind.EDITED)
-    query = update.get("callback_query")
-    if isinstance(query, dict):
-        message = query.get("message")
-        sender = query.get("from")
-        chat = message.get("chat") if isinstance(message, dict) else None
-        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
-            address = str(chat["id"])
-        elif isinstance(sender, dict) and isinstance(sender.get("id"), int):
-            address = str(sender["id"])
-        else:
-            raise Unreadable("callback_query")
-        callback_id = query.get("id")
-        return Inbound(
-            address=address,
-            kind=MessageKind.BUTTON,
-            body=_text(query.get("data")),
-            callback_id=callback_id[:100] if isinstance(callback_id, str) else "",
-        )
-    member = update.get("my_chat_member")
-    if isinstance(member, dict):
-        chat = member.get("chat")
-        new = member.get("new_chat_member")
-        if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
-            raise Unreadable("my_chat_member")
-        status = new.get("status") if isinstance(new, dict) else None
-        return Inbound(address=str(chat["id"]), kind="", body="", blocked=status == "kicked")
-    return None
-
-
-def read_facebook(event: dict[str, Any]) -> Inbound | None:
-    sender = event.get("sender")
-    psid = sender.get("id") if isinstance(sender, dict) else None
-    if not isinstance(psid, str) or not psid.isdigit():
-        raise Unreadable("sender")
-    message = event.get("message")
-    if isinstance(message, dict):
-        reply = message.get("quick_reply")
-        if isinstance(reply, dict):
-            return Inbound(
-                psid, MessageKind.BUTTON, _text(reply.get("payload")), message.get("mid", "")
-            )
-        attachments = message.get("attachments")
-        if "text" in message:
-            return Inbound(psid, MessageKind.TEXT, _text(message["text"]), message.get("mid", ""))
-        if isinstance(attachments, list) and attachments and isinstance(attachments[0], dict):
-            kinds = {
-                "image": MessageKind.PHOTO,
-                "audio": MessageKind.VOICE,
-                "file": MessageKind.DOCUMENT,
-                "location": MessageKind.LOCATION,
-            }
-            first = attachments[0]
-            kind = kinds.get(str(first.get("type")), MessageKind.OTHER)
-            return Inbound(
-                psid,
-                kind,
-                json.dumps(first.get("payload"), ensure_ascii=False),
-                message.get("mid", ""),
-            )
-        return Inbound(psid, MessageKind.OTHER, "", message.get("mid", ""))
-    postback = event.get("postback")
-    if isinstance(postback, dict):
-        return Inbound(
-            psid, MessageKind.BUTTON, _text(postback.get("payload")), postback.get("mid", "")
-        )
-    return None
 
 
 def contact_for(channel: Channel, address: str, language: str = "") -> tuple[Contact, bool]:
@@ -249,8 +101,7 @@ def _read(update: InboundUpdate) -> None:
             raise Unreadable("json") from None
         if not isinstance(data, dict):
             raise Unreadable("payload")
-        reader = read_telegram if update.channel.kind == ChannelKind.TELEGRAM else read_facebook
-        inbound = reader(data)
+        inbound = channel_type(update.channel.kind).read(data)
     except Unreadable as exc:
         # Real deliveries are readable: an unreadable one is worth a look
         # (a provider's change, or a forgery that passed the signature).
@@ -320,3 +171,32 @@ def _record(update: InboundUpdate, inbound: Inbound) -> None:
         bot_reply_queue(contact=contact, reply=reply)
     if turn.erase_chat:
         chat_erase_queue(contact=contact)
+
+
+@task()
+def process_update(update_id: int) -> str:
+    """Read one stored update. A worker unlocks the key ring as the server does
+    (the passphrase file handed over by the service manager); while it is
+    locked the task fails and `manage.py intake_process` picks the update up later."""
+    if not keyring.is_unlocked():
+        keyring.try_unlock_from_environment()
+    return update_process(update_id)
+
+
+@task()
+def process_updates(update_ids: list[int]) -> dict[str, int]:
+    """Read a batch of stored updates (the spool's drain queues one per batch).
+
+    Each is read alone: one that fails is quarantined by `update_process`;
+    one that meets a transient failure (locked database, locked key ring)
+    stays `received` for `manage.py intake_process`, and the rest go on."""
+    if not keyring.is_unlocked():
+        keyring.try_unlock_from_environment()
+    outcome: Counter[str] = Counter()
+    for pk in update_ids:
+        try:
+            outcome[update_process(pk)] += 1
+        except TRANSIENT as exc:
+            logger.warning("intake: update %s left waiting (%s)", pk, type(exc).__name__)
+            outcome["waiting"] += 1
+    return dict(outcome)

@@ -42,7 +42,7 @@ from .models import (
     OutboundMessage,
     OutboxState,
 )
-from .outbox import MAX_TEXT, _queue, chat_erase_queue, reply_route
+from .outbox import MAX_TEXT, chat_erase_queue, message_queue, reply_route
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -154,12 +154,12 @@ def prompt_send(
     if len(text) > MAX_TEXT:
         raise ValueError("a prompt holds at most 4,096 characters")
     buttons = [(prompt_payload(kind, choice), label) for choice, label in choices]
-    return _queue(reply_route(root_of(contact)), text, buttons=buttons)
+    return message_queue(reply_route(root_of(contact)), text, buttons=buttons)
 
 
 def prompt_text_send(*, contact: Contact, text: str) -> OutboundMessage:
     """A plain message (no choices) from the system, e.g. a check-in."""
-    return _queue(reply_route(root_of(contact)), text[:MAX_TEXT])
+    return message_queue(reply_route(root_of(contact)), text[:MAX_TEXT])
 
 
 def private_send(*, contact: Contact, text: str) -> OutboundMessage | None:
@@ -171,7 +171,7 @@ def private_send(*, contact: Contact, text: str) -> OutboundMessage | None:
     target = reply_route(root_of(contact))
     if target.channel.kind == ChannelKind.WEB:
         return None
-    return _queue(target, text[:MAX_TEXT], secret=True)
+    return message_queue(target, text[:MAX_TEXT], secret=True)
 
 
 def prompt_erase(*, message_ids: Sequence[int], ask_to_delete: str = "") -> int:
@@ -206,7 +206,7 @@ def prompt_erase(*, message_ids: Sequence[int], ask_to_delete: str = "") -> int:
             _web_blank(contact, message)
         elif ask_to_delete and contact.pk not in asked:
             asked.add(contact.pk)
-            _queue(contact, ask_to_delete[:MAX_TEXT])
+            message_queue(contact, ask_to_delete[:MAX_TEXT])
         handled += 1
     return handled
 

@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from safepassage.audit.services import Readable, audit_record, rows_readable
 from safepassage.cases.selectors import CaseNotFound, case_get_for_user
+from safepassage.forces.selectors import units_near
+from safepassage.geo.selectors import township_by_pcode, township_search
 
+from .conversation import QUESTIONS
 from .models import Contact, ContactMessage, ContactNote, OutboundMessage, WebSession
 from .policies import channel_scope, user_reads_contacts
 from .web import web_session_hash
@@ -94,9 +97,6 @@ def replies_pending(*, contact: Contact) -> Readable[OutboundMessage]:
 
 def routing_suggestions(*, township_query: str, n: int = 5) -> tuple[Any, list[Any]]:
     """(the township understood, or None; units near it, best first)."""
-    from safepassage.forces.selectors import units_near
-    from safepassage.geo.selectors import township_by_pcode, township_search
-
     matches = township_search(township_query, limit=1) if township_query.strip() else []
     township = township_by_pcode(matches[0].pcode) if matches else None
     return township, (units_near(township, n) if township is not None else [])
@@ -161,8 +161,6 @@ class Answers:
 def answers_shown(*, contact: Contact) -> Answers:
     """The conversation's answers, labelled for display (choices in the
     reader's language, free text as written)."""
-    from .conversation import QUESTIONS
-
     given = contact.answers or {}
     rows = []
     for question in QUESTIONS:

@@ -1,30 +1,36 @@
-"""Every write of the intake app. Keyword-only, atomic, audited."""
+"""The intake app's writes for staff and set-up: channels, triage, the
+hand-over to a case, notes, prepared replies. Keyword-only, atomic, audited.
+
+What a webhook stores lives in `updates.py` (and `quarantine.py`), the
+retention purge in `purge.py`, the outbox's queuing in `outbox/`; the names
+other apps and commands call are re-exported here, so that `services` stays
+the one door to intake's writes.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import logging
 import re
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DataError, IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Unit
 from safepassage.accounts.policies import check_headquarters
 from safepassage.accounts.roles import Role
 from safepassage.audit.services import audit_record
+from safepassage.cases.codes import InvalidCaseCode, case_code_normalize
 from safepassage.cases.models import Case, Category, Stage
 from safepassage.cases.selectors import case_named_by_code
-from safepassage.vault.exceptions import DecryptionError
-from safepassage.vault.keys import data_key_shred
+from safepassage.cases.services import case_open
 
+from .conversation import QUESTION_BY_NAME
+from .heard import conversation_heard
 from .models import (
     DEFAULT_API_URL,
     CannedReply,
@@ -33,12 +39,38 @@ from .models import (
     Contact,
     ContactMessage,
     ContactNote,
-    InboundUpdate,
     Triage,
-    UpdateState,
 )
-from .storable import DEPTH, NUL, SURROGATE, storable_text
+from .outbox import chat_erase_queue
+from .policies import user_reads_contacts
+from .purge import Purged, updates_purge
+from .quarantine import failure_reason, update_quarantine, update_store_quarantined
+from .selectors import answers_shown, contacts_visible_to
 from .unit_binding import contact_key_follow, conversation_members, scopes_before
+from .updates import Received, update_receive, updates_received_batch
+
+__all__ = [
+    "Purged",
+    "Received",
+    "answer_choice_value",
+    "canned_reply_save",
+    "channel_create",
+    "channel_set_active",
+    "contact_answers_text",
+    "contact_hand_over",
+    "contact_link_case",
+    "contact_note_add",
+    "contact_triage",
+    "conversation_heard",
+    "failure_reason",
+    "messages_mark_read",
+    "update_quarantine",
+    "update_receive",
+    "update_store_quarantined",
+    "updates_purge",
+    "updates_received_batch",
+    "webhook_secret_generate",
+]
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -93,247 +125,9 @@ def channel_create(
     return channel
 
 
-@dataclass(frozen=True)
-class Received:
-    update: InboundUpdate
-    created: bool
-
-
-def update_receive(
-    *,
-    channel: Channel,
-    provider_id: str,
-    kind: str,
-    payload: str,
-    ignored: bool = False,
-    one_by_one: bool = True,
-    quarantine: str = "",
-) -> Received:
-    """Store one delivery, once. A second delivery with the same provider id
-    changes nothing (providers retry until they get a 2xx).
-
-    `quarantine` (a reason code from `storable.py`) stores it quarantined:
-    audited on its own, never queued for reading. The caller has made
-    `provider_id` and `payload` encodable (`storable.py`).
-
-    `one_by_one=False` is for a caller storing many in one transaction (the
-    spool's drain): it audits and queues the processing of the batch itself.
-    """
-    existing = InboundUpdate.objects.filter(channel=channel, provider_id=provider_id).first()
-    if existing is not None:
-        return Received(existing, created=False)
-    if ignored:
-        state = UpdateState.IGNORED
-    elif quarantine:
-        state = UpdateState.QUARANTINED
-    else:
-        state = UpdateState.RECEIVED
-    try:
-        with transaction.atomic():
-            update = InboundUpdate.objects.create(
-                channel=channel,
-                provider_id=provider_id,
-                kind=kind,
-                payload="" if ignored else payload,
-                state=state,
-                reason=quarantine[:40] if state == UpdateState.QUARANTINED else "",
-            )
-            if one_by_one:
-                audit_record(
-                    actor=None,
-                    action="intake.update_received",
-                    target=update,
-                    details={"kind": kind, "ignored": ignored},
-                )
-            if state == UpdateState.QUARANTINED:
-                _quarantine_audit(update, stage="door")
-    except IntegrityError:  # the same delivery, stored by a concurrent request
-        return Received(
-            InboundUpdate.objects.get(channel=channel, provider_id=provider_id), created=False
-        )
-    if one_by_one and update.state == UpdateState.RECEIVED:
-        transaction.on_commit(lambda: _enqueue(update.pk))
-    return Received(update, created=True)
-
-
-def _quarantine_audit(update: InboundUpdate, *, stage: str) -> None:
-    logger.warning(
-        "intake: update %s on channel %s quarantined at %s (%s)",
-        update.pk,
-        update.channel_id,
-        stage,
-        update.reason,
-    )
-    audit_record(
-        actor=None,
-        action="intake.update_quarantined",
-        target=update,
-        details={"kind": update.kind, "reason": update.reason, "stage": stage},
-    )
-
-
-def failure_reason(exc: BaseException) -> str:
-    """A short reason code for a failure to store or read an update (the
-    exception's class, never its message: a database's may quote values)."""
-    if isinstance(exc, UnicodeError):
-        return SURROGATE
-    if isinstance(exc, RecursionError):
-        return DEPTH
-    if isinstance(exc, DecryptionError):
-        return "undecryptable"
-    if isinstance(exc, DataError):
-        return "data"
-    if isinstance(exc, IntegrityError):
-        return "integrity"
-    if isinstance(exc, ValueError) and "NUL" in str(exc):
-        return NUL  # psycopg refuses NUL in text before PostgreSQL sees it
-    return "error:" + type(exc).__name__[:34]
-
-
-@transaction.atomic
-def update_store_quarantined(
-    *, channel: Channel, provider_id: str, kind: str, payload: str, reason: str
-) -> InboundUpdate:
-    """Keep a delivery that could not be stored as it came (the spool's
-    drain, when storing it failed): quarantined, under a provider id that
-    is a digest of the one it came with (so that a second try finds it),
-    kind and payload made encodable. Cannot fail on the delivery's values."""
-    digest = hashlib.sha256(provider_id.encode("utf-8", "surrogatepass")).hexdigest()
-    safe_id = "quarantine:" + digest[:64]
-    existing = InboundUpdate.objects.filter(channel=channel, provider_id=safe_id).first()
-    if existing is not None:
-        return existing
-    safe_kind = kind if kind.isascii() and kind.isprintable() and len(kind) <= 40 else "other"
-    update = InboundUpdate.objects.create(
-        channel=channel,
-        provider_id=safe_id,
-        kind=safe_kind,
-        payload=storable_text(payload),
-        state=UpdateState.QUARANTINED,
-        reason=reason[:40],
-    )
-    _quarantine_audit(update, stage="drain")
-    return update
-
-
-@transaction.atomic
-def update_quarantine(*, update: InboundUpdate, reason: str) -> None:
-    """Set a stored update aside: reading it failed for a reason in the
-    update itself. Call after rolling back whatever reading it wrote."""
-    update.state = UpdateState.QUARANTINED
-    update.reason = reason[:40]
-    update.save(update_fields=["state", "reason"])
-    _quarantine_audit(update, stage="processing")
-
-
-def updates_received_batch(*, updates: list[InboundUpdate]) -> None:
-    """Audit a batch stored with `one_by_one=False` and queue its reading
-    (call inside the batch's transaction)."""
-    if not updates:
-        return
-    audit_record(
-        actor=None,
-        action="intake.updates_received",
-        details={
-            "count": len(updates),
-            "first": min(u.pk for u in updates),
-            "last": max(u.pk for u in updates),
-            "ignored": sum(u.state == UpdateState.IGNORED for u in updates),
-        },
-    )
-    waiting = [u.pk for u in updates if u.state == UpdateState.RECEIVED]
-    if waiting:
-        transaction.on_commit(lambda: _enqueue_many(waiting))
-
-
-def _enqueue_many(update_ids: list[int]) -> None:
-    from .tasks import process_updates
-
-    try:
-        process_updates.enqueue(update_ids)
-    except Exception:
-        logger.exception("intake: could not enqueue %s updates", len(update_ids))
-
-
-def _enqueue(update_id: int) -> None:
-    """Hand the update to the background worker. Should that fail, the update
-    stays `received` and `manage.py intake_process` reads it."""
-    from .tasks import process_update
-
-    try:
-        process_update.enqueue(update_id)
-    except Exception:
-        logger.exception("intake: could not enqueue update %s", update_id)
-
-
-@dataclass(frozen=True)
-class Purged:
-    updates: int
-    cutoff: dt.datetime
-    contacts: int = 0
-
-
-def updates_purge(*, days: int | None = None, batch: int = 500) -> Purged:
-    """Destroy raw updates older than `days` (default INTAKE_RAW_RETENTION_DAYS),
-    and the contacts that never became cases and have been silent as long.
-
-    Each update's own data key is shredded, then the row deleted, batch by
-    batch (each batch one transaction), so that an interrupted purge leaves
-    nothing readable half-done behind. One audit event per run, counts only.
-    """
-    keep = settings.INTAKE_RAW_RETENTION_DAYS if days is None else days
-    if keep < 1:
-        raise ValidationError("Keep raw updates for at least one day.")
-    cutoff = timezone.now() - dt.timedelta(days=keep)
-    total = 0
-    while True:
-        with transaction.atomic():
-            old = list(
-                InboundUpdate.objects.filter(received_at__lt=cutoff)
-                .select_related("data_key")
-                .order_by("pk")[:batch]
-            )
-            if not old:
-                break
-            for update in old:
-                data_key_shred(data_key=update.data_key)
-            InboundUpdate.objects.filter(pk__in=[u.pk for u in old]).delete()
-            total += len(old)
-    contacts = _contacts_purge(cutoff, batch)
-    audit_record(
-        actor=None,
-        action="intake.updates_purged",
-        details={"updates": total, "contacts": contacts, "retention_days": keep},
-    )
-    return Purged(total, cutoff, contacts)
-
-
-def _contacts_purge(cutoff: dt.datetime, batch: int) -> int:
-    """Contacts never handed over and silent since `cutoff` go with their
-    conversation and replies: the contact's key is shredded, then its rows
-    deleted. Contacts that became cases are the receiving unit's to keep."""
-    total = 0
-    while True:
-        with transaction.atomic():
-            silent = list(
-                Contact.objects.filter(case__isnull=True, created_at__lt=cutoff)
-                .exclude(last_inbound_at__gte=cutoff)
-                .select_related("data_key")
-                .order_by("pk")[:batch]
-            )
-            if not silent:
-                return total
-            for contact in silent:
-                data_key_shred(data_key=contact.data_key)
-            Contact.objects.filter(pk__in=[c.pk for c in silent]).delete()
-            total += len(silent)
-
-
 @transaction.atomic
 def contact_triage(*, actor: Any, contact: Contact, triage: str) -> Contact:
     """Mark a contact genuine, doubtful or a probe ("" clears the mark)."""
-    from .policies import user_reads_contacts
-
     if not user_reads_contacts(actor):
         raise PermissionDenied
     if triage not in ("", *Triage.values):
@@ -353,10 +147,6 @@ def contact_triage(*, actor: Any, contact: Contact, triage: str) -> Contact:
 def contact_hand_over(*, actor: Any, contact: Contact, unit: Unit) -> Any:
     """Open a case for `contact` in reception unit `unit`; the contact leaves
     the inbox. Returns the case."""
-    from safepassage.cases.services import case_open
-
-    from .selectors import contacts_visible_to
-
     locked = contacts_visible_to(actor).select_for_update().filter(pk=contact.pk).first()
     if locked is None:
         raise PermissionDenied
@@ -407,10 +197,6 @@ def answer_choice_value(name: str, value: Any) -> str:
     """The choice an answer names: the value of a button pressed, or free
     text that is one of the choices' labels in English or Burmese (a person
     who typed "Conscript" rather than pressing it); "" otherwise."""
-    from django.utils import translation
-
-    from .conversation import QUESTION_BY_NAME
-
     question = QUESTION_BY_NAME.get(name)
     if question is None or not isinstance(value, str) or not value.strip():
         return ""
@@ -426,28 +212,9 @@ def answer_choice_value(name: str, value: Any) -> str:
     return ""
 
 
-def conversation_heard(*, contact: Contact) -> None:
-    """The person wrote in `contact` (or a contact continuing its
-    conversation): if the conversation was handed over to a case, the case
-    shows as unread to its unit (through cases' own service)."""
-    from safepassage.cases.services import case_message_received
-
-    case_id = contact.case_id
-    if case_id is None and contact.continues_id is not None:
-        case_id = (
-            Contact.objects.filter(pk=contact.continues_id)
-            .values_list("case_id", flat=True)
-            .first()
-        )
-    if case_id is not None:
-        case_message_received(case_id=case_id)
-
-
 def contact_answers_text(contact: Contact) -> str:
     """The answers given in the conversation, one line each, for the case
     timeline (in the operator's language; free text as written)."""
-    from .selectors import answers_shown
-
     rows = answers_shown(contact=contact).rows
     if not rows:
         return ""
@@ -458,8 +225,6 @@ def contact_answers_text(contact: Contact) -> str:
 @transaction.atomic
 def contact_note_add(*, actor: Any, contact: Contact, body: str) -> ContactNote:
     """An operator's note on a conversation (never shown to the person)."""
-    from .policies import user_reads_contacts
-
     if not user_reads_contacts(actor):
         raise PermissionDenied
     text = (body or "").strip()
@@ -477,10 +242,6 @@ def contact_link_case(*, actor: Any, contact: Contact, code: str) -> Case:
     """Join a conversation to an existing case (the person is registered
     already, and gave its code): the contact leaves the inbox and the
     case's unit reads the conversation from the case."""
-    from safepassage.cases.codes import InvalidCaseCode, case_code_normalize
-
-    from .selectors import contacts_visible_to
-
     locked = contacts_visible_to(actor).select_for_update().filter(pk=contact.pk).first()
     if locked is None:
         raise PermissionDenied
@@ -510,8 +271,6 @@ def messages_mark_read(*, contact: Contact, messages: list[Any]) -> int:
     """Mark inbound messages seen by an operator; on Telegram, the person's
     own messages are then deleted from their chat (the bot's neutral ones
     stay until the chat is erased after quiet hours). Returns how many."""
-    from .outbox import chat_erase_queue
-
     unread = [m for m in messages if m.inbound and m.read_at is None]
     if not unread:
         return 0

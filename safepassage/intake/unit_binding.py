@@ -31,9 +31,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
+from safepassage.audit.services import audit_record
 from safepassage.vault import keys
+from safepassage.vault.exceptions import UnitMismatch
 
 from .models import Contact
 
@@ -94,11 +97,6 @@ def conversations_bind_to_cases() -> tuple[int, int]:
     Only a key under the channel's scope is moved (anything else is left
     for `vault_check_units` to list). Each move is audited
     (`intake.conversation_bound`, ids only). Returns (moved, refused)."""
-    from django.db import transaction
-
-    from safepassage.audit.services import audit_record
-    from safepassage.vault.exceptions import UnitMismatch
-
     moved = refused = 0
     joined = (
         Contact.objects.filter(Q(case__isnull=False) | Q(continues__case__isnull=False))

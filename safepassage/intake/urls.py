@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .channels.facebook import views as facebook
-from .channels.telegram import views as telegram
+from .channels.facebook import webhook as facebook
+from .channels.telegram import webhook as telegram
 
 app_name = "intake"
 urlpatterns = [

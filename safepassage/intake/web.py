@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from safepassage.audit.services import audit_record
 from safepassage.cases.codes import InvalidCaseCode, case_code_normalize
+from safepassage.language import normalize_text
 from safepassage.vault.api import derive_key
 
 from .conversation import (
@@ -54,7 +55,9 @@ from .conversation import (
     QUESTIONS,
     answer_record,
     code_and_receipt_issue,
+    says_duress_word,
 )
+from .heard import conversation_heard
 from .models import (
     Channel,
     ChannelKind,
@@ -64,8 +67,9 @@ from .models import (
     Throttle,
     WebSession,
 )
+from .outbox import BotReply, bot_reply_queue
+from .prompts import prompt_choices_open, prompt_dispatch, prompt_duress
 from .resuming import ResumeResult, resume_check, resume_filter_passes
-from .services import conversation_heard
 
 WEB_CHANNEL_NAME = "Web form"
 FORM_TOKEN_MAX_AGE = 2 * 60 * 60
@@ -248,11 +252,6 @@ def web_contact_open(*, answers: dict[str, str], message: str, language: str) ->
 
 
 def _message_add(contact: Contact, text: str) -> ContactMessage:
-    from safepassage.language import normalize_text
-
-    from .conversation import says_duress_word
-    from .prompts import prompt_duress
-
     body = normalize_text(text).strip()[:MAX_MESSAGE]
     said_duress = says_duress_word(body)
     if said_duress and not contact.duress:
@@ -335,10 +334,6 @@ def web_prompt_answer(*, root: Contact, payload: str) -> bool:
     press in the conversation and dispatched to the prompt's app, whose
     answer joins the conversation. False (nothing recorded) for a payload
     that is not an open choice of this conversation."""
-    from .conversation import BotReply
-    from .outbox import bot_reply_queue
-    from .prompts import prompt_choices_open, prompt_dispatch
-
     if payload not in {p for p, _label in prompt_choices_open(root)}:
         return False
     writer = _web_writer(root)

@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from safepassage.audit.models import AuditEvent
-from safepassage.intake import fastpath, spool
-from safepassage.intake.channels.facebook.views import event_id
+from safepassage.intake import spool
+from safepassage.intake.channels.facebook.webhook import event_id
+from safepassage.intake.channels.telegram import fastpath
+from safepassage.intake.channels.webhooks import MAX_BODY
 from safepassage.intake.models import Channel, InboundUpdate, UpdateState
 from safepassage.intake.storable import INT64_MAX, too_deep, unstorable
 from safepassage.intake.tests.factories import (
@@ -29,7 +31,6 @@ from safepassage.intake.tests.factories import (
     telegram_channel,
 )
 from safepassage.intake.tests.test_spool import _call, _django, spooled  # noqa: F401
-from safepassage.intake.webhooks import MAX_BODY
 
 pytestmark = pytest.mark.django_db
 _ids = itertools.count(10_000)

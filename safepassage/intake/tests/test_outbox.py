@@ -17,8 +17,8 @@ from safepassage.accounts.tests.factories import HeadquartersFactory, UserFactor
 from safepassage.audit.models import AuditEvent
 from safepassage.intake import outbox, services
 from safepassage.intake.models import Contact, ContactMessage, OutboundMessage, OutboxState
+from safepassage.intake.outbox.tasks import outbox_wake
 from safepassage.intake.processing import contact_for
-from safepassage.intake.tasks import outbox_wake
 from safepassage.intake.tests.factories import FACEBOOK_APP_SECRET
 from safepassage.intake.tests.fake_apis import fake_bot_api, fake_graph_api
 

@@ -14,11 +14,11 @@ from django.db import connection
 from django.urls import reverse
 
 from safepassage.audit.models import AuditEvent
-from safepassage.intake import fastpath, services, spool
+from safepassage.intake import services, spool
+from safepassage.intake.channels.telegram import fastpath
 from safepassage.intake.models import Contact, ContactMessage, InboundUpdate, UpdateState
-from safepassage.intake.processing import update_process
+from safepassage.intake.processing import process_updates, update_process
 from safepassage.intake.storable import MAX_DEPTH, storable_json, too_deep, unstorable
-from safepassage.intake.tasks import process_updates
 from safepassage.intake.tests.factories import (
     TELEGRAM_SECRET,
     facebook_channel,

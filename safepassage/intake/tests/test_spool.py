@@ -11,7 +11,8 @@ import os
 import pytest
 
 from safepassage.audit.models import AuditEvent
-from safepassage.intake import fastpath, spool
+from safepassage.intake import spool
+from safepassage.intake.channels.telegram import fastpath
 from safepassage.intake.models import InboundUpdate
 from safepassage.intake.tests.factories import TELEGRAM_SECRET, private_message, telegram_channel
 from safepassage.vault.models import DataKey

@@ -14,8 +14,10 @@ import os
 import pytest
 from django.db import OperationalError
 
-from safepassage.intake import fastpath, spool
+from safepassage.intake import spool
+from safepassage.intake.channels.telegram import fastpath
 from safepassage.intake.models import InboundUpdate
+from safepassage.intake.spool import writing
 from safepassage.intake.tests.factories import telegram_channel
 from safepassage.intake.tests.test_spool import _call, _django, _update
 
@@ -43,7 +45,7 @@ def own(settings, tmp_path, monkeypatch):
 def drained_by_hand(monkeypatch):
     """The test drains when it says so (the immediate task backend would
     drain at each rotation), so that one drain's counts tell it all."""
-    monkeypatch.setattr(spool, "_drain_enqueue", lambda: None)
+    monkeypatch.setattr(writing, "_drain_enqueue", lambda: None)
 
 
 class FullDisk:
@@ -54,7 +56,7 @@ class FullDisk:
     def __init__(self, monkeypatch, room: int) -> None:
         self.room = room
         self.real = os.write
-        monkeypatch.setattr(spool.os, "write", self)
+        monkeypatch.setattr(writing.os, "write", self)
 
     def __call__(self, fd: int, data: bytes) -> int:
         if self.room <= 0:
@@ -86,7 +88,7 @@ def test_a_full_disk_refuses_with_503_and_leaves_nothing_half_written(own, monke
     assert _call(app, channel.webhook_path(), _update(3))[0] == 503
     assert sorted(p.name for p in spool.spool_dir().iterdir()) == [ready.name]
     # Room again: accepted into a new file; Telegram's retries come.
-    monkeypatch.setattr(spool.os, "write", disk.real)
+    monkeypatch.setattr(writing.os, "write", disk.real)
     for update_id in (2, 3, 4):
         assert _call(app, channel.webhook_path(), _update(update_id))[0] == 200
     own.rotate(force=True)
@@ -107,10 +109,10 @@ def test_without_the_cut_a_later_record_is_still_never_read_after_a_part(own, mo
     def no_truncate(fd: int, length: int) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(spool.os, "ftruncate", no_truncate)
+    monkeypatch.setattr(writing.os, "ftruncate", no_truncate)
     disk = FullDisk(monkeypatch, room=40)
     assert _call(app, channel.webhook_path(), _update(2))[0] == 503
-    monkeypatch.setattr(spool.os, "write", disk.real)
+    monkeypatch.setattr(writing.os, "write", disk.real)
     assert _call(app, channel.webhook_path(), _update(3))[0] == 200
     own.rotate(force=True)
     result = spool.spool_drain()
@@ -128,11 +130,11 @@ def test_a_failed_sync_refuses_and_the_file_takes_nothing_more(own, monkeypatch)
         raise OSError(errno.EIO, "Input/output error")
 
     real = os.fdatasync
-    monkeypatch.setattr(spool.os, "fdatasync", failing)
+    monkeypatch.setattr(writing.os, "fdatasync", failing)
     assert _call(app, channel.webhook_path(), _update(2))[0] == 503
     (ready,) = spool.spool_dir().glob("*.ready")
     size = ready.stat().st_size
-    monkeypatch.setattr(spool.os, "fdatasync", real)
+    monkeypatch.setattr(writing.os, "fdatasync", real)
     assert _call(app, channel.webhook_path(), _update(2))[0] == 200  # the retry
     assert ready.stat().st_size == size  # the failed file was not written to again
     own.rotate(force=True)

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from safepassage.audit.models import AuditEvent
+from safepassage.intake.channels.webhooks import MAX_BODY
 from safepassage.intake.models import Channel, InboundUpdate, UpdateState
 from safepassage.intake.tests.factories import TELEGRAM_SECRET, private_message, telegram_channel
-from safepassage.intake.webhooks import MAX_BODY
 
 pytestmark = pytest.mark.django_db
 

@@ -10,20 +10,17 @@ command prints them). Errors are printed without the token.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.audit.services import audit_record
+from safepassage.intake.channels.base import SetupRefused
+from safepassage.intake.channels.facebook.setup import page_subscribe
+from safepassage.intake.channels.telegram.setup import webhook_register
 from safepassage.intake.models import Channel, ChannelKind
 from safepassage.vault.exceptions import VaultError
-
-#: Update types the bot asks Telegram for (others are never sent).
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-GRAPH_VERSION = "v21.0"
 
 
 class Command(BaseCommand):
@@ -46,12 +43,15 @@ class Command(BaseCommand):
             url = base + channel.webhook_path()
             if channel.kind == ChannelKind.TELEGRAM:
                 # Decrypted here: the ORM is not for the event loop.
-                asyncio.run(
-                    _telegram(channel.api_url, channel.token or "", channel.webhook_secret, url)
+                webhook_register(
+                    api_url=channel.api_url,
+                    token=channel.token or "",
+                    secret=channel.webhook_secret,
+                    url=url,
                 )
                 self.stdout.write(f"Telegram will deliver to {url}")
             else:
-                _facebook(channel)
+                page_subscribe(api_url=channel.api_url, token=channel.token or "")
                 self.stdout.write(
                     f"The page is subscribed. In the app's dashboard, the callback URL is {url} "
                     f"and the verify token is {channel.webhook_secret}"
@@ -62,42 +62,7 @@ class Command(BaseCommand):
                 target=channel,
                 details={"kind": channel.kind},
             )
+        except SetupRefused as exc:
+            raise CommandError(str(exc)) from None
         except VaultError as exc:
             raise CommandError(f"{exc} Unlock the key ring first.") from None
-
-
-async def _telegram(api_url: str, token: str, secret: str | None, url: str) -> None:
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    bot = Bot(token=token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot")
-    try:
-        async with bot:
-            await bot.set_webhook(
-                url=url,
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
-            )
-    except TelegramError as exc:
-        message = str(exc).replace(token, "<token>") if token else str(exc)
-        raise CommandError(f"Telegram refused: {message}") from None
-
-
-def _facebook(channel: Channel) -> None:
-    try:
-        response = httpx.post(
-            f"{channel.api_url}/{GRAPH_VERSION}/me/subscribed_apps",
-            data={
-                "subscribed_fields": "messages,messaging_postbacks",
-                "access_token": channel.token or "",
-            },
-            timeout=15,
-        )
-        answer = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise CommandError(f"The Graph API could not be reached: {type(exc).__name__}") from None
-    if response.status_code != 200 or answer.get("success") is not True:
-        error = answer.get("error", {}) if isinstance(answer, dict) else {}
-        detail = error.get("message", "no reason given") if isinstance(error, dict) else ""
-        raise CommandError(f"Facebook refused ({response.status_code}): {detail}")

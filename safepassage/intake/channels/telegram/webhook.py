@@ -19,16 +19,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from safepassage.core.permissions import public
-from safepassage.intake import services
-from safepassage.intake.models import ChannelKind
-from safepassage.intake.storable import DEPTH, INT64_MAX, unstorable
-from safepassage.intake.webhooks import (
+from safepassage.intake.channels.webhooks import (
     MAX_BODY,
     Refused,
     active_channel,
     json_object,
     read_body,
 )
+from safepassage.intake.models import ChannelKind
+from safepassage.intake.storable import DEPTH, INT64_MAX, unstorable
+from safepassage.intake.updates import update_receive
 
 #: Update types the conversation will read; any other is kept as "other".
 KNOWN_KINDS = (
@@ -110,7 +110,7 @@ def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
         )
     except Refused as refused:
         return refused.response(channel.pk)
-    services.update_receive(
+    update_receive(
         channel=channel,
         provider_id=checked.provider_id,
         kind=checked.kind,

@@ -27,10 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from safepassage.core.permissions import public
-from safepassage.intake import services
+from safepassage.intake.channels.webhooks import Refused, active_channel, json_object, read_body
 from safepassage.intake.models import Channel, ChannelKind
 from safepassage.intake.storable import DEPTH, storable_json, unstorable
-from safepassage.intake.webhooks import Refused, active_channel, json_object, read_body
+from safepassage.intake.updates import update_receive
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_EVENTS = 1000
@@ -88,7 +88,7 @@ def webhook(request: HttpRequest, channel_id: uuid.UUID) -> HttpResponse:
         return refused.response(channel.pk)
     for event, reason in zip(events, reasons, strict=True):
         kind, ignored = event_kind(event)
-        services.update_receive(
+        update_receive(
             channel=channel,
             provider_id=event_id(event),
             kind=kind,

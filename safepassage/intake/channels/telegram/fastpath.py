@@ -1,4 +1,4 @@
-"""A WSGI front for the Telegram webhook: the spool (`spool.py`) without
+"""A WSGI front for the Telegram webhook: the spool (`intake/spool/`) without
 Django's request machinery.
 
 The webhook needs none of the middleware (no session, no sign-in, no
@@ -13,7 +13,7 @@ middleware would have done for this one path, and no more:
 * 503 while the key ring is locked, or when the database cannot be
   reached or the spool's disk is full or failing (Telegram retries);
   404 for a channel that is unknown or inactive, then
-  `telegram.views.check` (secret in constant time, 413, 400) with
+  `telegram.webhook.check` (secret in constant time, 413, 400) with
   the same status codes and log lines as the view;
 * the delivery is appended to this process's spool file and synced
   before the empty 200 goes out, with the reason it is to be quarantined
@@ -37,6 +37,12 @@ from typing import Any
 from django.conf import settings
 from django.core import signals
 from django.db import InterfaceError, OperationalError
+
+from safepassage.intake import spool
+from safepassage.intake.channels.telegram.webhook import SECRET_HEADER, check
+from safepassage.intake.channels.webhooks import MAX_BODY, Refused
+from safepassage.intake.models import Channel, ChannelKind
+from safepassage.vault import keyring
 
 logger = logging.getLogger("safepassage.intake")
 
@@ -80,8 +86,6 @@ class ChannelCache:
             return self.channels.get(public_id)
 
     def _reload(self) -> None:
-        from .models import Channel, ChannelKind
-
         found = Channel.objects.filter(kind=ChannelKind.TELEGRAM, is_active=True).select_related(
             "data_key__unit_key"
         )
@@ -96,6 +100,8 @@ StartResponse = Callable[..., Any]
 #: connection fault, a full or failing disk under the spool.
 PASSING = (OperationalError, InterfaceError, OSError)
 RETRY_AFTER = "30"
+#: The secret header's WSGI environ key, computed once.
+SECRET_ENVIRON = "HTTP_" + SECRET_HEADER.upper().replace("-", "_")
 
 
 def _name(exc: BaseException) -> str:
@@ -142,12 +148,6 @@ class TelegramWebhookFastPath:
         return [b""]
 
     def accept(self, environ: dict[str, Any], public_id: str) -> int:
-        from safepassage.vault import keyring
-
-        from .channels.telegram.views import SECRET_HEADER, check
-        from .spool import Delivery, writer
-        from .webhooks import MAX_BODY, Refused
-
         if not keyring.is_unlocked() and not keyring.try_unlock_from_environment():
             return 503
         channel = self.channels.get(public_id)
@@ -161,7 +161,7 @@ class TelegramWebhookFastPath:
             if declared > MAX_BODY:
                 raise Refused(413, "body too large")
             body = environ["wsgi.input"].read(declared) if declared > 0 else b""
-            header = "HTTP_" + SECRET_HEADER.upper().replace("-", "_")
+            header = SECRET_ENVIRON
             checked = check(
                 secret_expected=channel.secret,
                 secret_sent=environ.get(header, ""),
@@ -172,8 +172,8 @@ class TelegramWebhookFastPath:
                 "webhook refused: channel %s, %s (%s)", channel.pk, refused.reason, refused.status
             )
             return refused.status
-        writer().append(
-            Delivery(
+        spool.writer().append(
+            spool.Delivery(
                 channel.pk,
                 checked.provider_id,
                 checked.kind,

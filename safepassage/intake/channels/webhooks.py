@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .models import Channel
+from safepassage.intake.models import Channel
 
 logger = logging.getLogger("safepassage.intake")
 
