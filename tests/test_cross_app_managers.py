@@ -22,9 +22,7 @@ MANAGERS = {"objects", "_default_manager"}
 #: (module path under safepassage/, model) -> reason it is still here.
 #: Units, staff and townships are the reference data other apps read:
 #: `accounts.selectors` offers units and staff, `geo.selectors` townships.
-KNOWN: dict[tuple[str, str], str] = {
-    ("intake/spool.py", "DataKey"): "the spool's batch key",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _app_of(path: Path) -> str:

@@ -1,33 +1,14 @@
 """The import graph of `safepassage` has no circle.
 
 Imports inside functions count: grimp reads them too, so a circle hidden
-behind a function-level import is still a circle. `KNOWN_CIRCLES` names the
-ones not yet broken; the test fails on any other, and on a known one that
-grows, so the list can only shrink.
+behind a function-level import is still a circle. The last one, intake's
+spool → tasks → processing → outbox → tasks loop, was broken in issue 19
+(docs/adr/0007-intake-channel-folders.md): none is allowed now.
 """
 
 import sys
 
 import grimp
-
-#: intake's spool → tasks → processing → outbox → tasks loop (issue 19 §2),
-#: to be broken when the channels get their own folders.
-KNOWN_CIRCLES: list[frozenset[str]] = [
-    frozenset(
-        f"safepassage.intake.{name}"
-        for name in (
-            "conversation",
-            "outbox",
-            "processing",
-            "prompts",
-            "selectors",
-            "services",
-            "spool",
-            "tasks",
-            "web",
-        )
-    ),
-]
 
 
 def _strongly_connected(graph: grimp.ImportGraph) -> list[frozenset[str]]:
@@ -75,13 +56,10 @@ def _strongly_connected(graph: grimp.ImportGraph) -> list[frozenset[str]]:
     return found
 
 
-def test_no_import_circle_beyond_the_known_ones():
+def test_no_import_circle():
     graph = grimp.build_graph("safepassage")
-    circles = _strongly_connected(graph)
-    unexpected = [
-        sorted(circle) for circle in circles if not any(circle <= known for known in KNOWN_CIRCLES)
-    ]
-    assert not unexpected, f"import circles: {unexpected}"
+    circles = [sorted(circle) for circle in _strongly_connected(graph)]
+    assert not circles, f"import circles: {circles}"
 
 
 def test_the_finder_finds_a_circle():
