@@ -136,7 +136,7 @@ class Contact(VaultedModel):
     encrypted, found through its blind index within the channel.
 
     `code` and `receipt_hash` are handed out at the end of the questions
-    (`conversation.py`): the code is the case's to be, the receipt the
+    (`conversation/`): the code is the case's to be, the receipt the
     secret that resumes the conversation on any channel, stored only as a
     hash (`receipts.py`). A contact that resumed another's conversation
     points to it through `continues`; the first one (the root) is the one
@@ -264,7 +264,7 @@ class OutboundAction(models.TextChoices):
 
 class OutboundMessage(VaultedModel):
     """A message to a contact, sent through the contact's own channel by the
-    outbox (`outbox.py`), or a request to delete messages from the chat.
+    outbox (`outbox/`), or a request to delete messages from the chat.
     Shares the contact's data key.
 
     `buttons` are (payload, label) pairs of the conversation's fixed

@@ -2,7 +2,7 @@
 
 `update_process` takes one stored update (state `received`), finds or
 makes the contact it comes from, records what was said (Burmese converted
-from Zawgyi) and lets the conversation (`conversation.py`) answer through
+from Zawgyi) and lets the conversation (`conversation/`) answer through
 the outbox, all in one transaction. Every shape the providers document is
 read; what cannot be read marks the update `failed` with a reason code,
 never raises.

@@ -27,7 +27,7 @@ SECRET_SHOWN = "[receipt shown once: not kept]"  # noqa: S105 (a placeholder)
 
 @dataclass
 class BotReply:
-    """One message of the bot's (`conversation.py` writes them)."""
+    """One message of the bot's (`conversation/` writes them)."""
 
     body: str
     buttons: list[tuple[str, str]] = field(default_factory=list)

@@ -133,7 +133,7 @@ class TelegramWebhookFastPath:
             status = self.accept(environ, match.group(1))
         except PASSING as exc:  # not acknowledged: Telegram delivers it again
             # The database unreachable, the spool's disk full or failing:
-            # nothing was kept (spool.py), and the fault passes.
+            # nothing was kept (intake/spool/), and the fault passes.
             logger.error("webhook fast path: update not kept, answered 503 (%s)", _name(exc))
             status = 503
         except Exception:  # not acknowledged: Telegram delivers it again

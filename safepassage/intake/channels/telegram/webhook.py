@@ -70,7 +70,7 @@ class Checked:
 
 def check(*, secret_expected: str, secret_sent: str, body: bytes) -> Checked:
     """Everything a delivery must pass before it is kept (the view and the
-    WSGI fast path, `intake/fastpath.py`, share it). Raises Refused.
+    WSGI fast path, `fastpath.py` beside it, share it). Raises Refused.
 
     An `update_id` that no provider id column holds (past 64 bits) is
     refused: without it the update cannot be kept once; so is nesting
