@@ -276,7 +276,7 @@ def ask_through_socket(path: str, queries_file: str, server_pid: int) -> dict[st
 
     remote = RemoteIndex(path)
     queries = _queries(queries_file)
-    for q in queries[:WARMUP]:
+    for q in queries:  # every person's candidates decoded once before timing
         remote.screen(q, limit=10, exclude="", unit=1)
 
     def one(q: Any) -> None:
@@ -288,25 +288,46 @@ def ask_through_socket(path: str, queries_file: str, server_pid: int) -> dict[st
         for c in found[:2]:
             remote.record(c.id)
 
-    out: dict[str, Any] = {}
-    for name, ask in (
-        ("screen_one_round_trip", one),
-        ("before_search_unreadable_2_records", before),
-    ):
-        samples = []
-        cpu, server_cpu = time.process_time(), _cpu_of(server_pid)
-        for q in queries:
-            started = time.perf_counter()
-            ask(q)
-            samples.append((time.perf_counter() - started) * 1000)
-        out[name] = {
-            "wall_ms": percentiles(samples),
-            "client_cpu_ms_mean": round((time.process_time() - cpu) / len(queries) * 1000, 2),
-            "server_cpu_ms_mean": round(
-                (_cpu_of(server_pid) - server_cpu) / len(queries) * 1000, 2
-            ),
+    variants = {"screen_one_round_trip": one, "before_search_unreadable_2_records": before}
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    cpu = dict.fromkeys(variants, 0.0)
+    server_cpu = dict.fromkeys(variants, 0.0)
+    for k, q in enumerate(queries):  # the two variants alternate, in turns
+        for name in sorted(variants, reverse=bool(k % 2)):
+            started, client, server = time.perf_counter(), time.process_time(), _cpu_of(server_pid)
+            variants[name](q)
+            samples[name].append((time.perf_counter() - started) * 1000)
+            cpu[name] += time.process_time() - client
+            server_cpu[name] += _cpu_of(server_pid) - server
+    return {
+        name: {
+            "wall_ms": percentiles(samples[name]),
+            "client_cpu_ms_mean": round(cpu[name] / len(queries) * 1000, 2),
+            "server_cpu_ms_mean": round(server_cpu[name] / len(queries) * 1000, 2),
         }
-    return out
+        for name in variants
+    }
+
+
+def _through_socket(work: Path, big: dict[str, Any], common: dict[str, Any]) -> dict[str, Any]:
+    sock, ready, stop = work / "s" / "screening.sock", work / "ready", work / "stop"
+    ready.unlink(missing_ok=True)
+    stop.unlink(missing_ok=True)
+    args = {**big, "socket": str(sock), "ready_file": str(ready), "stop_file": str(stop)}
+    server = subprocess.Popen(  # noqa: S603 (this interpreter, this script)
+        [sys.executable, __file__, "_stage", "serve", json.dumps(args)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    while not ready.exists():
+        if server.poll() is not None:
+            raise SystemExit("the server stopped")
+        time.sleep(0.5)
+    result = ask_through_socket(str(sock), common["queries"], server.pid)
+    stop.write_text("")
+    out, _ = server.communicate(timeout=60)
+    result["server"] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
@@ -321,7 +342,22 @@ def main() -> None:
     parser.add_argument("--old-rows", type=int, default=100_000)
     parser.add_argument("--socket", action="store_true")
     parser.add_argument("--skip-old", action="store_true")
+    parser.add_argument(
+        "--socket-only", metavar="DIR", help="ask through the socket only, with DIR's snapshot"
+    )
     options = parser.parse_args()
+    if options.socket_only:
+        work = Path(options.socket_only)
+        common = {
+            "csv": options.csv,
+            "queries": str(work / "queries.json"),
+            "key": str(work / "key"),
+        }
+        big = {**common, "rows": options.rows, "snapshot": str(work / "index.snapshot")}
+        print(f"uptime: {os.getloadavg()}", flush=True)
+        print("socket", _through_socket(work, big, common), flush=True)
+        print(f"uptime: {os.getloadavg()}")
+        return
     work = Path(tempfile.mkdtemp(prefix="compact-bench-"))
     key = work / "key"
     key.write_bytes(os.urandom(32))
@@ -364,33 +400,7 @@ def main() -> None:
     ) == json.loads((work / "new-big.json").read_text())
     print("loaded", report["load_big"], flush=True)
     if options.socket:
-        sock, ready, stop = work / "s" / "screening.sock", work / "ready", work / "stop"
-        server = subprocess.Popen(  # noqa: S603 (this interpreter, this script)
-            [
-                sys.executable,
-                __file__,
-                "_stage",
-                "serve",
-                json.dumps(
-                    {
-                        **big,
-                        "socket": str(sock),
-                        "ready_file": str(ready),
-                        "stop_file": str(stop),
-                    }
-                ),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        while not ready.exists():
-            if server.poll() is not None:
-                raise SystemExit("the server stopped")
-            time.sleep(0.5)
-        report["socket"] = ask_through_socket(str(sock), common["queries"], server.pid)
-        stop.write_text("")
-        out, _ = server.communicate(timeout=60)
-        report["socket"]["server"] = json.loads(out.strip().splitlines()[-1])
+        report["socket"] = _through_socket(work, big, common)
         print("socket", report["socket"], flush=True)
     print(f"uptime: {os.getloadavg()}")
     print(json.dumps(report, indent=1))
