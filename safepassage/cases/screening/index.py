@@ -104,6 +104,8 @@ class _Indexed:
                         self.watermark = updated
                 if progress is not None:
                     progress.read += len(batch)
+        if progress is not None:
+            self.seen.merge()  # a million datetimes in a dict: 150 MB
         for case_id, updated in unreadable.cases.items():
             self.index.discard(str(case_id))
             self.seen[case_id] = updated
