@@ -22,10 +22,11 @@ for a screening officer to look at. The reasons behind a score are in
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from itertools import combinations
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
@@ -320,8 +321,12 @@ def phones_shared(a: Features, b: Features) -> bool:
 # ----------------------------------------------------------- blocking ----
 
 
-def block_keys(f: Features) -> Iterator[tuple[int, int]]:
-    """(rule, hash) of every block `f` belongs to.
+def block_keys(
+    f: Features, key: Callable[[tuple[Any, ...]], int] = hash
+) -> Iterator[tuple[int, int]]:
+    """(rule, `key` of a tuple) of every block `f` belongs to (`key` is
+    Python's `hash`, which differs between processes, unless a caller that
+    keeps blocks across processes gives a stable one: `compact.stable_hash`).
 
     Rules: 0 NRC number, 1 phone, 2 name + father, 3 name + date (day and
     month sorted, so swaps meet), 4 father + date, 5 name + birth year,
@@ -335,39 +340,39 @@ def block_keys(f: Features) -> Iterator[tuple[int, int]]:
     `MAX_FATHER_SEARCH`.
     """
     if f.nrc_number:
-        yield 0, hash(("n", f.nrc_number))
+        yield 0, key(("n", f.nrc_number))
     if f.phone:
-        yield 1, hash(("p", f.phone))
+        yield 1, key(("p", f.phone))
     for phone in f.other_phones:
-        yield 1, hash(("p", phone))
+        yield 1, key(("p", phone))
     dob = f.dob
     dm: tuple[int, int, int] | None = None
     if dob is not None and dob.full:
         dm = (dob.year, min(dob.day, dob.month), max(dob.day, dob.month))
     for k, name in enumerate(f.names):
         if f.father:
-            yield 2, hash(("nf", name, f.father))
+            yield 2, key(("nf", name, f.father))
         if dm is not None:
-            yield 3, hash(("nd", name, dm))
+            yield 3, key(("nd", name, dm))
         if f.township:
-            yield 6, hash(("nt", name, f.township))
+            yield 6, key(("nt", name, f.township))
         if k >= len(f.names) - f.aliases:
             # An alias (often one syllable, a nickname held by thousands)
             # enters only the blocks narrowed by a father, a date or a place.
             continue
         if dob is not None:
-            yield 5, hash(("ny", name, dob.year))
-        yield 7, hash(("nm", name))
+            yield 5, key(("ny", name, dob.year))
+        yield 7, key(("nm", name))
     if f.father and dm is not None:
-        yield 4, hash(("fd", f.father, dm))
+        yield 4, key(("fd", f.father, dm))
     if f.township and dm is not None:
-        yield 8, hash(("dt", dm, f.township))
+        yield 8, key(("dt", dm, f.township))
     if f.father:
         # The name mistyped or respelt past its key, the father's name not.
         if f.township:
-            yield 9, hash(("ft", f.father, f.township))
+            yield 9, key(("ft", f.father, f.township))
         if dob is not None:
-            yield 10, hash(("fy", f.father, dob.year))
+            yield 10, key(("fy", f.father, dob.year))
 
 
 #: The blocks of a shared name alone or a shared name and father's name:

@@ -340,6 +340,23 @@ def features_from_fields(
     )
 
 
+def key_caches_clear() -> None:
+    """Empty the caches that speed up reading many records (after a bulk
+    build: up to a million names each, hundreds of megabytes, which the
+    compact index does not need kept)."""
+    from safepassage.screening import keys
+
+    for cached in (
+        _name_text,
+        _date,
+        keys.name_key,
+        keys.latin_word_keys,
+        keys._split_run,
+        keys._word_syllables,
+    ):
+        cached.cache_clear()
+
+
 def name_key_of(text: str) -> Key:
     """The syllable key of a name (re-exported for callers and tests)."""
     return name_key(text)

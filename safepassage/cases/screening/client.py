@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
@@ -144,6 +145,40 @@ def candidate_from_wire(data: dict[str, Any]) -> Candidate:
     )
 
 
+@dataclass(frozen=True)
+class ScreenAnswer:
+    """All a screening panel asks of the index, in one answer (one round
+    trip to the server, not one per candidate shown)."""
+
+    candidates: list[Candidate]
+    #: the records of those candidates whose case is in the asker's unit
+    #: (the panel shows their names; of the others, never asked for)
+    records: dict[str, PersonRecord]
+    #: case ids of the people left out: a row of theirs failed its check
+    left_out: frozenset[int]
+
+
+def screen_answer_to_wire(answer: ScreenAnswer) -> dict[str, Any]:
+    return {
+        "candidates": [candidate_to_wire(c) for c in answer.candidates],
+        "records": {id: record_to_wire(r) for id, r in answer.records.items()},
+        "left_out": sorted(answer.left_out),
+    }
+
+
+def screen_answer_from_wire(data: Any) -> ScreenAnswer:
+    if not isinstance(data, dict):
+        raise ScreeningServiceError("a screening answer is an object")
+    records = data.get("records")
+    if not isinstance(records, dict):
+        raise ScreeningServiceError("a screening answer's records are an object")
+    return ScreenAnswer(
+        candidates=[candidate_from_wire(c) for c in data.get("candidates", [])],
+        records={str(id): record_from_wire(r) for id, r in records.items()},
+        left_out=frozenset(int(i) for i in data.get("left_out", [])),
+    )
+
+
 # --------------------------------------------------------------- client ----
 
 
@@ -194,6 +229,19 @@ class RemoteIndex:
     def record(self, id: str) -> PersonRecord | None:
         found = self._ask("record", id=id)
         return None if found is None else record_from_wire(found)
+
+    def screen(
+        self, record: PersonRecord, *, limit: int, exclude: str, unit: int | None
+    ) -> ScreenAnswer:
+        """`cases.screening.screen_with` asked of the server: one round trip."""
+        found = self._ask(
+            "screen", record=record_to_wire(record), limit=limit, exclude=exclude, unit=unit
+        )
+        try:
+            return screen_answer_from_wire(found)
+        except (ScreeningServiceError, KeyError, TypeError, ValueError) as exc:
+            logger.error("screening server %s: a malformed answer", self.path)
+            raise ScreeningServiceUnavailable() from exc
 
     def unreadable(self) -> frozenset[int]:
         return frozenset(int(i) for i in self._ask("unreadable"))

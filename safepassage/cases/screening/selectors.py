@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..policies import user_holds_case_role, user_may_act_on_case
 from ..workflow import DetailsRequestStatus
-from .index import ScreeningIndexNotReady, screening_index, screening_index_unreadable
+from .index import ScreeningIndexNotReady, screening_index, screening_screen
 from .records import registered_records
 
 if TYPE_CHECKING:
@@ -101,8 +101,17 @@ def _screening_matches(
     *, user: User, case: Case, record: PersonRecord, limit: int = SCREENING_CANDIDATES
 ) -> list[ScreeningMatch]:
     """The best `limit` matches for `record` (the person of `case`), across units."""
-    index = screening_index()
-    found = [c for c in index.search(record, limit=limit + 1) if c.id != str(case.pk)][:limit]
+    return _screening_answer(user=user, case=case, record=record, limit=limit)[0]
+
+
+def _screening_answer(
+    *, user: User, case: Case, record: PersonRecord, limit: int = SCREENING_CANDIDATES
+) -> tuple[list[ScreeningMatch], frozenset[int]]:
+    """`_screening_matches`, and the case ids of the people the index
+    leaves out: one question to the index (one round trip to the server)."""
+    unit = user.unit_id if user_holds_case_role(user) else None
+    answer = screening_screen(record, limit=limit, exclude=str(case.pk), unit=unit)
+    found = answer.candidates
     cases = {
         c.pk: c
         for c in Case.objects.filter(
@@ -115,8 +124,9 @@ def _screening_matches(
         if other is None:  # deleted or shredded since it was indexed
             continue
         visible = user_may_act_on_case(user, other)
-        # The matched person's name is asked for only when it is shown.
-        matched = index.record(candidate.id) if visible else None
+        # The index sent the records of the user's unit only; of those,
+        # a name is shown only when the user may act on the case.
+        matched = answer.records.get(candidate.id) if visible else None
         matches.append(
             ScreeningMatch(
                 case=other,
@@ -126,7 +136,7 @@ def _screening_matches(
                 name=(matched.name_my or matched.name) if matched is not None else "",
             )
         )
-    return matches
+    return matches, answer.left_out
 
 
 def case_screening(*, user: User, case: Case) -> CaseScreening:
@@ -154,13 +164,14 @@ def case_screening(*, user: User, case: Case) -> CaseScreening:
     for row in sent:  # newest first
         latest.setdefault(row.request.about_case_id, row)
     preparing = None
+    left_out: frozenset[int] = frozenset()
     try:
-        found = _screening_matches(user=user, case=case, record=record)
+        found, left_out = _screening_answer(user=user, case=case, record=record)
     except ScreeningIndexNotReady as exc:
         found, preparing = [], exc
     hits = watchlist_hits(user=user, record=record)
     unreadable = (
-        len(screening_index_unreadable() - {case.pk})
+        len(left_out - {case.pk})
         + watchlist_unreadable()
         + sent.unreadable
         + sum(1 for hit in hits if hit.list_name is None)

@@ -12,11 +12,13 @@ No web worker decrypts everyone any more.
 
 Protocol: one request per connection, each message a 4-byte big-endian
 length and that many bytes of UTF-8 JSON (at most `MAX_MESSAGE` bytes;
-nothing is unpickled). Operations: ``status``, ``search``, ``compare``,
-``record`` (the matched person, asked for only when the user may see it),
-``unreadable``, ``size``. The socket is created 0600 in a 0700 directory
-owned by the service user, and the server also refuses a peer whose
-user id is not its own (``SO_PEERCRED``).
+nothing is unpickled). Operations: ``screen`` (what a screening panel
+needs in one round trip: the candidates, the records of those in the
+asker's unit, whose names it shows, and who is left out), ``status``,
+``search``, ``compare``, ``record``, ``unreadable``, ``size``. The
+socket is created 0600 in a 0700 directory owned by the service user,
+and the server also refuses a peer whose user id is not its own
+(``SO_PEERCRED``).
 
 When `settings.SCREENING_SOCKET` is empty (development, tests, `make
 demo`), each process builds its own index as before
@@ -56,6 +58,7 @@ from .client import (
     receive,
     record_from_wire,
     record_to_wire,
+    screen_answer_to_wire,
     send,
 )
 
@@ -126,6 +129,18 @@ def _run(op: str, request: dict[str, Any]) -> Any:
         record, id = record_from_wire(request.get("record")), _id_arg(request)
         candidate = screening.screening_index_local().compare(record, id)
         return None if candidate is None else candidate_to_wire(candidate)
+    if op == "screen":
+        record = record_from_wire(request.get("record"))
+        limit = _int_arg(request, "limit", 10, 1, 100)
+        exclude = request.get("exclude", "")
+        if exclude:
+            exclude = _id_arg({"id": exclude})
+        unit = request.get("unit")
+        if unit is not None:
+            unit = _int_arg(request, "unit", 0, 0, 2**63 - 1)
+        index = screening.screening_index_local()
+        answer = screening.screen_with(index, record, limit=limit, exclude=exclude, unit=unit)
+        return screen_answer_to_wire(answer)
     if op == "search":
         record = record_from_wire(request.get("record"))
         limit = _int_arg(request, "limit", 10, 1, 100)

@@ -3,7 +3,7 @@ instead of decrypting every person again.
 
 Building the index decrypts every registered person (about 264 µs a
 person on PostgreSQL: 4.4 minutes at 1,000,000 people). The server writes
-what it built — the `ScreeningIndex` with the updated_at of every person it
+what it built — the `CompactIndex` with the updated_at of every person it
 read — to ``VAR_DIR/screening/index.snapshot`` at shutdown and every
 `WRITE_EVERY` while it runs, and at its next start reads that file back
 and catches up with the people changed since (`_Indexed.refresh`, the
@@ -17,8 +17,12 @@ The file holds names, so it is written as the vault writes anything:
 * in chunks of `CHUNK` bytes, each authenticated with the file's random id,
   its number and whether it is the last, so that a chunk cut off, moved,
   repeated or taken from another snapshot fails, as does any flipped bit;
-* the plaintext (a pickle) is unpickled only from chunks that passed their
-  check: only a holder of the key ring could have written it.
+* the plaintext is no pickle but flat arrays (`CompactIndex.arrays`): a
+  JSON header naming each array's type and length, then the arrays'
+  bytes, read straight into numpy arrays of a type from a short list
+  (`_DTYPES`): loading is a decryption and a copy, not millions of
+  objects made again, and nothing in the file can make the reader run
+  code, even with the key.
 
 A snapshot is refused, loudly (a log line, and an integrity alert for
 headquarters when it was altered) and the index built from the database
@@ -36,16 +40,18 @@ the file whole (written aside, then renamed).
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
-import pickle
 import struct
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 from django.conf import settings
+from numpy.typing import NDArray
 
 from safepassage.vault import api as vault
 from safepassage.vault.crypto import decrypt, encrypt
@@ -53,7 +59,7 @@ from safepassage.vault.exceptions import DecryptionError
 
 logger = logging.getLogger(__name__)
 
-MAGIC = b"SafePassage screening snapshot v1\n"
+MAGIC = b"SafePassage screening snapshot v2\n"
 #: Bytes of plaintext per authenticated chunk.
 CHUNK = 8 * 1024 * 1024
 #: A snapshot older than this is not read (a server stopped for long).
@@ -62,6 +68,10 @@ MAX_AGE = timedelta(days=7)
 WRITE_EVERY = timedelta(minutes=30)
 _KEY_ID = uuid.UUID("5c4ee000-0000-4000-8000-000000000024")
 _LENGTH = struct.Struct(">I")
+#: The array types a snapshot may hold.
+_DTYPES = frozenset({"|u1", "<i4", "<i8", "<u8"})
+#: The longest header (names, types, lengths and the scalars of `meta`).
+MAX_HEADER = 1024 * 1024
 
 
 class SnapshotRefused(Exception):
@@ -166,17 +176,30 @@ class _ChunkReader(io.RawIOBase):
         return self.ended and not self.plain and self.source.read(1) == b""
 
 
-def write(state: dict[str, Any], path: Path | None = None) -> int:
-    """Encrypt `state` to the snapshot file (replaced whole); its size."""
+def write(meta: dict[str, Any], arrays: dict[str, NDArray[Any]], path: Path | None = None) -> int:
+    """Encrypt `meta` (JSON values) and `arrays` to the snapshot file
+    (replaced whole); its size."""
     path = path or snapshot_path()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    laid_out = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    header = json.dumps(
+        {
+            "meta": meta,
+            "arrays": [[name, a.dtype.str, int(a.size)] for name, a in laid_out.items()],
+        },
+        separators=(",", ":"),
+    ).encode()
     aside = path.with_name(f"{path.name}.writing-{os.getpid()}")
     fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
             writer = _ChunkWriter(out, _key())
             buffered = io.BufferedWriter(writer, buffer_size=CHUNK)
-            pickle.dump(state, buffered, protocol=pickle.HIGHEST_PROTOCOL)
+            buffered.write(_LENGTH.pack(len(header)) + header)
+            for a in laid_out.values():
+                if a.dtype.str not in _DTYPES or a.ndim != 1:
+                    raise ValueError("a snapshot holds flat arrays of integers")
+                buffered.write(a.data.cast("B"))
             buffered.flush()
             writer.finish()
             out.flush()
@@ -188,8 +211,8 @@ def write(state: dict[str, Any], path: Path | None = None) -> int:
     return path.stat().st_size
 
 
-def read(path: Path | None = None) -> dict[str, Any]:
-    """The state of a snapshot that passed every chunk's check; raises
+def read(path: Path | None = None) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
+    """(meta, arrays) of a snapshot that passed every chunk's check; raises
     `SnapshotRefused` (``missing``, ``truncated``, ``altered``, ...)."""
     path = path or snapshot_path()
     try:
@@ -197,28 +220,65 @@ def read(path: Path | None = None) -> dict[str, Any]:
     except FileNotFoundError:
         raise SnapshotRefused("missing") from None
     with source:
+        size = os.fstat(source.fileno()).st_size
         reader = _ChunkReader(source, _key())
         buffered = io.BufferedReader(reader, buffer_size=CHUNK)
-        try:
-            state = pickle.load(buffered)  # noqa: S301 (authenticated: written under the key ring)
-        except SnapshotRefused:
-            raise
-        except Exception:
-            raise SnapshotRefused("unreadable") from None
+        meta, arrays = _read_arrays(buffered, size)
         if buffered.peek(1) or not reader.at_end():
             raise SnapshotRefused("truncated")
-    if not isinstance(state, dict) or state.get("format") != 1:
+    if not isinstance(meta, dict) or meta.get("format") != 2:
         raise SnapshotRefused("unreadable")
-    return state
+    return meta, arrays
 
 
-def check_fresh(state: dict[str, Any], *, now: datetime) -> None:
+def _read_exactly(source: io.BufferedIOBase, target: memoryview) -> None:
+    got = source.readinto(target)
+    if got != len(target):
+        raise SnapshotRefused("truncated")
+
+
+def _read_arrays(source: io.BufferedIOBase, size: int) -> tuple[Any, dict[str, NDArray[Any]]]:
+    head = bytearray(_LENGTH.size)
+    _read_exactly(source, memoryview(head))
+    (length,) = _LENGTH.unpack(head)
+    if length > MAX_HEADER:
+        raise SnapshotRefused("unreadable")
+    text = bytearray(length)
+    _read_exactly(source, memoryview(text))
+    try:
+        header = json.loads(text.decode("utf-8"))
+        meta, listed = header["meta"], header["arrays"]
+        layout = [(str(name), str(dtype), int(count)) for name, dtype, count in listed]
+    except (ValueError, KeyError, TypeError):
+        raise SnapshotRefused("unreadable") from None
+    total = 0
+    for _name, dtype, count in layout:
+        if dtype not in _DTYPES or count < 0:
+            raise SnapshotRefused("unreadable")
+        total += count * np.dtype(dtype).itemsize
+    if total > size:  # never allocate more than the file could hold
+        raise SnapshotRefused("truncated")
+    arrays: dict[str, NDArray[Any]] = {}
+    for name, dtype, count in layout:
+        a = np.empty(count, np.dtype(dtype))
+        if count:
+            _read_exactly(source, a.data.cast("B"))
+        arrays[name] = a
+    return meta, arrays
+
+
+def check_fresh(meta: dict[str, Any], *, now: datetime) -> None:
     """Refuse a snapshot of another year (dates are read relative to it),
     older than `MAX_AGE`, or dated in the future. Whether it agrees with
     the database is settled after loading, person by person
     (`cases.screening._Indexed.reconcile`)."""
-    written = state["written_at"]
-    if state["this_year"] != now.year:
+    try:
+        written = datetime.fromisoformat(meta["written_at"])
+    except (KeyError, TypeError, ValueError):
+        raise SnapshotRefused("unreadable") from None
+    if written.tzinfo is None:
+        raise SnapshotRefused("unreadable")
+    if meta.get("this_year") != now.year:
         raise SnapshotRefused("another year")
     if now - written > MAX_AGE:
         raise SnapshotRefused("too old")
