@@ -84,7 +84,10 @@ def _read_name(text: str) -> str:
 
 
 def _read_names(packed: tuple[int, str | list[str]]) -> list[str]:
-    return [_read_name(text) for text in _unpack(packed)]
+    """`_read_name` of names `_sort_names` put among the Burmese ones: none
+    is empty or a placeholder, so that is not asked again."""
+    read = name_key.__wrapped__
+    return [key_text(read(text)) for text in _unpack(packed)]
 
 
 @dataclass(slots=True)

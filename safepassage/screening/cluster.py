@@ -28,12 +28,14 @@ def cluster_pairs(
     *,
     conflict: float = CONFLICT_THRESHOLD,
     max_cluster: int = MAX_CLUSTER,
+    ordered: bool = False,
 ) -> list[int]:
     """Cluster label per item 0..n-1 (the smallest member index).
 
     `edges` are (score, i, j) at or above the match threshold;
     `pair_conflict(i, j)` is any pair's `conflict_score`, for the coherence
-    check.
+    check. They are merged strongest first, then by (i, j); `ordered`:
+    the caller gives them in that order already (not sorted again).
     """
     parent = list(range(n))
     members: dict[int, list[int]] = {}
@@ -44,7 +46,7 @@ def cluster_pairs(
             x = parent[x]
         return x
 
-    for _score, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+    for _score, i, j in edges if ordered else sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         ri, rj = find(i), find(j)
         if ri == rj:
             continue

@@ -33,6 +33,7 @@ from safepassage.screening.engine import (
     CONFLICT_NAME_WEIGHTS,
     MATCH_THRESHOLD,
     MAX_BLOCK,
+    Frequencies,
     conflict_score,
 )
 from safepassage.screening.index import ScreeningIndex
@@ -131,24 +132,38 @@ def dedupe_columns(
     best = np.zeros(n, dtype=np.float64)
     np.maximum.at(best, first, scores)
     np.maximum.at(best, second, scores)
+    groups = match_groups(n, first, second)
+    # A group of the match graph of two rows is one cluster: cluster_pairs
+    # joins two rows alone, whatever their score, with nothing to check.
+    # Only the larger groups are scored for the check and clustered.
+    pair = np.bincount(groups, minlength=n)[groups[first]] == 2
+    first_two, second_two = first[pair], second[pair]
+    scores, first, second = scores[~pair], first[~pair], second[~pair]
     # Strongest first, then by position: the order cluster_pairs merges in.
     order = np.lexsort((second, first, -scores))
     edges = list(
         zip(scores[order].tolist(), first[order].tolist(), second[order].tolist(), strict=True)
     )
-    known = _group_scores(coded, first, second, workers=workers)
+    known = _group_scores(coded, groups, first, second, workers=workers)
     features: dict[int, Features] = {}
-    freq = coded.frequencies()
+    # Made at the first pair outside the groups (its tables take a second).
+    freq: list[Frequencies] = []
 
     def pair_conflict(x: int, y: int) -> float:
         found = known.get(x * n + y)
         if found is not None:
             return found
+        if not freq:
+            freq.append(coded.frequencies())
         fx = features.get(x) or features.setdefault(x, coded.features(x))
         fy = features.get(y) or features.setdefault(y, coded.features(y))
-        return conflict_score(fx, fy, freq)
+        return conflict_score(fx, fy, freq[0])
 
-    labels = cluster_pairs(n, edges, pair_conflict)
+    found_labels = np.array(cluster_pairs(n, edges, pair_conflict, ordered=True), dtype=np.int64)
+    low = np.minimum(first_two, second_two)
+    found_labels[first_two] = low
+    found_labels[second_two] = low
+    labels: list[int] = found_labels.tolist()
     if progress is not None:
         progress("clusters", n)
     return DedupeResult(
@@ -183,10 +198,12 @@ def match_groups(n: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 def _group_scores(
-    coded: batch.Coded, first: np.ndarray, second: np.ndarray, *, workers: int
+    coded: batch.Coded, groups: np.ndarray, first: np.ndarray, second: np.ndarray, *, workers: int
 ) -> dict[int, float]:
     """``x * n + y`` -> `conflict_score` of (x, y), both orders, for every
-    pair of rows in one group of the match graph of at most `MAX_GROUP` rows.
+    pair of rows in one group of the match graph (`groups`: `match_groups`)
+    of at most `MAX_GROUP` rows, of the groups whose matching pairs are
+    (`first`, `second`).
 
     Those are the only pairs clustering's coherence check can ask about
     (the clusters it builds never reach outside a group), so they are
@@ -196,8 +213,7 @@ def _group_scores(
     if not len(first):
         return {}
     rows = batch.sorted_unique(np.concatenate([first, second]))
-    labels = match_groups(n, first, second)
-    pairs = batch.pair_out(labels[rows], rows, MAX_GROUP, n)
+    pairs = batch.pair_out(groups[rows], rows, MAX_GROUP, n)
     known: dict[int, float] = {}
     for start in range(0, len(pairs), batch.SCORE_STEP):
         x, y = np.divmod(pairs[start : start + batch.SCORE_STEP], n)

@@ -37,15 +37,12 @@ key of a name of two or more syllables.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
-
-import icu
 
 from safepassage.language import digits_to_ascii, normalize_text
+from safepassage.screening import zawgyi
 
 Key = tuple[str, ...]
 
@@ -516,16 +513,6 @@ def _could_be_stacks(text: str) -> bool:
 _INVISIBLE = re.compile("[\u200b-\u200d\ufeff\u2060]")
 
 
-class _Converter(threading.local):
-    """ICU transliterators are not thread-safe: one per thread."""
-
-    def __init__(self) -> None:
-        self.zawgyi: Any = icu.Transliterator.createInstance("Zawgyi-my")
-
-
-_converter = _Converter()
-
-
 def to_unicode(text: str) -> str:
     """Unicode Burmese for a name, faster than `normalize_text` on names.
 
@@ -543,7 +530,7 @@ def to_unicode(text: str) -> str:
         if _could_be_stacks(text):
             return normalize_text(text)
     # Cannot be Unicode: Zawgyi.
-    converted = unicodedata.normalize("NFC", _converter.zawgyi.transliterate(text))
+    converted = unicodedata.normalize("NFC", zawgyi.transliterate(text))
     if not _NOT_UNICODE.search(converted):
         return converted
     return normalize_text(text)

@@ -25,3 +25,17 @@ def test_cluster_size_is_capped() -> None:
     edges = [(9.0, 0, i) for i in range(1, 10)]
     labels = cluster_pairs(10, edges, lambda i, j: 9.0, max_cluster=4)
     assert labels.count(0) == 4
+
+
+def test_edges_given_in_merge_order_cluster_as_when_sorted_here() -> None:
+    edges = [(9.0, 0, 1), (8.0, 1, 2), (8.0, 3, 4), (7.5, 2, 3), (7.0, 0, 4)]
+    conflict = {(0, 2): 9.0, (1, 2): 9.0, (0, 3): -100.0}
+
+    def pair_score(i: int, j: int) -> float:
+        return conflict.get((min(i, j), max(i, j)), 9.0)
+
+    shuffled = [edges[k] for k in (3, 0, 4, 2, 1)]
+    assert cluster_pairs(5, edges, pair_score, ordered=True) == cluster_pairs(
+        5, shuffled, pair_score
+    )
+    assert cluster_pairs(5, edges, pair_score, ordered=True) == [0, 0, 0, 3, 3]
