@@ -280,9 +280,7 @@ def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportRes
         return 0 if piece is None else piece.value(unit, (row,))
 
     grid = {row: [value(row, p) for p in periods] for row, _label in rows}
-    col_totals: list[int | None] = [
-        pieces[p].whole(unit) if p in pieces else 0 for p in periods
-    ]
+    col_totals: list[int | None] = [pieces[p].whole(unit) if p in pieces else 0 for p in periods]
     if report.top is not None:
         # Ranked on published values only ([c] as nothing): the order
         # tells no more than the table.
