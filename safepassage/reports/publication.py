@@ -20,14 +20,16 @@ The release policy (docs/reports.md, "Releases"):
   piece means: nobody, as of its release).
 - **One piece per period and audience, protected as a whole.** Period
   reports (rows by week or month) publish, per period, a table of
-  receiving units by the report's row values; cross-tabulations publish,
-  per closed quarter, a table of units by (row, column) pairs. Its
-  margins are the units' totals, the all-units figures and the grand
-  total. Headquarters' all-units table and its per-unit tables are read
-  out of this one table, so they are protected jointly: a unit's hidden
-  cell cannot be worked out as the all-units cell minus the other units'
-  (issue 22's hole (a)). Every other value a page shows is a sum of
-  published values, shown only where every part is shown.
+  receiving units by the report's row values: its margins are the
+  units' totals, the all-units figures and the grand total.
+  Headquarters' all-units table and its per-unit tables are read out of
+  this one table, so they are protected jointly: a unit's hidden cell
+  cannot be worked out as the all-units cell minus the other units'
+  (issue 22's hole (a)). Cross-tabulations publish, per closed quarter,
+  the report's rows by its columns with their margins: for all units at
+  headquarters (not per unit there), for itself at a unit. Every other
+  value a page shows is a sum of published values, shown only where
+  every part is shown.
 - **Audiences.** Headquarters' piece at `SAFEPASSAGE_REPORTS_K`; each
   unit's own piece (months and quarters only) at
   `SAFEPASSAGE_REPORTS_UNIT_K`, for that unit alone.
@@ -39,6 +41,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Min, Sum
@@ -92,10 +95,11 @@ def is_cross(report: Report) -> bool:
 
 def release_kinds(report: Report) -> list[tuple[str, str]]:
     """(audience, period kind) of every piece a report publishes."""
+    hq, unit = str(Audience.HEADQUARTERS), str(Audience.UNIT)
     if is_cross(report):
-        return [(Audience.HEADQUARTERS, QUARTER), (Audience.UNIT, QUARTER)]
-    hq = ["month"] if report.months_only else ["week", "month"]
-    return [(Audience.HEADQUARTERS, kind) for kind in hq] + [(Audience.UNIT, "month")]
+        return [(hq, QUARTER), (unit, QUARTER)]
+    kinds = ["month"] if report.months_only else ["week", "month"]
+    return [(hq, kind) for kind in kinds] + [(unit, "month")]
 
 
 def piece_code(report: Report, key: str) -> Code:
@@ -187,6 +191,15 @@ def _pieces(
     counts: dict[tuple[int, Code], int],
     now: dt.datetime,
 ) -> list[ReportPiece]:
+    """Headquarters' piece (every unit) or each unit's own, published.
+
+    Period reports: receiving units by the report's row values, so that
+    headquarters' all-units figures (the column totals) and each unit's
+    (the rows) are one protected table. Cross-tabulations: the report's
+    rows by its columns, with their margins (headquarters publishes them
+    for all units together only: with each unit's too, they would form a
+    three-way table that a two-way protection does not cover).
+    """
     units = sorted({unit for unit, _code in counts})
     if audience == Audience.HEADQUARTERS:
         groups: list[tuple[int | None, list[int], int]] = [(None, units, reports_k())]
@@ -194,13 +207,18 @@ def _pieces(
         groups = [(unit, [unit], reports_unit_k()) for unit in units]
     pieces = []
     for unit, members, k in groups:
-        part = {key: n for key, n in counts.items() if key[0] in members}
-        codes = sorted({code for _unit, code in part})
+        cells: dict[tuple[int | str, str], int] = defaultdict(int)
+        for (member, code), n in counts.items():
+            if member in members:
+                cells[(code[0], code[1]) if is_cross(report) else (member, code[0])] += n
+        rows: list[int | str] = sorted({r for r, _c in cells}, key=str)
+        if not is_cross(report):
+            rows = list(members)
+        cols = sorted({c for _r, c in cells})
         table = Table.from_rows(
-            [str(u) for u in members],
-            ["\x1f".join(code) for code in codes],
-            [[part.get((u, code), 0) for code in codes] for u in members],
+            [str(r) for r in rows], cols, [[cells.get((r, c), 0) for c in cols] for r in rows]
         )
+        layout = "cross" if is_cross(report) else "units"
         pieces.append(
             ReportPiece(
                 report=report.name,
@@ -209,18 +227,21 @@ def _pieces(
                 period_kind=kind,
                 period_start=start,
                 k=k,
-                table=piece_table(members, codes, publish(table, k=k)),
+                table=piece_table(layout, rows, cols, publish(table, k=k)),
                 published_at=now,
             )
         )
     return pieces
 
 
-def piece_table(units: Iterable[int], codes: Iterable[Code], published: Published) -> dict:
+def piece_table(
+    layout: str, rows: Iterable[int | str], cols: Iterable[str], published: Published
+) -> dict[str, Any]:
     """The stored form: codes and published values only (None = [c])."""
     return {
-        "rows": list(units),
-        "cols": [list(code) for code in codes],
+        "layout": layout,
+        "rows": list(rows),
+        "cols": list(cols),
         "cells": [list(row) for row in published.cells],
         "row_totals": list(published.row_totals),
         "col_totals": list(published.col_totals),

@@ -26,7 +26,7 @@ from . import registry
 from .disclosure import Published, Suppression
 from .models import Audience, ReportCell, ReportPiece, ReportState
 from .policies import Scope
-from .publication import QUARTER, Code, is_closed, is_cross, quarter_start
+from .publication import QUARTER, is_closed, is_cross, quarter_start
 from .registry import ARMY_TYPES, Dimension, Report
 from .rollups import UNKNOWN, month_start, parse_key, week_start
 
@@ -52,6 +52,8 @@ class ReportResult:
     medians: list[tuple[str, int | None]] = field(default_factory=list)
     # Cross-tabulations: the quarter shown (e.g. "2026-Q2"), "" if none.
     quarter: str = ""
+    # Why nothing is shown, where a table is not published for this choice.
+    note: str = ""
 
 
 def reports_for(scope: Scope) -> list[Report]:
@@ -146,11 +148,12 @@ def _labels_for(dimension: Dimension, seen: set[str]) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Piece:
-    """One stored published table (publication.py), read back: units by
-    codes, published values only (None = suppressed)."""
+    """One stored published table (publication.py), read back: codes and
+    published values only (None = suppressed). Layout "units": receiving
+    units by the report's row values; "cross": rows by columns."""
 
-    rows: dict[int, int]
-    cols: dict[Code, int]
+    rows: dict[int | str, int]
+    cols: dict[str, int]
     cells: list[list[int | None]]
     row_totals: list[int | None]
     col_totals: list[int | None]
@@ -159,32 +162,35 @@ class Piece:
     @classmethod
     def from_stored(cls, table: dict[str, Any]) -> Piece:
         return cls(
-            rows={int(u): n for n, u in enumerate(table["rows"])},
-            cols={tuple(code): n for n, code in enumerate(table["cols"])},
+            rows={row: n for n, row in enumerate(table["rows"])},
+            cols={str(code): n for n, code in enumerate(table["cols"])},
             cells=table["cells"],
             row_totals=table["row_totals"],
             col_totals=table["col_totals"],
             total=table["total"],
         )
 
-    def value(self, unit: int | None, code: Code) -> int | None:
-        """A unit's count (unit None: every unit's) in the column `code`;
-        0 where the piece has no such unit or code (nobody there)."""
-        j = self.cols.get(code)
-        if j is None:
-            return 0
-        if unit is None:
-            return self.col_totals[j]
-        i = self.rows.get(unit)
-        return 0 if i is None else self.cells[i][j]
+    def at(self, row: int | str, col: str) -> int | None:
+        """The value at (row, col); 0 where the piece has neither (nobody)."""
+        i, j = self.rows.get(row), self.cols.get(col)
+        return 0 if i is None or j is None else self.cells[i][j]
 
-    def whole(self, unit: int | None) -> int | None:
-        if unit is None:
-            return self.total
-        i = self.rows.get(unit)
+    def row_total(self, row: int | str) -> int | None:
+        i = self.rows.get(row)
         return 0 if i is None else self.row_totals[i]
 
-    def codes(self, unit: int | None) -> list[Code]:
+    def col_total(self, col: str) -> int | None:
+        j = self.cols.get(col)
+        return 0 if j is None else self.col_totals[j]
+
+    def value(self, unit: int | None, code: str) -> int | None:
+        """Layout "units": a unit's count (None: every unit's) of `code`."""
+        return self.col_total(code) if unit is None else self.at(unit, code)
+
+    def whole(self, unit: int | None) -> int | None:
+        return self.total if unit is None else self.row_total(unit)
+
+    def codes(self, unit: int | None) -> list[str]:
         """The codes with someone (or a hidden count) for this reader."""
         return [code for code in self.cols if self.value(unit, code) != 0]
 
@@ -209,6 +215,8 @@ def _load(
         report=report.name, audience=audience, period_kind=kind, period_start__in=starts
     )
     if audience == Audience.UNIT:
+        if unit is None:
+            return {}
         pieces = pieces.filter(unit_id=unit)
     return {
         start: Piece.from_stored(table)
@@ -272,12 +280,12 @@ def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportRes
         if p <= filters.end and is_closed(p, kind, through)
     ]
     pieces = _load(report, audience, unit, kind, periods)
-    seen = {code[0] for piece in pieces.values() for code in piece.codes(unit)}
+    seen = {code for piece in pieces.values() for code in piece.codes(unit)}
     rows = _rows_for(report.rows, seen)
 
     def value(row: str, p: dt.date) -> int | None:
         piece = pieces.get(p)
-        return 0 if piece is None else piece.value(unit, (row,))
+        return 0 if piece is None else piece.value(unit, row)
 
     grid = {row: [value(row, p) for p in periods] for row, _label in rows}
     col_totals: list[int | None] = [pieces[p].whole(unit) if p in pieces else 0 for p in periods]
@@ -315,25 +323,36 @@ def _cross_table(
     through: dt.date | None,
 ) -> ReportResult:
     quarter = last_closed_quarter(filters.end, through)
+    if audience == Audience.HEADQUARTERS and unit is not None:
+        # Not published per unit at headquarters (publication.py).
+        note = _(
+            "At headquarters this table is published for all units together only: choose all units."
+        )
+        empty = _assemble(scope, [], [], [], [], 0)
+        return ReportResult(report=report, published=empty, filters=filters, note=note)
     pieces = _load(report, audience, unit, QUARTER, [quarter] if quarter else [])
     piece = pieces.get(quarter) if quarter else None
-    codes = piece.codes(unit) if piece is not None else []
-    rows = _rows_for(report.rows, {code[0] for code in codes})
-    cols = _labels_for(report.cols, {code[1] for code in codes})
-    filtered = False
+    stored = Piece({}, {}, [], [], [], 0) if piece is None else piece
+    rows = _rows_for(report.rows, {str(r) for r in stored.rows})
+    cols = _labels_for(report.cols, set(stored.cols))
+    rows_filtered = cols_filtered = False
     if filters.region and report.rows.name == "region":
-        rows, filtered = [r for r in rows if r[0] == filters.region], True
+        rows, rows_filtered = [r for r in rows if r[0] == filters.region], True
     if filters.category and report.rows.name == "category":
-        rows, filtered = [r for r in rows if r[0] == filters.category], True
+        rows, rows_filtered = [r for r in rows if r[0] == filters.category], True
     if filters.category and report.cols.name == "category":
-        cols, filtered = [c for c in cols if c[0] == filters.category], True
-    cells = [
-        [piece.value(unit, (row, col)) if piece is not None else 0 for col, _l in cols]
-        for row, _label in rows
-    ]
-    col_totals = [_sum_or_none([line[n] for line in cells]) for n in range(len(cols))]
-    whole = None if filtered else (piece.whole(unit) if piece is not None else 0)
-    published = _assemble(scope, rows, cols, cells, col_totals, whole)
+        cols, cols_filtered = [c for c in cols if c[0] == filters.category], True
+    cells = [[stored.at(row, col) for col, _l in cols] for row, _label in rows]
+    if cols_filtered:
+        row_totals = [_sum_or_none(line) for line in cells]
+    else:
+        row_totals = [stored.row_total(row) for row, _label in rows]
+    if rows_filtered:
+        col_totals = [_sum_or_none([line[n] for line in cells]) for n in range(len(cols))]
+    else:
+        col_totals = [stored.col_total(col) for col, _label in cols]
+    whole = None if rows_filtered or cols_filtered else stored.total
+    published = _assemble(scope, rows, cols, cells, col_totals, whole, row_totals)
     label = f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}" if quarter else ""
     return ReportResult(report=report, published=published, filters=filters, quarter=label)
 
@@ -345,8 +364,10 @@ def _assemble(
     cells: list[list[int | None]],
     col_totals: list[int | None],
     whole: int | None,
+    row_totals: list[int | None] | None = None,
 ) -> Published:
-    row_totals = [_sum_or_none(line) for line in cells]
+    if row_totals is None:
+        row_totals = [_sum_or_none(line) for line in cells]
     grand = whole
     if grand is None:
         grand = _sum_or_none(col_totals)

@@ -304,13 +304,20 @@ def test_no_stored_value_is_a_count_the_page_would_hide():
         values += table["row_totals"] + table["col_totals"] + [table["total"]]
         for value in values:
             assert value is None or value == 0 or value >= piece.k, (piece, value)
-        assert set(table) == {"rows", "cols", "cells", "row_totals", "col_totals", "total"}
+        assert set(table) == {
+            "layout",
+            "rows",
+            "cols",
+            "cells",
+            "row_totals",
+            "col_totals",
+            "total",
+        }
     # Labels are put on when the page is drawn: the store holds codes.
     assert all(
         isinstance(code, str) and "=" not in code
         for piece in pieces
-        for col in piece.table["cols"]
-        for code in col
+        for code in piece.table["cols"]
     )
 
 
