@@ -23,12 +23,18 @@ tests check this against the integer programme).
 Each bound is one HiGHS solve (``scipy.optimize.linprog``). Unknowns that
 share no equation do not constrain each other, so the grid is split into
 connected components and each is solved on its own.
+
+``linked_intervals`` is the same attack on any set of published sums
+over shared unknown counts ("atoms"): several tables that overlap (all
+units and each unit; two releases of one table), each published value
+an equation, each hidden one a sum of at least 1. The tests use it to
+attack everything one audience is shown at once.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -205,3 +211,65 @@ def _bound(
     if outcome.status != 0:
         raise RuntimeError(f"the attack's solver failed: {outcome.message}")
     return float(outcome.fun)
+
+
+def linked_intervals(
+    published: Sequence[tuple[Collection[Hashable], int]],
+    hidden: Sequence[Collection[Hashable]],
+    *,
+    floor: int = SUPPRESSED_FLOOR,
+) -> list[tuple[float, float]]:
+    """The attacker's interval for each hidden sum, given published sums.
+
+    Every atom is a count (at least 0); each ``published`` pair (atoms,
+    value) says that those atoms add up to the value; each ``hidden`` sum
+    is at least ``floor`` (zeros are published). Answers, for each hidden
+    sum, its least and greatest value (``math.inf`` when unbounded).
+    Raises ``InconsistentTable`` if the published sums contradict each
+    other.
+    """
+    index: dict[Hashable, int] = {}
+    for atoms, _value in published:
+        for atom in atoms:
+            index.setdefault(atom, len(index))
+    for atoms in hidden:
+        for atom in atoms:
+            index.setdefault(atom, len(index))
+    size = len(index)
+    if size == 0:
+        return [(0.0, 0.0) for _atoms in hidden]
+
+    def row(atoms: Collection[Hashable]) -> np.ndarray:
+        line = np.zeros(size)
+        for atom in atoms:
+            line[index[atom]] += 1
+        return line
+
+    a_eq = np.array([row(atoms) for atoms, _v in published]) if published else None
+    b_eq = np.array([float(v) for _atoms, v in published]) if published else None
+    a_ub = np.array([-row(atoms) for atoms in hidden]) if hidden else None
+    b_ub = np.full(len(hidden), -float(floor)) if hidden else None
+    found = []
+    for atoms in hidden:
+        objective = row(atoms)
+        bounds = []
+        for sign in (1.0, -1.0):
+            outcome = linprog(
+                sign * objective,
+                A_ub=a_ub,
+                b_ub=b_ub,
+                A_eq=a_eq,
+                b_eq=b_eq,
+                bounds=[(0, None)] * size,
+                method="highs",
+            )
+            if outcome.status == 3:
+                bounds.append(-math.inf)
+            elif outcome.status == 2:
+                raise InconsistentTable("the published values do not add up")
+            elif outcome.status != 0:
+                raise RuntimeError(f"the attack's solver failed: {outcome.message}")
+            else:
+                bounds.append(float(outcome.fun))
+        found.append((bounds[0], -bounds[1]))
+    return found

@@ -35,8 +35,11 @@ hiding every non-zero entry, which leaves nothing bounded above.
 
 What it does not promise: two publications of overlapping tables (a unit
 commander's at a lower k and headquarters' at a higher one, or the same
-table in two periods) are each safe alone, not necessarily together.
-Callers keep the tables that different audiences see disjoint or coarse.
+table in two releases) are each safe alone, not necessarily together.
+``publication.py`` therefore publishes each closed period once, frozen,
+as one table whose margins hold every figure headquarters is shown of
+it (all units and each unit), so that what one audience sees is one
+protected table per period (docs/reports.md, "Releases").
 """
 
 from __future__ import annotations

@@ -15,7 +15,15 @@ one, so it never rescans every case. `dirty` is set by the receivers in
 each mark, so that a refresh clears only the mark it has read.
 
 `ReportState` is a single row: when the figures were last brought up to
-date, and the contributions' data key.
+date, when they were last published and which periods that release
+closed, and the contributions' data key.
+
+`ReportPiece` is the stored publication (publication.py): one protected
+table per report, audience (headquarters, or one unit) and closed
+period, holding only published values (suppressed ones are null). It is
+written once, when its period closes, and never changed: the page reads
+it and runs no suppression. Published aggregates are public by design;
+the table holds no count that a page would hide.
 """
 
 from __future__ import annotations
@@ -79,9 +87,64 @@ class ReportState(models.Model):
 
     refreshed_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+    # The last release: when, and the day before which every period it
+    # published had ended (periods ending by then are frozen).
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_through = models.DateField(null=True, blank=True)
     contribution_key = models.ForeignKey(
         "vault.DataKey", null=True, on_delete=models.PROTECT, related_name="+"
     )
 
     def __str__(self) -> str:
         return f"reports as of {self.refreshed_at}"
+
+
+class Audience(models.TextChoices):
+    HEADQUARTERS = "hq", _("Headquarters")
+    UNIT = "unit", _("Unit")
+
+
+class ReportPiece(models.Model):
+    """One published table: a report's figures for one closed period.
+
+    `table` is {"rows": [unit ids], "cols": [[code, ...], ...], "cells":
+    [[count or null]], "row_totals", "col_totals", "total"}: rows are the
+    receiving units (headquarters' piece holds every unit with figures,
+    a unit's piece that unit only), columns the report's row values (or
+    row and column values for a cross-tabulation). Codes, not labels:
+    labels are put on in the reader's language when the page is drawn.
+    """
+
+    report = models.CharField(max_length=32)
+    audience = models.CharField(max_length=4, choices=Audience.choices)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period_kind = models.CharField(max_length=7)  # week, month or quarter
+    period_start = models.DateField()
+    k = models.PositiveSmallIntegerField()
+    table = models.JSONField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "period_kind", "period_start"],
+                condition=models.Q(audience="hq"),
+                name="reports_piece_unique_hq",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "unit", "period_kind", "period_start"],
+                condition=models.Q(audience="unit"),
+                name="reports_piece_unique_unit",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["report", "audience", "period_kind", "period_start"],
+                name="reports_piece_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.audience} {self.period_kind} {self.period_start}"

@@ -1,9 +1,11 @@
 """Reads of the reports app: a report's published table within a scope.
 
-Every figure starts from the user's `Scope` (policies.py): the cells of
-the units they may read, the period kinds they may read, published
-through `disclosure.publish` at their k. One aggregate query per table
-over the count cubes; nothing is decrypted on a page view.
+Every figure starts from the user's `Scope` (policies.py): headquarters
+reads headquarters' release (every unit, or one unit's row of it), a
+unit's analyst their unit's own release. The release is stored
+(`ReportPiece`, written by publication.py in the refresh job): a page
+reads it with one query, puts on labels in the reader's language, and
+runs no suppression; nothing is decrypted on a page view.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Sum
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from safepassage.accounts.selectors import units_active
@@ -21,10 +23,11 @@ from safepassage.geo.reporting import state_names, township_names
 from safepassage.reintegration.reporting import dimension_names
 
 from . import registry
-from .disclosure import Published, Suppression, Table, publish
-from .models import ReportCell, ReportState
+from .disclosure import Published, Suppression
+from .models import Audience, ReportCell, ReportPiece, ReportState
 from .policies import Scope
-from .registry import ARMY_TYPES, PERIOD, Dimension, Report
+from .publication import QUARTER, is_closed, is_cross, quarter_start
+from .registry import ARMY_TYPES, Dimension, Report
 from .rollups import UNKNOWN, month_start, parse_key, week_start
 
 MAX_PERIOD_COLUMNS = 60
@@ -47,6 +50,10 @@ class ReportResult:
     filters: Filters
     # Median days before each stage (flow only): label -> days or None.
     medians: list[tuple[str, int | None]] = field(default_factory=list)
+    # Cross-tabulations: the quarter shown (e.g. "2026-Q2"), "" if none.
+    quarter: str = ""
+    # Why nothing is shown, where a table is not published for this choice.
+    note: str = ""
 
 
 def reports_for(scope: Scope) -> list[Report]:
@@ -70,8 +77,9 @@ def units_in_scope(scope: Scope) -> list[tuple[int, str]]:
 
 
 def figures_as_of() -> dt.datetime | None:
+    """When the figures shown were published (the last release)."""
     state = ReportState.objects.filter(pk=1).first()
-    return state.refreshed_at if state is not None else None
+    return state.published_at if state is not None else None
 
 
 def period_start_of(day: dt.date, kind: str) -> dt.date:
@@ -138,211 +146,247 @@ def _labels_for(dimension: Dimension, seen: set[str]) -> list[tuple[str, str]]:
     return result
 
 
-def _block_cells(
-    scope: Scope, report: Report, kind: str, year: int, unit_id: int | None
-) -> list[tuple[dt.date, str, int]]:
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    filters = Filters(start=first, end=last, period_kind=kind, unit_id=unit_id)
-    return [(p, key, n) for p, key, n in _cells(scope, filters, report.cube) if p.year == year]
-
-
-def year_periods(year: int, kind: str) -> list[dt.date]:
-    """The periods of a calendar year: its months, or the weeks starting in it."""
-    periods = periods_between(dt.date(year, 1, 1), dt.date(year, 12, 31), kind)
-    return [p for p in periods if p.year == year]
-
-
 @dataclass(frozen=True)
-class Block:
-    """One canonical table: a report over one calendar year, in one scope
-    (and unit), published as a whole. Every page and export shows a part
-    of such a table, so that two queries over different ranges cannot be
-    subtracted to uncover a cell (they show parts of the same release)."""
+class Piece:
+    """One stored published table (publication.py), read back: codes and
+    published values only (None = suppressed). Layout "units": receiving
+    units by the report's row values; "cross": rows by columns."""
 
-    rows: tuple[tuple[str, str], ...]
-    cols: tuple[tuple[str, str], ...]
-    published: Published
+    rows: dict[int | str, int]
+    cols: dict[str, int]
+    cells: list[list[int | None]]
+    row_totals: list[int | None]
+    col_totals: list[int | None]
+    total: int | None
+
+    @classmethod
+    def from_stored(cls, table: dict[str, Any]) -> Piece:
+        return cls(
+            rows={row: n for n, row in enumerate(table["rows"])},
+            cols={str(code): n for n, code in enumerate(table["cols"])},
+            cells=table["cells"],
+            row_totals=table["row_totals"],
+            col_totals=table["col_totals"],
+            total=table["total"],
+        )
+
+    def at(self, row: int | str, col: str) -> int | None:
+        """The value at (row, col); 0 where the piece has neither (nobody)."""
+        i, j = self.rows.get(row), self.cols.get(col)
+        return 0 if i is None or j is None else self.cells[i][j]
+
+    def row_total(self, row: int | str) -> int | None:
+        i = self.rows.get(row)
+        return 0 if i is None else self.row_totals[i]
+
+    def col_total(self, col: str) -> int | None:
+        j = self.cols.get(col)
+        return 0 if j is None else self.col_totals[j]
+
+    def value(self, unit: int | None, code: str) -> int | None:
+        """Layout "units": a unit's count (None: every unit's) of `code`."""
+        return self.col_total(code) if unit is None else self.at(unit, code)
+
+    def whole(self, unit: int | None) -> int | None:
+        return self.total if unit is None else self.row_total(unit)
+
+    def codes(self, unit: int | None) -> list[str]:
+        """The codes with someone (or a hidden count) for this reader."""
+        return [code for code in self.cols if self.value(unit, code) != 0]
 
 
-_BLOCKS: dict[tuple[object, ...], Block] = {}
-_BLOCKS_MAX = 512
+def _reader(scope: Scope, filters: Filters) -> tuple[str, int | None]:
+    """Which pieces a reader reads (headquarters' or their unit's) and
+    which row of them (None: all units)."""
+    if scope.headquarters:
+        return Audience.HEADQUARTERS, filters.unit_id
+    unit = filters.unit_id
+    if unit is None:
+        unit = min(scope.unit_ids) if scope.unit_ids else None
+    return Audience.UNIT, unit
 
 
-def report_block(
-    *, scope: Scope, report: Report, kind: str, year: int, unit_id: int | None = None
-) -> Block:
-    """The canonical table of `report` for `year`: period reports by week
-    or month, cross-tabulations by month cells summed over the year."""
-    if report.cols.name != PERIOD or report.months_only:
-        kind = "month"
-    # The labels (regions, dimensions, "Not recorded") are in the active
-    # language, and ranking ties break on them: one block per language.
-    language = translation.get_language() or ""
-    cache_key = (
-        report.name,
-        scope.unit_ids,
-        scope.k,
-        kind,
-        year,
-        unit_id,
-        figures_as_of(),
-        language,
+def _load(
+    report: Report, audience: str, unit: int | None, kind: str, starts: list[dt.date]
+) -> dict[dt.date, Piece]:
+    if not starts:
+        return {}
+    pieces = ReportPiece.objects.filter(
+        report=report.name, audience=audience, period_kind=kind, period_start__in=starts
     )
-    cached = _BLOCKS.get(cache_key)
-    if cached is not None:
-        return cached
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    seen_rows: set[str] = set()
-    seen_cols: set[str] = set()
-    for start, key, n in _block_cells(scope, report, kind, year, unit_id):
-        dims = parse_key(key)
-        row = dims.get(report.rows.name, UNKNOWN)
-        if report.cols.name == PERIOD:
-            col = start.isoformat()
-        else:
-            col = dims.get(report.cols.name, UNKNOWN)
-        counts[(row, col)] += n
-        seen_rows.add(row)
-        seen_cols.add(col)
-    if report.cols.name == PERIOD:
-        cols = [(p.isoformat(), period_label(p, kind)) for p in year_periods(year, kind)]
-    else:
-        cols = _labels_for(report.cols, seen_cols)
-    rows = _labels_for(report.rows, seen_rows)
-    if not report.rows.ordered:
-        rows = [r for r in rows if r[0] in seen_rows]
-    if report.top is not None:
-        totals = {value: sum(counts[(value, c)] for c, _l in cols) for value, _l in rows}
-        ranked = sorted(rows, key=lambda r: (-totals[r[0]], r[1]))
-        if len(ranked) > report.top:
-            kept, rest = ranked[: report.top], ranked[report.top :]
-            for value, _label in rest:
-                for col, _l in cols:
-                    counts[(OTHER, col)] += counts[(value, col)]
-            ranked = [*kept, (OTHER, _("All others"))]
-        rows = ranked
-    table = Table(
-        row_labels=tuple(label for _v, label in rows),
-        col_labels=tuple(label for _v, label in cols),
-        counts=tuple(tuple(counts[(rv, cv)] for cv, _l in cols) for rv, _l in rows),
-    )
-    block = Block(rows=tuple(rows), cols=tuple(cols), published=publish(table, k=scope.k))
-    if len(_BLOCKS) >= _BLOCKS_MAX:
-        _BLOCKS.clear()
-    _BLOCKS[cache_key] = block
-    return block
+    if audience == Audience.UNIT:
+        if unit is None:
+            return {}
+        pieces = pieces.filter(unit_id=unit)
+    return {
+        start: Piece.from_stored(table)
+        for start, table in pieces.values_list("period_start", "table")
+    }
 
 
-OTHER = "__other__"
+def closed_through() -> dt.date | None:
+    state = ReportState.objects.filter(pk=1).first()
+    return state.closed_through if state is not None else None
 
 
-def _status(value: int | None) -> Suppression:
-    return Suppression.NONE if value is not None else Suppression.SECONDARY
+def last_closed_quarter(end: dt.date, through: dt.date | None) -> dt.date | None:
+    """The last quarter that starts by `end` and had ended at the release."""
+    if through is None:
+        return None
+    start = quarter_start(end)
+    for _n in range(4):
+        if is_closed(start, QUARTER, through):
+            return start
+        start = quarter_start(start - dt.timedelta(days=1))
+    return None
+
+
+def _rows_for(dimension: Dimension, seen: set[str]) -> list[tuple[str, str]]:
+    rows = _labels_for(dimension, seen)
+    if not dimension.ordered:
+        rows = [r for r in rows if r[0] in seen]
+    return rows
 
 
 def _sum_or_none(values: list[int | None]) -> int | None:
     return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
+def _status(value: int | None) -> Suppression:
+    return Suppression.NONE if value is not None else Suppression.SECONDARY
+
+
+OTHER = "__other__"
+
+
 def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportResult:
-    """The part of the report's canonical tables that the filters select.
+    """The part of the stored release that the filters select.
 
-    Period reports: the periods in range, from each calendar year's table.
-    Cross-tabulations and ranked reports: the table of the end date's
-    year. Region and category select rows or columns where the report has
-    that dimension. A total over a part is shown only where every value
-    it adds is shown (it then tells nothing new); otherwise `[c]`.
+    Reads `ReportPiece` rows only: no suppression runs here. Period
+    reports: one column per closed period in range. Cross-tabulations:
+    the last closed quarter by the end date. Every value is a published
+    value of a piece, or a sum of published values shown only where
+    every part is shown (`[c]` otherwise): the page tells nothing that
+    the pieces do not.
     """
+    audience, unit = _reader(scope, filters)
+    through = closed_through()
+    if is_cross(report):
+        return _cross_table(scope, report, filters, audience, unit, through)
     kind = "month" if report.months_only else filters.period_kind
-    if report.cols.name == PERIOD and report.top is None:
-        years = list(range(filters.start.year, filters.end.year + 1))
-    else:
-        years = [filters.end.year]
-    blocks = [
-        report_block(scope=scope, report=report, kind=kind, year=y, unit_id=filters.unit_id)
-        for y in years
+    periods = [
+        p
+        for p in periods_between(filters.start, filters.end, kind)
+        if p <= filters.end and is_closed(p, kind, through)
     ]
-    if report.cols.name == PERIOD:
-        first = period_start_of(filters.start, kind)
-        wanted_cols = [
-            (value, label)
-            for block in blocks
-            for value, label in block.cols
-            if first <= dt.date.fromisoformat(value) <= filters.end
-        ]
-    else:
-        wanted_cols = list(blocks[0].cols)
-    rows: list[tuple[str, str]] = []
-    for block in blocks:
-        for row in block.rows:
-            if row not in rows:
-                rows.append(row)
-    if filters.region and report.rows.name == "region":
-        rows = [r for r in rows if r[0] == filters.region]
-    if filters.category and report.rows.name == "category":
-        rows = [r for r in rows if r[0] == filters.category]
-    if filters.category and report.cols.name == "category":
-        wanted_cols = [c for c in wanted_cols if c[0] == filters.category]
+    pieces = _load(report, audience, unit, kind, periods)
+    seen = {code for piece in pieces.values() for code in piece.codes(unit)}
+    rows = _rows_for(report.rows, seen)
 
-    # Where each wanted column and row sits in its block.
-    cells: list[list[int | None]] = []
-    statuses: list[list[Suppression]] = []
-    col_totals: list[int | None] = []
-    placed: list[tuple[Block, int]] = []
-    for value, _label in wanted_cols:
-        for block in blocks:
-            index = next((j for j, c in enumerate(block.cols) if c[0] == value), None)
-            if index is not None:
-                placed.append((block, index))
-                break
-    for block, j in placed:
-        col_totals.append(block.published.col_totals[j])
-    for row in rows:
-        line: list[int | None] = []
-        line_status: list[Suppression] = []
-        for block, j in placed:
-            i = next((n for n, r in enumerate(block.rows) if r == row), None)
-            if i is None:  # no one in this row that year: a true zero
-                line.append(0)
-                line_status.append(Suppression.NONE)
-            else:
-                line.append(block.published.cells[i][j])
-                line_status.append(block.published.status[i][j])
-        cells.append(line)
-        statuses.append(line_status)
-    union_rows = {row for block in blocks for row in block.rows}
-    rows_filtered = len(rows) != len(union_rows)
-    single = blocks[0] if len(blocks) == 1 else None
-    all_cols = single is not None and len(placed) == len(single.cols)
-    if single is not None and all_cols and not rows_filtered:
-        published = single.published
-    else:
-        if single is not None and all_cols:
-            indexes = [next(n for n, r in enumerate(single.rows) if r == row) for row in rows]
-            row_totals = [single.published.row_totals[i] for i in indexes]
-        else:
-            row_totals = [_sum_or_none(line) for line in cells]
-        if rows_filtered:
-            col_totals = [_sum_or_none([line[j] for line in cells]) for j in range(len(placed))]
-        grand = _sum_or_none(list(row_totals))
-        if grand is None:
-            grand = _sum_or_none(list(col_totals))
-        published = Published(
-            row_labels=tuple(label for _v, label in rows),
-            col_labels=tuple(label for _v, label in wanted_cols),
-            cells=tuple(tuple(line) for line in cells),
-            row_totals=tuple(row_totals),
-            col_totals=tuple(col_totals),
-            total=grand,
-            status=tuple(tuple(line) for line in statuses),
-            k=scope.k,
-            protection=blocks[0].published.protection,
-            row_total_status=tuple(_status(t) for t in row_totals),
-            col_total_status=tuple(_status(t) for t in col_totals),
-            total_status=_status(grand),
-        )
+    def value(row: str, p: dt.date) -> int | None:
+        piece = pieces.get(p)
+        return 0 if piece is None else piece.value(unit, row)
+
+    grid = {row: [value(row, p) for p in periods] for row, _label in rows}
+    col_totals: list[int | None] = [pieces[p].whole(unit) if p in pieces else 0 for p in periods]
+    if report.top is not None:
+        # Ranked on published values only ([c] as nothing): the order
+        # tells no more than the table.
+        ranked = sorted(rows, key=lambda r: (-sum(v or 0 for v in grid[r[0]]), r[0]))
+        if len(ranked) > report.top:
+            rest = ranked[report.top :]
+            grid[OTHER] = [
+                _sum_or_none([grid[r][n] for r, _l in rest]) for n in range(len(periods))
+            ]
+            ranked = [*ranked[: report.top], (OTHER, _("All others"))]
+        rows = ranked
+    rows_filtered = False
+    if filters.region and report.rows.name == "region":
+        rows, rows_filtered = [r for r in rows if r[0] == filters.region], True
+    if filters.category and report.rows.name == "category":
+        rows, rows_filtered = [r for r in rows if r[0] == filters.category], True
+    cells = [grid[row] for row, _label in rows]
+    if rows_filtered:
+        col_totals = [_sum_or_none([line[n] for line in cells]) for n in range(len(periods))]
+    cols = [(p.isoformat(), period_label(p, kind)) for p in periods]
+    published = _assemble(scope, rows, cols, cells, col_totals, None)
     medians = _flow_medians(scope, filters) if report.name == "flow" else []
     return ReportResult(report=report, published=published, filters=filters, medians=medians)
+
+
+def _cross_table(
+    scope: Scope,
+    report: Report,
+    filters: Filters,
+    audience: str,
+    unit: int | None,
+    through: dt.date | None,
+) -> ReportResult:
+    quarter = last_closed_quarter(filters.end, through)
+    if audience == Audience.HEADQUARTERS and unit is not None:
+        # Not published per unit at headquarters (publication.py).
+        note = _(
+            "At headquarters this table is published for all units together only: choose all units."
+        )
+        empty = _assemble(scope, [], [], [], [], 0)
+        return ReportResult(report=report, published=empty, filters=filters, note=note)
+    pieces = _load(report, audience, unit, QUARTER, [quarter] if quarter else [])
+    piece = pieces.get(quarter) if quarter else None
+    stored = Piece({}, {}, [], [], [], 0) if piece is None else piece
+    rows = _rows_for(report.rows, {str(r) for r in stored.rows})
+    cols = _labels_for(report.cols, set(stored.cols))
+    rows_filtered = cols_filtered = False
+    if filters.region and report.rows.name == "region":
+        rows, rows_filtered = [r for r in rows if r[0] == filters.region], True
+    if filters.category and report.rows.name == "category":
+        rows, rows_filtered = [r for r in rows if r[0] == filters.category], True
+    if filters.category and report.cols.name == "category":
+        cols, cols_filtered = [c for c in cols if c[0] == filters.category], True
+    cells = [[stored.at(row, col) for col, _l in cols] for row, _label in rows]
+    if cols_filtered:
+        row_totals = [_sum_or_none(line) for line in cells]
+    else:
+        row_totals = [stored.row_total(row) for row, _label in rows]
+    if rows_filtered:
+        col_totals = [_sum_or_none([line[n] for line in cells]) for n in range(len(cols))]
+    else:
+        col_totals = [stored.col_total(col) for col, _label in cols]
+    whole = None if rows_filtered or cols_filtered else stored.total
+    published = _assemble(scope, rows, cols, cells, col_totals, whole, row_totals)
+    label = f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}" if quarter else ""
+    return ReportResult(report=report, published=published, filters=filters, quarter=label)
+
+
+def _assemble(
+    scope: Scope,
+    rows: list[tuple[str, str]],
+    cols: list[tuple[str, str]],
+    cells: list[list[int | None]],
+    col_totals: list[int | None],
+    whole: int | None,
+    row_totals: list[int | None] | None = None,
+) -> Published:
+    if row_totals is None:
+        row_totals = [_sum_or_none(line) for line in cells]
+    grand = whole
+    if grand is None:
+        grand = _sum_or_none(col_totals)
+    if grand is None:
+        grand = _sum_or_none(row_totals)
+    return Published(
+        row_labels=tuple(label for _v, label in rows),
+        col_labels=tuple(label for _v, label in cols),
+        cells=tuple(tuple(line) for line in cells),
+        row_totals=tuple(row_totals),
+        col_totals=tuple(col_totals),
+        total=grand,
+        status=tuple(tuple(_status(v) for v in line) for line in cells),
+        k=scope.k,
+        protection=scope.k,
+        row_total_status=tuple(_status(t) for t in row_totals),
+        col_total_status=tuple(_status(t) for t in col_totals),
+        total_status=_status(grand),
+    )
 
 
 def _flow_medians(scope: Scope, filters: Filters) -> list[tuple[str, int | None]]:

@@ -1,6 +1,9 @@
 """Background refresh (django-tasks; run by `manage.py db_worker`).
 
-`reports_refresh_task` refreshes the dirty cases in batches, then queues
+`reports_refresh_task` refreshes the dirty cases in batches, publishes
+every period that has closed since the last release (publication.py:
+suppression and its check run here, so that no page view runs them),
+then queues
 itself again in REFRESH_EVERY, unless a run is already waiting, so that
 one enqueue (`manage.py reports_refresh --schedule`, run by `make demo`)
 keeps the figures fresh. Backends that cannot defer (the tests'
@@ -19,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from safepassage.vault import keyring
 
+from .publication import reports_publish
 from .services import reports_refresh
 
 logger = logging.getLogger("safepassage.reports")
@@ -31,6 +35,7 @@ def reports_refresh_task() -> int:
     if not keyring.is_unlocked():
         keyring.try_unlock_from_environment()
     refreshed = reports_refresh()
+    reports_publish()
     reports_schedule(timezone.now() + REFRESH_EVERY)
     return refreshed
 

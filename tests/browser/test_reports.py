@@ -19,7 +19,7 @@ from safepassage.accounts.tests.factories import (
     UserFactory,
 )
 from safepassage.reports import services
-from safepassage.reports.tests.factories import days_ago, person_case
+from safepassage.reports.tests.factories import days_ago, person_case, publish_all
 
 from .test_case_flow import sign_in
 
@@ -35,6 +35,7 @@ def test_analyst_reads_a_report_in_two_languages_and_downloads_it(browser, live_
     for _n in range(2):
         person_case(unit, township="MMR014001", category="soldier", opened=days_ago(4))
     services.reports_refresh()
+    publish_all()  # as if the periods holding these cases had closed
     analyst = UserFactory(unit=hq, roles=[Role.ANALYST])
     device = TOTPDeviceFactory(user=analyst)
     context = browser.new_context(viewport={"width": 1100, "height": 900}, accept_downloads=True)

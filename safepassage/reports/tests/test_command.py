@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from safepassage.audit.models import AuditEvent
 from safepassage.reports import registry, services
 
-from .factories import days_ago, headquarters, person_case, unit
+from .factories import days_ago, headquarters, person_case, publish_all, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def test_an_export_writes_the_table_with_c_and_total_and_is_audited(tmp_path):
         person_case(place, township="MMR013017", opened=days_ago(2 + n))
     person_case(place, township="MMR014001", category="soldier", opened=days_ago(2))
     services.reports_refresh()
+    publish_all()
     target = tmp_path / "origin.csv"
     call_command("report_export", "origin_category", "--output", str(target), stdout=io.StringIO())
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -10,29 +11,36 @@ import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from safepassage.accounts.roles import Role
 from safepassage.accounts.tests.factories import UserFactory, sign_in
 from safepassage.audit.models import AuditEvent
 from safepassage.reports import services
 
-from .factories import analyst, days_ago, headquarters, person_case, unit
+from .factories import analyst, headquarters, person_case, publish_all, unit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world():
+    """Every case on the first day of this quarter: one month, one
+    quarter, inside every default range; published as if they had closed."""
     hq = headquarters()
     a, b = unit("Unit A"), unit("Unit B")
+    today = timezone.localdate()
+    first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    base = timezone.make_aware(dt.datetime.combine(first, dt.time(8)))
     cases = []
     for n in range(12):
-        cases.append(person_case(a, township="MMR013017", opened=days_ago(5 + n)))
+        cases.append(person_case(a, township="MMR013017", opened=base + dt.timedelta(minutes=n)))
     for _n in range(3):
-        cases.append(person_case(a, township="MMR014001", category="soldier", opened=days_ago(6)))
+        cases.append(person_case(a, township="MMR014001", category="soldier", opened=base))
     for n in range(20):
-        cases.append(person_case(b, township="MMR010001", opened=days_ago(5 + n)))
+        cases.append(person_case(b, township="MMR010001", opened=base + dt.timedelta(minutes=n)))
     services.reports_refresh()
+    publish_all()
     return {"hq": hq, "a": a, "b": b, "cases": cases}
 
 
@@ -49,12 +57,16 @@ def _table(html: str) -> list[list[str]]:
 
 def test_headquarters_reads_every_unit_and_a_unit_reads_its_own(client, world):
     sign_in(client, analyst(world["hq"]))
-    html = client.get(reverse("reports:report", args=["origin_category"])).content.decode()
-    assert _table(html)[-1][1] == "32"  # conscripts of both units
+    html = client.get(reverse("reports:report", args=["origin"])).content.decode()
+    assert _table(html)[-1][-1] == "35"  # everyone of both units
+    html = client.get(
+        reverse("reports:report", args=["origin"]), {"unit": world["a"].pk}
+    ).content.decode()
+    assert _table(html)[-1][-1] == "15"  # unit A's row of headquarters' table
     client.logout()
     sign_in(client, analyst(world["a"]))
-    html = client.get(reverse("reports:report", args=["origin_category"])).content.decode()
-    assert _table(html)[-1][1] == "12"  # this unit's only
+    html = client.get(reverse("reports:report", args=["origin"])).content.decode()
+    assert _table(html)[-1][-1] == "15"  # this unit's only
 
 
 def test_a_small_cell_is_suppressed_and_shown_as_c(client, world):

@@ -1,5 +1,6 @@
 """Refresh the report figures: the dirty cases (default), everything
-(--rebuild), or (--schedule) start the background refresh."""
+(--rebuild), or (--schedule) start the background refresh. Then publish
+the periods that have closed since the last release."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from safepassage.audit.management.commands._unlock import ensure_vault_open
+from safepassage.reports.publication import reports_publish
 from safepassage.reports.services import reports_rebuild, reports_refresh
 from safepassage.reports.tasks import reports_schedule
 
@@ -31,3 +33,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{reports_rebuild()} cases counted")
         else:
             self.stdout.write(f"{reports_refresh()} cases refreshed")
+        release = reports_publish()
+        self.stdout.write(
+            f"{release.pieces} tables published for {release.periods} closed periods "
+            f"(periods ended before {release.closed_through})"
+        )
