@@ -535,7 +535,7 @@ def test_canaries_never_reach_disk_logs_or_dumps(caplog, capfd):
         screening._people._start(background=None)
     assert screening.screening_snapshot_write()
     snapshot_file = screening_snapshot.snapshot_path()
-    held = screening_snapshot.read()["index"].records
+    held = screening._Indexed.from_state(*screening_snapshot.read()).index.records
     assert any(CANARY in record.name for record in held)
     _assert_clean(snapshot_file.read_bytes(), "the screening snapshot")
     snapshot_file.unlink()
