@@ -1,7 +1,9 @@
 """What the armoury hands the reports app: items received per case, coarse.
 
-Reads only columns kept in clear (kind, its category, calibre, quantity,
-date received); never a serial, marking or place.
+Reads only columns kept in clear (kind, its category, whether it is
+ammunition, calibre, quantity, date received); never a serial, marking
+or place. For ammunition the quantity is rounds; for anything else,
+pieces (one per line for a serialised weapon).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class ItemFacts:
     calibre: str
     quantity: int
     received_at: dt.datetime
+    is_ammunition: bool = False
 
 
 def items_for_reporting(case_ids: Iterable[int]) -> dict[int, list[ItemFacts]]:
@@ -32,16 +35,23 @@ def items_for_reporting(case_ids: Iterable[int]) -> dict[int, list[ItemFacts]]:
         Item.objects.filter(case_id__in=ids, duplicate_of__isnull=True)
         .order_by("pk")
         .values_list(
-            "case_id", "kind__category", "kind__calibre", "calibre", "quantity", "received_at"
+            "case_id",
+            "kind__category",
+            "kind__calibre",
+            "calibre",
+            "quantity",
+            "received_at",
+            "kind__is_ammunition",
         )
     )
-    for case_id, category, kind_calibre, calibre, quantity, received_at in rows:
+    for case_id, category, kind_calibre, calibre, quantity, received_at, ammunition in rows:
         result.setdefault(case_id, []).append(
             ItemFacts(
                 category=category,
                 calibre=(calibre or kind_calibre or "").strip()[:30],
                 quantity=int(quantity),
                 received_at=received_at,
+                is_ammunition=bool(ammunition),
             )
         )
     return result

@@ -44,6 +44,12 @@ def case_ids_for_reporting(*, batch: int = 500) -> Iterator[list[int]]:
         last = ids[-1]
 
 
+def case_ids_of_unit(unit_id: int) -> list[int]:
+    """The ids of the cases a unit holds (to recount where they were
+    received when the unit's base changes)."""
+    return list(Case.objects.filter(unit_id=unit_id).values_list("pk", flat=True))
+
+
 def _birth_year(birth: object) -> int | None:
     if not isinstance(birth, dict):
         return None

@@ -4,10 +4,13 @@
 "Reintegrating", but no plans; ``seed_demo_reintegration`` hand-makes a
 few in one unit. Reports need enough plans for their charts to mean
 something: open, completed, lost to follow-up, with milestones reached and
-follow-up outcomes. This opens plans for up to ``limit`` reintegrating
-cases in units that have a handler and a caseworker, all through the
-reintegration and cases services (so every rule, key and audit event is
-the real one). Dates are drawn from a seeded generator; a plan starts on
+follow-up outcomes, in enough units and months that a headquarters
+analyst at k=10 sees figures rather than [c]. This gives every demo unit
+that holds reintegrating or cleared cases a demo handler and caseworker
+(`<unit>.handler`, `<unit>.caseworker`, the demo password; not printed
+with the demo logins), then opens plans for up to ``limit`` such cases,
+all through the reintegration and cases services (so every rule, key and
+audit event is the real one). Dates are drawn from a seeded generator; a plan starts on
 or after the day its case was last moved, and nothing is dated in the
 future. Demo data only; a re-run adds plans only up to ``limit``.
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from safepassage.accounts.models import User
+from safepassage.accounts.models import Unit, User
 from safepassage.accounts.roles import Role
 from safepassage.cases.models import Case
 from safepassage.cases.workflow import Status
@@ -29,12 +32,14 @@ from safepassage.reintegration.models import FollowUp, Plan, PlanTemplate, Step
 from safepassage.reintegration.workflow import PathwayKind, PlanState, StepState
 
 from .reintegration import _assign
+from .seed import DEMO_UNITS, _ensure_user, demo_password
 
-DEFAULT_PLANS = 150
+DEFAULT_PLANS = 400
 # Steps moved per plan at most, and follow-ups recorded at most per run:
-# enough for milestones and outcomes to show, few enough to stay fast.
+# enough for milestones and outcomes to show at k=10, few enough to stay
+# fast (about 0.2 s a plan).
 STEPS_PER_PLAN = 4
-FOLLOWUPS_RECORDED = 120
+FOLLOWUPS_RECORDED = 400
 # Of the plans still wanted after the reintegrating cases, the share drawn
 # from cleared cases (the rest of the cleared stay waiting for a pathway).
 CLEARED_SHARE = 0.6
@@ -69,11 +74,33 @@ def _staffed_units() -> dict[int, tuple[User, User]]:
     }
 
 
+def _staff_units_with_pathways() -> None:
+    """A demo handler and caseworker in every demo unit holding cases that
+    are reintegrating or cleared, so that plans are spread over the units."""
+    codes = {name: code for code, name, _kind in DEMO_UNITS}
+    wanted = (
+        Case.objects.filter(status__in=[Status.REINTEGRATING, Status.CLEARED])
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    units = Unit.objects.filter(pk__in=wanted, name__in=list(codes), is_headquarters=False)
+    staffed = _staffed_units()
+    password = ""
+    for unit in units.order_by("name"):
+        if unit.pk in staffed:
+            continue
+        password = password or demo_password()
+        for role, short in ((Role.UNIT_HANDLER, "handler"), (Role.CASEWORKER, "caseworker")):
+            _ensure_user(f"{codes[unit.name]}.{short}", unit, role, password)
+
+
 def demo_reports_seed(*, limit: int = DEFAULT_PLANS, seed: int = 0) -> ReportsSeed:
     """Open, move and close plans until the demo holds ``limit`` plans."""
     result = ReportsSeed()
     templates = list(PlanTemplate.objects.filter(is_active=True).order_by("code"))
     room = limit - Plan.objects.count()
+    if room > 0:
+        _staff_units_with_pathways()
     staffed = _staffed_units()
     if room <= 0 or not templates or not staffed:
         return result

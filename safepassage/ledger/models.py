@@ -273,3 +273,50 @@ class FloatReconciliation(VaultedModel):
 
     def vault_scope(self) -> str:
         return scope_for_unit(self.unit_id)
+
+
+class BudgetPurpose(models.TextChoices):
+    REWARDS = "reward", _("Rewards")
+    STIPENDS = "stipend", _("Stipends")
+
+
+class MonthlyBudget(models.Model):
+    """What headquarters plans to pay in one month, for one purpose and
+    currency: the figure the reports set payments against. Kept by
+    headquarters' finance staff (`services.budget_set`, audited with the
+    amount it replaces); no person in it, so it is kept in clear.
+
+    `month` is the first day of the month. The budget is the programme's
+    as a whole: units are not given budgets of their own.
+    """
+
+    month = models.DateField(_("month"))
+    purpose = models.CharField(_("purpose"), max_length=10, choices=BudgetPurpose.choices)
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    amount_minor = models.BigIntegerField(_("budget"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("monthly budget")
+        ordering = ["month", "purpose", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "purpose", "currency"], name="ledger_budget_once_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gte=0), name="ledger_budget_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=BudgetPurpose.values),
+                name="ledger_budget_purpose_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=CURRENCY_RE), name="ledger_budget_currency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"budget {self.purpose} {self.month:%Y-%m} {self.currency}"

@@ -24,6 +24,7 @@ from .models import (
     AccountKind,
     Entry,
     FloatReconciliation,
+    MonthlyBudget,
     Payment,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "account_balance",
     "account_balance_naive",
     "budget_balances",
+    "budgets_for_year",
     "case_payable",
     "payments_by_unit_month",
     "reconciliations_for",
@@ -223,3 +225,11 @@ def reconciliations_for(user: Any, *, limit: int = 50) -> list[FloatReconciliati
             "created_at",
         )[:limit]
     )
+
+
+def budgets_for_year(user: Any, year: int) -> list[MonthlyBudget]:
+    """Headquarters' monthly budgets of `year` (headquarters' finance
+    staff only)."""
+    if not policies.is_headquarters_finance(user):
+        raise PermissionDenied("not_headquarters")
+    return list(MonthlyBudget.objects.filter(month__year=year).order_by("month", "purpose"))

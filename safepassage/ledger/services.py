@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.transaction import atomic as _atomic
 from django.utils import timezone
@@ -40,9 +40,11 @@ from .models import (
     Account,
     AccountBalance,
     AccountKind,
+    BudgetPurpose,
     Entry,
     FloatReconciliation,
     LedgerChainState,
+    MonthlyBudget,
     Payment,
     PaymentMethod,
     Transaction,
@@ -53,6 +55,7 @@ __all__ = [
     "LedgerRefused",
     "account_for",
     "budget_fund",
+    "budget_set",
     "float_reconcile",
     "payable_cancel",
     "payable_record",
@@ -701,3 +704,68 @@ def float_reconcile(
 
 def last_day(month: dt.date) -> dt.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+#: The years a monthly budget may be set for.
+BUDGET_YEARS = (2000, 2200)
+
+
+@transaction.atomic
+def budget_set(
+    *,
+    actor: Any,
+    month: dt.date,
+    purpose: str,
+    amount_minor: int,
+    currency: str = DEFAULT_CURRENCY,
+) -> MonthlyBudget:
+    """Set headquarters' budget for one month, purpose and currency
+    (replacing an earlier figure; the audit event keeps both). Only
+    headquarters' finance staff (or the system) may."""
+    actor = _user_or_none(actor)
+    if actor is not None and not policies.is_headquarters_finance(actor):
+        raise PermissionDenied("not_headquarters")
+    first = month_start(month)
+    if not BUDGET_YEARS[0] <= first.year <= BUDGET_YEARS[1]:
+        raise LedgerRefused(_("Choose a month between the years 2000 and 2200."))
+    if purpose not in BudgetPurpose.values:
+        raise LedgerRefused(_("Unknown budget purpose."))
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
+        raise LedgerRefused(_("The budget is a whole number of minor units."))
+    if not 0 <= amount_minor <= MAX_MINOR:
+        raise LedgerRefused(_("The budget must be between zero and the largest amount."))
+    currency = _currency(currency)
+    row = (
+        MonthlyBudget.objects.select_for_update()
+        .filter(month=first, purpose=purpose, currency=currency)
+        .first()
+    )
+    previous = row.amount_minor if row is not None else None
+    now = timezone.now()
+    if row is None:
+        row = MonthlyBudget.objects.create(
+            month=first,
+            purpose=purpose,
+            currency=currency,
+            amount_minor=amount_minor,
+            set_by=actor,
+            set_at=now,
+        )
+    else:
+        row.amount_minor = amount_minor
+        row.set_by = actor
+        row.set_at = now
+        row.save(update_fields=["amount_minor", "set_by", "set_at"])
+    audit_record(
+        actor=actor,
+        action="ledger.budget_set",
+        target=row,
+        details={
+            "month": first.isoformat(),
+            "purpose": purpose,
+            "currency": currency,
+            "amount_minor": amount_minor,
+            "previous_minor": previous,
+        },
+    )
+    return row

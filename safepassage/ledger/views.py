@@ -23,7 +23,7 @@ from safepassage.audit.services import audit_record
 from safepassage.core.permissions import refuse_in_view, requires_role
 
 from . import exports, policies, selectors, services
-from .forms import ReconcileForm
+from .forms import BudgetForm, ReconcileForm
 
 finance_view = requires_role(Role.REWARD_OFFICER, Role.REWARD_APPROVER)
 
@@ -103,3 +103,50 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="payments-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@finance_view
+@require_http_methods(["GET", "POST"])
+def budget(request: HttpRequest) -> HttpResponse:
+    """Headquarters' monthly budgets for a year, and a form to set one."""
+    user = cast(User, request.user)
+    if not policies.is_headquarters_finance(user):
+        raise refuse_in_view(request, "not_headquarters")
+    year = _year(request.GET.get("year"))
+    form = BudgetForm(request.POST or None, initial={"currency": "MMK"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.budget_set(
+                actor=user,
+                month=form.cleaned_data["month"],
+                purpose=form.cleaned_data["purpose"],
+                currency=form.cleaned_data["currency"],
+                amount_minor=form.cleaned_data["amount"],
+            )
+        except services.LedgerRefused as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Budget set."))
+            return HttpResponseRedirect(f"{reverse('ledger:budget')}?year={row.month.year}")
+    return render(
+        request,
+        "ledger/budget.html",
+        {
+            "form": form,
+            "year": year,
+            "rows": selectors.budgets_for_year(user, year),
+            "previous": year - 1,
+            "next": year + 1,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _year(text: str | None) -> int:
+    """The year asked for; this year when absent or not a year."""
+    today = timezone.localdate()
+    try:
+        year = int(str(text or "")[:4])
+    except ValueError:
+        return today.year
+    return year if services.BUDGET_YEARS[0] <= year <= services.BUDGET_YEARS[1] else today.year

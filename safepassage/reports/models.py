@@ -1,8 +1,9 @@
 """Reporting tables: count cubes in clear, contributions encrypted.
 
 `ReportCell` holds, per cube, period, receiving unit and key, how many
-people (or items) count there. A cube is small on purpose: each report's
-own two dimensions (`key`, e.g. "region=MMR013|category=conscript"), so
+people count there, or for an amount cube (`amounts.py`) how many items,
+rounds or minor units of money, with contributor cubes beside it. A
+cube is small on purpose: each report's own two dimensions (`key`, e.g. "region=MMR013|category=conscript"), so
 the clear table never combines township, age, sex and army unit for one
 person. No case id, code or date finer than a week is stored in clear.
 
@@ -37,7 +38,9 @@ class ReportCell(models.Model):
     period_start = models.DateField()
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=120)
-    count = models.IntegerField(default=0)
+    # People or items, or minor units of money in the `paid` cube (a
+    # month's payments may pass 2^31 kyat): 64 bits.
+    count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

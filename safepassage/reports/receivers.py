@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save
 
-from .services import reporting_mark_dirty
+from .services import reporting_mark_dirty, reporting_mark_unit_dirty
 
 # Model label -> how to reach the case id from an instance.
 WATCHED: dict[str, tuple[str, ...]] = {
@@ -26,6 +26,7 @@ WATCHED: dict[str, tuple[str, ...]] = {
     "cases.ServiceRecord": ("case_id",),
     "cases.CaseEvent": ("case_id",),
     "armoury.Item": ("case_id",),
+    "ledger.Payment": ("case_id",),
     "reintegration.Plan": ("case_id",),
     "reintegration.Step": ("plan", "case_id"),
     "reintegration.FollowUp": ("plan", "case_id"),
@@ -58,6 +59,15 @@ def _receiver(path: tuple[str, ...]) -> Any:
 _RECEIVERS: list[Any] = []
 
 
+def _unit_moved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A unit's base township is where its people count as received."""
+    if kwargs.get("raw"):
+        return
+    unit_id = getattr(instance, "unit_id", None)
+    if unit_id is not None:
+        reporting_mark_unit_dirty(int(unit_id))
+
+
 def connect() -> None:
     for label, path in WATCHED.items():
         receiver = _receiver(path)
@@ -65,3 +75,7 @@ def connect() -> None:
         uid = f"reports-mark-{label}"
         post_save.connect(receiver, sender=label, dispatch_uid=uid + "-save")
         post_delete.connect(receiver, sender=label, dispatch_uid=uid + "-delete")
+    for signal, name in ((post_save, "save"), (post_delete, "delete")):
+        signal.connect(
+            _unit_moved, sender="forces.UnitProfile", dispatch_uid=f"reports-unit-{name}"
+        )

@@ -21,6 +21,7 @@ from safepassage.cases.models import Category, Stage
 from safepassage.grievances.models import GrievanceKind
 from safepassage.reintegration.workflow import FollowUpState, PlanState
 
+from .amounts import AMOUNT_CUBES
 from .rollups import FLOW_STAGES, UNKNOWN
 
 PERIOD = "period"
@@ -69,6 +70,8 @@ def _age_bands() -> list[tuple[str, str]]:
 
 STAGE = Dimension("stage", _("Stage"), lambda: [(s, str(FLOW_LABELS[s])) for s in FLOW_STAGES])
 REGION = Dimension("region", _("State or region of origin"), ordered=False)
+RECEIVED = Dimension("received", _("State or region where received"), ordered=False)
+RECEIVED_TOWNSHIP = Dimension("township", _("Township where received"), ordered=False)
 TOWNSHIP = Dimension("township", _("Township of origin"), ordered=False)
 CATEGORY = Dimension("category", _("Category"), _choices(Category.choices))
 DEFECTION_STAGE = Dimension("stage", _("Stage at defection"), _choices(Stage.choices))
@@ -80,6 +83,22 @@ ARMY_UNIT = Dimension("army_unit", _("Army unit left"), ordered=False)
 BATCH = Dimension("batch", _("Conscription batch (year)"), ordered=False)
 KIND = Dimension("kind", _("Kind"), _choices(ItemCategory.choices))
 CALIBRE = Dimension("calibre", _("Calibre"), ordered=False)
+PURPOSE_LABELS: dict[str, Promise] = {
+    "reward": _("Rewards"),
+    "stipend": _("Stipends"),
+    "other": _("Other payments"),
+}
+
+
+def purpose_label(value: str) -> str:
+    """`reward:MMK` -> "Rewards (MMK)"."""
+    name, _sep, currency = value.partition(":")
+    label = PURPOSE_LABELS.get(name)
+    text = str(label) if label is not None else str(_("Not recorded"))
+    return f"{text} ({currency})" if currency and currency != UNKNOWN else text
+
+
+PURPOSE = Dimension("purpose", _("Paid for (currency)"), ordered=False)
 PLAN_STATE = Dimension("state", _("Plan state"), _choices(PlanState.choices))
 DIMENSION = Dimension("dimension", _("Plan dimension"), ordered=False)
 OUTCOME = Dimension("outcome", _("Follow-up"), _choices(FollowUpState.choices))
@@ -104,6 +123,14 @@ class Report:
     headline: bool = False
     # Its source counts by month only (weeks would show empty columns).
     months_only: bool = False
+    # For a report of amounts (its cube is in `amounts.AMOUNT_CUBES`):
+    # what the figures count, e.g. "rounds". Empty for counts of people.
+    measure: str | Promise = ""
+
+    @property
+    def is_amount(self) -> bool:
+        """A sum (items, rounds, money), suppressed by its contributors."""
+        return self.cube in AMOUNT_CUBES
 
     @property
     def filters(self) -> frozenset[str]:
@@ -213,6 +240,76 @@ REPORTS: tuple[Report, ...] = (
         CALIBRE,
         KIND,
         headline=True,
+    ),
+    Report(
+        "weapons_items",
+        _("Weapons and equipment received: quantities"),
+        _(
+            "Pieces handed over, by kind and calibre (ammunition apart). A quantity "
+            "is suppressed when fewer than k people handed it over, however large."
+        ),
+        "w_items",
+        CALIBRE,
+        KIND,
+        measure=_("pieces"),
+    ),
+    Report(
+        "ammunition",
+        _("Ammunition received: rounds by calibre"),
+        _(
+            "Rounds of ammunition handed over, by calibre and period. Suppressed when "
+            "fewer than k people handed them over."
+        ),
+        "w_rounds",
+        CALIBRE,
+        PERIOD_DIM,
+        measure=_("rounds"),
+    ),
+    Report(
+        "payments",
+        _("Rewards and stipends paid against budget"),
+        _(
+            "Money paid, by what it paid for and by month, in whole minor units "
+            "(kyat have none); an amount paid to fewer than k people is suppressed. "
+            "Headquarters sees the monthly budget beside it."
+        ),
+        "paid",
+        PURPOSE,
+        PERIOD_DIM,
+        months_only=True,
+        measure=_("minor units of money"),
+    ),
+    Report(
+        "received",
+        _("Where people were received"),
+        _(
+            "People received, by the state or region of the receiving unit's base "
+            "township, by period."
+        ),
+        "received",
+        RECEIVED,
+        PERIOD_DIM,
+    ),
+    Report(
+        "received_origin",
+        _("From where to where"),
+        _(
+            "People received: the state or region they came from by the state or "
+            "region where they were received."
+        ),
+        "received",
+        REGION,
+        RECEIVED,
+    ),
+    Report(
+        "received_township",
+        _("Township where received"),
+        _("People received, by the receiving unit's base township; headquarters only."),
+        "received_tsp",
+        RECEIVED_TOWNSHIP,
+        PERIOD_DIM,
+        hq_only=True,
+        top=40,
     ),
     Report(
         "plans",

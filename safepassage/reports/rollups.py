@@ -20,6 +20,16 @@ Cubes (and the dimensions in their key):
   army_unit   army_unit              type and number of the unit left
   batch       batch                  conscription batch (year)
   weapons     kind, calibre          people who handed over that kind and calibre
+  w_items     kind, calibre          pieces handed over (not ammunition): a sum
+  w_rounds    calibre                rounds of ammunition handed over: a sum
+  paid        purpose                money paid (minor units), per purpose and
+                                     currency ("reward:MMK"): a sum
+              (each sum with its contributor cubes `_pp` and `_py`, the
+              people behind it: see `amounts.py`)
+  received    received, region       people received, by the state/region of the
+                                     receiving unit's base and of their origin
+  received_tsp township              people received, by the receiving unit's
+                                     base township (headquarters only)
   plans       state                  plans, by state, in the month they started
   milestones  dimension              milestones reached, per plan dimension
   followups   outcome                follow-ups, by what became of them
@@ -38,6 +48,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+
+from . import amounts as amounts_
+from .amounts import Amount
 
 UNKNOWN = "unknown"
 MAX_DAYS = 365
@@ -62,6 +75,11 @@ class Sources:
     service: Any = None
     items: Sequence[Any] = field(default_factory=tuple)
     plans: Sequence[Any] = field(default_factory=tuple)
+    # `ledger.reporting.PaymentFacts`: purpose, currency, amount, when.
+    payments: Sequence[Any] = field(default_factory=tuple)
+    # The receiving unit's base township (its place code), from the
+    # forces directory; "" when the unit has none recorded.
+    received_township: str = ""
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -237,6 +255,18 @@ def contribution(sources: Sources) -> dict[str, int]:
     for key, day in first_day.items():
         out.add("weapons", day, key)
 
+    received = stages.get("received")
+    if received is not None:
+        received_at = township_code(sources.received_township)
+        out.add(
+            "received",
+            received,
+            cell_key(received=region_of(received_at), region=region_of(township)),
+        )
+        out.add("received_tsp", received, cell_key(township=received_at))
+
+    out.cells.update(amounts_.amount_cells(out.unit_id, _amounts(sources)))
+
     for plan in sources.plans:
         out.add("plans", plan.starts_on, cell_key(state=code(plan.state)))
         for dimension, done_on in plan.milestones_done:
@@ -245,6 +275,30 @@ def contribution(sources: Sources) -> dict[str, int]:
             out.add("followups", day, cell_key(outcome=code(outcome)))
 
     return dict(out.cells)
+
+
+def _amounts(sources: Sources) -> list[Amount]:
+    """The sums one case adds: items and rounds handed over, money paid.
+    Values out of range are left out (they are not real quantities)."""
+    found: list[Amount] = []
+    for item in sources.items:
+        quantity = number_in(getattr(item, "quantity", None), 1, amounts_.MAX_QUANTITY)
+        if quantity is None:
+            continue
+        calibre = calibre_code(item.calibre)
+        if getattr(item, "is_ammunition", False) is True:
+            dims: tuple[tuple[str, str], ...] = (("calibre", calibre),)
+            found.append(Amount("w_rounds", item.received_at, dims, quantity))
+        else:
+            dims = (("kind", code(item.category)), ("calibre", calibre))
+            found.append(Amount("w_items", item.received_at, dims, quantity))
+    for payment in sources.payments:
+        amount = number_in(getattr(payment, "amount_minor", None), 1, amounts_.MAX_MINOR)
+        if amount is None:
+            continue
+        purpose = amounts_.purpose_code(payment.purpose, payment.currency)
+        found.append(Amount("paid", payment.paid_at, (("purpose", purpose),), amount))
+    return found
 
 
 def difference(old: dict[str, int], new: dict[str, int]) -> dict[str, int]:

@@ -21,10 +21,12 @@ from safepassage.geo.reporting import state_names, township_names
 from safepassage.reintegration.reporting import dimension_names
 
 from . import registry
+from .amounts import AMOUNT_CUBES, PEOPLE_PER_PERIOD, PEOPLE_PER_YEAR, contributors_grid
 from .disclosure import Published, Suppression, Table, publish
+from .magnitudes import publish_amounts
 from .models import ReportCell, ReportState
 from .policies import Scope
-from .registry import ARMY_TYPES, PERIOD, Dimension, Report
+from .registry import ARMY_TYPES, PERIOD, Dimension, Report, purpose_label
 from .rollups import UNKNOWN, month_start, parse_key, week_start
 
 MAX_PERIOD_COLUMNS = 60
@@ -116,12 +118,14 @@ def _cells(scope: Scope, filters: Filters, cube: str) -> list[tuple[dt.date, str
 
 def _labels_for(dimension: Dimension, seen: set[str]) -> list[tuple[str, str]]:
     known = dimension.values()
-    if dimension.name == "region":
+    if dimension.name in ("region", "received"):
         names = state_names()
         known = [(code, names.get(code, code)) for code in sorted(seen)]
     elif dimension.name == "township":
         names = township_names(seen - {UNKNOWN})
         known = [(code, names.get(code, code)) for code in sorted(seen)]
+    elif dimension.name == "purpose":
+        known = [(value, purpose_label(value)) for value in sorted(seen)]
     elif dimension.name == "dimension":
         names = dimension_names()
         known = [(code, name) for code, name in names.items()]
@@ -141,9 +145,47 @@ def _labels_for(dimension: Dimension, seen: set[str]) -> list[tuple[str, str]]:
 def _block_cells(
     scope: Scope, report: Report, kind: str, year: int, unit_id: int | None
 ) -> list[tuple[dt.date, str, int]]:
+    return _year_cells(scope, report.cube, kind, year, unit_id)
+
+
+def _year_cells(
+    scope: Scope, cube: str, kind: str, year: int, unit_id: int | None
+) -> list[tuple[dt.date, str, int]]:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     filters = Filters(start=first, end=last, period_kind=kind, unit_id=unit_id)
-    return [(p, key, n) for p, key, n in _cells(scope, filters, report.cube) if p.year == year]
+    return [(p, key, n) for p, key, n in _cells(scope, filters, cube) if p.year == year]
+
+
+def _contributors(
+    scope: Scope,
+    report: Report,
+    kind: str,
+    year: int,
+    unit_id: int | None,
+    rows: list[tuple[str, str]],
+    cols: list[tuple[str, str]],
+) -> list[list[int]]:
+    """Distinct people behind every entry of an amount report's year
+    table, from its contributor cubes (`amounts.py`)."""
+    per_year: dict[str, int] = defaultdict(int)
+    for _start, key, n in _year_cells(scope, report.cube + PEOPLE_PER_YEAR, kind, year, unit_id):
+        per_year[key] += n
+    per_period: dict[tuple[str, str], int] = defaultdict(int)
+    period_table = report.cols.name == PERIOD
+    if period_table:
+        for start, key, n in _year_cells(
+            scope, report.cube + PEOPLE_PER_PERIOD, kind, year, unit_id
+        ):
+            per_period[(key, start.isoformat())] += n
+    return contributors_grid(
+        row_values=[value for value, _label in rows],
+        col_values=[value for value, _label in cols],
+        order=AMOUNT_CUBES[report.cube],
+        row_name=report.rows.name,
+        col_name=None if period_table else report.cols.name,
+        per_period=per_period,
+        per_year=per_year,
+    )
 
 
 def year_periods(year: int, kind: str) -> list[dt.date]:
@@ -226,7 +268,12 @@ def report_block(
         col_labels=tuple(label for _v, label in cols),
         counts=tuple(tuple(counts[(rv, cv)] for cv, _l in cols) for rv, _l in rows),
     )
-    block = Block(rows=tuple(rows), cols=tuple(cols), published=publish(table, k=scope.k))
+    if report.is_amount:
+        people = _contributors(scope, report, kind, year, unit_id, rows, cols)
+        published = publish_amounts(table, people, k=scope.k)
+    else:
+        published = publish(table, k=scope.k)
+    block = Block(rows=tuple(rows), cols=tuple(cols), published=published)
     if len(_BLOCKS) >= _BLOCKS_MAX:
         _BLOCKS.clear()
     _BLOCKS[cache_key] = block

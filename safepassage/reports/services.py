@@ -28,6 +28,8 @@ from django.utils import timezone
 from safepassage.armoury.reporting import items_for_reporting
 from safepassage.audit.services import audit_record
 from safepassage.cases import reporting as cases_reporting
+from safepassage.forces.reporting import unit_base_townships
+from safepassage.ledger.reporting import payments_for_reporting
 from safepassage.reintegration.reporting import plans_for_reporting
 from safepassage.vault import keys
 
@@ -57,6 +59,17 @@ def reporting_mark_dirty(case_id: int) -> None:
         ReportContribution.objects.filter(case_id=case_id).update(
             dirty=True, version=F("version") + 1
         )
+
+
+def reporting_mark_unit_dirty(unit_id: int) -> int:
+    """Mark every case of a unit (its base township, where its people
+    were received, has changed); returns how many were marked."""
+    ids = cases_reporting.case_ids_of_unit(unit_id)
+    for start in range(0, len(ids), 1000):
+        ReportContribution.objects.filter(case_id__in=ids[start : start + 1000]).update(
+            dirty=True, version=F("version") + 1
+        )
+    return len(ids)
 
 
 def _state(*, lock: bool = False) -> ReportState:
@@ -89,12 +102,16 @@ def gather(case_ids: Iterable[int]) -> dict[int, rollups.Sources]:
     services = service_facts_for_reporting(present)
     items = items_for_reporting(present)
     plans = plans_for_reporting(present)
+    payments = payments_for_reporting(present)
+    bases = unit_base_townships(facts[case_id].unit_id for case_id in present)
     return {
         case_id: rollups.Sources(
             case=facts[case_id],
             service=services.get(case_id),
             items=items.get(case_id, ()),
             plans=plans.get(case_id, ()),
+            payments=payments.get(case_id, ()),
+            received_township=bases.get(int(facts[case_id].unit_id), ""),
         )
         for case_id in present
     }

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.core.permissions import refuse_in_view, requires_role
 
-from . import selectors, services
+from . import budgets, selectors, services
 from .charts import bar_chart, trend_chart
 from .exports import write_csv, write_xlsx
 from .forms import ReportFilterForm
@@ -114,6 +114,8 @@ def report_detail(request: HttpRequest, name: str) -> HttpResponse:
         return render(request, "reports/report.html", context, status=400)
     result = selectors.report_table(scope=scope, report=report, filters=form.filters())
     context.update(_section(result))
+    context["budget_lines"] = budgets.budget_lines(scope, result)
+    context["months"] = budgets.month_labels(result.filters.start, result.filters.end)
     context["query"] = request.GET.urlencode()
     return render(request, "reports/report.html", context)
 

@@ -35,3 +35,13 @@ MATRIX.row(
     anonymous=302,
     label="POST ledger:reconcile own unit",
 )
+MATRIX.row("ledger:budget", allow=FINANCE & in_unit("hq"), label="GET ledger:budget")
+MATRIX.row(
+    "ledger:budget",
+    method="post",
+    data={"month": "2026-11", "purpose": "reward", "currency": "MMK", "amount": "5000000"},
+    allow=FINANCE & in_unit("hq"),
+    ok_status=302,
+    anonymous=302,
+    label="POST ledger:budget",
+)
