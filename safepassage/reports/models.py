@@ -3,9 +3,10 @@
 `ReportCell` holds, per cube, period, receiving unit and key, how many
 people count there, or for an amount cube (`amounts.py`) how many items,
 rounds or minor units of money, with contributor cubes beside it. A
-cube is small on purpose: each report's own two dimensions (`key`, e.g. "region=MMR013|category=conscript"), so
-the clear table never combines township, age, sex and army unit for one
-person. No case id, code or date finer than a week is stored in clear.
+cube is small on purpose: each report's own two dimensions (`key`, e.g.
+"region=MMR013|category=conscript"), so the clear table never combines
+township, age, sex and army unit for one person. No case id, code or
+date finer than a week is stored in clear.
 
 `ReportContribution` remembers, per case, the cells it counts in, in an
 encrypted JSON field (one data key for all contributions, in the system
