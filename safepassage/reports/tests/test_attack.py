@@ -44,6 +44,19 @@ CUBE_DIMS: dict[str, tuple[str, ...]] = {
     "milestones": ("dimension",),
     "followups": ("outcome",),
     "grievances": ("kind",),
+    "received": ("received", "region"),
+    "received_tsp": ("township",),
+    # Amounts, and the people behind them (any numbers: the protection
+    # must hold whatever the contributors are).
+    "w_items": ("kind", "calibre"),
+    "w_items_pp": ("kind*", "calibre*"),
+    "w_items_py": ("kind*", "calibre*"),
+    "w_rounds": ("calibre",),
+    "w_rounds_pp": ("calibre*",),
+    "w_rounds_py": ("calibre*",),
+    "paid": ("purpose",),
+    "paid_pp": ("purpose*",),
+    "paid_py": ("purpose*",),
 }
 VALUES: dict[str, list[str]] = {
     "stage": ["contacted", "handed_over", "received", "screened", "in_training", "deployed"],
@@ -61,7 +74,10 @@ VALUES: dict[str, list[str]] = {
     "state": ["active", "completed", "lost", "left"],
     "dimension": ["personal", "productive", "family", "health"],
     "outcome": ["done", "due", "cancelled"],
+    "received": [f"MMR{n:03d}" for n in range(1, 6)],
+    "purpose": ["reward:MMK", "stipend:MMK", "other:THB"],
 }
+AMOUNTS_HEAVY = [0, 0, 1, 2, 3, 12, 40, 300, 900, 5000, 120_000]
 SMALL_HEAVY = [0, 0, 0, 1, 1, 2, 3, 4, 6, 9, 12, 25, 60]
 
 
@@ -76,12 +92,15 @@ def _seed(units) -> None:
     for cube, dims in CUBE_DIMS.items():
         keys = [""]
         for name in dims:
-            values = VALUES[name]
+            values = VALUES[name.rstrip("*")]
+            if name.endswith("*"):  # a contributor cube: margins too
+                name, values = name[:-1], [*values, "*"]
             keys = [f"{k}|{name}={v}" if k else f"{name}={v}" for k in keys for v in values]
+        draw = AMOUNTS_HEAVY if cube in ("w_items", "w_rounds", "paid") else SMALL_HEAVY
         for place in units:
             for key in keys:
                 # Weeks and months must agree: draw per week, sum to months.
-                per_week = {w: rng.choice(SMALL_HEAVY) if rng.random() < 0.25 else 0 for w in weeks}
+                per_week = {w: rng.choice(draw) if rng.random() < 0.25 else 0 for w in weeks}
                 per_month: dict[dt.date, int] = dict.fromkeys(months, 0)
                 for w, n in per_week.items():
                     if n:
