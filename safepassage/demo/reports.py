@@ -31,7 +31,8 @@ from safepassage.reintegration import services
 from safepassage.reintegration.models import FollowUp, Plan, PlanTemplate, Step
 from safepassage.reintegration.workflow import PathwayKind, PlanState, StepState
 
-from .reintegration import _assign
+from safepassage.cases import services as case_services
+from safepassage.cases.policies import user_holds_case_role
 from .seed import DEMO_UNITS, _ensure_user, demo_password
 
 DEFAULT_PLANS = 400
@@ -72,6 +73,16 @@ def _staffed_units() -> dict[int, tuple[User, User]]:
         for unit, people in found.items()
         if len(people) == 2
     }
+
+
+def _assign(handler: User, case: Case, caseworker: User) -> None:
+    """Add the caseworker to the case's team. Bulk-seeded cases may list
+    staff of headquarters who worked on them before; the unit's team is
+    its own staff, so those are left off."""
+    users = [u for u in case.assigned.all() if u.unit_id == case.unit_id]
+    users = [u for u in users if user_holds_case_role(u)]
+    if caseworker not in users:
+        case_services.case_assign(actor=handler, case=case, users=[*users, caseworker])
 
 
 def _staff_units_with_pathways() -> None:
