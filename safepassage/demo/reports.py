@@ -25,14 +25,14 @@ from django.utils import timezone
 
 from safepassage.accounts.models import Unit, User
 from safepassage.accounts.roles import Role
+from safepassage.cases import services as case_services
 from safepassage.cases.models import Case
+from safepassage.cases.policies import user_holds_case_role
 from safepassage.cases.workflow import Status
 from safepassage.reintegration import services
 from safepassage.reintegration.models import FollowUp, Plan, PlanTemplate, Step
 from safepassage.reintegration.workflow import PathwayKind, PlanState, StepState
 
-from safepassage.cases import services as case_services
-from safepassage.cases.policies import user_holds_case_role
 from .seed import DEMO_UNITS, _ensure_user, demo_password
 
 DEFAULT_PLANS = 400
