@@ -39,7 +39,7 @@ DEFAULT_PLANS = 400
 # Steps moved per plan at most, and follow-ups recorded at most per run:
 # enough for milestones and outcomes to show at k=10, few enough to stay
 # fast (about 0.2 s a plan).
-STEPS_PER_PLAN = 4
+STEPS_PER_PLAN = 8
 FOLLOWUPS_RECORDED = 400
 # Of the plans still wanted after the reintegrating cases, the share drawn
 # from cleared cases (the rest of the cleared stay waiting for a pathway).
