@@ -156,7 +156,7 @@ def report_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 @report_view
 def brief(request: HttpRequest) -> HttpResponse:
     """The printable weekly brief: headline numbers and trends, weapons,
-    depletion, reintegration outcomes (print stylesheet; PDF from the
+    rounds and money paid, depletion, reintegration outcomes (print stylesheet; PDF from the
     browser)."""
     scope = _scope(request)
     today = timezone.localdate()
@@ -166,7 +166,7 @@ def brief(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     filters = form.filters()
     sections = []
-    for name in ("weapons", "depletion", "plans", "followups"):
+    for name in ("weapons", "ammunition", "payments", "depletion", "plans", "followups"):
         report = selectors.report_get_for_scope(scope, name)
         if report is not None:
             sections.append(

@@ -70,4 +70,12 @@ def test_analyst_reads_a_report_in_two_languages_and_downloads_it(browser, live_
     assert page.locator("html").get_attribute("lang") == "my"
     assert "[c]" in page.locator("table.counts.report-table").inner_text()
     screenshot(page, "3-report-my")
+
+    # The new reports (amounts, where received) render in Burmese too.
+    for name in ("payments", "ammunition", "received_origin"):
+        page.goto(f"{base}/reports/{name}/")
+        assert page.locator("html").get_attribute("lang") == "my"
+        assert page.locator("table.counts.report-table").count() == 1
+        assert page.locator("svg[role=img]").count() >= 1
+    screenshot(page, "4-received-my")
     assert not [m for m in console if "Content Security Policy" in m], console
