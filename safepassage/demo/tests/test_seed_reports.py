@@ -84,11 +84,13 @@ def test_seed_demo_reports_opens_moves_and_closes_plans_through_the_services(cap
     assert {p.state for p in plans} & {PlanState.COMPLETED, PlanState.LOST, PlanState.LEFT}
     assert AuditEvent.objects.filter(action__startswith="reintegration.plan").exists()
     assert FollowUp.objects.exists()
-    # A second run adds nothing beyond the limit.
+    # A second run adds nothing beyond the limit (it may take more of the
+    # cleared cases the first left waiting, up to the limit).
     call_command("seed_demo_reports", "--plans", "40")
-    assert Plan.objects.count() == len(plans)
-    call_command("seed_demo_reports", "--plans", str(len(plans)))
-    assert Plan.objects.count() == len(plans)
+    count = Plan.objects.count()
+    assert len(plans) <= count <= 40
+    call_command("seed_demo_reports", "--plans", str(count))
+    assert Plan.objects.count() == count
 
 
 def test_seed_demo_reports_refuses_a_negative_limit():
