@@ -3,7 +3,9 @@
 Every figure starts from the user's `Scope` (policies.py): the cells of
 the units they may read, the period kinds they may read, published
 through `disclosure.publish` at their k. One aggregate query per table
-over the count cubes; nothing is decrypted on a page view.
+over the count cubes; nothing is decrypted on a page view. A report of
+amounts (items, rounds, money) also reads its two contributor cubes and
+is published by `magnitudes.publish_amounts`, suppressing by people.
 """
 
 from __future__ import annotations
