@@ -1,33 +1,40 @@
-"""Reports at scale: every report page and the dashboard, an export, and a
-refresh after 1,000 changed cases; beside them the naive ORM aggregation
-and DuckDB over the same data.
+"""Reports at scale (issue 22 §4): the dashboard and every report page,
+exports, and the refresh after 1,000 changed cases; beside them, in the
+same run, the naive aggregation over a per-case table and DuckDB over the
+same rows.
 
-    .venv/bin/python bench/reports/run.py --cases 1000000 [--samples 40]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python ...
+    .venv/bin/python bench/reports/run.py --cases 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/safepassage_x \\
+        .venv/bin/python bench/reports/run.py --cases 1000000
 
-Builds a throw-away test database. The read side is generated in bulk,
-not through the vault: `--cases` invented cases become the count cubes
-(`ReportCell`, computed here with numpy exactly as the contributions would
-sum), one `ReportContribution` row per case (cells NULL), and, for the
-naive and DuckDB comparisons only, a clear per-case fact table
-(`bench_case_facts`, which the product does not have). The refresh side
-uses `--dirty` real cases made through the services (encrypted), marked
-dirty, refreshed, changed, refreshed again.
+A throw-away test database (and var dir, under var/test/p<pid>). The read
+side is generated in bulk (bench/reports/generate.py): the count cubes as
+the contributions would sum them, one contribution row per case. The
+refresh side is real: `--dirty` cases made through the services
+(encrypted), refreshed by the product's refresh, then every person's
+township changed and refreshed again.
 
 Pages are timed server-side through Django's test client (the whole
-middleware stack, second factor, permissions) as a headquarters analyst:
-"cold" clears the in-process cache of published tables before each
-request (every table built from the cubes and published again, the LP
-verification included), "warm" does not.
+middleware stack, second factor, permissions) as a headquarters analyst,
+after the product's refresh (and its publishing step, if it has one):
+- "first": the first request of the page after that refresh;
+- "cold": each request after clearing the process's caches of published
+  tables (every dict in the reports modules named like `_BLOCKS`), i.e.
+  the first view in a fresh worker after a refresh;
+- "warm": repeated requests.
+CPU: this process's CPU per request (time.process_time) and, on
+PostgreSQL, the server backend's (from /proc/<backend pid>/stat).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import os
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,172 +42,75 @@ sys.path.insert(0, str(ROOT))
 
 from bench._django import create_test_database, destroy_test_database, setup_django  # noqa: E402
 
-UNITS = 40
-DAYS = 730
+Figures = dict[str, float]
 
 
-def pct(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+class ServerCpu:
+    """The PostgreSQL backend's CPU seconds (0 on SQLite: in-process)."""
+
+    def __init__(self, connection) -> None:
+        self.path: Path | None = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.path = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        if self.path is None:
+            return 0.0
+        try:
+            fields = self.path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+
+def measure(
+    fn: Callable[[], object],
+    samples: int,
+    server: ServerCpu,
+    before: Callable[[], object] | None = None,
+) -> Figures:
+    wall, cpu, srv = [], [], []
+    for _ in range(samples):
+        if before is not None:
+            before()
+        s0, c0, w0 = server(), time.process_time(), time.perf_counter()
+        fn()
+        wall.append((time.perf_counter() - w0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+        srv.append((server() - s0) * 1000)
+    ordered = sorted(wall)
 
     def pick(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
-    return {"p50": pick(0.5), "p95": pick(0.95), "mean": statistics.fmean(ordered)}
-
-
-def timed(fn, samples: int, before=None) -> dict[str, float]:
-    fn()
-    out = []
-    for _ in range(samples):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return pct(out)
-
-
-def facts(n: int, seed: int = 22):
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
     return {
-        "unit": rng.integers(0, UNITS, n),
-        "day": rng.integers(0, DAYS, n),
-        "region": rng.zipf(1.6, n) % 15,
-        "township": rng.zipf(1.3, n) % 330,
-        "category": rng.choice(5, n, p=[0.5, 0.3, 0.12, 0.05, 0.03]),
-        "stage": rng.integers(0, 3, n),
-        "age": rng.choice(
-            11, n, p=[0.1, 0.3, 0.25, 0.15, 0.08, 0.05, 0.03, 0.02, 0.01, 0.005, 0.005]
-        ),
-        "sex": rng.choice(3, n, p=[0.9, 0.09, 0.01]),
-        "rank": rng.integers(0, 5, n),
-        "army_type": rng.integers(0, 6, n),
-        "army_number": rng.zipf(1.4, n) % 500 + 1,
-        "reached": rng.integers(1, 8, n),  # how many flow stages reached
+        "p50": pick(0.5),
+        "p95": pick(0.95),
+        "cpu": statistics.fmean(cpu),
+        "server": statistics.fmean(srv),
+        "n": samples,
     }
 
 
-CATEGORIES = ["conscript", "soldier", "police", "other", "unknown"]
-STAGES = ["in_training", "deployed", "other"]
-SEXES = ["male", "female", "other"]
-RANKS = ["private", "nco", "officer", "police_constable", "police_officer"]
-ARMY = ["lib", "ib", "moc", "rc", "police", "other"]
-FLOW = ["contacted", "handed_over", "received", "screened", "pathway", "plan", "plan_completed"]
-
-
-def cube_rows(f, unit_ids: list[int], today: dt.date):
-    """The cubes as the contributions would sum them, by numpy."""
-    import numpy as np
-
-    from safepassage.reports.rollups import month_start, week_start
-
-    days = np.array([today - dt.timedelta(days=int(d)) for d in range(DAYS)])
-    week_of = np.array([week_start(d) for d in days])
-    month_of = np.array([month_start(d) for d in days])
-
-    weeks = sorted(set(week_of.tolist()))
-    months = sorted(set(month_of.tolist()))
-    week_index = np.array([weeks.index(w) for w in week_of])
-    month_index = np.array([months.index(m) for m in month_of])
-
-    def emit(cube: str, key_codes, key_labels, day_index, unit_index):
-        out = []
-        for kind, index, starts in (
-            ("week", week_index, weeks),
-            ("month", month_index, months),
-        ):
-            periods = len(starts)
-            slot = key_codes.astype(np.int64) * periods + index[day_index]
-            combined = slot * UNITS + unit_index
-            values, counts = np.unique(combined, return_counts=True)
-            for value, count in zip(values.tolist(), counts.tolist(), strict=True):
-                unit = value % UNITS
-                period = (value // UNITS) % periods
-                key = key_labels(value // UNITS // periods)
-                out.append((cube, kind, starts[period], unit_ids[unit], key, count))
-        return out
-
-    rows = []
-    u, d = f["unit"], f["day"]
-    region = lambda c: f"MMR{c + 1:03d}"  # noqa: E731
-    rows += emit(
-        "origin",
-        f["region"] * 5 + f["category"],
-        lambda c: f"region={region(c // 5)}|category={CATEGORIES[c % 5]}",
-        d,
-        u,
-    )
-    rows += emit(
-        "township", f["township"], lambda c: f"township=MMR{c // 30 + 1:03d}{c % 30 + 1:03d}", d, u
-    )
-    rows += emit(
-        "who",
-        f["category"] * 3 + f["stage"],
-        lambda c: f"category={CATEGORIES[c // 3]}|stage={STAGES[c % 3]}",
-        d,
-        u,
-    )
-    rows += emit(
-        "age_sex",
-        f["age"] * 3 + f["sex"],
-        lambda c: f"age={15 + 5 * (c // 3)}-{19 + 5 * (c // 3)}|sex={SEXES[c % 3]}",
-        d,
-        u,
-    )
-    rows += emit(
-        "rank",
-        f["rank"] * 5 + f["category"],
-        lambda c: f"rank={RANKS[c // 5]}|category={CATEGORIES[c % 5]}",
-        d,
-        u,
-    )
-    rows += emit("army_type", f["army_type"], lambda c: f"army_type={ARMY[c]}", d, u)
-    rows += emit(
-        "army_unit",
-        f["army_type"] * 1000 + f["army_number"],
-        lambda c: f"army_unit={ARMY[c // 1000]}-{c % 1000}",
-        d,
-        u,
-    )
-    for s, stage in enumerate(FLOW):
-        mask = f["reached"] > s
-        later = np.maximum(d[mask] - 3 * s, 0)
-        rows += emit(
-            "flow",
-            np.zeros(mask.sum(), dtype=np.int64),
-            lambda c, stage=stage: f"stage={stage}",
-            later,
-            u[mask],
-        )
-    weapons = f["army_number"] % 3 == 0
-    rows += emit(
-        "weapons",
-        (f["rank"][weapons] * 4 + f["stage"][weapons]),
-        lambda c: (
-            f"kind={['rifle', 'pistol', 'ammunition', 'grenade', 'other'][c // 4]}"
-            f"|calibre={['5.56', '7.62', '9mm', 'unknown'][c % 4]}"
-        ),
-        d[weapons],
-        u[weapons],
-    )
-    planned = f["reached"] >= 6
-    rows += emit(
-        "plans",
-        f["stage"][planned],
-        lambda c: f"state={['active', 'completed', 'lost'][c]}",
-        d[planned],
-        u[planned],
-    )
-    return rows
+def once(fn: Callable[[], object], server: ServerCpu) -> Figures:
+    return measure(fn, 1, server)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--dirty", type=int, default=1000)
-    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--samples", type=int, default=30, help="warm samples per page")
+    parser.add_argument("--cold-samples", type=int, default=10)
+    parser.add_argument("--profile", default="", help="cProfile this page (name) cold, then stop")
     args = parser.parse_args()
     setup_django()
     from django.conf import settings
@@ -213,17 +123,103 @@ def main() -> None:
     path.unlink(missing_ok=True)
     keyring.keyring_create("benchmark passphrase", path=path)
     keyring.unlock("benchmark passphrase", path=path)
+    started = time.process_time(), time.perf_counter()
     try:
         run(args)
     finally:
+        print(
+            f"\nwhole run: {time.perf_counter() - started[1]:.0f} s wall,"
+            f" {time.process_time() - started[0]:.0f} s CPU (this process); {load()}"
+        )
         destroy_test_database(name)
+
+
+def caches_clear() -> list[str]:
+    """Empty the reports app's in-process caches of published tables:
+    every module-level dict named like a constant with a leading
+    underscore (`_BLOCKS` today), so that the bench follows the product
+    when those caches move or multiply."""
+    import importlib
+    import pkgutil
+
+    import safepassage.reports as package
+
+    cleared = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name in ("tests", "migrations", "management"):
+            continue
+        module = importlib.import_module(f"safepassage.reports.{info.name}")
+        for attr, value in vars(module).items():
+            if attr.startswith("_") and attr.lstrip("_").isupper() and isinstance(value, dict):
+                value.clear()
+                cleared.append(f"{info.name}.{attr}")
+    return cleared
+
+
+def product_refresh() -> int:
+    """The refresh the product's timer runs, then its publishing step if
+    it has one as a separate service."""
+    from safepassage.reports import services
+
+    done = services.reports_refresh()
+    for name in ("reports_publish", "publications_refresh", "reports_publications_refresh"):
+        step = getattr(services, name, None)
+        if step is not None:
+            step()
+    return done
+
+
+def generate(args, units: list, connection) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bench.reports import generate as gen
+    from safepassage.reports import services
+
+    today = timezone.localdate()
+    unit_ids = [unit.pk for unit in units]
+    key = services._contribution_key()
+    t0, c0 = time.perf_counter(), time.process_time()
+    f = gen.facts(args.cases)
+    blocks = gen.cube_blocks(f, unit_ids, today)
+    t1 = time.perf_counter()
+    print(f"cubes summed by numpy: {t1 - t0:.1f} s")
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.connection.execute("PRAGMA synchronous=OFF")
+        connection.connection.execute("PRAGMA cache_size=-262144")
+    with transaction.atomic():
+        rows = gen.cells_insert(connection, blocks)
+    t2 = time.perf_counter()
+    print(f"{rows:,} cube rows written: {t2 - t1:.1f} s")
+    with transaction.atomic():
+        gen.contributions_insert(connection, args.cases, key.pk, first_case=10_000_000)
+    t3 = time.perf_counter()
+    print(f"{args.cases:,} contribution rows written: {t3 - t2:.1f} s")
+    columns = gen.case_facts_columns(f, unit_ids, today)
+    with transaction.atomic():
+        gen.case_facts_insert(connection, columns)
+    t4 = time.perf_counter()
+    print(f"{args.cases:,} per-case fact rows (naive side) written: {t4 - t3:.1f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does after a load
+            cursor.execute("ANALYZE")
+    else:
+        connection.connection.execute("PRAGMA synchronous=FULL")  # the product's setting
+    csv = Path(tempfile.mkstemp(suffix=".csv")[1])
+    gen.case_facts_csv(columns, csv)
+    args.facts_csv = csv
+    del f, blocks, columns
+    print(
+        f"generated in {time.perf_counter() - t0:.0f} s wall,"
+        f" {time.process_time() - c0:.0f} s CPU (this process); {load()}"
+    )
 
 
 def run(args) -> None:
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
-    from django.utils import timezone
 
     from safepassage.accounts.roles import Role
     from safepassage.accounts.tests.factories import (
@@ -232,196 +228,149 @@ def run(args) -> None:
         UserFactory,
         sign_in,
     )
-    from safepassage.reports import selectors, services
-    from safepassage.reports.models import ReportCell, ReportContribution
+    from safepassage.cases.models import Person
     from safepassage.reports.registry import REPORTS
     from safepassage.reports.tests.factories import person_case
 
     vendor = connection.vendor
-    print(f"# reports bench: {args.cases:,} cases on {vendor}")
+    print(f"# reports bench: {args.cases:,} cases on {vendor}; {load()}")
     hq = HeadquartersFactory()
-    units = [UnitFactory(name=f"Bench unit {n:02d}") for n in range(UNITS)]
-    today = timezone.localdate()
+    units = [UnitFactory(name=f"Bench unit {n:02d}") for n in range(40)]
+    generate(args, units, connection)
+    server = ServerCpu(connection)
+    results: list[tuple[str, Figures]] = []
 
+    # The refresh side: real cases through the services, encrypted.
     t0 = time.perf_counter()
-    f = facts(args.cases)
-    rows = cube_rows(f, [unit.pk for unit in units], today)
-    ReportCell.objects.bulk_create(
+    townships = ["MMR013017", "MMR010004", "MMR001001", "MMR005003"]
+    cases = [
+        person_case(units[n % 40], township=townships[n % 4], sex=("male", "female")[n % 2])
+        for n in range(args.dirty)
+    ]
+    print(f"made {len(cases)} real cases in {time.perf_counter() - t0:.0f} s; {load()}")
+    counted: list[int] = []
+    results.append(
         (
-            ReportCell(cube=c, period_kind=k, period_start=s, unit_id=u, key=key, count=n)
-            for c, k, s, u, key, n in rows
-        ),
-        batch_size=5000,
-    )
-    key = services._contribution_key()
-    with connection.cursor() as cursor:
-        table = ReportContribution._meta.db_table
-        batch = []
-        import uuid
-
-        for case_id in range(10_000_000, 10_000_000 + args.cases):
-            batch.append(
-                (
-                    str(uuid.uuid4()) if vendor == "postgresql" else uuid.uuid4().hex,
-                    str(key.pk) if vendor == "postgresql" else key.pk.hex,
-                    case_id,
-                    None,
-                    False,
-                    1,
-                )
-            )
-            if len(batch) == 20_000:
-                cursor.executemany(
-                    f"INSERT INTO {table} (vault_id, data_key_id, case_id, cells, dirty, version)"  # noqa: S608
-                    " VALUES (%s, %s, %s, %s, %s, %s)",
-                    batch,
-                )
-                batch = []
-        if batch:
-            cursor.executemany(
-                f"INSERT INTO {table} (vault_id, data_key_id, case_id, cells, dirty, version)"  # noqa: S608
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                batch,
-            )
-        # The naive side's per-case table (the product keeps none).
-        cursor.execute(
-            "CREATE TABLE bench_case_facts (unit_id integer, opened date, region text,"
-            " category text, sex text, age integer)"
+            f"refresh: {args.dirty:,} new real cases",
+            once(lambda: counted.append(product_refresh()), server),
         )
-        facts_rows = [
-            (
-                units[int(f["unit"][i])].pk,
-                today - dt.timedelta(days=int(f["day"][i])),
-                f"MMR{int(f['region'][i]) + 1:03d}",
-                CATEGORIES[int(f["category"][i])],
-                SEXES[int(f["sex"][i])],
-                int(f["age"][i]),
-            )
-            for i in range(args.cases)
-        ]
-        for start in range(0, len(facts_rows), 20_000):
-            cursor.executemany(
-                "INSERT INTO bench_case_facts VALUES (%s, %s, %s, %s, %s, %s)",
-                facts_rows[start : start + 20_000],
-            )
-    services.ReportState.objects.filter(pk=1).update(refreshed_at=timezone.now())
-    print(
-        f"generated {ReportCell.objects.count():,} cube rows and {args.cases:,} contributions"
-        f" in {time.perf_counter() - t0:.0f} s"
     )
+    for person in Person.objects.filter(case__in=cases):
+        person.home_township = "MMR014001"
+        person.save()
+    results.append(
+        (
+            f"refresh: {args.dirty:,} changed cases (township moved)",
+            once(lambda: counted.append(product_refresh()), server),
+        )
+    )
+    print(f"refreshed {counted} cases; {load()}")
 
     analyst = UserFactory(unit=hq, roles=[Role.ANALYST])
     client = Client()
     sign_in(client, analyst)
-    results: list[tuple[str, dict[str, float]]] = []
-    clear = selectors._BLOCKS.clear
     pages = [("dashboard", reverse("reports:dashboard"))]
     pages += [(r.name, reverse("reports:report", args=[r.name])) for r in REPORTS]
-    for label, url in pages:
+    print(f"cold clears: {', '.join(caches_clear()) or 'nothing (no in-process cache found)'}")
 
-        def get(url=url):
+    def getter(url: str) -> Callable[[], None]:
+        def get() -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        results.append((f"page {label} (cold)", timed(get, args.samples, before=clear)))
-        results.append((f"page {label} (warm)", timed(get, args.samples)))
+        return get
 
-    def export():
-        response = client.get(reverse("reports:export", args=["origin_category", "xlsx"]))
-        assert response.status_code == 200
+    if args.profile:
+        import cProfile
+        import pstats
 
-    results.append(("export origin_category xlsx (cold)", timed(export, 5, before=clear)))
+        url = dict(pages)[args.profile]
+        getter(url)()
+        caches_clear()
+        profile = cProfile.Profile()
+        profile.runcall(getter(url))
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+        return
 
-    # The naive aggregation and DuckDB, over the per-case facts.
-    since = today - dt.timedelta(days=365)
+    # The first view of every page after the refresh, before any other.
+    for label, url in pages:
+        results.append((f"page {label} (first after refresh)", once(getter(url), server)))
+    print(f"first views done; {load()}")
+    for label, url in pages:
+        get = getter(url)
+        results.append(
+            (f"page {label} (cold)", measure(get, args.cold_samples, server, caches_clear))
+        )
+        get()
+        results.append((f"page {label} (warm)", measure(get, args.samples, server)))
+    print(f"pages done; {load()}")
 
-    def naive():
-        with connection.cursor() as cursor:
-            month = (
-                "strftime('%%Y-%%m', opened)"
-                if vendor == "sqlite"
-                else "to_char(opened, 'YYYY-MM')"
-            )
-            cursor.execute(
-                f"SELECT region, {month}, count(*) FROM bench_case_facts"  # noqa: S608
-                " WHERE opened >= %s GROUP BY 1, 2",
-                [since],
-            )
-            cursor.fetchall()
+    for report, fmt in (("origin_category", "xlsx"), ("township", "xlsx"), ("township", "csv")):
+        get = getter(reverse("reports:export", args=[report, fmt]))
+        results.append((f"export {report} {fmt} (cold)", measure(get, 5, server, caches_clear)))
+        results.append((f"export {report} {fmt} (warm)", measure(get, 5, server)))
 
-    results.append(("naive aggregation: origin by month", timed(naive, 5)))
+    naive_and_duckdb(args, connection, server, results)
 
-    def naive_heavy():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT age, sex, category, unit_id, count(*) FROM bench_case_facts"
-                " WHERE opened >= %s GROUP BY 1, 2, 3, 4",
-                [since],
-            )
-            cursor.fetchall()
+    print(f"\n| measure ({vendor}, {args.cases:,} cases) | n | p50 ms | p95 ms | CPU ms | server CPU ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, fig in results:
+        print(
+            f"| {label} | {fig['n']} | {fig['p50']:.1f} | {fig['p95']:.1f}"
+            f" | {fig['cpu']:.1f} | {fig['server']:.1f} |"
+        )
+    print(load())
 
-    results.append(("naive aggregation: age x sex x category x unit", timed(naive_heavy, 5)))
 
+def naive_and_duckdb(args, connection, server: ServerCpu, results) -> None:
+    """Over the clear per-case table (which the product does not have: its
+    facts are encrypted), the aggregations a page would need."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    since = timezone.localdate() - dt.timedelta(days=365)
+    month = "strftime('%%Y-%%m', opened)" if connection.vendor == "sqlite" else (
+        "to_char(opened, 'YYYY-MM')"
+    )
+    queries = {
+        "origin by month": f"SELECT region, {month}, count(*) FROM bench_case_facts"  # noqa: S608
+        " WHERE opened >= %s GROUP BY 1, 2",
+        "age x sex x category x unit": "SELECT age, sex, category, unit_id, count(*)"
+        " FROM bench_case_facts WHERE opened >= %s GROUP BY 1, 2, 3, 4",
+    }
+    for label, sql in queries.items():
+
+        def naive(sql: str = sql) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [since])
+                cursor.fetchall()
+
+        results.append((f"naive SQL over a per-case table: {label}", measure(naive, 5, server)))
     try:
         import duckdb
-        import numpy as np
-        import pyarrow as pa
-
-        db = duckdb.connect()
-        facts_table = pa.table(
-            {
-                "region": np.array([f"MMR{int(r) + 1:03d}" for r in f["region"]]),
-                "day": f["day"],
-                "age": f["age"],
-                "sex": f["sex"],
-                "category": f["category"],
-                "unit": f["unit"],
-            }
-        )
-        db.register("facts", facts_table)
-
-        def duck():
-            db.execute(
-                "SELECT region, day // 30 AS m, count(*) FROM facts WHERE day < 365 GROUP BY 1, 2"
-            ).fetchall()
-
-        results.append(("duckdb: origin by month", timed(duck, 10)))
-
-        def duck_heavy():
-            db.execute(
-                "SELECT age, sex, category, unit, count(*) FROM facts WHERE day < 365"
-                " GROUP BY 1, 2, 3, 4"
-            ).fetchall()
-
-        results.append(("duckdb: age x sex x category x unit", timed(duck_heavy, 10)))
     except ImportError:
-        print("duckdb not installed: .venv/bin/uv sync --inexact --group bench")
-
-    # The refresh after changed real cases.
-    t0 = time.perf_counter()
-    place = units[0]
-    cases = [person_case(place, township="MMR013017") for _ in range(args.dirty)]
-    print(f"made {len(cases)} real cases in {time.perf_counter() - t0:.0f} s")
+        print("duckdb not installed (bench group: .venv/bin/uv sync --inexact --group bench)")
+        args.facts_csv.unlink(missing_ok=True)
+        return
+    db = duckdb.connect()
     start = time.perf_counter()
-    refreshed = services.reports_refresh()
-    first = (time.perf_counter() - start) * 1000
-    from safepassage.cases.models import Person
+    db.execute(f"CREATE TABLE facts AS SELECT * FROM read_csv_auto('{args.facts_csv}')")
+    print(f"duckdb loaded the same rows from CSV in {time.perf_counter() - start:.1f} s")
+    duck_queries = {
+        "origin by month": "SELECT region, strftime(opened, '%Y-%m'), count(*) FROM facts"
+        " WHERE opened >= ? GROUP BY 1, 2",
+        "age x sex x category x unit": "SELECT age, sex, category, unit_id, count(*) FROM facts"
+        " WHERE opened >= ? GROUP BY 1, 2, 3, 4",
+    }
+    for label, sql in duck_queries.items():
 
-    for person in Person.objects.filter(case__in=cases):
-        person.home_township = "MMR014001"
-        person.save()
-    start = time.perf_counter()
-    changed = services.reports_refresh()
-    second = (time.perf_counter() - start) * 1000
-    results.append((f"refresh: {refreshed} new cases", {"p50": first, "p95": first, "mean": first}))
-    results.append(
-        (f"refresh: {changed} changed cases", {"p50": second, "p95": second, "mean": second})
-    )
+        def duck(sql: str = sql) -> None:
+            db.execute(sql, [since]).fetchall()
 
-    print(f"\n| measure ({vendor}, {args.cases:,} cases) | p50 ms | p95 ms |")
-    print("|---|---:|---:|")
-    for label, figures in results:
-        print(f"| {label} | {figures['p50']:.1f} | {figures['p95']:.1f} |")
+        duck()
+        results.append((f"DuckDB over the same rows: {label}", measure(duck, 10, server)))
+    args.facts_csv.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
