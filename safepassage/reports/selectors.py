@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -99,7 +99,7 @@ def period_label(start: dt.date, kind: str) -> str:
     return start.strftime("%Y-%m")
 
 
-def _cells(scope: Scope, filters: Filters, cube: str) -> list[tuple[dt.date, str, int]]:
+def _cells_in_scope(scope: Scope, filters: Filters, cube: str) -> QuerySet[ReportCell]:
     queryset = ReportCell.objects.filter(
         cube=cube,
         period_kind=filters.period_kind,
@@ -110,7 +110,15 @@ def _cells(scope: Scope, filters: Filters, cube: str) -> list[tuple[dt.date, str
         queryset = queryset.filter(unit_id__in=scope.unit_ids)
     if filters.unit_id is not None:
         queryset = queryset.filter(unit_id=filters.unit_id)
-    rows = queryset.values_list("period_start", "key").annotate(n=Sum("count"))
+    return queryset
+
+
+def _cells(scope: Scope, filters: Filters, cube: str) -> list[tuple[dt.date, str, int]]:
+    rows = (
+        _cells_in_scope(scope, filters, cube)
+        .values_list("period_start", "key")
+        .annotate(n=Sum("count"))
+    )
     return [(start, key, int(n or 0)) for start, key, n in rows]
 
 
@@ -244,7 +252,9 @@ def _sum_or_none(values: list[int | None]) -> int | None:
     return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
-def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportResult:
+def report_table(
+    *, scope: Scope, report: Report, filters: Filters, with_medians: bool = True
+) -> ReportResult:
     """The part of the report's canonical tables that the filters select.
 
     Period reports: the periods in range, from each calendar year's table.
@@ -341,21 +351,33 @@ def report_table(*, scope: Scope, report: Report, filters: Filters) -> ReportRes
             col_total_status=tuple(_status(t) for t in col_totals),
             total_status=_status(grand),
         )
-    medians = _flow_medians(scope, filters) if report.name == "flow" else []
+    medians = _flow_medians(scope, filters) if report.name == "flow" and with_medians else []
     return ReportResult(report=report, published=published, filters=filters, medians=medians)
 
 
 def _flow_medians(scope: Scope, filters: Filters) -> list[tuple[str, int | None]]:
     """Median days spent before each stage, over the range; withheld
-    (None) for a stage reached by fewer than k people."""
+    (None) for a stage reached by fewer than k people. One aggregate by
+    key (the periods summed in the database), kept per scope, filters and
+    refresh, like the published tables."""
+    cache_key = (scope.unit_ids, scope.k, filters, figures_as_of(), translation.get_language())
+    cached = _MEDIANS.get(cache_key)
+    if cached is not None:
+        return cached
     histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for _start, key, n in _cells(scope, filters, "flow_days"):
+    rows = (
+        _cells_in_scope(scope, filters, "flow_days")
+        .order_by()
+        .values_list("key")
+        .annotate(n=Sum("count"))
+    )
+    for key, n in rows:
         dims = parse_key(key)
         try:
             days = int(dims.get("days", ""))
         except ValueError:
             continue
-        histogram[dims.get("stage", UNKNOWN)][days] += n
+        histogram[dims.get("stage", UNKNOWN)][days] += int(n or 0)
     result: list[tuple[str, int | None]] = []
     for value, label in registry.STAGE.values()[1:]:
         counts = histogram.get(value, {})
@@ -370,7 +392,13 @@ def _flow_medians(scope: Scope, filters: Filters) -> list[tuple[str, int | None]
             if running >= middle:
                 result.append((label, days))
                 break
+    if len(_MEDIANS) >= _BLOCKS_MAX:
+        _MEDIANS.clear()
+    _MEDIANS[cache_key] = result
     return result
+
+
+_MEDIANS: dict[tuple[object, ...], list[tuple[str, int | None]]] = {}
 
 
 @dataclass(frozen=True)
@@ -408,7 +436,10 @@ def dashboard(*, scope: Scope, today: dt.date, periods: int = 12) -> list[Headli
         for _n in range(periods - 1):
             start = month_start(start - dt.timedelta(days=1))
     flow = registry.BY_NAME["flow"]
-    result = report_table(scope=scope, report=flow, filters=Filters(start, today, kind))
+    # The dashboard shows no medians: it does not pay for them.
+    result = report_table(
+        scope=scope, report=flow, filters=Filters(start, today, kind), with_medians=False
+    )
     published = result.published
     titles = headline_titles()
     order = [value for value, _label in registry.STAGE.values()]
