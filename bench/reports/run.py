@@ -367,7 +367,9 @@ def naive_and_duckdb(args, connection, server: ServerCpu, results) -> None:
         return
     db = duckdb.connect()
     start = time.perf_counter()
-    db.execute("CREATE TABLE facts AS SELECT * FROM read_csv_auto(?)", [str(args.facts_csv)])
+    path = str(args.facts_csv)  # from mkstemp: no quote in it
+    assert "'" not in path
+    db.execute(f"CREATE TABLE facts AS SELECT * FROM read_csv_auto('{path}')")  # noqa: S608
     print(f"duckdb loaded the same rows from CSV in {time.perf_counter() - start:.1f} s")
     duck_queries = {
         "origin by month": "SELECT region, strftime(opened, '%Y-%m'), count(*) FROM facts"
