@@ -223,6 +223,7 @@ def generate(args, units: list, connection) -> None:
 def run(args) -> None:
     from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from safepassage.accounts.roles import Role
@@ -262,6 +263,15 @@ def run(args) -> None:
     for person in Person.objects.filter(case__in=cases):
         person.home_township = "MMR014001"
         person.save()
+    if args.profile == "refresh":
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(product_refresh)
+        print(f"## refresh of {args.dirty} changed cases")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        return
     results.append(
         (
             f"refresh: {args.dirty:,} changed cases (township moved)",
@@ -308,7 +318,14 @@ def run(args) -> None:
         results.append(
             (f"page {label} (cold)", measure(get, args.cold_samples, server, caches_clear))
         )
-        get()
+        with CaptureQueriesContext(connection) as queries:
+            get()
+        writes = sum(
+            1
+            for q in queries.captured_queries
+            if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        )
+        print(f"{label} warm: {len(queries.captured_queries)} queries, {writes} writes")
         results.append((f"page {label} (warm)", measure(get, args.samples, server)))
     print(f"pages done; {load()}")
 

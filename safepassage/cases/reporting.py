@@ -73,8 +73,18 @@ def case_facts_for_reporting(case_ids: Iterable[int]) -> dict[int, CaseFacts]:
     )
     for case_id, to_status, at in events:
         reached.setdefault(case_id, {}).setdefault(to_status, at)
-    people = {p.case_id: p for p in Person.objects.filter(case_id__in=ids).select_related("case")}
-    services = {s.case_id: s for s in ServiceRecord.objects.filter(case_id__in=ids)}
+    # The case (whose unit binds the key) and the data key come in the same
+    # query: without them, two more queries per person and per record.
+    people = {
+        p.case_id: p
+        for p in Person.objects.filter(case_id__in=ids).select_related("case", "data_key__unit_key")
+    }
+    services = {
+        s.case_id: s
+        for s in ServiceRecord.objects.filter(case_id__in=ids).select_related(
+            "case", "data_key__unit_key"
+        )
+    }
     result: dict[int, CaseFacts] = {}
     for case in cases:
         person = people.get(case.pk)

@@ -159,7 +159,8 @@ def reports_refresh(*, batch: int = BATCH, limit: int | None = None) -> int:
         with transaction.atomic():
             _state(lock=True)
             marks = list(
-                ReportContribution.objects.select_for_update()
+                ReportContribution.objects.select_for_update(of=("self",))
+                .select_related("data_key__unit_key")
                 .filter(dirty=True)
                 .order_by("case_id")[:size]
             )

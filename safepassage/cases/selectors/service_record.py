@@ -86,7 +86,7 @@ def service_facts_for_reporting(case_ids: Iterable[int]) -> dict[int, ServiceFac
     chunk = 2000
     for start in range(0, len(ids), chunk):
         rows = ServiceRecord.objects.filter(case_id__in=ids[start : start + chunk]).select_related(
-            "data_key__unit_key"
+            "case", "data_key__unit_key"
         )
         found.update(rows_readable(rows, read=facts, found_in="cases.service_facts"))
     audit_record(
