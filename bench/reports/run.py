@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--dirty", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=30, help="warm samples per page")
     parser.add_argument("--cold-samples", type=int, default=10)
+    parser.add_argument("--refresh-only", action="store_true", help="stop after the refresh")
     parser.add_argument("--profile", default="", help="cProfile this page (name) cold, then stop")
     args = parser.parse_args()
     setup_django()
@@ -278,6 +279,9 @@ def run(args) -> None:
         )
     )
     print(f"refreshed {counted} cases; {load()}")
+    if args.refresh_only:
+        results_print(results, vendor, args)
+        return
 
     analyst = UserFactory(unit=hq, roles=[Role.ANALYST])
     client = Client()
@@ -334,7 +338,10 @@ def run(args) -> None:
         results.append((f"export {report} {fmt} (warm)", measure(get, 5, server)))
 
     naive_and_duckdb(args, connection, server, results)
+    results_print(results, vendor, args)
 
+
+def results_print(results: list[tuple[str, Figures]], vendor: str, args) -> None:
     print(
         f"\n| measure ({vendor}, {args.cases:,} cases) | n | p50 ms | p95 ms"
         " | CPU ms | server CPU ms |"
