@@ -133,6 +133,9 @@ def main() -> None:
             f" {time.process_time() - started[0]:.0f} s CPU (this process); {load()}"
         )
         destroy_test_database(name)
+        csv = getattr(args, "facts_csv", None)
+        if csv is not None:
+            csv.unlink(missing_ok=True)
 
 
 def caches_clear() -> list[str]:
